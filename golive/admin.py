@@ -1,0 +1,94 @@
+from django.contrib import admin
+
+from golive.audit import capture
+from golive.models import AuditEvent, Defect, Release, ReleaseMembership, Risk
+from golive.services.records import audited_field_names, record_admin_delete, record_admin_save
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin edits are audited like any other change."""
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            stored = type(obj).objects.get(pk=obj.pk)
+            before = capture(stored, audited_field_names(stored))
+        super().save_model(request, obj, form, change)
+        record_admin_save(obj, actor=request.user, before=before)
+
+    def delete_model(self, request, obj):
+        record_admin_delete(obj, actor=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_admin_delete(obj, actor=request.user)
+        super().delete_queryset(request, queryset)
+
+
+class MembershipInline(admin.TabularInline):
+    model = ReleaseMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(AuditedAdmin):
+    list_display = ["name", "application", "version", "environment", "status", "target_go_live"]
+    list_filter = ["status", "environment"]
+    search_fields = ["name", "application", "version"]
+    date_hierarchy = "target_go_live"
+    readonly_fields = ["status", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(ReleaseMembership)
+class ReleaseMembershipAdmin(AuditedAdmin):
+    list_display = ["release", "user", "role", "added_at"]
+    list_filter = ["role"]
+    search_fields = ["release__name", "user__username"]
+    autocomplete_fields = ["release", "user"]
+
+
+@admin.register(Risk)
+class RiskAdmin(AuditedAdmin):
+    list_display = [
+        "title",
+        "release",
+        "probability",
+        "impact",
+        "score",
+        "status",
+        "contingency_accepted",
+        "owner",
+    ]
+    list_filter = ["status", "contingency_accepted", "probability", "impact"]
+    search_fields = ["title", "description", "release__name"]
+    autocomplete_fields = ["release", "owner"]
+
+
+@admin.register(Defect)
+class DefectAdmin(AuditedAdmin):
+    list_display = ["title", "release", "severity", "status", "blocks_go_live", "external_key", "owner"]
+    list_filter = ["severity", "status", "blocks_go_live"]
+    search_fields = ["title", "description", "external_key", "release__name"]
+    autocomplete_fields = ["release", "owner"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events can be searched and read, never added, changed or deleted here."""
+
+    list_display = ["created_at", "actor_name", "verb", "target_repr", "release"]
+    list_filter = ["verb"]
+    search_fields = ["verb", "target_repr", "actor_name", "release__name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,106 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+
+from golive.choices import ReleaseStatus, Role
+from golive.models import Defect, Release, Risk
+
+
+class _CrispyForm:
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        # The server's messages, shown next to each field, are the one source of truth for bad input.
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class _MembersOnlyOwnerField:
+    """Limits an `owner` field to the release's members, so work is never assigned to a stranger."""
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
+        )
+
+
+class ReleaseForm(_CrispyForm, forms.ModelForm):
+    class Meta:
+        model = Release
+        fields = ["name", "application", "version", "environment", "target_go_live", "description"]
+        widgets = {
+            "target_go_live": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
+
+
+class ReleaseStatusForm(_CrispyForm, forms.Form):
+    submit_label = "Move release"
+    to_status = forms.ChoiceField(label="New status")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (status, ReleaseStatus(status).label) for status in release.allowed_next_statuses()
+        ]
+
+
+class MembershipForm(_CrispyForm, forms.Form):
+    submit_label = "Add member"
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        try:
+            self.cleaned_data["user"] = get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(f"No active user is called “{username}”.") from None
+        return username
+
+
+class RiskForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
+    class Meta:
+        model = Risk
+        fields = [
+            "title",
+            "description",
+            "probability",
+            "impact",
+            "owner",
+            "mitigation",
+            "contingency",
+            "contingency_accepted",
+            "status",
+        ]
+        widgets = {
+            "probability": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "mitigation": forms.Textarea(attrs={"rows": 3}),
+            "contingency": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DefectForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
+    class Meta:
+        model = Defect
+        fields = [
+            "title",
+            "description",
+            "severity",
+            "status",
+            "blocks_go_live",
+            "workaround",
+            "external_key",
+            "external_url",
+            "owner",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "workaround": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,84 @@
+"""Who may do what on a release: the single answer every view and service asks.
+
+Roles are per release (ReleaseMembership). Site staff may do everything. Objects are looked up through
+the user, so a stranger gets 404 (the release's existence is not revealed) and a member without the
+right gets 403.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from golive.choices import Role
+from golive.models import Release
+
+
+class Action(StrEnum):
+    VIEW_RELEASE = "view_release"
+    EDIT_RELEASE = "edit_release"
+    MOVE_RELEASE_STATUS = "move_release_status"
+    MANAGE_MEMBERS = "manage_members"
+    EDIT_RISKS = "edit_risks"
+    EDIT_DEFECTS = "edit_defects"
+
+
+_EVERY_MEMBER = {Action.VIEW_RELEASE}
+_DELIVERY_TEAM = _EVERY_MEMBER | {Action.EDIT_RISKS, Action.EDIT_DEFECTS}
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.RELEASE_MANAGER: frozenset(Action),
+    Role.PRODUCT_OWNER: frozenset(_DELIVERY_TEAM),
+    Role.SCRUM_TEAM: frozenset(_DELIVERY_TEAM),
+    Role.STAKEHOLDER: frozenset(_EVERY_MEMBER),
+    Role.PRODUCTION_SUPPORT: frozenset(_EVERY_MEMBER),
+    Role.VENDOR_SUPPORT: frozenset(_EVERY_MEMBER),
+}
+
+_ROLE_CACHE = "_golive_roles_by_release"
+
+
+def roles_on(user, release: Release) -> frozenset[str]:
+    """The user's roles on the release, remembered on the user object for the rest of the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cache = user.__dict__.setdefault(_ROLE_CACHE, {})
+    if release.pk not in cache:
+        cache[release.pk] = frozenset(release.memberships.filter(user=user).values_list("role", flat=True))
+    return cache[release.pk]
+
+
+def can(user, release: Release, action: Action) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    return any(action in ROLE_ACTIONS.get(role, ()) for role in roles_on(user, release))
+
+
+def require(user, release: Release, action: Action) -> None:
+    if not can(user, release, action):
+        raise PermissionDenied(f"Your role on {release.name} does not allow this.")
+
+
+def can_create_release(user) -> bool:
+    return user.is_authenticated and (user.is_staff or user.has_perm("golive.add_release"))
+
+
+def releases_visible_to(user) -> QuerySet[Release]:
+    if user.is_staff:
+        return Release.objects.all()
+    return Release.objects.filter(pk__in=user.memberships.values("release_id"))
+
+
+def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Release:
+    """The release, if the user is a member (else 404) and may do `action` on it (else 403)."""
+    release = get_object_or_404(releases_visible_to(user), pk=pk)
+    require(user, release, action)
+    return release
+
+
+def allowed_actions(user, release: Release) -> dict[str, bool]:
+    """{action: allowed} for templates, which show only the buttons the user may press."""
+    return {action.value: can(user, release, action) for action in Action}

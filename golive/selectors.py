@@ -1,0 +1,54 @@
+"""Read-side queries for pages. Each runs a fixed number of queries, however much data a release has."""
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from golive.models import AuditEvent, Defect, Release, ReleaseMembership, Risk
+from golive.permissions import releases_visible_to
+
+
+def _count_of(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT subquery: keeps several counts on one row without multiplying joins."""
+    counted = (
+        queryset.filter(release=OuterRef("pk"))
+        .order_by()
+        .values("release")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_readiness_counts(releases: QuerySet[Release]) -> QuerySet[Release]:
+    return releases.annotate(
+        open_risk_count=_count_of(Risk.objects.open()),
+        open_defect_count=_count_of(Defect.objects.open()),
+        blocking_risk_count=_count_of(Risk.objects.blocking()),
+        blocking_defect_count=_count_of(Defect.objects.blocking()),
+    )
+
+
+def portfolio_for(user) -> QuerySet[Release]:
+    return with_readiness_counts(releases_visible_to(user)).order_by("target_go_live", "pk")
+
+
+def release_overview(release: Release) -> dict:
+    """Everything the release page shows, fetched in a bounded number of queries."""
+    risks = list(Risk.objects.filter(release=release).select_related("owner").order_by("-score", "pk"))
+    defects = list(Defect.objects.filter(release=release).select_related("owner").order_by("severity", "pk"))
+    memberships = list(
+        ReleaseMembership.objects.filter(release=release)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+    activity = list(AuditEvent.objects.filter(release=release).select_related("actor")[:50])
+    return {
+        "risks": risks,
+        "defects": defects,
+        "memberships": memberships,
+        "activity": activity,
+        "blocking_risks": [risk for risk in risks if risk.is_blocking],
+        "blocking_defects": [defect for defect in defects if defect.is_blocking],
+        "open_risk_count": sum(1 for risk in risks if risk.status == "open"),
+        "open_defect_count": sum(1 for defect in defects if defect.is_open),
+    }

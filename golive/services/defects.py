@@ -1,0 +1,19 @@
+from django.contrib.auth.models import AbstractBaseUser
+
+from golive.choices import DefectStatus
+from golive.models import Defect, Release
+from golive.services.records import create_record, update_record
+
+
+def create_defect(*, release: Release, actor: AbstractBaseUser, **values) -> Defect:
+    return create_record(Defect(release=release, **values), actor=actor, verb="defect.created")
+
+
+def update_defect(*, defect: Defect, actor: AbstractBaseUser, **values) -> Defect:
+    return update_record(defect, actor=actor, verb="defect.changed", values=values)
+
+
+def resolve_defect(*, defect: Defect, actor: AbstractBaseUser) -> Defect:
+    return update_record(
+        defect, actor=actor, verb="defect.resolved", values={"status": DefectStatus.RESOLVED}
+    )

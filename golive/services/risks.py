@@ -1,0 +1,17 @@
+from django.contrib.auth.models import AbstractBaseUser
+
+from golive.choices import RiskStatus
+from golive.models import Release, Risk
+from golive.services.records import create_record, update_record
+
+
+def create_risk(*, release: Release, actor: AbstractBaseUser, **values) -> Risk:
+    return create_record(Risk(release=release, **values), actor=actor, verb="risk.created")
+
+
+def update_risk(*, risk: Risk, actor: AbstractBaseUser, **values) -> Risk:
+    return update_record(risk, actor=actor, verb="risk.changed", values=values)
+
+
+def close_risk(*, risk: Risk, actor: AbstractBaseUser) -> Risk:
+    return update_record(risk, actor=actor, verb="risk.closed", values={"status": RiskStatus.CLOSED})

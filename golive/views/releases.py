@@ -1,0 +1,118 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
+from golive.models import Release, ReleaseMembership
+from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
+from golive.selectors import portfolio_for, release_overview
+from golive.services.releases import (
+    add_member,
+    create_release,
+    move_release_status,
+    remove_member,
+    update_release,
+)
+from golive.views.mixins import add_service_errors
+
+
+def portfolio(request):
+    return render(
+        request,
+        "golive/portfolio.html",
+        {"releases": portfolio_for(request.user), "can_create_release": can_create_release(request.user)},
+    )
+
+
+def release_create(request):
+    if not can_create_release(request.user):
+        raise PermissionDenied("Only release managers may create releases.")
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = create_release(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Release “{release.name}” created; you are its release manager.")
+            return redirect(release)
+    return render(request, "golive/release_form.html", {"form": form})
+
+
+def release_edit(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RELEASE)
+    form = ReleaseForm(request.POST or None, instance=Release.objects.get(pk=release.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_release(release=release, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Release saved.")
+            return redirect(release)
+    return render(request, "golive/release_form.html", {"form": form, "release": release})
+
+
+def release_detail(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    context = {
+        "release": release,
+        "perms_on_release": allowed_actions(request.user, release),
+        "status_form": ReleaseStatusForm(release=release),
+        **release_overview(release),
+    }
+    return render(request, "golive/release_detail.html", context)
+
+
+@require_POST
+def release_move(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.MOVE_RELEASE_STATUS)
+    form = ReleaseStatusForm(request.POST, release=release)
+    if form.is_valid():
+        try:
+            move_release_status(
+                release=release,
+                to_status=form.cleaned_data["to_status"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Release moved to {release.get_status_display()}.")
+    else:
+        problems = [f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()]
+        messages.error(request, "The release was not moved. " + " ".join(problems))
+    return redirect(release)
+
+
+def release_members(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.MANAGE_MEMBERS)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        add_member(
+            release=release,
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            actor=request.user,
+        )
+        messages.success(request, f"{form.cleaned_data['username']} added.")
+        return redirect("golive:release_members", release_pk=release.pk)
+    memberships = release.memberships.select_related("user").order_by("role", "user__username")
+    return render(
+        request, "golive/members.html", {"release": release, "form": form, "memberships": memberships}
+    )
+
+
+@require_POST
+def release_member_remove(request, release_pk: int, pk: int):
+    release = get_release_for(request.user, release_pk, Action.MANAGE_MEMBERS)
+    membership = get_object_or_404(ReleaseMembership, release=release, pk=pk)
+    try:
+        remove_member(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{membership.user} is no longer {membership.get_role_display().lower()}.")
+    return redirect("golive:release_members", release_pk=release.pk)

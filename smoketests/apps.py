@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SmokeTestsConfig(AppConfig):
+    name = "smoketests"
+    verbose_name = "Smoke tests and monitoring"
