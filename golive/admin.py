@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from golive.audit import capture
 from golive.models import AuditEvent, Defect, Release, ReleaseMembership, Risk
@@ -69,6 +70,7 @@ class RiskAdmin(AuditedAdmin):
 
 @admin.register(Defect)
 class DefectAdmin(AuditedAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "release", "severity", "status", "blocks_go_live", "external_key", "owner"]
     list_filter = ["severity", "status", "blocks_go_live"]
     search_fields = ["title", "description", "external_key", "release__name"]

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from golive.choices import ReleaseStatus, Role
 from golive.models import Defect, Release, Risk
@@ -86,8 +87,15 @@ class RiskForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
         }
 
 
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class DefectForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
     class Meta:
+        formfield_callback = _https_by_default
         model = Defect
         fields = [
             "title",

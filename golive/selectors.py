@@ -42,13 +42,16 @@ def release_overview(release: Release) -> dict:
         .order_by("role", "user__username")
     )
     activity = list(AuditEvent.objects.filter(release=release).select_related("actor")[:50])
+    blocking_risks = [risk for risk in risks if risk.is_blocking]
+    blocking_defects = [defect for defect in defects if defect.is_blocking]
     return {
         "risks": risks,
         "defects": defects,
         "memberships": memberships,
         "activity": activity,
-        "blocking_risks": [risk for risk in risks if risk.is_blocking],
-        "blocking_defects": [defect for defect in defects if defect.is_blocking],
+        "blocking_risks": blocking_risks,
+        "blocking_defects": blocking_defects,
+        "blocker_count": len(blocking_risks) + len(blocking_defects),
         "open_risk_count": sum(1 for risk in risks if risk.status == "open"),
         "open_defect_count": sum(1 for defect in defects if defect.is_open),
     }

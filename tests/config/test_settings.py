@@ -1,0 +1,82 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.celery import app as celery_app
+from config.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7!kq2-9vZp#4Lr8mT1wYc6Nf3Hs0Jd5Gb2Xe7Ua9Qo4Ri1Vk8Ln6Mz3Py0Tw5",
+    "ALLOWED_HOSTS": "golive.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://golive.example.com",
+}
+
+
+def _manage(*args, env_overrides):
+    inherited = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_deploy_check_is_clean_with_production_variables():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", env_overrides={**PRODUCTION_ENV, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_misspelt_boolean_stops_start_up():
+    result = _manage("check", env_overrides={"DEBUG": "flase"})
+    assert result.returncode != 0
+    assert "is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("Yes", True), ("off", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", not expected) is expected
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "12")
+    monkeypatch.setenv("SOME_LIST", "a.example.com, b.example.com,,")
+    assert env_int("SOME_NUMBER", 1) == 12
+    assert env_list("SOME_LIST") == ["a.example.com", "b.example.com"]
+    monkeypatch.setenv("SOME_NUMBER", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("SOME_NUMBER", 1)
+
+
+def test_celery_delivery_guarantees_are_set():
+    assert celery_app.conf.task_acks_late is True
+    assert celery_app.conf.task_reject_on_worker_lost is True
+    assert celery_app.conf.task_time_limit > celery_app.conf.task_soft_time_limit
+
+
+def test_the_configured_broker_is_reachable():
+    """File-system broker by default; the machine's Redis when CELERY_BROKER_URL points at it (CI)."""
+    with celery_app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1)
+        assert connection.connected
+        assert connection.transport_cls == (
+            "redis" if celery_app.conf.broker_url.startswith("redis") else "filesystem"
+        )
+
+
+def test_database_engine_follows_database_url(settings):
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
+    assert settings.DATABASES["default"]["ENGINE"].endswith(expected)

@@ -1,0 +1,59 @@
+"""Shared fixtures: a release with one member per role, a stranger, staff, and a logged-in client per user."""
+
+import pytest
+from django.test import Client
+
+from golive.choices import Role
+from tests.factories import MembershipFactory, ReleaseFactory, UserFactory
+
+ROLE_USERNAMES = {
+    Role.RELEASE_MANAGER: "manager",
+    Role.PRODUCT_OWNER: "owner",
+    Role.SCRUM_TEAM: "dev",
+    Role.STAKEHOLDER: "stakeholder",
+    Role.PRODUCTION_SUPPORT: "support",
+    Role.VENDOR_SUPPORT: "vendor",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def release(db):
+    return ReleaseFactory(name="Customer Portal spring release")
+
+
+@pytest.fixture
+def members(release):
+    """{role: user} with one member of `release` in every role."""
+    users = {}
+    for role, username in ROLE_USERNAMES.items():
+        user = UserFactory(username=username)
+        MembershipFactory(release=release, user=user, role=role)
+        users[role] = user
+    return users
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(username="stranger")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", is_staff=True)
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → a test client logged in as that user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,59 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from golive.choices import DefectSeverity, Environment, Role
+from golive.models import Defect, Release, ReleaseMembership, Risk
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("demo")
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Release
+
+    name = factory.Sequence(lambda n: f"Release {n}")
+    application = "Customer Portal"
+    version = factory.Sequence(lambda n: f"1.{n}.0")
+    environment = Environment.PRODUCTION
+    target_go_live = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReleaseMembership
+
+    release = factory.SubFactory(ReleaseFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.SCRUM_TEAM
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Risk
+
+    release = factory.SubFactory(ReleaseFactory)
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    probability = 2
+    impact = 3
+
+
+class DefectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Defect
+
+    release = factory.SubFactory(ReleaseFactory)
+    title = factory.Sequence(lambda n: f"Defect {n}")
+    severity = DefectSeverity.MINOR

@@ -1,0 +1,110 @@
+import pytest
+from django.urls import reverse
+
+from golive.audit import record_event
+from golive.choices import Role
+from golive.models import AuditEvent
+from golive.services.risks import create_risk, update_risk
+from tests.factories import RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_risk_records_who_and_what(release, members):
+    dev = members[Role.SCRUM_TEAM]
+    risk = create_risk(release=release, actor=dev, title="Cut-over overruns", probability=3, impact=4)
+    event = AuditEvent.objects.get(verb="risk.created")
+    assert (event.actor, event.actor_name, event.release, event.target_id) == (
+        dev,
+        "dev",
+        release,
+        str(risk.pk),
+    )
+    assert event.changes["title"] == [None, "Cut-over overruns"]
+    assert event.changes["status"] == [None, "Open"]
+
+
+def test_a_change_records_old_and_new_readable_values(release, members):
+    risk = RiskFactory(release=release, probability=2, impact=2)
+    update_risk(
+        risk=risk,
+        actor=members[Role.SCRUM_TEAM],
+        probability=5,
+        status="mitigated",
+        owner=members[Role.SCRUM_TEAM],
+    )
+    event = AuditEvent.objects.get(verb="risk.changed")
+    assert event.changes == {
+        "probability": [2, 5],
+        "status": ["Open", "Mitigated"],
+        "owner": [None, str(members[Role.SCRUM_TEAM])],
+    }
+
+
+def test_saving_without_a_change_records_nothing(release, members):
+    risk = RiskFactory(release=release)
+    update_risk(risk=risk, actor=members[Role.SCRUM_TEAM], title=risk.title)
+    assert not AuditEvent.objects.exists()
+
+
+def test_events_cannot_be_changed_or_deleted(release):
+    event = record_event(verb="release.noted", target=release)
+    event.verb = "release.rewritten"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(verb="x")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get().verb == "release.noted"
+
+
+def test_admin_shows_events_read_only(release, staff, client_for):
+    staff.is_superuser = True
+    staff.save()
+    event = record_event(verb="release.noted", target=release)
+    client = client_for(staff)
+    assert client.get(reverse("admin:golive_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:golive_auditevent_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:golive_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    page = client.get(reverse("admin:golive_auditevent_change", args=[event.pk]))
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_edits_are_audited(release, staff, client_for):
+    staff.is_superuser = True
+    staff.save()
+    risk = RiskFactory(release=release, probability=1, impact=1)
+    response = client_for(staff).post(
+        reverse("admin:golive_risk_change", args=[risk.pk]),
+        {
+            "release": release.pk,
+            "title": risk.title,
+            "probability": 4,
+            "impact": 1,
+            "status": "open",
+            "description": "",
+            "mitigation": "",
+            "contingency": "",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="risk.changed")
+    assert event.changes == {"probability": [1, 4]}
+    assert event.data == {"via": "admin"}
+
+
+def test_release_page_shows_the_activity_feed(release, members, client_for):
+    create_risk(
+        release=release, actor=members[Role.SCRUM_TEAM], title="Cut-over overruns", probability=3, impact=4
+    )
+    page = client_for(members[Role.STAKEHOLDER]).get(release.get_absolute_url()).content.decode()
+    feed = page.split('data-testid="activity-feed"')[1]
+    assert "risk.created" in feed and "Cut-over overruns" in feed and "dev" in feed

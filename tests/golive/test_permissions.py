@@ -1,0 +1,113 @@
+"""The permission matrix: every role on a release, a stranger and staff, checked by HTTP status."""
+
+import pytest
+from django.urls import reverse
+
+from golive.choices import Role
+from golive.models import Risk
+from tests.factories import RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERY_ROLE = list(Role)
+DELIVERY = {Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM}
+
+
+def _user(who, members, stranger, staff):
+    return {"stranger": stranger, "staff": staff}.get(who) or members[who]
+
+
+def _expected(who, allowed_roles):
+    if who == "stranger":
+        return 404
+    if who == "staff" or who in allowed_roles:
+        return 200
+    return 403
+
+
+PAGES = [
+    # (url name, roles that may open it)
+    ("golive:release_detail", set(EVERY_ROLE)),
+    ("golive:release_edit", {Role.RELEASE_MANAGER}),
+    ("golive:release_members", {Role.RELEASE_MANAGER}),
+    ("golive:risk_create", DELIVERY),
+    ("golive:defect_create", DELIVERY),
+]
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger", "staff"])
+@pytest.mark.parametrize(("url_name", "allowed"), PAGES)
+def test_page_access_by_role(who, url_name, allowed, release, members, stranger, staff, client_for):
+    response = client_for(_user(who, members, stranger, staff)).get(reverse(url_name, args=[release.pk]))
+    assert response.status_code == _expected(who, allowed)
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger", "staff"])
+def test_only_delivery_team_can_add_a_risk(who, release, members, stranger, staff, client_for):
+    response = client_for(_user(who, members, stranger, staff)).post(
+        reverse("golive:risk_create", args=[release.pk]),
+        {"title": "Cut-over overruns", "probability": 3, "impact": 4, "status": "open"},
+    )
+    expected = _expected(who, DELIVERY)
+    assert response.status_code == (302 if expected == 200 else expected)
+    assert Risk.objects.filter(title="Cut-over overruns").exists() == (expected == 200)
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger", "staff"])
+def test_only_release_manager_moves_the_release(who, release, members, stranger, staff, client_for):
+    response = client_for(_user(who, members, stranger, staff)).post(
+        reverse("golive:release_move", args=[release.pk]),
+        {"to_status": "gonogo_scheduled", "reason": "Ready"},
+    )
+    expected = _expected(who, {Role.RELEASE_MANAGER})
+    assert response.status_code == (302 if expected == 200 else expected)
+    release.refresh_from_db()
+    assert (release.status == "gonogo_scheduled") == (expected == 200)
+
+
+def test_risk_of_another_release_is_not_reachable(release, members, client_for):
+    other_risk = RiskFactory()  # belongs to a release `dev` is not a member of
+    response = client_for(members[Role.SCRUM_TEAM]).get(
+        reverse("golive:risk_edit", args=[release.pk, other_risk.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_forbidden_page_explains_itself(release, members, client_for):
+    response = client_for(members[Role.STAKEHOLDER]).get(reverse("golive:risk_create", args=[release.pk]))
+    assert response.status_code == 403
+    assert b"You may not do this" in response.content
+    assert b"does not allow this" in response.content
+
+
+def test_anonymous_user_is_sent_to_login(release, client):
+    response = client.get(reverse("golive:release_detail", args=[release.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_portfolio_lists_only_my_releases(release, members, stranger, staff, client_for):
+    assert release.name.encode() in client_for(members[Role.STAKEHOLDER]).get("/").content
+    assert release.name.encode() not in client_for(stranger).get("/").content
+    assert release.name.encode() in client_for(staff).get("/").content
+
+
+@pytest.mark.parametrize(("who", "expected"), [("manager", 302), ("owner", 403), ("staff", 302)])
+def test_creating_a_release_needs_the_permission(
+    who, expected, members, staff, client_for, django_user_model
+):
+    from django.contrib.auth.models import Permission
+
+    members[Role.RELEASE_MANAGER].user_permissions.add(Permission.objects.get(codename="add_release"))
+    user = staff if who == "staff" else django_user_model.objects.get(username=who)
+    response = client_for(user).post(
+        reverse("golive:release_create"),
+        {
+            "name": "Autumn",
+            "application": "Portal",
+            "version": "5.0",
+            "environment": "production",
+            "target_go_live": "2030-01-01T10:00",
+        },
+    )
+    assert response.status_code == expected
