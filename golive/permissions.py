@@ -22,17 +22,35 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     EDIT_RISKS = "edit_risks"
     EDIT_DEFECTS = "edit_defects"
+    MANAGE_MEETINGS = "manage_meetings"
+    EDIT_RUNBOOK = "edit_runbook"
+    SEND_COMMUNICATIONS = "send_communications"
+    MANAGE_PRODUCTION_ISSUES = "manage_production_issues"
+    MANAGE_SMOKE_CHECKS = "manage_smoke_checks"
+    RUN_SMOKE_TESTS = "run_smoke_tests"
+    MANAGE_HANDOVER = "manage_handover"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
-_DELIVERY_TEAM = _EVERY_MEMBER | {Action.EDIT_RISKS, Action.EDIT_DEFECTS}
+_DELIVERY_TEAM = _EVERY_MEMBER | {
+    Action.EDIT_RISKS,
+    Action.EDIT_DEFECTS,
+    Action.MANAGE_PRODUCTION_ISSUES,
+    Action.MANAGE_SMOKE_CHECKS,
+    Action.RUN_SMOKE_TESTS,
+    Action.MANAGE_HANDOVER,
+}
 
+# What each role may do on its release. Release-manager-only actions (editing the release, moving its
+# status, members, meetings, the runbook plan, communications) are in no other role's set.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.RELEASE_MANAGER: frozenset(Action),
     Role.PRODUCT_OWNER: frozenset(_DELIVERY_TEAM),
     Role.SCRUM_TEAM: frozenset(_DELIVERY_TEAM),
     Role.STAKEHOLDER: frozenset(_EVERY_MEMBER),
-    Role.PRODUCTION_SUPPORT: frozenset(_EVERY_MEMBER),
+    Role.PRODUCTION_SUPPORT: frozenset(
+        _EVERY_MEMBER | {Action.MANAGE_PRODUCTION_ISSUES, Action.RUN_SMOKE_TESTS}
+    ),
     Role.VENDOR_SUPPORT: frozenset(_EVERY_MEMBER),
 }
 
