@@ -3,7 +3,16 @@
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from golive.models import AuditEvent, Defect, Release, ReleaseMembership, Risk
+from golive.evidence import evidence_changes
+from golive.models import (
+    AuditEvent,
+    DecisionCondition,
+    Defect,
+    GoNoGoMeeting,
+    Release,
+    ReleaseMembership,
+    Risk,
+)
 from golive.permissions import releases_visible_to
 
 
@@ -41,6 +50,15 @@ def release_overview(release: Release) -> dict:
         .select_related("user")
         .order_by("role", "user__username")
     )
+    meetings = list(
+        GoNoGoMeeting.objects.filter(release=release).select_related("decision").order_by("-scheduled_at")
+    )
+    latest = next((m.decision for m in meetings if hasattr(m, "decision")), None)
+    open_conditions = list(
+        DecisionCondition.objects.filter(
+            decision__meeting__release=release, done_at__isnull=True
+        ).select_related("owner")
+    )
     activity = list(AuditEvent.objects.filter(release=release).select_related("actor")[:50])
     blocking_risks = [risk for risk in risks if risk.is_blocking]
     blocking_defects = [defect for defect in defects if defect.is_blocking]
@@ -49,6 +67,10 @@ def release_overview(release: Release) -> dict:
         "defects": defects,
         "memberships": memberships,
         "activity": activity,
+        "meetings": meetings,
+        "latest_decision": latest,
+        "decision_review": evidence_changes(latest) if latest is not None and latest.is_go else [],
+        "open_conditions": open_conditions,
         "blocking_risks": blocking_risks,
         "blocking_defects": blocking_defects,
         "blocker_count": len(blocking_risks) + len(blocking_defects),

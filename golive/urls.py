@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import records, releases
+from golive.views import meetings, records, releases
 
 app_name = "golive"
 
@@ -33,5 +33,25 @@ urlpatterns = [
         "releases/<int:release_pk>/defects/<int:pk>/resolve/",
         records.DefectResolveView.as_view(),
         name="defect_resolve",
+    ),
+    path("releases/<int:release_pk>/meetings/new/", meetings.meeting_schedule, name="meeting_schedule"),
+    path("releases/<int:release_pk>/meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path(
+        "releases/<int:release_pk>/meetings/<int:pk>/open/", meetings.meeting_open_voting, name="meeting_open"
+    ),
+    path("releases/<int:release_pk>/meetings/<int:pk>/vote/", meetings.meeting_vote, name="meeting_vote"),
+    path("releases/<int:release_pk>/meetings/<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
+    path(
+        "releases/<int:release_pk>/meetings/<int:pk>/decision/",
+        meetings.decision_detail,
+        name="decision_detail",
+    ),
+    path(
+        "releases/<int:release_pk>/meetings/<int:pk>/participants/<int:participant_pk>/",
+        meetings.participant_flags,
+        name="participant_flags",
+    ),
+    path(
+        "releases/<int:release_pk>/conditions/<int:pk>/done/", meetings.condition_done, name="condition_done"
     ),
 ]

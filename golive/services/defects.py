@@ -2,15 +2,20 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from golive.choices import DefectStatus
 from golive.models import Defect, Release
+from golive.services.meetings import recheck_decision_evidence
 from golive.services.records import create_record, update_record
 
 
 def create_defect(*, release: Release, actor: AbstractBaseUser, **values) -> Defect:
-    return create_record(Defect(release=release, **values), actor=actor, verb="defect.created")
+    defect = create_record(Defect(release=release, **values), actor=actor, verb="defect.created")
+    recheck_decision_evidence(release)
+    return defect
 
 
 def update_defect(*, defect: Defect, actor: AbstractBaseUser, **values) -> Defect:
-    return update_record(defect, actor=actor, verb="defect.changed", values=values)
+    defect = update_record(defect, actor=actor, verb="defect.changed", values=values)
+    recheck_decision_evidence(defect.release)
+    return defect
 
 
 def resolve_defect(*, defect: Defect, actor: AbstractBaseUser) -> Defect:

@@ -2,15 +2,20 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from golive.choices import RiskStatus
 from golive.models import Release, Risk
+from golive.services.meetings import recheck_decision_evidence
 from golive.services.records import create_record, update_record
 
 
 def create_risk(*, release: Release, actor: AbstractBaseUser, **values) -> Risk:
-    return create_record(Risk(release=release, **values), actor=actor, verb="risk.created")
+    risk = create_record(Risk(release=release, **values), actor=actor, verb="risk.created")
+    recheck_decision_evidence(release)
+    return risk
 
 
 def update_risk(*, risk: Risk, actor: AbstractBaseUser, **values) -> Risk:
-    return update_record(risk, actor=actor, verb="risk.changed", values=values)
+    risk = update_record(risk, actor=actor, verb="risk.changed", values=values)
+    recheck_decision_evidence(risk.release)
+    return risk
 
 
 def close_risk(*, risk: Risk, actor: AbstractBaseUser) -> Risk:

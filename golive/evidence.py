@@ -1,0 +1,92 @@
+"""The evidence a go/no-go decision is made on, as plain JSON, and how it differs later.
+
+The snapshot is frozen into the Decision; `evidence_changes` compares it with the release today so a
+decision whose ground shifted (a new blocking defect, a new high risk, an overdue condition) is flagged.
+"""
+
+from django.utils import timezone
+
+from golive.choices import HIGH_RISK_SCORE
+from golive.models import Decision, Defect, GoNoGoMeeting, Risk
+
+
+def risk_facts(risk: Risk) -> dict:
+    return {
+        "id": risk.pk,
+        "title": risk.title,
+        "probability": risk.probability,
+        "impact": risk.impact,
+        "score": risk.probability * risk.impact,
+        "status": risk.get_status_display(),
+        "owner": str(risk.owner) if risk.owner_id else None,
+        "contingency": risk.contingency,
+        "contingency_accepted": risk.contingency_accepted,
+        "blocking": risk.is_blocking,
+    }
+
+
+def defect_facts(defect: Defect) -> dict:
+    return {
+        "id": defect.pk,
+        "title": defect.title,
+        "severity": defect.get_severity_display(),
+        "status": defect.get_status_display(),
+        "blocks_go_live": defect.blocks_go_live,
+        "external_key": defect.external_key,
+        "workaround": defect.workaround,
+        "blocking": defect.is_blocking,
+    }
+
+
+def build_snapshot(meeting: GoNoGoMeeting, *, open_risks, open_defects, rule_result, handover_state) -> dict:
+    votes = {vote.participant_id: vote for vote in meeting.votes.all()}
+    return {
+        "taken_at": timezone.now().isoformat(),
+        "release": {
+            "name": meeting.release.name,
+            "application": meeting.release.application,
+            "version": meeting.release.version,
+            "status": meeting.release.get_status_display(),
+        },
+        "rule": meeting.decision_rule,
+        "rule_reasons": rule_result.reasons,
+        "risks": [risk_facts(risk) for risk in open_risks],
+        "defects": [defect_facts(defect) for defect in open_defects],
+        "blockers": {
+            "risks": [risk.pk for risk in open_risks if risk.is_blocking],
+            "defects": [defect.pk for defect in open_defects if defect.is_blocking],
+        },
+        "votes": [
+            {
+                "participant": participant.user.get_username(),
+                "name": str(participant),
+                "required": participant.required,
+                "can_veto": participant.can_veto,
+                "choice": votes[participant.pk].choice if participant.pk in votes else None,
+                "conditions": votes[participant.pk].conditions if participant.pk in votes else "",
+                "reason": votes[participant.pk].reason if participant.pk in votes else "",
+            }
+            for participant in meeting.participants.all()
+        ],
+        "handover": handover_state,
+    }
+
+
+def evidence_changes(decision: Decision) -> list[str]:
+    """What is worse now than in the decision's snapshot, in words; empty when nothing changed."""
+    snapshot = decision.snapshot
+    release_id = decision.meeting.release_id
+    known_blocking_defects = set(snapshot["blockers"]["defects"])
+    known_high_risks = {risk["id"] for risk in snapshot["risks"] if risk["score"] >= HIGH_RISK_SCORE}
+    changes = []
+    for defect in (
+        Defect.objects.filter(release_id=release_id).blocking().exclude(pk__in=known_blocking_defects)
+    ):
+        changes.append(f"New blocking defect: {defect.title} ({defect.get_severity_display()}).")
+    high_risks = Risk.objects.filter(release_id=release_id, score__gte=HIGH_RISK_SCORE).open()
+    for risk in high_risks.exclude(pk__in=known_high_risks):
+        changes.append(f"New high risk: {risk.title} (score {risk.score}).")
+    for condition in decision.conditions.all():
+        if condition.is_overdue:
+            changes.append(f"Condition overdue since {condition.due_date:%d %b %Y}: {condition.text}")
+    return changes

@@ -1,0 +1,356 @@
+"""Go/no-go meetings: schedule, invite, vote, close with a frozen decision, and recheck its evidence."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from golive.audit import record_event
+from golive.choices import ReleaseStatus, Role
+from golive.decision_rule import Ballot, Choice, Outcome, Rule, RuleResult, decide_outcome
+from golive.errors import NotAParticipant, VotingClosed
+from golive.evidence import build_snapshot, evidence_changes
+from golive.models import (
+    Decision,
+    DecisionCondition,
+    DecisionReview,
+    Defect,
+    GoNoGoMeeting,
+    MeetingState,
+    Participant,
+    Release,
+    Risk,
+    Vote,
+)
+from golive.services.releases import move_release_status
+
+# Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
+_SCHEDULABLE_FROM = {
+    ReleaseStatus.PLANNING,
+    ReleaseStatus.NO_GO,
+    ReleaseStatus.GO,
+    ReleaseStatus.GONOGO_SCHEDULED,
+}
+
+
+def default_flags(roles: set[str]) -> tuple[bool, bool]:
+    """(required, can_veto) for an invitee: the product owner must vote and may veto; the release
+    manager must vote."""
+    if Role.PRODUCT_OWNER in roles:
+        return True, True
+    return Role.RELEASE_MANAGER in roles, False
+
+
+@transaction.atomic
+def schedule_meeting(
+    *,
+    release: Release,
+    actor: AbstractBaseUser,
+    scheduled_at: datetime,
+    chair: AbstractBaseUser,
+    invitees: list[AbstractBaseUser],
+    decision_rule: str = Rule.UNANIMOUS,
+    hide_votes: bool = False,
+    notes: str = "",
+) -> GoNoGoMeeting:
+    if release.status not in _SCHEDULABLE_FROM:
+        raise ValidationError(
+            f"A go/no-go meeting cannot be scheduled while the release is {release.get_status_display()}."
+        )
+    if release.meetings.exclude(state=MeetingState.CLOSED).exists():
+        raise ValidationError("This release already has a meeting that is not closed; close it first.")
+    meeting = GoNoGoMeeting(
+        release=release,
+        scheduled_at=scheduled_at,
+        chair=chair,
+        decision_rule=decision_rule,
+        hide_votes=hide_votes,
+        notes=notes,
+    )
+    meeting.full_clean()
+    meeting.save()
+    roles_by_user: dict[int, set[str]] = {}
+    for user_id, role in release.memberships.values_list("user_id", "role"):
+        roles_by_user.setdefault(user_id, set()).add(role)
+    for user in {u.pk: u for u in [*invitees, chair]}.values():
+        required, can_veto = default_flags(roles_by_user.get(user.pk, set()))
+        Participant.objects.create(meeting=meeting, user=user, required=required, can_veto=can_veto)
+    record_event(
+        verb="meeting.scheduled",
+        actor=actor,
+        target=meeting,
+        release=release,
+        data={
+            "scheduled_at": scheduled_at.isoformat(),
+            "chair": chair.get_username(),
+            "rule": decision_rule,
+            "participants": sorted(u.get_username() for u in [*invitees, chair]),
+        },
+    )
+    if release.status != ReleaseStatus.GONOGO_SCHEDULED:
+        move_release_status(
+            release=release,
+            to_status=ReleaseStatus.GONOGO_SCHEDULED,
+            actor=actor,
+            reason=f"{meeting} scheduled.",
+        )
+    return meeting
+
+
+@transaction.atomic
+def set_participant_flags(
+    *, participant: Participant, actor: AbstractBaseUser, required: bool, can_veto: bool
+):
+    meeting = GoNoGoMeeting.objects.select_for_update().get(pk=participant.meeting_id)
+    if meeting.is_closed:
+        raise VotingClosed("The meeting is closed; its participants can no longer change.")
+    changes = {}
+    if participant.required != required:
+        changes["required"] = [participant.required, required]
+    if participant.can_veto != can_veto:
+        changes["can_veto"] = [participant.can_veto, can_veto]
+    if changes:
+        participant.required, participant.can_veto = required, can_veto
+        participant.save(update_fields=["required", "can_veto"])
+        record_event(
+            verb="participant.changed",
+            actor=actor,
+            target=participant,
+            release=meeting.release,
+            changes=changes,
+        )
+    return participant
+
+
+@transaction.atomic
+def open_voting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser) -> GoNoGoMeeting:
+    locked = GoNoGoMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.state != MeetingState.SCHEDULED:
+        raise VotingClosed(f"Voting cannot be opened: the meeting is {locked.get_state_display().lower()}.")
+    locked.state = MeetingState.VOTING_OPEN
+    locked.voting_opened_at = timezone.now()
+    locked.save(update_fields=["state", "voting_opened_at"])
+    record_event(verb="meeting.voting_opened", actor=actor, target=locked, release=locked.release)
+    return locked
+
+
+def _validate_vote(choice: str, conditions: str, reason: str) -> None:
+    if choice not in Choice.__members__.values():
+        raise ValidationError({"choice": f"“{choice}” is not a vote."})
+    if choice == Choice.GO_WITH_CONDITIONS and not conditions.strip():
+        raise ValidationError({"conditions": "Say which conditions must be met for a go with conditions."})
+    if choice == Choice.NO_GO and not reason.strip():
+        raise ValidationError({"reason": "Give the reason for a no-go."})
+
+
+@transaction.atomic
+def cast_vote(
+    *, meeting: GoNoGoMeeting, user: AbstractBaseUser, choice: str, conditions: str = "", reason: str = ""
+) -> Vote:
+    """Cast or change the user's vote.
+
+    The meeting row is locked first, so a vote and the chair closing voting are ordered, and two
+    submits from the same person at once are serialised into one vote that ends with the later one.
+    """
+    _validate_vote(choice, conditions, reason)
+    locked = GoNoGoMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.state != MeetingState.VOTING_OPEN:
+        raise VotingClosed(
+            "Voting is closed for this meeting; your vote was not recorded."
+            if locked.is_closed
+            else "Voting has not been opened yet; your vote was not recorded."
+        )
+    participant = Participant.objects.filter(meeting=locked, user=user).first()
+    if participant is None:
+        raise NotAParticipant("You were not invited to vote in this meeting.")
+    conditions = conditions.strip() if choice == Choice.GO_WITH_CONDITIONS else ""
+    reason = reason.strip() if choice == Choice.NO_GO else ""
+    vote = Vote.objects.filter(meeting=locked, participant=participant).first()
+    if vote is None:
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(
+                    meeting=locked,
+                    participant=participant,
+                    choice=choice,
+                    conditions=conditions,
+                    reason=reason,
+                )
+        except IntegrityError:
+            # Only reachable where the lock above is not exclusive; the constraint still keeps one vote.
+            vote = Vote.objects.get(meeting=locked, participant=participant)
+        else:
+            record_event(
+                verb="vote.cast",
+                actor=user,
+                target=locked,
+                release=locked.release,
+                data={"choice": choice, "conditions": conditions, "reason": reason},
+            )
+            return vote
+    before = {"choice": vote.choice, "conditions": vote.conditions, "reason": vote.reason}
+    after = {"choice": choice, "conditions": conditions, "reason": reason}
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changes:
+        vote.choice, vote.conditions, vote.reason = choice, conditions, reason
+        vote.save()
+        record_event(verb="vote.changed", actor=user, target=locked, release=locked.release, changes=changes)
+    return vote
+
+
+def ballots_from(participants: list[Participant], choice_by_participant: dict[int, str]) -> list[Ballot]:
+    return [
+        Ballot(
+            participant=participant.user.get_username(),
+            required=participant.required,
+            can_veto=participant.can_veto,
+            choice=Choice(choice_by_participant[participant.pk])
+            if participant.pk in choice_by_participant
+            else None,
+        )
+        for participant in participants
+    ]
+
+
+def ballots_for(meeting: GoNoGoMeeting) -> list[Ballot]:
+    participants = list(meeting.participants.select_related("user"))
+    return ballots_from(participants, dict(meeting.votes.values_list("participant_id", "choice")))
+
+
+@dataclass(frozen=True)
+class ConditionAction:
+    text: str
+    owner: AbstractBaseUser
+    due_date: date
+
+
+@transaction.atomic
+def close_voting(
+    *,
+    meeting: GoNoGoMeeting,
+    actor: AbstractBaseUser,
+    chair_outcome: str | None = None,
+    rationale: str = "",
+    override: bool = False,
+    conditions: list[ConditionAction] | None = None,
+    handover_state: dict | None = None,
+) -> Decision:
+    """Close voting, apply the meeting's rule, freeze the evidence into a Decision, move the release.
+
+    `chair_outcome` is used only when the rule leaves the decision to the chair; a GO or CONDITIONAL GO
+    over open blockers needs `override` and a rationale.
+    """
+    locked = GoNoGoMeeting.objects.select_for_update().select_related("release").get(pk=meeting.pk)
+    if locked.state != MeetingState.VOTING_OPEN:
+        raise VotingClosed(f"Voting cannot be closed: the meeting is {locked.get_state_display().lower()}.")
+    result = decide_outcome(ballots_for(locked), Rule(locked.decision_rule))
+    outcome = _final_outcome(result, chair_outcome, rationale)
+
+    open_risks = list(Risk.objects.filter(release=locked.release).open().select_related("owner"))
+    open_defects = list(Defect.objects.filter(release=locked.release).open())
+    blockers = [r for r in open_risks if r.is_blocking] + [d for d in open_defects if d.is_blocking]
+    is_go = outcome in (Outcome.GO, Outcome.CONDITIONAL_GO)
+    if is_go and blockers and not (override and rationale.strip()):
+        raise ValidationError(
+            {
+                "rationale": f"{len(blockers)} blocker(s) are open: "
+                "recording a go needs the override and a rationale."
+            }
+        )
+    conditions = conditions or []
+    if outcome == Outcome.CONDITIONAL_GO and not conditions:
+        raise ValidationError("A conditional go needs at least one condition with an owner and a due date.")
+
+    locked.state = MeetingState.CLOSED
+    locked.voting_closed_at = timezone.now()
+    locked.save(update_fields=["state", "voting_closed_at"])
+    decision = Decision.objects.create(
+        meeting=locked,
+        outcome=outcome,
+        computed_outcome=result.outcome or "",
+        rationale=rationale.strip(),
+        override=bool(is_go and blockers),
+        snapshot=build_snapshot(
+            locked,
+            open_risks=open_risks,
+            open_defects=open_defects,
+            rule_result=result,
+            handover_state=handover_state,
+        ),
+        decided_by=actor,
+    )
+    if outcome == Outcome.CONDITIONAL_GO:
+        for condition in conditions:
+            DecisionCondition.objects.create(
+                decision=decision, text=condition.text, owner=condition.owner, due_date=condition.due_date
+            )
+    record_event(verb="meeting.voting_closed", actor=actor, target=locked, release=locked.release)
+    record_event(
+        verb="decision.recorded",
+        actor=actor,
+        target=decision,
+        release=locked.release,
+        data={
+            "outcome": decision.get_outcome_display(),
+            "rule_gave": result.outcome or "chair decides",
+            "override": decision.override,
+            "rationale": decision.rationale,
+            "conditions": [c.text for c in conditions] if outcome == Outcome.CONDITIONAL_GO else [],
+        },
+    )
+    move_release_status(
+        release=locked.release,
+        to_status=ReleaseStatus.GO if is_go else ReleaseStatus.NO_GO,
+        actor=actor,
+        reason=f"Go/no-go decision: {decision.get_outcome_display()}.",
+    )
+    return decision
+
+
+def _final_outcome(result: RuleResult, chair_outcome: str | None, rationale: str) -> Outcome:
+    if not result.chair_decides:
+        return result.outcome
+    if chair_outcome not in (Outcome.GO, Outcome.CONDITIONAL_GO, Outcome.NO_GO):
+        raise ValidationError(
+            {"chair_outcome": "The rule leaves this decision to the chair: choose the outcome."}
+        )
+    if not rationale.strip():
+        raise ValidationError({"rationale": "The chair's decision needs a recorded rationale."})
+    return Outcome(chair_outcome)
+
+
+@transaction.atomic
+def complete_condition(*, condition: DecisionCondition, actor: AbstractBaseUser) -> DecisionCondition:
+    if condition.done_at is None:
+        condition.done_at = timezone.now()
+        condition.done_by = actor
+        condition.save(update_fields=["done_at", "done_by"])
+        record_event(
+            verb="condition.done", actor=actor, target=condition, release=condition.decision.meeting.release
+        )
+    return condition
+
+
+def latest_decision(release: Release) -> Decision | None:
+    return (
+        Decision.objects.filter(meeting__release=release)
+        .select_related("meeting", "review")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def recheck_decision_evidence(release: Release) -> list[str]:
+    """Flag the release's latest go decision when its evidence got worse; returns the differences."""
+    decision = latest_decision(release)
+    if decision is None or not decision.is_go:
+        return []
+    changes = evidence_changes(decision)
+    if changes and not DecisionReview.objects.filter(decision=decision).exists():
+        DecisionReview.objects.create(decision=decision, first_reasons=changes)
+        record_event(verb="decision.flagged", target=decision, release=release, data={"changes": changes})
+    return changes

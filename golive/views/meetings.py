@@ -1,0 +1,281 @@
+"""Go/no-go meeting pages: schedule, agenda and live voting, close with a decision, the decision record."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from golive.choices import Role
+from golive.decision_rule import Choice, Outcome
+from golive.errors import NotAParticipant, VotingClosed
+from golive.evidence import evidence_changes
+from golive.forms_meetings import (
+    CloseVotingForm,
+    ConditionFormSet,
+    ParticipantFlagsForm,
+    ScheduleMeetingForm,
+    VoteForm,
+)
+from golive.models import DecisionCondition, GoNoGoMeeting, Participant
+from golive.permissions import Action, allowed_actions, can, get_release_for
+from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
+from golive.services.meetings import (
+    ConditionAction,
+    cast_vote,
+    close_voting,
+    complete_condition,
+    open_voting,
+    schedule_meeting,
+    set_participant_flags,
+)
+from golive.views.mixins import add_service_errors
+
+_DEFAULT_INVITEE_ROLES = {Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER}
+
+
+def _meeting_for(user, release_pk: int, pk: int, action: Action = Action.VIEW_RELEASE):
+    release = get_release_for(user, release_pk, action)
+    meeting = get_object_or_404(
+        GoNoGoMeeting.objects.select_related("release", "chair"), release=release, pk=pk
+    )
+    return release, meeting
+
+
+def _wants_json(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _is_chair(user, meeting: GoNoGoMeeting) -> bool:
+    return user.is_staff or meeting.chair_id == user.pk
+
+
+def meeting_schedule(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.MANAGE_MEETINGS)
+    initial = {
+        "chair": request.user.pk,
+        "invitees": list(
+            release.memberships.filter(role__in=_DEFAULT_INVITEE_ROLES)
+            .values_list("user_id", flat=True)
+            .distinct()
+        ),
+        "scheduled_at": timezone.localtime().replace(second=0, microsecond=0),
+    }
+    form = ScheduleMeetingForm(request.POST or None, release=release, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = schedule_meeting(
+                release=release,
+                actor=request.user,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                chair=form.cleaned_data["chair"],
+                invitees=list(form.cleaned_data["invitees"]),
+                decision_rule=form.cleaned_data["decision_rule"],
+                hide_votes=form.cleaned_data["hide_votes"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Meeting scheduled; the release is now “Go/no-go scheduled”.")
+            return redirect(meeting)
+    return render(request, "golive/meetings/schedule.html", {"release": release, "form": form})
+
+
+def meeting_detail(request, release_pk: int, pk: int):
+    """The agenda and the voting panel; an htmx poll gets just the live tally from the same view."""
+    release, meeting = _meeting_for(request.user, release_pk, pk)
+    tally = meeting_tally(meeting, request.user)
+    context = {
+        "release": release,
+        "meeting": meeting,
+        "tally": tally,
+        "is_chair": _is_chair(request.user, meeting),
+    }
+    if request.htmx:
+        return render(request, "golive/meetings/_tally.html", context)
+    my_vote = tally["my_vote"]
+    context.update(
+        meeting_agenda(meeting),
+        perms_on_release=allowed_actions(request.user, release),
+        decision=decision_for_meeting(meeting),
+        vote_form=VoteForm(
+            initial={"choice": my_vote.choice, "conditions": my_vote.conditions, "reason": my_vote.reason}
+            if my_vote
+            else None
+        ),
+    )
+    return render(request, "golive/meetings/detail.html", context)
+
+
+@require_POST
+def meeting_open_voting(request, release_pk: int, pk: int):
+    release, meeting = _meeting_for(request.user, release_pk, pk)
+    if not (_is_chair(request.user, meeting) or can(request.user, release, Action.MANAGE_MEETINGS)):
+        raise PermissionDenied("Only the chair or the release manager opens voting.")
+    try:
+        open_voting(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Voting is open.")
+    return redirect(meeting)
+
+
+@require_POST
+def meeting_vote(request, release_pk: int, pk: int):
+    """Cast or change a vote. HTML forms, htmx and JSON clients each get an answer in their own terms."""
+    release, meeting = _meeting_for(request.user, release_pk, pk)
+    if not Participant.objects.filter(meeting=meeting, user=request.user).exists():
+        raise PermissionDenied("You were not invited to vote in this meeting.")
+    form = VoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            vote = cast_vote(meeting=meeting, user=request.user, **form.cleaned_data)
+        except NotAParticipant as error:
+            raise PermissionDenied(" ".join(error.messages)) from None
+        except VotingClosed as error:
+            form.add_error(None, error.messages)
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if _wants_json(request):
+                return JsonResponse({"vote": vote.choice, "changed_at": vote.changed_at.isoformat()})
+            if not request.htmx:
+                messages.success(request, f"Your vote “{vote.get_choice_display()}” is recorded.")
+                return redirect(meeting)
+            form = VoteForm(initial=form.cleaned_data)
+            status = 200
+    if _wants_json(request):
+        return JsonResponse(
+            {"error": " ".join(form.non_field_errors()) or "The vote is not valid.", "fields": form.errors},
+            status=status,
+        )
+    if status == 409 and not request.htmx:
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect(meeting)
+    context = {
+        "release": release,
+        "meeting": meeting,
+        "vote_form": form,
+        "saved": status == 200,
+        "tally": meeting_tally(meeting, request.user),
+        "is_chair": _is_chair(request.user, meeting),
+    }
+    if request.htmx:
+        return render(request, "golive/meetings/_vote_response.html", context)
+    context.update(meeting_agenda(meeting), perms_on_release=allowed_actions(request.user, release))
+    return render(request, "golive/meetings/detail.html", context)
+
+
+@require_POST
+def participant_flags(request, release_pk: int, pk: int, participant_pk: int):
+    release, meeting = _meeting_for(request.user, release_pk, pk, Action.MANAGE_MEETINGS)
+    participant = get_object_or_404(Participant, meeting=meeting, pk=participant_pk)
+    form = ParticipantFlagsForm(request.POST)
+    if form.is_valid():
+        try:
+            set_participant_flags(participant=participant, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{participant} updated.")
+    return redirect(meeting)
+
+
+def _initial_conditions(meeting: GoNoGoMeeting) -> list[dict]:
+    """One condition row per line of every go-with-conditions vote, owned by its voter by default."""
+    due = timezone.localdate() + timezone.timedelta(days=7)
+    rows = []
+    for vote in meeting.votes.filter(choice=Choice.GO_WITH_CONDITIONS).select_related("participant"):
+        for line in vote.conditions.splitlines():
+            if line.strip():
+                rows.append({"text": line.strip(), "owner": vote.participant.user_id, "due_date": due})
+    return rows
+
+
+def meeting_close(request, release_pk: int, pk: int):
+    release, meeting = _meeting_for(request.user, release_pk, pk)
+    if not _is_chair(request.user, meeting):
+        raise PermissionDenied("Only the chair closes voting.")
+    if not meeting.is_open:
+        messages.error(
+            request, f"Voting cannot be closed: the meeting is {meeting.get_state_display().lower()}."
+        )
+        return redirect(meeting)
+    tally = meeting_tally(meeting, request.user)
+    agenda = meeting_agenda(meeting)
+    rule_now = tally["rule_now"]
+    form = CloseVotingForm(request.POST or None, chair_decides=rule_now.chair_decides)
+    conditions = ConditionFormSet(
+        request.POST or None,
+        prefix="conditions",
+        initial=None if request.method == "POST" else _initial_conditions(meeting),
+        form_kwargs={"release": release},
+    )
+    if request.method == "POST" and form.is_valid() and conditions.is_valid():
+        actions = [
+            ConditionAction(text=row["text"], owner=row["owner"], due_date=row["due_date"])
+            for row in conditions.cleaned_data
+            if row and not row.get("DELETE")
+        ]
+        try:
+            decision = close_voting(
+                meeting=meeting,
+                actor=request.user,
+                chair_outcome=form.cleaned_data.get("chair_outcome") or None,
+                rationale=form.cleaned_data["rationale"],
+                override=form.cleaned_data["override"],
+                conditions=actions,
+                handover_state=handover_state(release),
+            )
+        except VotingClosed as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(meeting)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
+            return redirect(decision)
+    context = {
+        "release": release,
+        "meeting": meeting,
+        "tally": tally,
+        "form": form,
+        "conditions": conditions,
+        "outcome_needs_conditions": rule_now.outcome == Outcome.CONDITIONAL_GO,
+        **agenda,
+    }
+    return render(request, "golive/meetings/close.html", context)
+
+
+def decision_detail(request, release_pk: int, pk: int):
+    release, meeting = _meeting_for(request.user, release_pk, pk)
+    decision = decision_for_meeting(meeting)
+    if decision is None:
+        messages.info(request, "This meeting has no decision yet.")
+        return redirect(meeting)
+    context = {
+        "release": release,
+        "meeting": meeting,
+        "decision": decision,
+        "snapshot": decision.snapshot,
+        "conditions": list(decision.conditions.select_related("owner", "done_by")),
+        "review_changes": evidence_changes(decision) if decision.is_go else [],
+    }
+    return render(request, "golive/meetings/decision.html", context)
+
+
+@require_POST
+def condition_done(request, release_pk: int, pk: int):
+    release = get_release_for(request.user, release_pk)
+    condition = get_object_or_404(DecisionCondition, decision__meeting__release=release, pk=pk)
+    if not (condition.owner_id == request.user.pk or can(request.user, release, Action.MANAGE_MEETINGS)):
+        raise PermissionDenied("Only the condition's owner or the release manager marks it done.")
+    complete_condition(condition=condition, actor=request.user)
+    messages.success(request, "Condition marked done.")
+    return redirect(release.get_absolute_url() + "#decision")

@@ -1,0 +1,243 @@
+"""Go/no-go pages: who may schedule, vote and close; live tally partial; bad input; query counts."""
+
+import pytest
+from django.urls import reverse
+
+from golive.choices import Role
+from golive.models import GoNoGoMeeting, Participant, Vote
+from golive.services.meetings import cast_vote, close_voting
+from tests.factories import DefectFactory, RiskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERY_ROLE = list(Role)
+
+
+def _url(name, meeting, *extra):
+    return reverse(f"golive:{name}", args=[meeting.release_id, meeting.pk, *extra])
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger", "staff"])
+def test_only_the_release_manager_schedules(who, release, members, stranger, staff, client_for):
+    user = {"stranger": stranger, "staff": staff}.get(who) or members[who]
+    response = client_for(user).post(
+        reverse("golive:meeting_schedule", args=[release.pk]),
+        {
+            "scheduled_at": "2030-01-01T10:00",
+            "chair": members[Role.RELEASE_MANAGER].pk,
+            "invitees": [members[Role.PRODUCT_OWNER].pk],
+            "decision_rule": "unanimous",
+        },
+    )
+    expected = 404 if who == "stranger" else 302 if who in (Role.RELEASE_MANAGER, "staff") else 403
+    assert response.status_code == expected
+    assert GoNoGoMeeting.objects.exists() == (expected == 302)
+
+
+def test_schedule_form_defaults_to_the_team(release, members, client_for):
+    form = (
+        client_for(members[Role.RELEASE_MANAGER])
+        .get(reverse("golive:meeting_schedule", args=[release.pk]))
+        .context["form"]
+    )
+    invited = set(form.initial["invitees"])
+    assert {
+        members[r].pk for r in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER)
+    } == invited
+
+
+def test_bad_schedule_input_is_a_field_error(release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("golive:meeting_schedule", args=[release.pk]),
+        {"scheduled_at": "soon", "chair": "", "decision_rule": "coin toss"},
+    )
+    errors = response.context["form"].errors
+    assert {"scheduled_at", "chair", "decision_rule", "invitees"} <= set(errors)
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_every_member_reads_the_meeting(who, open_meeting, members, stranger, client_for):
+    user = stranger if who == "stranger" else members[who]
+    assert client_for(user).get(open_meeting.get_absolute_url()).status_code == (
+        404 if who == "stranger" else 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (Role.PRODUCT_OWNER, 302),
+        (Role.SCRUM_TEAM, 302),
+        (Role.RELEASE_MANAGER, 302),
+        (Role.STAKEHOLDER, 403),
+        (Role.PRODUCTION_SUPPORT, 403),
+    ],
+)
+def test_only_participants_vote(who, expected, open_meeting, members, client_for):
+    response = client_for(members[who]).post(_url("meeting_vote", open_meeting), {"choice": "go"})
+    assert response.status_code == expected
+    assert Vote.objects.filter(participant__user=members[who]).exists() == (expected == 302)
+
+
+def test_missing_reason_is_a_form_error_and_keeps_the_earlier_vote(open_meeting, members, client_for):
+    client = client_for(members[Role.PRODUCT_OWNER])
+    client.post(_url("meeting_vote", open_meeting), {"choice": "go"})
+    response = client.post(_url("meeting_vote", open_meeting), {"choice": "no_go", "reason": ""})
+    assert response.status_code == 200
+    assert "Give the reason for a no-go." in response.content.decode()
+    assert Vote.objects.get().choice == "go"
+
+
+def test_htmx_vote_returns_the_panel_and_the_tally(open_meeting, members, client_for):
+    response = client_for(members[Role.SCRUM_TEAM]).post(
+        _url("meeting_vote", open_meeting),
+        {"choice": "go_with_conditions", "conditions": "Runbook reviewed"},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="vote-panel"' in page and 'hx-swap-oob="true"' in page
+    assert "Your vote is recorded" in page and "Go with conditions: 1" in page
+
+
+def test_vote_after_close_is_409_for_json_and_a_message_for_html(open_meeting, members, client_for):
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
+    client = client_for(members[Role.SCRUM_TEAM])
+    response = client.post(
+        _url("meeting_vote", open_meeting), {"choice": "go"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 409
+    assert "Voting is closed" in response.json()["error"]
+    response = client.post(_url("meeting_vote", open_meeting), {"choice": "go"}, follow=True)
+    assert response.status_code == 200
+    assert "Voting is closed" in response.content.decode()
+    assert not Vote.objects.filter(participant__user=members[Role.SCRUM_TEAM]).exists()
+
+
+def test_invalid_json_vote_is_400_with_field_errors(open_meeting, members, client_for):
+    response = client_for(members[Role.SCRUM_TEAM]).post(
+        _url("meeting_vote", open_meeting), {"choice": "no_go"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()["fields"]
+
+
+def test_hidden_votes_show_only_counts_until_close(release, members, client_for):
+    from django.utils import timezone
+
+    from golive.services.meetings import open_voting, schedule_meeting
+
+    manager = members[Role.RELEASE_MANAGER]
+    meeting = schedule_meeting(
+        release=release,
+        actor=manager,
+        scheduled_at=timezone.now(),
+        chair=manager,
+        invitees=[members[Role.PRODUCT_OWNER]],
+        hide_votes=True,
+    )
+    open_voting(meeting=meeting, actor=manager)
+    cast_vote(meeting=meeting, user=members[Role.PRODUCT_OWNER], choice="no_go", reason="Secret doubts")
+    page = client_for(members[Role.STAKEHOLDER]).get(meeting.get_absolute_url(), HTTP_HX_REQUEST="true")
+    text = page.content.decode()
+    assert "No-go: 1" in text and "Secret doubts" not in text and "voted" in text
+    close_voting(meeting=meeting, actor=manager)
+    text = client_for(members[Role.STAKEHOLDER]).get(meeting.get_absolute_url()).content.decode()
+    assert "Secret doubts" in text
+
+
+@pytest.mark.parametrize("who", [Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER])
+def test_only_the_chair_closes(who, open_meeting, members, client_for):
+    response = client_for(members[who]).get(_url("meeting_close", open_meeting))
+    assert response.status_code == (200 if who == Role.RELEASE_MANAGER else 403)
+
+
+def test_closing_records_the_decision_and_shows_it(open_meeting, release, members, client_for):
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    client = client_for(members[Role.RELEASE_MANAGER])
+    response = client.post(
+        _url("meeting_close", open_meeting),
+        {"rationale": "", "conditions-TOTAL_FORMS": 0, "conditions-INITIAL_FORMS": 0},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert 'data-testid="decision-outcome">GO<' in page
+    release.refresh_from_db()
+    assert release.status == "go"
+    assert "GO" in client.get(release.get_absolute_url()).content.decode()
+
+
+def test_closing_over_blockers_without_override_is_a_form_error(open_meeting, release, members, client_for):
+    DefectFactory(release=release, severity=1)
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("meeting_close", open_meeting),
+        {"rationale": "", "conditions-TOTAL_FORMS": 0, "conditions-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 200
+    assert "needs the override and a rationale" in response.content.decode()
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
+
+
+def test_conditional_close_prefills_conditions_from_votes(open_meeting, members, client_for):
+    cast_vote(meeting=open_meeting, user=members[Role.RELEASE_MANAGER], choice="go")
+    cast_vote(
+        meeting=open_meeting,
+        user=members[Role.PRODUCT_OWNER],
+        choice="go_with_conditions",
+        conditions="Rollback rehearsed\nSupport rota signed",
+    )
+    response = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_close", open_meeting))
+    texts = [form.initial["text"] for form in response.context["conditions"]]
+    assert texts == ["Rollback rehearsed", "Support rota signed"]
+
+
+def _fill(release, n):
+    for i in range(n):
+        RiskFactory(release=release, probability=1 + i % 5, impact=1 + i % 5)
+        DefectFactory(release=release, severity=1 + i % 4)
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_meeting_page_queries_are_bounded(
+    size, open_meeting, release, members, client_for, django_assert_max_num_queries
+):
+    _fill(release, size)
+    for _ in range(size // 5):
+        voter = UserFactory()
+        Participant.objects.create(meeting=open_meeting, user=voter)
+        cast_vote(meeting=open_meeting, user=voter, choice="go")
+    client = client_for(members[Role.PRODUCT_OWNER])
+    with django_assert_max_num_queries(16):
+        assert client.get(open_meeting.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(open_meeting.get_absolute_url(), HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(_url("meeting_close", open_meeting)).status_code == 403
+
+
+def test_decision_page_shows_the_snapshot(open_meeting, release, members, client_for):
+    RiskFactory(release=release, title="Cut-over overruns", probability=2, impact=2)
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
+    page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
+    assert "Cut-over overruns" in page and "did not vote" in page and "window.print()" in page
+
+
+def test_release_page_shows_needs_review(open_meeting, release, members, client_for):
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
+    client = client_for(members[Role.SCRUM_TEAM])
+    client.post(
+        reverse("golive:defect_create", args=[release.pk]),
+        {"title": "Payments fail", "severity": 1, "status": "open"},
+    )
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert 'data-testid="needs-review"' in page and "Payments fail" in page
