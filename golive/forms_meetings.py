@@ -102,7 +102,7 @@ class CloseVotingForm(_CrispyForm, forms.Form):
 class ConditionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Condition")
     owner = forms.ModelChoiceField(queryset=None)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
