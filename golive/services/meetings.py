@@ -166,6 +166,8 @@ def cast_vote(
     participant = Participant.objects.filter(meeting=locked, user=user).first()
     if participant is None:
         raise NotAParticipant("You were not invited to vote in this meeting.")
+    # The caller's instance usually has its release loaded already; the lock only guards the state.
+    locked.release = meeting.release
     conditions = conditions.strip() if choice == Choice.GO_WITH_CONDITIONS else ""
     reason = reason.strip() if choice == Choice.NO_GO else ""
     vote = Vote.objects.filter(meeting=locked, participant=participant).first()

@@ -128,8 +128,6 @@ def meeting_open_voting(request, release_pk: int, pk: int):
 def meeting_vote(request, release_pk: int, pk: int):
     """Cast or change a vote. HTML forms, htmx and JSON clients each get an answer in their own terms."""
     release, meeting = _meeting_for(request.user, release_pk, pk)
-    if not Participant.objects.filter(meeting=meeting, user=request.user).exists():
-        raise PermissionDenied("You were not invited to vote in this meeting.")
     form = VoteForm(request.POST)
     status = 400
     if form.is_valid():
@@ -150,6 +148,8 @@ def meeting_vote(request, release_pk: int, pk: int):
                 return redirect(meeting)
             form = VoteForm(initial=form.cleaned_data)
             status = 200
+    if status == 400 and not Participant.objects.filter(meeting=meeting, user=request.user).exists():
+        raise PermissionDenied("You were not invited to vote in this meeting.")
     if _wants_json(request):
         return JsonResponse(
             {"error": " ".join(form.non_field_errors()) or "The vote is not valid.", "fields": form.errors},
