@@ -1,4 +1,14 @@
 from golive.models.audit import AuditEvent
+from golive.models.communications import (
+    Audience,
+    AudienceAddresses,
+    Communication,
+    CommunicationKind,
+    CommunicationStatus,
+    IssueSeverity,
+    ProductionIssue,
+    ProductionIssueStatus,
+)
 from golive.models.defects import Defect
 from golive.models.meetings import (
     Decision,
@@ -11,9 +21,23 @@ from golive.models.meetings import (
 )
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.risks import Risk
+from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
 
 __all__ = [
+    "Audience",
+    "AudienceAddresses",
     "AuditEvent",
+    "Communication",
+    "CommunicationKind",
+    "CommunicationStatus",
+    "GoLiveStep",
+    "IssueSeverity",
+    "ProductionIssue",
+    "ProductionIssueStatus",
+    "Rehearsal",
+    "RehearsalStep",
+    "StepKind",
+    "StepStatus",
     "Decision",
     "DecisionCondition",
     "DecisionReview",

@@ -1,0 +1,133 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from golive.models.releases import Release
+
+
+class StepKind(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    SMOKE_SUITE = "smoke_suite", "Run smoke suite"
+    COMMUNICATION = "communication", "Send communication"
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+FINISHED_STEP_STATUSES = (StepStatus.DONE, StepStatus.SKIPPED)
+
+
+class GoLiveStep(models.Model):
+    """One step of the go-live runbook, executed by its owner while support staff shadow it."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_steps")
+    shadows = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="shadowed_steps",
+        help_text="Production-support members who observe this step to run it themselves next time.",
+    )
+    planned_start = models.DateTimeField(null=True, blank=True)
+    planned_duration_minutes = models.PositiveIntegerField(default=15)
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
+    rollback_note = models.TextField(blank=True, help_text="How to undo this step if the go-live is aborted.")
+    kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.MANUAL)
+    point_of_no_return = models.BooleanField(
+        default=False, help_text="After this step starts, rolling back is no longer possible or very costly."
+    )
+    status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
+    skip_reason = models.TextField(blank=True)
+    failure_note = models.TextField(blank=True)
+    actual_start = models.DateTimeField(null=True, blank=True)
+    actual_end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["release", "order", "pk"]
+        indexes = [models.Index(fields=["release", "order"]), models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=StepStatus.values), name="step_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=StepStatus.SKIPPED) | ~models.Q(skip_reason=""),
+                name="skipped_step_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+    @property
+    def planned_end(self):
+        if self.planned_start is None:
+            return None
+        return self.planned_start + timedelta(minutes=self.planned_duration_minutes)
+
+    @property
+    def actual_minutes(self) -> float | None:
+        if self.actual_start is None:
+            return None
+        end = self.actual_end or timezone.now()
+        return round((end - self.actual_start).total_seconds() / 60, 1)
+
+    @property
+    def is_late(self) -> bool:
+        """Started after its planned start, or running or finished past its planned end."""
+        now = timezone.now()
+        if self.planned_start is None:
+            return False
+        if self.status == StepStatus.PENDING:
+            return now > self.planned_start
+        if self.actual_start and self.actual_start > self.planned_start + timedelta(minutes=1):
+            return True
+        end = self.actual_end or now
+        return self.actual_start is not None and end > self.planned_end
+
+
+class Rehearsal(models.Model):
+    """A practice run of the runbook (e.g. on staging): records real durations, leaves the release alone."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="rehearsals")
+    environment = models.CharField(max_length=100, default="staging")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Rehearsal on {self.environment}, {timezone.localtime(self.started_at):%d %b %Y %H:%M}"
+
+
+class RehearsalStep(models.Model):
+    rehearsal = models.ForeignKey(Rehearsal, on_delete=models.CASCADE, related_name="timings")
+    step = models.ForeignKey(GoLiveStep, on_delete=models.CASCADE, related_name="rehearsal_timings")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["step__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rehearsal", "step"], name="one_timing_per_rehearsal_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} in {self.rehearsal}"
+
+    @property
+    def minutes(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds() / 60, 1)
