@@ -126,6 +126,13 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
+# Handover uploads (documents, delivery evidence): served only to release members, never via MEDIA_URL.
+HANDOVER_UPLOAD_MAX_BYTES = env_int("HANDOVER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+HANDOVER_UPLOAD_EXTENSIONS = env_list(
+    "HANDOVER_UPLOAD_EXTENSIONS",
+    ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "md", "csv", "png", "jpg", "jpeg"],
+)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,0 +1,240 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+
+from golive.models import Release
+from handover.files import validate_upload
+from handover.models import (
+    AccessTransfer,
+    HandoverItem,
+    HandoverPlan,
+    RequiredDocument,
+    SupportTeam,
+    TrainingSession,
+)
+from handover.secret_detection import reject_secrets
+
+
+class HandoverForm:
+    """Crispy, server-validated forms: errors appear next to their fields, never as a browser pop-up."""
+
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+def release_members(release: Release):
+    return get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
+
+
+def _https(field, **kwargs):
+    formfield = field.formfield(**kwargs)
+    if isinstance(formfield, forms.URLField):
+        formfield.assume_scheme = "https"
+    return formfield
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class PlanCreateForm(HandoverForm, forms.Form):
+    submit_label = "Create the handover plan"
+    teams = forms.ModelMultipleChoiceField(
+        queryset=SupportTeam.objects.order_by("name"),
+        required=False,
+        label="Receiving support teams",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    from_template = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Start from the template list",
+        help_text="Seeds the typical items: a stable system, support documentation, training of production "
+        "staff, and every system-management function and logon assigned to production.",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, validators=[reject_secrets]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("from_template") and not cleaned.get("teams"):
+            self.add_error("teams", "Choose at least one receiving team: the template's items go to teams.")
+        return cleaned
+
+
+class PlanSettingsForm(HandoverForm, forms.ModelForm):
+    teams = forms.ModelMultipleChoiceField(
+        queryset=SupportTeam.objects.order_by("name"),
+        required=False,
+        label="Receiving support teams",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = HandoverPlan
+        fields = ["teams", "notes", "require_hypercare_exit", "hypercare_hours", "uptime_target_percent"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class SupportTeamForm(HandoverForm, forms.ModelForm):
+    submit_label = "Create team"
+
+    class Meta:
+        model = SupportTeam
+        fields = ["name", "kind", "lead", "members", "description"]
+        widgets = {"members": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = release_members(release)
+        self.fields["members"].queryset = release_members(release)
+        self.fields["members"].help_text = "The lead is always a member too."
+
+
+class ItemForm(HandoverForm, forms.ModelForm):
+    class Meta:
+        model = HandoverItem
+        formfield_callback = _https
+        fields = [
+            "title",
+            "description",
+            "category",
+            "receiving_team",
+            "delivering_owner",
+            "due_date",
+            "needed_by",
+            "required_training",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_date": DateInput()}
+
+    def __init__(self, *args, plan: HandoverPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_team"].queryset = plan.teams.order_by("name")
+        self.fields["delivering_owner"].queryset = release_members(plan.release)
+        self.fields["required_training"].queryset = plan.training_sessions.all()
+
+
+class DeliverForm(HandoverForm, forms.Form):
+    submit_label = "Mark delivered"
+    note = forms.CharField(
+        label="Evidence: note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[reject_secrets],
+        help_text="What was delivered and where to find it.",
+    )
+    link = forms.URLField(
+        label="Evidence: link",
+        required=False,
+        max_length=500,
+        validators=[reject_secrets],
+        assume_scheme="https",
+    )
+    file = forms.FileField(label="Evidence: file", required=False, validators=[validate_upload])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not (cleaned.get("note") or cleaned.get("link") or cleaned.get("file")):
+            raise forms.ValidationError("Give the evidence of delivery: a note, a link or a file.")
+        return cleaned
+
+
+class ReasonForm(HandoverForm, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, validators=[reject_secrets]
+    )
+
+    def __init__(self, *args, submit_label: str = "Save", required: bool = True, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+
+
+class DocumentForm(HandoverForm, forms.ModelForm):
+    upload = forms.FileField(label="Upload a new version", required=False, validators=[validate_upload])
+
+    class Meta:
+        model = RequiredDocument
+        formfield_callback = _https
+        fields = ["link", "version", "status", "owner"]
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = release_members(release)
+        self.order_fields(["upload", "link", "version", "status", "owner"])
+
+
+class AccessTransferForm(HandoverForm, forms.ModelForm):
+    class Meta:
+        model = AccessTransfer
+        fields = [
+            "system",
+            "access_level",
+            "current_holder",
+            "receiving_team",
+            "credential_location",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, plan: HandoverPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_team"].queryset = plan.teams.order_by("name")
+
+
+class RevokeForm(HandoverForm, forms.Form):
+    submit_label = "Record project access revoked"
+    revoked_on = forms.DateField(label="Project access removed on", widget=DateInput())
+
+
+class TrainingSessionForm(HandoverForm, forms.ModelForm):
+    invited = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = ["topic", "trainer", "team", "scheduled_for", "invited", "notes"]
+        widgets = {"scheduled_for": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, plan: HandoverPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = plan.teams.order_by("name")
+        self.fields["invited"].queryset = release_members(plan.release)
+
+
+class AttendanceForm(HandoverForm, forms.Form):
+    submit_label = "Record the session as held"
+    attended = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].queryset = release_members(release)
+
+
+class SignOffForm(HandoverForm, forms.Form):
+    submit_label = "Sign off"
+    typed_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        help_text="Typing your name confirms the sign-off for your team.",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, validators=[reject_secrets]
+    )

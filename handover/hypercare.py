@@ -1,0 +1,103 @@
+"""Hypercare exit criteria: the window after go-live, open critical production issues, monitor uptime.
+
+The go-live moment comes from the release's own audit trail (its move to "Live"). Production issues and
+monitors are not part of GoLive Desk yet: until they are, `open_critical_production_issues` and
+`monitor_uptime_percent` return None and the criteria say "not measured yet" — a plan that requires the
+criteria then cannot be signed off, rather than being signed off on figures nobody measured.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from golive.choices import ReleaseStatus
+from golive.models import AuditEvent, Release
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    met: bool | None  # None: not measured yet
+    figure: str
+
+    @property
+    def label(self) -> str:
+        return {True: "met", False: "not met", None: "not measured yet"}[self.met]
+
+
+@dataclass(frozen=True)
+class HypercareStatus:
+    went_live_at: datetime | None
+    window_ends_at: datetime | None
+    criteria: list[Criterion]
+
+    @property
+    def all_met(self) -> bool:
+        return all(criterion.met is True for criterion in self.criteria)
+
+
+def went_live_at(release: Release) -> datetime | None:
+    """When the release last moved to Live, from the audit trail; None if it never did."""
+    live_label = ReleaseStatus.LIVE.label
+    events = AuditEvent.objects.filter(
+        release=release, verb="release.status_changed", changes__status__1=live_label
+    ).order_by("-created_at", "-pk")
+    event = events.only("created_at").first()
+    return event.created_at if event else None
+
+
+def open_critical_production_issues(release: Release) -> int | None:
+    """The number of open critical production issues; None until production issues are recorded here."""
+    return None
+
+
+def monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
+    """Monitor uptime over the window in percent; None until monitors are part of GoLive Desk."""
+    return None
+
+
+def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, now: datetime | None = None):
+    now = now or timezone.now()
+    live_at = went_live_at(release)
+    criteria = []
+    if live_at is None:
+        window_end = None
+        criteria.append(
+            Criterion(f"{hours} h hypercare window over", False, "The release has not gone live yet.")
+        )
+    else:
+        window_end = live_at + timedelta(hours=hours)
+        elapsed_hours = int((now - live_at).total_seconds() // 3600)
+        if now >= window_end:
+            figure = f"Live since {timezone.localtime(live_at):%d %b %Y %H:%M} ({elapsed_hours} h)."
+        else:
+            ends = timezone.localtime(window_end)
+            figure = f"{elapsed_hours} h of {hours} h; the window ends {ends:%d %b %Y %H:%M}."
+        criteria.append(Criterion(f"{hours} h hypercare window over", now >= window_end, figure))
+
+    open_critical = open_critical_production_issues(release)
+    criteria.append(
+        Criterion(
+            "No open critical production issue",
+            None if open_critical is None else open_critical == 0,
+            "Not measured yet: production issues are not recorded in GoLive Desk yet."
+            if open_critical is None
+            else f"{open_critical} open critical production issue(s).",
+        )
+    )
+
+    uptime = None
+    if live_at is not None:
+        uptime = monitor_uptime_percent(release, since=live_at, until=min(now, window_end))
+    criteria.append(
+        Criterion(
+            f"Monitor uptime at least {uptime_target} % over the window",
+            None if uptime is None else uptime >= uptime_target,
+            "Not measured yet: no monitor results are recorded in GoLive Desk yet."
+            if uptime is None
+            else f"{uptime} % uptime.",
+        )
+    )
+    return HypercareStatus(went_live_at=live_at, window_ends_at=window_end, criteria=criteria)

@@ -1,0 +1,194 @@
+"""Read-side queries for the handover pages. Each loads a plan in a fixed number of queries, however many
+items, documents, accesses and sessions it has."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from golive.models import Release
+from handover.choices import SETTLED_ITEM_STATUSES, PlanState
+from handover.hypercare import HypercareStatus, hypercare_status
+from handover.models import (
+    AccessTransfer,
+    HandoverItem,
+    HandoverPlan,
+    RequiredDocument,
+    SignOff,
+    SupportTeam,
+    TeamAgreement,
+    TrainingSession,
+)
+from handover.signoff_gate import missing_for_team
+
+
+def plan_for(release: Release) -> HandoverPlan | None:
+    return HandoverPlan.objects.filter(release=release).first()
+
+
+@dataclass
+class TeamProgress:
+    team: SupportTeam
+    items: list[HandoverItem]
+    access_transfers: list[AccessTransfer]
+    agreement: TeamAgreement | None
+    signoff: SignOff | None
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def items_settled(self) -> int:
+        return sum(1 for item in self.items if item.is_settled)
+
+    @property
+    def changed_items(self) -> list[HandoverItem]:
+        return [item for item in self.items if item.changed_after_agreement]
+
+    @property
+    def needs_reagreement(self) -> bool:
+        return self.agreement is None and bool(self.changed_items)
+
+
+@dataclass
+class PlanOverview:
+    plan: HandoverPlan
+    release: Release
+    teams: list[SupportTeam]
+    items: list[HandoverItem]
+    documents: list[RequiredDocument]
+    access_transfers: list[AccessTransfer]
+    training_sessions: list[TrainingSession]
+    agreements: dict[int, TeamAgreement]
+    signoffs: dict[int, SignOff]
+    invalidated_signoffs: list[SignOff]
+    hypercare: HypercareStatus
+    progress: list[TeamProgress] = field(default_factory=list)
+
+    def progress_for(self, team: SupportTeam) -> TeamProgress:
+        return next(progress for progress in self.progress if progress.team.pk == team.pk)
+
+
+def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOverview:
+    release = plan.release
+    teams = list(plan.teams.select_related("lead").prefetch_related("members").order_by("name"))
+    items = list(
+        HandoverItem.objects.filter(plan=plan).select_related(
+            "receiving_team",
+            "delivering_owner",
+            "required_training",
+            "delivered_by",
+            "decided_by",
+            "waiver_by_project",
+            "waiver_by_team",
+        )
+    )
+    documents = list(RequiredDocument.objects.filter(plan=plan).select_related("owner"))
+    access_transfers = list(
+        AccessTransfer.objects.filter(plan=plan).select_related(
+            "receiving_team", "granted_by", "verified_by", "revoked_by"
+        )
+    )
+    training_sessions = list(
+        TrainingSession.objects.filter(plan=plan)
+        .select_related("team")
+        .prefetch_related("invited", "attended")
+    )
+    agreements = {
+        agreement.team_id: agreement
+        for agreement in TeamAgreement.objects.filter(plan=plan, withdrawn_at__isnull=True).select_related(
+            "agreed_by"
+        )
+    }
+    all_signoffs = list(
+        SignOff.objects.filter(plan=plan).select_related("signed_by", "invalidation__invalidated_by", "team")
+    )
+    signoffs = {s.team_id: s for s in all_signoffs if not hasattr(s, "invalidation")}
+    overview = PlanOverview(
+        plan=plan,
+        release=release,
+        teams=teams,
+        items=items,
+        documents=documents,
+        access_transfers=access_transfers,
+        training_sessions=training_sessions,
+        agreements=agreements,
+        signoffs=signoffs,
+        invalidated_signoffs=[s for s in all_signoffs if hasattr(s, "invalidation")],
+        hypercare=hypercare_status(
+            release=release, hours=plan.hypercare_hours, uptime_target=plan.uptime_target_percent, now=now
+        ),
+    )
+    for team in teams:
+        progress = TeamProgress(
+            team=team,
+            items=[item for item in items if item.receiving_team_id == team.pk],
+            access_transfers=[access for access in access_transfers if access.receiving_team_id == team.pk],
+            agreement=agreements.get(team.pk),
+            signoff=signoffs.get(team.pk),
+        )
+        progress.missing = missing_for_team(overview, progress)
+        overview.progress.append(progress)
+    return overview
+
+
+def handover_state_for(release: Release) -> dict | None:
+    """The plan's state in a few figures, for the go/no-go agenda and the decision snapshot (JSON-safe).
+
+    None while the release has no handover plan.
+    """
+    plan = (
+        HandoverPlan.objects.filter(release=release)
+        .annotate(
+            items_total=Count("items", distinct=True),
+            items_settled=Count("items", filter=Q(items__status__in=SETTLED_ITEM_STATUSES), distinct=True),
+            teams_total=Count("teams", distinct=True),
+        )
+        .first()
+    )
+    if plan is None:
+        return None
+    teams_agreed = TeamAgreement.objects.filter(plan=plan, withdrawn_at__isnull=True).count()
+    teams_signed = SignOff.objects.filter(plan=plan, invalidation__isnull=True).count()
+    summary = (
+        f"{plan.items_settled} of {plan.items_total} items accepted or waived; "
+        f"{teams_agreed} of {plan.teams_total} teams agreed; "
+        f"{teams_signed} of {plan.teams_total} teams signed off"
+    )
+    return {
+        "state": plan.state,
+        "state_label": plan.get_state_display(),
+        "items_accepted": plan.items_settled,
+        "items_total": plan.items_total,
+        "teams_agreed": teams_agreed,
+        "teams_signed": teams_signed,
+        "teams_total": plan.teams_total,
+        "complete": plan.state == PlanState.COMPLETE,
+        "summary": summary,
+    }
+
+
+def release_card(release: Release) -> dict:
+    """The handover card on the release page: the plan's state and, per team, agreed and signed or not."""
+    plan = HandoverPlan.objects.filter(release=release).first()
+    if plan is None:
+        return {"plan": None}
+    teams = list(
+        plan.teams.order_by("name").annotate(
+            items_total=Count("items", filter=Q(items__plan=plan), distinct=True),
+            items_settled=Count(
+                "items",
+                filter=Q(items__plan=plan, items__status__in=SETTLED_ITEM_STATUSES),
+                distinct=True,
+            ),
+        )
+    )
+    signoffs = {
+        s.team_id: s
+        for s in SignOff.objects.filter(plan=plan, invalidation__isnull=True).select_related("signed_by")
+    }
+    agreed = set(
+        TeamAgreement.objects.filter(plan=plan, withdrawn_at__isnull=True).values_list("team_id", flat=True)
+    )
+    for team in teams:
+        team.signoff = signoffs.get(team.pk)
+        team.has_agreed = team.pk in agreed
+    return {"plan": plan, "teams": teams}

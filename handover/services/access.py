@@ -1,0 +1,133 @@
+"""The access ledger: requested → granted → verified by the receiving team → project access revoked."""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from golive.audit import capture, diff, record_event
+from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
+from handover.models import AccessTransfer, HandoverPlan
+from handover.permissions import require_project_side, require_team_member
+from handover.services.plans import lock_plan, note_work_started
+
+ACCESS_FIELDS = ["system", "access_level", "current_holder", "receiving_team", "credential_location", "notes"]
+
+
+def _check(access: AccessTransfer, plan: HandoverPlan) -> None:
+    if plan.state == PlanState.COMPLETE:
+        raise ValidationError("The handover is complete; the release manager reopens it before changes.")
+    if access.receiving_team_id and not plan.teams.filter(pk=access.receiving_team_id).exists():
+        raise ValidationError({"receiving_team": "Choose one of the plan's receiving teams."})
+
+
+@transaction.atomic
+def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **values) -> AccessTransfer:
+    require_project_side(actor, plan.release, "record access transfers")
+    locked = lock_plan(plan)
+    access = AccessTransfer(plan=locked, **values)
+    access.full_clean()
+    _check(access, locked)
+    access.save()
+    after = capture(access, ACCESS_FIELDS)
+    record_event(
+        verb="access_transfer.requested",
+        actor=actor,
+        target=access,
+        release=locked.release,
+        changes={name: [None, value] for name, value in after.items() if value not in (None, "")},
+    )
+    return access
+
+
+@transaction.atomic
+def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, **values) -> AccessTransfer:
+    require_project_side(actor, access.plan.release, "change access transfers")
+    locked = lock_plan(access.plan)
+    access = AccessTransfer.objects.get(pk=access.pk)
+    before = capture(access, ACCESS_FIELDS)
+    for name, value in values.items():
+        setattr(access, name, value)
+    access.full_clean()
+    _check(access, locked)
+    access.save()
+    changes = diff(before, access)
+    if changes:
+        record_event(
+            verb="access_transfer.changed",
+            actor=actor,
+            target=access,
+            release=locked.release,
+            changes=changes,
+        )
+    return access
+
+
+def _move(access: AccessTransfer, to_status: str, actor, **fields) -> AccessTransfer:
+    if to_status not in ACCESS_TRANSITIONS[access.status]:
+        raise ValidationError(
+            f"Access to {access.system} is “{access.get_status_display()}”; it cannot become "
+            f"“{AccessStatus(to_status).label}”."
+        )
+    old_label = access.get_status_display()
+    access.status = to_status
+    for name, value in fields.items():
+        setattr(access, name, value)
+    access.save()
+    record_event(
+        verb=f"access_transfer.{to_status}",
+        actor=actor,
+        target=access,
+        release=access.plan.release,
+        changes={"status": [old_label, access.get_status_display()]},
+        data={"receiving_team": access.receiving_team.name},
+    )
+    return access
+
+
+def _fresh(access: AccessTransfer) -> AccessTransfer:
+    plan = lock_plan(access.plan)
+    if plan.state == PlanState.COMPLETE:
+        raise ValidationError("The handover is complete; the release manager reopens it before changes.")
+    fresh = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
+    fresh.plan = plan
+    return fresh
+
+
+@transaction.atomic
+def grant_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
+    """The project team records that the receiving team now has the access."""
+    require_project_side(actor, access.plan.release, "record that access was granted")
+    access = _fresh(access)
+    access = _move(access, AccessStatus.GRANTED, actor, granted_at=timezone.now(), granted_by=actor)
+    note_work_started(plan=access.plan, actor=actor)
+    return access
+
+
+@transaction.atomic
+def verify_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
+    """Only someone of the receiving team can say the access works: they are the ones who will need it."""
+    access = _fresh(access)
+    require_team_member(actor, access.receiving_team, "verify this access")
+    return _move(access, AccessStatus.VERIFIED, actor, verified_at=timezone.now(), verified_by=actor)
+
+
+@transaction.atomic
+def revoke_project_access(
+    *, access: AccessTransfer, actor: AbstractBaseUser, revoked_on: date | None = None
+) -> AccessTransfer:
+    """The project team's own access is removed, once the receiving team verified theirs."""
+    require_project_side(actor, access.plan.release, "record that project access was revoked")
+    access = _fresh(access)
+    revoked_on = revoked_on or timezone.localdate()
+    if revoked_on > timezone.localdate():
+        raise ValidationError({"revoked_on": "The revocation date cannot be in the future."})
+    return _move(
+        access,
+        AccessStatus.PROJECT_ACCESS_REVOKED,
+        actor,
+        project_access_revoked_on=revoked_on,
+        revoked_by=actor,
+    )

@@ -1,0 +1,264 @@
+"""The handover plan: creating it, its receiving teams, the template list, agreement, state and reopening."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from golive.audit import record_event
+from golive.models import Release
+from handover.choices import PLAN_TRANSITIONS, DocumentKind, PlanState
+from handover.models import (
+    HandoverItem,
+    HandoverPlan,
+    RequiredDocument,
+    SignOff,
+    SignOffInvalidation,
+    SupportTeam,
+    TeamAgreement,
+)
+from handover.permissions import require_project_side, require_release_manager, require_team_lead
+from handover.template_items import TEMPLATE_ITEMS
+
+
+class IllegalPlanMove(ValidationError):
+    """A plan state move its state machine does not allow."""
+
+
+def lock_plan(plan: HandoverPlan) -> HandoverPlan:
+    """The plan's row locked for the rest of the transaction: agreement, sign-off and reopening all
+    depend on the plan's state and must not interleave."""
+    locked = HandoverPlan.objects.select_for_update().select_related("release").get(pk=plan.pk)
+    plan.state = locked.state
+    return locked
+
+
+def move_plan_state(
+    *, plan: HandoverPlan, to_state: str, actor: AbstractBaseUser | None, reason: str
+) -> None:
+    if to_state not in PLAN_TRANSITIONS[plan.state]:
+        raise IllegalPlanMove(
+            f"A handover plan cannot move from {plan.get_state_display()} to {PlanState(to_state).label}."
+        )
+    old_label = plan.get_state_display()
+    plan.state = to_state
+    plan.completed_at = timezone.now() if to_state == PlanState.COMPLETE else None
+    plan.save(update_fields=["state", "completed_at"])
+    record_event(
+        verb="handover_plan.state_changed",
+        actor=actor,
+        target=plan,
+        release=plan.release,
+        changes={"state": [old_label, plan.get_state_display()]},
+        data={"reason": reason},
+    )
+
+
+@transaction.atomic
+def create_plan(
+    *,
+    release: Release,
+    actor: AbstractBaseUser,
+    teams: list[SupportTeam],
+    from_template: bool = False,
+    notes: str = "",
+) -> HandoverPlan:
+    """A draft plan with its four required documents; optionally seeded with the typical list."""
+    require_project_side(actor, release, "create the handover plan")
+    if HandoverPlan.objects.filter(release=release).exists():
+        raise ValidationError("This release already has a handover plan.")
+    plan = HandoverPlan(release=release, notes=notes)
+    plan.full_clean()
+    plan.save()
+    plan.teams.set(teams)
+    for kind in DocumentKind:
+        RequiredDocument.objects.create(plan=plan, kind=kind)
+    record_event(
+        verb="handover_plan.created",
+        actor=actor,
+        target=plan,
+        release=release,
+        data={"teams": [team.name for team in teams], "from_template": from_template},
+    )
+    if from_template:
+        seed_from_template(plan=plan, actor=actor)
+    return plan
+
+
+def _team_for(template_item, teams: list[SupportTeam]) -> SupportTeam:
+    for kind in template_item.team_kinds:
+        for team in teams:
+            if team.kind == kind:
+                return team
+    return teams[0]
+
+
+@transaction.atomic
+def seed_from_template(*, plan: HandoverPlan, actor: AbstractBaseUser) -> list[HandoverItem]:
+    """Add the typical items the list does not have yet (by title), each to the best-matching team."""
+    require_project_side(actor, plan.release, "change the handover list")
+    teams = list(plan.teams.order_by("name"))
+    if not teams:
+        raise ValidationError("Add the receiving teams first: every item of the list goes to a team.")
+    existing = set(plan.items.values_list("title", flat=True))
+    from handover.services.items import create_item
+
+    created = []
+    for template_item in TEMPLATE_ITEMS:
+        if template_item.title in existing:
+            continue
+        created.append(
+            create_item(
+                plan=plan,
+                actor=actor,
+                title=template_item.title,
+                description=template_item.description,
+                category=template_item.category,
+                needed_by=template_item.needed_by,
+                receiving_team=_team_for(template_item, teams),
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def update_plan_settings(*, plan: HandoverPlan, actor: AbstractBaseUser, teams: list[SupportTeam], **values):
+    """Receiving teams, notes and the hypercare options. A team still holding items cannot be removed."""
+    require_project_side(actor, plan.release, "change the handover plan")
+    locked = lock_plan(plan)
+    if locked.state == PlanState.COMPLETE:
+        raise ValidationError("The handover is complete; the release manager reopens it before changes.")
+    removed = set(locked.teams.all()) - set(teams)
+    busy = [team.name for team in removed if team.items.filter(plan=locked).exists()]
+    busy += [team.name for team in removed if team.access_transfers.filter(plan=locked).exists()]
+    if busy:
+        raise ValidationError(
+            {"teams": f"{', '.join(sorted(set(busy)))} still receive items or accesses; move those first."}
+        )
+    before = {name: str(getattr(locked, name)) for name in values}
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    added = set(teams) - set(locked.teams.all())
+    locked.teams.set(teams)
+    changes = {
+        name: [before[name], str(getattr(locked, name))]
+        for name in values
+        if before[name] != str(getattr(locked, name))
+    }
+    if added or removed:
+        changes["teams"] = [sorted(t.name for t in removed), sorted(t.name for t in added)]
+    if changes:
+        record_event(
+            verb="handover_plan.changed", actor=actor, target=locked, release=locked.release, changes=changes
+        )
+    if added and locked.state == PlanState.AGREED:
+        move_plan_state(
+            plan=locked,
+            to_state=PlanState.DRAFT,
+            actor=actor,
+            reason="A receiving team was added and has not agreed yet.",
+        )
+    return locked
+
+
+def withdraw_agreement(*, plan: HandoverPlan, team: SupportTeam, actor, because: str) -> bool:
+    """Withdraw the team's current agreement after a change to its part of the list; True if one was."""
+    withdrawn = TeamAgreement.objects.filter(plan=plan, team=team, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_because=because[:300]
+    )
+    if not withdrawn:
+        return False
+    record_event(
+        verb="handover_agreement.withdrawn",
+        actor=actor,
+        target=plan,
+        release=plan.release,
+        data={"team": team.name, "because": because},
+    )
+    if plan.state == PlanState.AGREED:
+        move_plan_state(
+            plan=plan,
+            to_state=PlanState.DRAFT,
+            actor=actor,
+            reason=f"{team.name} must agree the changed list again.",
+        )
+    return True
+
+
+@transaction.atomic
+def agree_for_team(*, plan: HandoverPlan, team: SupportTeam, actor: AbstractBaseUser) -> TeamAgreement:
+    locked = lock_plan(plan)
+    if not locked.teams.filter(pk=team.pk).exists():
+        raise ValidationError(f"{team.name} is not a receiving team of this plan.")
+    require_team_lead(actor, team, "agree the handover list for the team")
+    if locked.state == PlanState.COMPLETE:
+        raise ValidationError("The handover is already complete.")
+    if TeamAgreement.objects.filter(plan=locked, team=team, withdrawn_at__isnull=True).exists():
+        raise ValidationError(f"{team.name} has already agreed the current list.")
+    changed = list(
+        locked.items.filter(receiving_team=team, changed_after_agreement=True).values_list("title", flat=True)
+    )
+    agreement = TeamAgreement.objects.create(plan=locked, team=team, agreed_by=actor)
+    locked.items.filter(receiving_team=team, changed_after_agreement=True).update(
+        changed_after_agreement=False
+    )
+    record_event(
+        verb="handover_agreement.given",
+        actor=actor,
+        target=locked,
+        release=locked.release,
+        data={
+            "team": team.name,
+            "items": locked.items.filter(receiving_team=team).count(),
+            "reagreed_changes": changed,
+        },
+    )
+    all_agreed = not locked.teams.exclude(
+        pk__in=TeamAgreement.objects.filter(plan=locked, withdrawn_at__isnull=True).values("team")
+    ).exists()
+    if all_agreed and locked.state == PlanState.DRAFT:
+        move_plan_state(
+            plan=locked,
+            to_state=PlanState.AGREED,
+            actor=actor,
+            reason="Every receiving team agreed the list.",
+        )
+    plan.state = locked.state
+    return agreement
+
+
+def note_work_started(*, plan: HandoverPlan, actor) -> None:
+    """The first delivery, grant or training after agreement puts the plan in progress."""
+    if plan.state == PlanState.AGREED:
+        move_plan_state(
+            plan=plan, to_state=PlanState.IN_PROGRESS, actor=actor, reason="Handover work started."
+        )
+
+
+@transaction.atomic
+def reopen_plan(*, plan: HandoverPlan, actor: AbstractBaseUser, reason: str) -> int:
+    """Invalidate every current sign-off, recording the release manager's reason; returns how many."""
+    require_release_manager(actor, plan.release, "reopen the handover")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the handover is reopened: a reason is required."})
+    locked = lock_plan(plan)
+    current = list(SignOff.objects.filter(plan=locked, invalidation__isnull=True).select_related("team"))
+    if not current and locked.state != PlanState.COMPLETE:
+        raise ValidationError("There is nothing to reopen: no team has signed off.")
+    for signoff in current:
+        invalidation = SignOffInvalidation(signoff=signoff, reason=reason.strip(), invalidated_by=actor)
+        invalidation.full_clean()
+        invalidation.save()
+    record_event(
+        verb="handover_plan.reopened",
+        actor=actor,
+        target=locked,
+        release=locked.release,
+        data={"reason": reason.strip(), "invalidated_signoffs": [s.team.name for s in current]},
+    )
+    if locked.state == PlanState.COMPLETE:
+        move_plan_state(plan=locked, to_state=PlanState.IN_PROGRESS, actor=actor, reason=reason.strip())
+    plan.state = locked.state
+    return len(current)

@@ -1,0 +1,93 @@
+"""A support team's sign-off, and what follows when the last team signs."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from golive.audit import record_event
+from golive.choices import ReleaseStatus
+from golive.services.releases import move_release_status
+from handover.choices import PlanState
+from handover.models import HandoverPlan, SignOff, SupportTeam
+from handover.permissions import require_team_member
+from handover.services.plans import lock_plan, move_plan_state
+
+
+class SignOffBlocked(ValidationError):
+    """The team cannot sign yet; its messages are the things still missing, one each."""
+
+
+def expected_name(user) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+def _same_name(typed: str, expected: str) -> bool:
+    return " ".join(typed.split()).casefold() == " ".join(expected.split()).casefold()
+
+
+@transaction.atomic
+def sign_off(
+    *, plan: HandoverPlan, team: SupportTeam, actor: AbstractBaseUser, typed_name: str, comment: str = ""
+) -> SignOff:
+    from handover.selectors import load_overview
+
+    require_team_member(actor, team, "sign off for the team")
+    locked = lock_plan(plan)
+    if not locked.teams.filter(pk=team.pk).exists():
+        raise ValidationError(f"{team.name} is not a receiving team of this plan.")
+    if SignOff.objects.filter(plan=locked, team=team, invalidation__isnull=True).exists():
+        raise ValidationError(f"{team.name} has already signed off.")
+    overview = load_overview(locked)
+    missing = overview.progress_for(team).missing
+    if missing:
+        raise SignOffBlocked(missing)
+    if not _same_name(typed_name, expected_name(actor)):
+        raise ValidationError(
+            {
+                "typed_name": f"Type your full name exactly as “{expected_name(actor)}” to confirm "
+                "the sign-off."
+            }
+        )
+    signoff = SignOff(
+        plan=locked,
+        team=team,
+        signed_by=actor,
+        typed_name=" ".join(typed_name.split()),
+        comment=comment.strip(),
+    )
+    signoff.full_clean()
+    signoff.save()
+    record_event(
+        verb="handover.signed_off",
+        actor=actor,
+        target=signoff,
+        release=locked.release,
+        data={"team": team.name, "typed_name": signoff.typed_name, "comment": signoff.comment},
+    )
+    _complete_if_everyone_signed(locked, actor)
+    plan.state = locked.state
+    return signoff
+
+
+def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
+    unsigned = plan.teams.exclude(
+        pk__in=SignOff.objects.filter(plan=plan, invalidation__isnull=True).values("team")
+    )
+    if unsigned.exists():
+        return
+    if plan.state == PlanState.AGREED:
+        move_plan_state(
+            plan=plan, to_state=PlanState.IN_PROGRESS, actor=actor, reason="Handover work started."
+        )
+    move_plan_state(
+        plan=plan, to_state=PlanState.COMPLETE, actor=actor, reason="Every receiving team signed off."
+    )
+    # Sign-off is only possible while the release is live or already handed over (signoff_gate), so the
+    # release either moves now or has moved before (a reopened handover signed again).
+    if plan.release.status == ReleaseStatus.LIVE:
+        move_release_status(
+            release=plan.release,
+            to_status=ReleaseStatus.HANDED_OVER,
+            actor=actor,
+            reason="Every production support team signed off the handover.",
+        )

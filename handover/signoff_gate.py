@@ -1,0 +1,75 @@
+"""What still stands between a support team and its sign-off, in plain words, one sentence per thing.
+
+The sign-off page lists these sentences and the sign-off service refuses while any is left, so what
+the team reads is exactly what blocks it.
+"""
+
+from golive.choices import ReleaseStatus
+from handover.choices import AccessStatus, ItemStatus
+
+SIGNABLE_RELEASE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
+
+
+def missing_for_team(overview, progress) -> list[str]:
+    """`overview` is a selectors.PlanOverview, `progress` the team's TeamProgress."""
+    team = progress.team
+    release = overview.release
+    missing = []
+    if release.status not in SIGNABLE_RELEASE_STATUSES:
+        missing.append(
+            f"The release is “{release.get_status_display()}”: support takes over a running system, so "
+            "sign-off opens once the release is live."
+        )
+    if progress.agreement is None:
+        changed = progress.changed_items
+        if changed:
+            missing.append(
+                f"The list changed after {team.name} agreed it ({len(changed)} item(s) marked as changed): "
+                f"{team.lead.get_full_name() or team.lead.get_username()} (team lead) must agree it again."
+            )
+        else:
+            missing.append(f"{team.name} has not agreed the handover list yet (the team lead agrees it).")
+    for item in progress.items:
+        message = _item_message(item)
+        if message:
+            missing.append(message)
+        training = item.required_training
+        if training is not None and item.status != ItemStatus.WAIVED and not training.is_held:
+            missing.append(f"Training “{training.topic}” (needed for “{item.title}”) has not been held yet.")
+    for access in progress.access_transfers:
+        if access.status == AccessStatus.REQUESTED:
+            missing.append(
+                f"Access to {access.system} ({access.access_level}) is requested but not granted yet, "
+                f"so {team.name} cannot verify it."
+            )
+        elif access.status == AccessStatus.GRANTED:
+            missing.append(
+                f"Access to {access.system} ({access.access_level}) is granted but not verified "
+                f"by {team.name} yet."
+            )
+    for document in overview.documents:
+        if not document.is_provided:
+            missing.append(f"Required document “{document.get_kind_display()}” has not been provided yet.")
+        elif not document.is_ready:
+            missing.append(
+                f"Required document “{document.get_kind_display()}” is “{document.get_status_display()}”: "
+                "it must be final."
+            )
+    if overview.plan.require_hypercare_exit:
+        for criterion in overview.hypercare.criteria:
+            if criterion.met is not True:
+                missing.append(
+                    f"Hypercare exit criterion “{criterion.name}” is {criterion.label}: {criterion.figure}"
+                )
+    return missing
+
+
+def _item_message(item) -> str | None:
+    if item.status == ItemStatus.OPEN:
+        waiting = " (a waiver is proposed and waits for the other side)" if item.waiver_reason else ""
+        return f"“{item.title}” has not been delivered yet{waiting}."
+    if item.status == ItemStatus.DELIVERED:
+        return f"“{item.title}” is delivered and waits for the team to accept or reject it."
+    if item.status == ItemStatus.REJECTED:
+        return f"“{item.title}” was rejected and must be delivered again (or waived by both sides)."
+    return None
