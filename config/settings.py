@@ -152,6 +152,27 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "broker")))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# Smoke tests and monitors (README, "Smoke tests and monitoring"). An empty host list lets checks
+# target any host; production should name its own, e.g. ".example.com" for the domain and below.
+SMOKETESTS_ALLOWED_HOSTS = env_list("SMOKETESTS_ALLOWED_HOSTS")
+SMOKETESTS_MAX_CONCURRENCY = env_int("SMOKETESTS_MAX_CONCURRENCY", 50)
+SMOKETESTS_RUN_LEASE_SECONDS = env_int("SMOKETESTS_RUN_LEASE_SECONDS", 30)
+SMOKETESTS_QUEUED_RUN_RESEND_SECONDS = env_int("SMOKETESTS_QUEUED_RUN_RESEND_SECONDS", 60)
+SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS = env_int("SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS", 3600)
+SMOKETESTS_MISSED_SLOT_AFTER_SECONDS = env_int("SMOKETESTS_MISSED_SLOT_AFTER_SECONDS", 300)
+SMOKETESTS_RESULT_RETENTION_DAYS = env_int("SMOKETESTS_RESULT_RETENTION_DAYS", 30)
+SMOKETESTS_DISPATCH_EVERY_SECONDS = env_int("SMOKETESTS_DISPATCH_EVERY_SECONDS", 2)
+CELERY_BEAT_SCHEDULE = {
+    # Ticks that could not run while workers were down are dropped (expires), not replayed in a burst.
+    "smoketests-dispatch-due-monitors": {
+        "task": "smoketests.dispatch_due_monitors",
+        "schedule": float(SMOKETESTS_DISPATCH_EVERY_SECONDS),
+        "options": {"expires": 10},
+    },
+    "smoketests-reap": {"task": "smoketests.reap_smoke_runs", "schedule": 10.0, "options": {"expires": 10}},
+    "smoketests-prune": {"task": "smoketests.prune_monitor_results", "schedule": 3600.0},
+}
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

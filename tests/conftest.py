@@ -8,6 +8,7 @@ from django.test import Client
 
 from golive.choices import Role
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory
+from tests.worker import django_db_modify_db_settings, isolated_celery_broker, start_celery_worker  # noqa: F401
 
 ROLE_USERNAMES = {
     Role.RELEASE_MANAGER: "manager",

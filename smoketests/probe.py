@@ -1,0 +1,225 @@
+"""HTTP probing without the database: run many checks concurrently and say in plain words what happened.
+
+`stream_outcomes` runs the requests on an asyncio loop in a background thread and hands each outcome
+back to the calling thread as soon as it completes, so the caller (a Celery task) keeps doing all of
+its database work in its own thread, where Django's ORM is safe to use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+from django.utils import timezone
+
+from smoketests.choices import MAX_CHECK_TIMEOUT_SECONDS, Outcome
+
+EXCERPT_CHARS = 500
+# Enough of the body to match against; a check never downloads a whole large file into memory.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    key: int
+    method: str
+    url: str
+    status_ranges: tuple[tuple[int, int], ...] = ((200, 200),)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    body_contains: str = ""
+    body_regex: str = ""
+    max_latency_ms: int | None = None
+    timeout_seconds: float = 10.0
+    verify_tls: bool = True
+
+
+@dataclass
+class ProbeOutcome:
+    key: int
+    outcome: str
+    message: str = ""
+    http_status: int | None = None
+    latency_ms: int | None = None
+    response_excerpt: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+def describe_statuses(ranges: tuple[tuple[int, int], ...]) -> str:
+    return ", ".join(str(low) if low == high else f"{low}-{high}" for low, high in ranges)
+
+
+def judge_response(spec: ProbeSpec, status: int, text: str, latency_ms: int) -> tuple[str, str]:
+    """(outcome, message) for an answer the server did give."""
+    if not any(low <= status <= high for low, high in spec.status_ranges):
+        return (
+            Outcome.FAILED,
+            f"Wrong status: expected {describe_statuses(spec.status_ranges)}, got {status}.",
+        )
+    if spec.body_contains and spec.body_contains not in text:
+        return Outcome.FAILED, f"Body mismatch: the response does not contain “{spec.body_contains}”."
+    if spec.body_regex and not re.search(spec.body_regex, text):
+        return Outcome.FAILED, f"Body mismatch: the response does not match /{spec.body_regex}/."
+    if spec.max_latency_ms is not None and latency_ms > spec.max_latency_ms:
+        return (
+            Outcome.FAILED,
+            f"Too slow: answered in {latency_ms} ms, the limit is {spec.max_latency_ms} ms.",
+        )
+    return Outcome.PASSED, f"HTTP {status} in {latency_ms} ms."
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def explain_error(error: BaseException, spec: ProbeSpec) -> str:
+    """The reason a request got no usable answer, in words an on-call person understands."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(spec.url).hostname or spec.url
+    chain = list(_causes(error))
+    text = " ".join(str(item) for item in chain)
+    if isinstance(error, TimeoutError | httpx.TimeoutException) or any(
+        isinstance(item, TimeoutError | httpx.TimeoutException) for item in chain
+    ):
+        return f"Timeout: no complete answer within {spec.timeout_seconds:g} s."
+    if any(isinstance(item, socket.gaierror) for item in chain) or "Name or service not known" in text:
+        return f"DNS failure: the host name {host} could not be resolved."
+    if any(isinstance(item, ssl.SSLError) for item in chain) or "SSL" in text or "certificate" in text:
+        detail = next((str(item) for item in chain if isinstance(item, ssl.SSLError)), text)
+        return f"TLS error: the secure connection to {host} failed ({detail})."
+    if any(isinstance(item, ConnectionRefusedError) for item in chain) or "Connection refused" in text:
+        return (
+            f"Connection refused: nothing is listening at {host}:{urlsplit(spec.url).port or 'default port'}."
+        )
+    if any(isinstance(item, ConnectionResetError) for item in chain) or "reset" in text.lower():
+        return "Connection reset: the server dropped the connection before answering."
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "Connection closed: the server hung up without a valid HTTP answer."
+    if isinstance(error, httpx.ConnectError):
+        return f"Could not connect to {host}: {error}."
+    return f"Request failed: {type(error).__name__}: {error}."
+
+
+def effective_timeout(spec: ProbeSpec) -> float:
+    return max(0.1, min(spec.timeout_seconds, MAX_CHECK_TIMEOUT_SECONDS))
+
+
+async def probe_one(clients: dict[bool, httpx.AsyncClient], spec: ProbeSpec) -> ProbeOutcome:
+    started_at = timezone.now()
+    started = time.monotonic()
+    timeout = effective_timeout(spec)
+    client = clients[spec.verify_tls]
+
+    async def request() -> tuple[int, str]:
+        async with client.stream(
+            spec.method,
+            spec.url,
+            headers=spec.headers,
+            content=spec.body.encode() if spec.body else None,
+            timeout=httpx.Timeout(timeout),
+        ) as response:
+            collected = bytearray()
+            async for chunk in response.aiter_bytes():
+                collected.extend(chunk)
+                if len(collected) >= MAX_BODY_BYTES:
+                    break
+            encoding = response.encoding or "utf-8"
+            return response.status_code, bytes(collected).decode(encoding, errors="replace")
+
+    try:
+        # httpx's timeout bounds each phase; wait_for bounds the sum, so a slow drip never outlives it.
+        status, text = await asyncio.wait_for(request(), timeout=timeout)
+    except Exception as error:  # every failure becomes a result, never an exception out of the run
+        return ProbeOutcome(
+            key=spec.key,
+            outcome=Outcome.ERROR,
+            message=explain_error(error, spec),
+            latency_ms=round((time.monotonic() - started) * 1000),
+            started_at=started_at,
+            finished_at=timezone.now(),
+        )
+    latency_ms = round((time.monotonic() - started) * 1000)
+    outcome, message = judge_response(spec, status, text, latency_ms)
+    return ProbeOutcome(
+        key=spec.key,
+        outcome=outcome,
+        message=message,
+        http_status=status,
+        latency_ms=latency_ms,
+        response_excerpt=text[:EXCERPT_CHARS],
+        started_at=started_at,
+        finished_at=timezone.now(),
+    )
+
+
+async def _probe_all(specs: list[ProbeSpec], concurrency: int, deliver) -> None:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    semaphore = asyncio.Semaphore(concurrency)
+    clients = {
+        verify: httpx.AsyncClient(verify=verify, limits=limits, follow_redirects=False, trust_env=False)
+        for verify in (True, False)
+    }
+
+    async def bounded(spec: ProbeSpec) -> None:
+        async with semaphore:
+            deliver(await probe_one(clients, spec))
+
+    try:
+        await asyncio.gather(*(bounded(spec) for spec in specs))
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+_DONE = object()
+
+
+def stream_outcomes(
+    specs: list[ProbeSpec], *, concurrency: int, idle_every: float = 2.0
+) -> Iterator[ProbeOutcome | None]:
+    """Yields each outcome as it completes, and None every `idle_every` seconds with nothing new.
+
+    The None ticks let the caller renew its lease while slow checks are still running.
+    """
+    if not specs:
+        return
+    handed_over: queue.SimpleQueue = queue.SimpleQueue()
+    failure: list[BaseException] = []
+
+    def run_loop() -> None:
+        try:
+            asyncio.run(_probe_all(specs, max(1, concurrency), handed_over.put))
+        except BaseException as error:  # re-raised in the caller's thread below
+            failure.append(error)
+        finally:
+            handed_over.put(_DONE)
+
+    thread = threading.Thread(target=run_loop, name="smoke-probes", daemon=True)
+    thread.start()
+    while True:
+        try:
+            item = handed_over.get(timeout=idle_every)
+        except queue.Empty:
+            yield None
+            continue
+        if item is _DONE:
+            break
+        yield item
+    thread.join()
+    if failure:
+        raise failure[0]

@@ -1,0 +1,281 @@
+"""Monitors: define them, dispatch due slots, record each check, turn failures into state and alerts.
+
+No slot is checked twice: the dispatcher locks due monitors with SKIP LOCKED and moves `next_due_at`
+on, the (monitor, scheduled_for) unique constraint refuses a second row for a slot, and the worker
+claims each slot's row from pending before it sends a single request.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from golive.audit import record_event
+from golive.choices import ReleaseStatus, Role
+from golive.models import Release
+from golive.services.records import create_record, update_record
+from smoketests.choices import AlertKind, MonitorState, Outcome
+from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
+from smoketests.probe import ProbeOutcome, stream_outcomes
+from smoketests.services.runs import spec_for
+from smoketests.signals import monitor_state_changed
+
+logger = logging.getLogger(__name__)
+
+HYPERCARE_AFTER_HANDOVER = timedelta(days=7)
+# Statuses in which a monitor without an explicit start counts as started: the release went live.
+WENT_LIVE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
+
+
+def first_due_at(*, monitor: Monitor, now: datetime) -> datetime:
+    """Spread first checks over one interval, so a thousand new monitors do not all fire in one second."""
+    start = max(monitor.starts_at or now, now)
+    offset = (monitor.smoke_check_id * 7919) % monitor.interval_seconds
+    return start + timedelta(seconds=offset)
+
+
+@transaction.atomic
+def create_monitor(
+    *, release: Release, actor: AbstractBaseUser | None, smoke_check: SmokeCheck, **values
+) -> Monitor:
+    monitor = Monitor(release=release, smoke_check=smoke_check, **values)
+    monitor.next_due_at = first_due_at(monitor=monitor, now=timezone.now())
+    return create_record(monitor, actor=actor, verb="monitor.created")
+
+
+@transaction.atomic
+def update_monitor(*, monitor: Monitor, actor: AbstractBaseUser, **values) -> Monitor:
+    interval_changed = "interval_seconds" in values and values["interval_seconds"] != monitor.interval_seconds
+    monitor = update_record(monitor, actor=actor, verb="monitor.changed", values=values)
+    if interval_changed or "starts_at" in values:
+        monitor.next_due_at = first_due_at(monitor=monitor, now=timezone.now())
+        monitor.save(update_fields=["next_due_at"])
+    return monitor
+
+
+def end_monitoring_after_handover(*, release: Release, completed_at: datetime) -> int:
+    """Called when the handover is complete: open-ended monitors stop seven days later."""
+    return Monitor.objects.filter(release=release, ends_at__isnull=True).update(
+        ends_at=completed_at + HYPERCARE_AFTER_HANDOVER
+    )
+
+
+def in_window(now: datetime) -> Q:
+    started = Q(starts_at__lte=now) | Q(starts_at__isnull=True, release__status__in=WENT_LIVE_STATUSES)
+    not_ended = Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    return started & not_ended
+
+
+def due_monitors(now: datetime) -> QuerySet[Monitor]:
+    return Monitor.objects.filter(in_window(now), enabled=True, next_due_at__lte=now)
+
+
+def latest_slot(*, due_at: datetime, interval: timedelta, now: datetime) -> datetime:
+    """The newest slot not after now: slots missed while nothing ran are skipped, not caught up."""
+    if due_at > now:
+        return due_at
+    return due_at + ((now - due_at) // interval) * interval
+
+
+def dispatch_due_monitors(
+    *, now: datetime | None = None, limit: int = 2000, batch_size: int = 50
+) -> list[int]:
+    """Claim every due monitor's current slot and send the slots to workers in batches.
+
+    Returns the ids of the MonitorResult rows created, one per monitor and slot.
+    """
+    from smoketests.tasks import check_monitor_slots
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        monitors = list(
+            due_monitors(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("next_due_at")[:limit]
+        )
+        if not monitors:
+            return []
+        slots = []
+        for monitor in monitors:
+            interval = timedelta(seconds=monitor.interval_seconds)
+            slot = latest_slot(due_at=monitor.next_due_at, interval=interval, now=now)
+            slots.append(MonitorResult(monitor=monitor, scheduled_for=slot))
+            monitor.next_due_at = slot + interval
+        # A second scheduler that somehow saw the same slot fails here on the unique constraint and
+        # its whole tick rolls back; nothing it dispatched is sent, since sending waits for commit.
+        created = MonitorResult.objects.bulk_create(slots)
+        Monitor.objects.bulk_update(monitors, ["next_due_at"])
+        result_ids = [result.pk for result in created]
+        for start in range(0, len(result_ids), batch_size):
+            check_monitor_slots.delay_on_commit(result_ids[start : start + batch_size])
+    return result_ids
+
+
+def claim_slots(*, result_ids: list[int]) -> list[MonitorResult]:
+    with transaction.atomic():
+        claimable = list(
+            MonitorResult.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=result_ids, outcome=Outcome.PENDING)
+            .values_list("pk", flat=True)
+        )
+        MonitorResult.objects.filter(pk__in=claimable, outcome=Outcome.PENDING).update(
+            outcome=Outcome.RUNNING, started_at=timezone.now()
+        )
+    return list(MonitorResult.objects.filter(pk__in=claimable).select_related("monitor__smoke_check"))
+
+
+def check_monitor_slots(*, result_ids: list[int]) -> int:
+    """Check the claimed slots concurrently; a check never runs longer than its monitor's interval."""
+    claimed = claim_slots(result_ids=result_ids)
+    specs = [
+        spec_for(
+            result.monitor.smoke_check,
+            key=result.pk,
+            timeout_cap=max(1.0, result.monitor.interval_seconds - 1),
+        )
+        for result in claimed
+    ]
+    monitor_of = {result.pk: result.monitor_id for result in claimed}
+    recorded = 0
+    for outcome in stream_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
+        if outcome is not None:
+            record_monitor_outcome(monitor_id=monitor_of[outcome.key], outcome=outcome)
+            recorded += 1
+    return recorded
+
+
+@transaction.atomic
+def record_monitor_outcome(*, monitor_id: int, outcome: ProbeOutcome) -> Monitor:
+    monitor = Monitor.objects.select_for_update().select_related("smoke_check", "release").get(pk=monitor_id)
+    MonitorResult.objects.filter(pk=outcome.key, outcome=Outcome.RUNNING).update(
+        outcome=outcome.outcome,
+        http_status=outcome.http_status,
+        latency_ms=outcome.latency_ms,
+        message=outcome.message,
+        finished_at=outcome.finished_at,
+    )
+    old_state = monitor.state
+    if outcome.outcome == Outcome.PASSED:
+        monitor.consecutive_failures = 0
+        new_state = MonitorState.UP
+    else:
+        monitor.consecutive_failures += 1
+        failing = monitor.consecutive_failures >= monitor.failure_threshold
+        new_state = MonitorState.DOWN if failing else old_state
+    monitor.last_checked_at = outcome.finished_at or timezone.now()
+    fields = ["consecutive_failures", "last_checked_at"]
+    if new_state != old_state:
+        monitor.state = new_state
+        monitor.state_changed_at = monitor.last_checked_at
+        fields += ["state", "state_changed_at"]
+    monitor.save(update_fields=fields)
+    if new_state != old_state:
+        _announce_state_change(monitor, old_state=old_state, last_message=outcome.message)
+    return monitor
+
+
+def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: str) -> None:
+    record_event(
+        verb="monitor.state_changed",
+        target=monitor,
+        release=monitor.release,
+        changes={"state": [MonitorState(old_state).label, monitor.get_state_display()]},
+        data={"last_check": last_message, "consecutive_failures": monitor.consecutive_failures},
+    )
+    alert_kind = None
+    if monitor.state == MonitorState.DOWN:
+        alert_kind = AlertKind.DOWN
+    elif old_state == MonitorState.DOWN and monitor.state == MonitorState.UP:
+        alert_kind = AlertKind.RECOVERED
+    if alert_kind:
+        from smoketests.tasks import send_monitor_alert
+
+        alert = MonitorAlert.objects.create(monitor=monitor, kind=alert_kind)
+        send_monitor_alert.delay_on_commit(alert.pk)
+    monitor_state_changed.send(sender=Monitor, monitor=monitor, old_state=old_state, new_state=monitor.state)
+
+
+def alert_recipients(monitor: Monitor) -> list[str]:
+    listed = [address.strip() for address in monitor.alert_emails.split(",") if address.strip()]
+    if listed:
+        return listed
+    members = monitor.release.memberships.filter(
+        role__in=[Role.RELEASE_MANAGER, Role.PRODUCTION_SUPPORT]
+    ).select_related("user")
+    return sorted({m.user.email for m in members if m.user.email})
+
+
+def alert_payload(alert: MonitorAlert) -> dict:
+    monitor = alert.monitor
+    last = monitor.results.filter(finished_at__isnull=False).order_by("-scheduled_for").first()
+    return {
+        "event": f"monitor.{alert.kind}",
+        "release": {"id": monitor.release_id, "name": monitor.release.name},
+        "monitor": {"id": monitor.pk, "check": monitor.smoke_check.name, "url": monitor.smoke_check.url},
+        "state": monitor.state,
+        "since": monitor.state_changed_at.isoformat() if monitor.state_changed_at else None,
+        "consecutive_failures": monitor.consecutive_failures,
+        "last_check": last.message if last else "",
+    }
+
+
+def send_alert(*, alert_id: int) -> MonitorAlert | None:
+    """Send one alert by e-mail and, if set, to the webhook; claimed first so it goes out once."""
+    import httpx
+
+    if not MonitorAlert.objects.filter(pk=alert_id, sending_started_at__isnull=True).update(
+        sending_started_at=timezone.now()
+    ):
+        return None
+    alert = MonitorAlert.objects.select_related("monitor__smoke_check", "monitor__release").get(pk=alert_id)
+    payload = alert_payload(alert)
+    recipients = alert_recipients(alert.monitor)
+    headline = "DOWN" if alert.kind == AlertKind.DOWN else "RECOVERED"
+    subject = f"[GoLive Desk] {headline}: {payload['monitor']['check']} ({payload['release']['name']})"
+    problems = []
+    if recipients:
+        try:
+            send_mail(
+                subject=subject,
+                message=(
+                    f"The monitor of {payload['monitor']['check']} ({payload['monitor']['url']}) is "
+                    f"{alert.monitor.get_state_display().lower()} since {payload['since']}.\n"
+                    f"Last check: {payload['last_check']}\n"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        except Exception as error:  # an alert that cannot be mailed is recorded, not lost silently
+            problems.append(f"E-mail failed: {error}")
+    if alert.monitor.webhook_url:
+        try:
+            response = httpx.post(alert.monitor.webhook_url, json=payload, timeout=10)
+            alert.webhook_status = response.status_code
+        except httpx.HTTPError as error:
+            problems.append(f"Webhook failed: {error}")
+    alert.recipients = ", ".join(recipients)
+    alert.error = " ".join(problems)
+    alert.sent_at = timezone.now()
+    alert.save(update_fields=["recipients", "webhook_status", "error", "sent_at"])
+    return alert
+
+
+def mark_missed_slots(*, now: datetime | None = None) -> int:
+    """Slots no worker finished in time (broker down, worker killed) are marked missed, not left pending."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SMOKETESTS_MISSED_SLOT_AFTER_SECONDS)
+    return MonitorResult.objects.filter(
+        outcome__in=[Outcome.PENDING, Outcome.RUNNING], scheduled_for__lt=cutoff
+    ).update(outcome=Outcome.MISSED, message="No worker checked this slot in time.")
+
+
+def prune_monitor_results(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SMOKETESTS_RESULT_RETENTION_DAYS)
+    deleted, _ = MonitorResult.objects.filter(scheduled_for__lt=cutoff).delete()
+    return deleted

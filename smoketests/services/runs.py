@@ -1,0 +1,301 @@
+"""Start, dispatch, execute, finish and reap smoke runs.
+
+Delivery is at least once (acks_late, re-queue on a lost worker, the reaper re-sending), so every step
+here is safe to repeat: a worker claims a run with a conditional UPDATE, results are written only over
+pending rows, and the `attempts` value read at claim time fences a worker that lost its lease.
+"""
+
+import logging
+import os
+import socket
+import time
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from golive.audit import record_event
+from golive.models import Release
+from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
+from smoketests.models import CheckResult, SmokeCheck, SmokeRun
+from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
+from smoketests.signals import smoke_run_finished
+
+logger = logging.getLogger(__name__)
+
+# What a broker that is down or unreachable raises when a task is sent: kombu's own errors and the
+# socket errors some transports let through.
+BROKER_ERRORS = (KombuError, OSError, TimeoutError)
+
+
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.SMOKETESTS_RUN_LEASE_SECONDS)
+
+
+def this_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def spec_for(check: SmokeCheck, *, key: int, timeout_cap: float | None = None) -> ProbeSpec:
+    timeout = check.timeout_seconds if timeout_cap is None else min(check.timeout_seconds, timeout_cap)
+    return ProbeSpec(
+        key=key,
+        method=check.method,
+        url=check.url,
+        status_ranges=tuple(check.status_ranges()),
+        headers=dict(check.headers or {}),
+        body=check.body,
+        body_contains=check.body_contains,
+        body_regex=check.body_regex,
+        max_latency_ms=check.max_latency_ms,
+        timeout_seconds=timeout,
+        verify_tls=check.verify_tls,
+    )
+
+
+def start_smoke_run(
+    *,
+    release: Release,
+    actor: AbstractBaseUser | None,
+    trigger: str = RunTrigger.MANUAL,
+    context: dict | None = None,
+) -> SmokeRun:
+    """Queue a run of every enabled check of the release; workers get it once the transaction commits.
+
+    If the broker cannot be reached the run stays queued with `dispatch_error` set (the page says
+    "queued, no worker reachable") and the reaper sends it again later.
+    """
+    with transaction.atomic():
+        checks = list(release.smoke_checks.filter(enabled=True).order_by("name", "pk"))
+        if not checks:
+            raise ValidationError("This release has no enabled smoke check: add or enable one first.")
+        run = SmokeRun(release=release, trigger=trigger, requested_by=actor, context=context or {})
+        run.full_clean()
+        run.save()
+        CheckResult.objects.bulk_create(
+            [CheckResult(run=run, smoke_check=check, check_name=check.name) for check in checks]
+        )
+        record_event(
+            verb="smoke_run.started",
+            actor=actor,
+            target=run,
+            release=release,
+            data={"checks": len(checks), "trigger": run.get_trigger_display()},
+        )
+        # Celery's delay_on_commit would raise a broker failure out of the commit; this records it.
+        transaction.on_commit(partial(send_run_to_workers, run_id=run.pk))
+    run.refresh_from_db(fields=["dispatched_at", "dispatch_error"])
+    return run
+
+
+def send_run_to_workers(*, run_id: int) -> bool:
+    from smoketests.tasks import execute_smoke_run
+
+    try:
+        execute_smoke_run.delay(run_id)
+    except BROKER_ERRORS as error:
+        logger.warning("Smoke run %s stays queued: the broker is unreachable (%s).", run_id, error)
+        SmokeRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            dispatch_error=f"No worker reachable: {error}"[:1000]
+        )
+        return False
+    SmokeRun.objects.filter(pk=run_id).update(dispatched_at=timezone.now(), dispatch_error="")
+    return True
+
+
+def _claimable(now) -> Q:
+    # A running run whose lease ran out belongs to a worker that died: another delivery may take it.
+    return Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+
+
+def claim_run(*, run_id: int, worker_name: str) -> SmokeRun | None:
+    """Take the run for this worker, or return None when it is not (or no longer) ours to execute."""
+    now = timezone.now()
+    claimed = SmokeRun.objects.filter(_claimable(now), pk=run_id, attempts__lt=MAX_RUN_ATTEMPTS).update(
+        status=RunStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=Coalesce(F("started_at"), now),
+        lease_expires_at=now + lease_duration(),
+        worker_name=worker_name[:200],
+    )
+    if claimed:
+        return SmokeRun.objects.select_related("release").get(pk=run_id)
+    give_up_run(
+        run_id=run_id,
+        only_if=_claimable(now) & Q(attempts__gte=MAX_RUN_ATTEMPTS),
+        reason=f"Given up after {MAX_RUN_ATTEMPTS} attempts: the worker running it was lost each time.",
+    )
+    return None
+
+
+def renew_lease(*, run: SmokeRun) -> bool:
+    """Extend our lease; False if the run was taken from us (our lease had run out)."""
+    return bool(
+        SmokeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts).update(
+            lease_expires_at=timezone.now() + lease_duration()
+        )
+    )
+
+
+def store_check_outcome(outcome: ProbeOutcome) -> bool:
+    """Write one check's result; only over a pending row, so a second delivery never overwrites it."""
+    return bool(
+        CheckResult.objects.filter(pk=outcome.key, outcome=Outcome.PENDING).update(
+            outcome=outcome.outcome,
+            http_status=outcome.http_status,
+            latency_ms=outcome.latency_ms,
+            message=outcome.message,
+            response_excerpt=outcome.response_excerpt,
+            started_at=outcome.started_at,
+            finished_at=outcome.finished_at,
+        )
+    )
+
+
+def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | None:
+    """Claim the run, probe every check still pending concurrently, store results as they come, finish."""
+    run = claim_run(run_id=run_id, worker_name=worker_name or this_worker_name())
+    if run is None:
+        return None
+    pending = list(CheckResult.objects.filter(run=run, outcome=Outcome.PENDING).select_related("smoke_check"))
+    specs = []
+    for result in pending:
+        if result.smoke_check is None:
+            CheckResult.objects.filter(pk=result.pk, outcome=Outcome.PENDING).update(
+                outcome=Outcome.ERROR,
+                message="The check was deleted before it ran.",
+                finished_at=timezone.now(),
+            )
+        else:
+            specs.append(spec_for(result.smoke_check, key=result.pk))
+
+    renew_every = max(0.5, settings.SMOKETESTS_RUN_LEASE_SECONDS / 3)
+    last_renewal = time.monotonic()
+    for outcome in stream_outcomes(
+        specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY, idle_every=min(renew_every, 2.0)
+    ):
+        if outcome is not None:
+            store_check_outcome(outcome)
+        if time.monotonic() - last_renewal >= renew_every:
+            if not renew_lease(run=run):
+                logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)
+                return None
+            last_renewal = time.monotonic()
+    return finish_run(run=run)
+
+
+def finish_run(*, run: SmokeRun) -> SmokeRun | None:
+    with transaction.atomic():
+        outcomes = list(CheckResult.objects.filter(run=run).values_list("outcome", flat=True))
+        if Outcome.PENDING in outcomes:
+            return None
+        status = RunStatus.PASSED if all(o == Outcome.PASSED for o in outcomes) else RunStatus.FAILED
+        finished = SmokeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts).update(
+            status=status, finished_at=timezone.now(), lease_expires_at=None
+        )
+        if not finished:
+            return None
+        run = SmokeRun.objects.select_related("release").get(pk=run.pk)
+        _announce_finished(run)
+    return run
+
+
+def give_up_run(*, run_id: int, only_if: Q, reason: str) -> SmokeRun | None:
+    """End a run as errored if it still matches `only_if`; results not yet written stay pending."""
+    with transaction.atomic():
+        errored = SmokeRun.objects.filter(only_if, pk=run_id).update(
+            status=RunStatus.ERRORED, finished_at=timezone.now(), lease_expires_at=None, error=reason
+        )
+        if not errored:
+            return None
+        run = SmokeRun.objects.select_related("release").get(pk=run_id)
+        _announce_finished(run)
+    return run
+
+
+def _announce_finished(run: SmokeRun) -> None:
+    counts = dict.fromkeys(Outcome.values, 0)
+    for outcome in CheckResult.objects.filter(run=run).values_list("outcome", flat=True):
+        counts[outcome] += 1
+    record_event(
+        verb="smoke_run.finished",
+        target=run,
+        release=run.release,
+        changes={"status": [RunStatus.RUNNING.label, run.get_status_display()]},
+        data={
+            "passed": counts[Outcome.PASSED],
+            "failed": counts[Outcome.FAILED],
+            "errors": counts[Outcome.ERROR],
+            "not_run": counts[Outcome.PENDING],
+            **({"error": run.error} if run.error else {}),
+        },
+    )
+    smoke_run_finished.send(sender=SmokeRun, run=run)
+
+
+def failed_results(run: SmokeRun) -> list[CheckResult]:
+    """The checks that did not pass, for a production-issue draft."""
+    return list(run.results.exclude(outcome=Outcome.PASSED).order_by("check_name"))
+
+
+def reap_smoke_runs(*, now=None) -> dict[str, int]:
+    """The periodic safety net: nothing stays running or queued for ever.
+
+    - running past its lease (its worker died): queued again and re-sent, or errored after the last attempt;
+    - queued but never sent (broker was down) or sent long ago and not picked up: sent again;
+    - queued for longer than SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS: errored, nobody is going to run it.
+    """
+    now = now or timezone.now()
+    summary = {"requeued": 0, "resent": 0, "errored": 0}
+    lost = Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+    for run_id, attempts in SmokeRun.objects.filter(lost).values_list("pk", "attempts"):
+        if attempts >= MAX_RUN_ATTEMPTS:
+            reason = f"Given up after {MAX_RUN_ATTEMPTS} attempts: the worker running it was lost each time."
+            if give_up_run(run_id=run_id, only_if=lost & Q(attempts=attempts), reason=reason):
+                summary["errored"] += 1
+        elif SmokeRun.objects.filter(lost, pk=run_id, attempts=attempts).update(
+            status=RunStatus.QUEUED, lease_expires_at=None
+        ):
+            summary["requeued"] += 1
+            send_run_to_workers(run_id=run_id)
+
+    expiry = now - timedelta(seconds=settings.SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS)
+    for run_id in SmokeRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=expiry).values_list(
+        "pk", flat=True
+    ):
+        reason = "No worker picked the run up in time; start a new one."
+        if give_up_run(run_id=run_id, only_if=Q(status=RunStatus.QUEUED), reason=reason):
+            summary["errored"] += 1
+
+    resend_before = now - timedelta(seconds=settings.SMOKETESTS_QUEUED_RUN_RESEND_SECONDS)
+    stale = SmokeRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=resend_before).filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=resend_before) | ~Q(dispatch_error="")
+    )
+    for run_id in stale.values_list("pk", flat=True):
+        if send_run_to_workers(run_id=run_id):
+            summary["resent"] += 1
+    return summary
+
+
+def wait_for_run(*, run_id: int, timeout_seconds: float, poll_every: float = 0.2):
+    """Yields each finished CheckResult once, then returns when the run ends or the time is up."""
+    deadline = time.monotonic() + timeout_seconds
+    shown: set[int] = set()
+    while True:
+        run = SmokeRun.objects.get(pk=run_id)
+        for result in CheckResult.objects.filter(run_id=run_id).exclude(
+            outcome__in=[Outcome.PENDING, Outcome.RUNNING]
+        ):
+            if result.pk not in shown:
+                shown.add(result.pk)
+                yield result
+        if run.is_finished or time.monotonic() > deadline:
+            return
+        time.sleep(poll_every)

@@ -1,0 +1,110 @@
+"""A real HTTP server on 127.0.0.1 for checks to hit: each path misbehaves in one known way."""
+
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+
+class TargetHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # keep test output quiet
+        pass
+
+    def _answer(self, status: int, body: str) -> None:
+        encoded = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(encoded)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(encoded)
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        self.server.hits.append(url.path)
+        if url.path == "/fast":
+            self._answer(200, "OK: portal healthy, version 2.4.0")
+        elif url.path == "/slow":
+            time.sleep(int(query.get("ms", ["300"])[0]) / 1000)
+            self._answer(200, "OK: portal healthy, but slowly")
+        elif url.path == "/error":
+            self._answer(500, "Internal Server Error: database unavailable")
+        elif url.path == "/wrong-body":
+            self._answer(200, "Down for maintenance")
+        elif url.path == "/hang":
+            # Holds the connection open without answering until the server shuts down.
+            self.server.stopping.wait(30)
+        elif url.path == "/reset":
+            # SO_LINGER with a zero timeout makes close() send a TCP reset instead of a clean FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif url.path == "/echo-header":
+            self._answer(200, f"token={self.headers.get('X-Smoke-Token', '')}")
+        else:
+            self._answer(404, "Not found")
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        received = self.rfile.read(length).decode()
+        self._answer(201, f"received {received}")
+
+
+class TargetServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # Many checks connect at once; the default backlog of 5 would make the kernel drop SYNs.
+    request_queue_size = 1024
+
+    def __init__(self, tls_files: tuple[Path, Path] | None = None):
+        super().__init__(("127.0.0.1", 0), TargetHandler)
+        self.hits: list[str] = []
+        self.stopping = threading.Event()
+        if tls_files:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*map(str, tls_files))
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+        self.scheme = "https" if tls_files else "http"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def start(self) -> "TargetServer":
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+def unused_port() -> int:
+    """A port nothing listens on: bound and closed again, so connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate, key

@@ -1,0 +1,97 @@
+"""The same checks through a real `celery worker` process: Redis in CI, the file-system broker otherwise."""
+
+import time
+
+import pytest
+
+from golive.models import AuditEvent
+from smoketests.choices import Outcome, RunStatus
+from smoketests.models import CheckResult, SmokeRun
+from smoketests.services.runs import reap_smoke_runs, start_smoke_run
+from tests.smoketests.target import unused_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(condition, *, timeout: float, every: float = 0.1, on_tick=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if on_tick:
+            on_tick()
+        time.sleep(every)
+    raise AssertionError(f"Not reached within {timeout} s")
+
+
+def finished_run(run_id: int) -> SmokeRun | None:
+    run = SmokeRun.objects.get(pk=run_id)
+    return run if run.is_finished else None
+
+
+def test_a_real_worker_runs_every_kind_of_check(release, members, make_check, target, start_celery_worker):
+    port = unused_port()
+    expected = {
+        "fast": (target.url("/fast"), {}, Outcome.PASSED, "HTTP 200 in"),
+        "slow": (target.url("/slow?ms=300"), {}, Outcome.PASSED, "HTTP 200 in"),
+        "server error": (target.url("/error"), {}, Outcome.FAILED, "Wrong status: expected 200, got 500."),
+        "maintenance page": (
+            target.url("/wrong-body"),
+            {"body_contains": "healthy"},
+            Outcome.FAILED,
+            "Body mismatch: the response does not contain “healthy”.",
+        ),
+        "hang": (target.url("/hang"), {"timeout_seconds": 1}, Outcome.ERROR, "Timeout: no complete answer"),
+        "reset": (target.url("/reset"), {}, Outcome.ERROR, "Connection "),
+        "refused": (f"http://127.0.0.1:{port}/", {}, Outcome.ERROR, "Connection refused"),
+        "unknown host": ("http://portal.invalid/", {}, Outcome.ERROR, "DNS failure"),
+    }
+    for name, (url, fields, _, _) in expected.items():
+        make_check(name, url, **fields)
+    start_celery_worker()
+
+    run = start_smoke_run(release=release, actor=members["release_manager"])
+    assert run.dispatch_error == ""
+
+    run = wait_for(lambda: finished_run(run.pk), timeout=30)
+    assert run.status == RunStatus.FAILED
+    assert run.attempts == 1
+    results = {result.check_name: result for result in CheckResult.objects.filter(run=run)}
+    for name, (_, _, outcome, message) in expected.items():
+        assert results[name].outcome == outcome, (name, results[name].message)
+        assert results[name].message.startswith(message), (name, results[name].message)
+    # Concurrent: the hang (1 s) and the slow check (0.3 s) overlapped instead of adding up.
+    assert run.duration_seconds < 1.0 + 0.3 + 0.25
+    verbs = list(AuditEvent.objects.filter(release=release).values_list("verb", flat=True))
+    assert "smoke_run.started" in verbs and "smoke_run.finished" in verbs
+
+
+def test_killing_the_worker_mid_run_ends_the_run_without_duplicates(
+    release, members, make_check, target, start_celery_worker
+):
+    for index in range(4):
+        make_check(f"fast {index}", target.url("/fast"))
+    for index in range(3):
+        make_check(f"slow {index}", target.url("/slow?ms=2500"))
+    lease = 2
+    first = start_celery_worker(SMOKETESTS_RUN_LEASE_SECONDS=lease)
+    run = start_smoke_run(release=release, actor=members["release_manager"])
+
+    # Mid-run: the fast checks are stored, the slow ones are still being waited for.
+    wait_for(lambda: CheckResult.objects.filter(run=run, outcome=Outcome.PASSED).count() == 4, timeout=20)
+    assert SmokeRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
+    first.kill()
+
+    start_celery_worker(SMOKETESTS_RUN_LEASE_SECONDS=lease)
+    # The bound: the lease (2 s) runs out, the reaper (here called as beat would) re-queues, the new
+    # worker runs the 3 slow checks left (2.5 s). 20 s leaves room for a slow machine.
+    started = time.monotonic()
+    run = wait_for(lambda: finished_run(run.pk), timeout=20, every=0.25, on_tick=reap_smoke_runs)
+    assert time.monotonic() - started < 20
+    assert run.status == RunStatus.PASSED
+    assert run.attempts == 2
+    results = list(CheckResult.objects.filter(run=run).values_list("smoke_check_id", "outcome"))
+    assert len(results) == 7
+    assert len({check_id for check_id, _ in results}) == 7
+    assert {outcome for _, outcome in results} == {Outcome.PASSED}
