@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from golive.models import Release
 from handover.files import validate_upload
@@ -33,10 +34,9 @@ def release_members(release: Release):
 
 
 def _https(field, **kwargs):
-    formfield = field.formfield(**kwargs)
-    if isinstance(formfield, forms.URLField):
-        formfield.assume_scheme = "https"
-    return formfield
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class DateInput(forms.DateInput):

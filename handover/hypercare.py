@@ -1,19 +1,27 @@
 """Hypercare exit criteria: the window after go-live, open critical production issues, monitor uptime.
 
-The go-live moment comes from the release's own audit trail (its move to "Live"). Production issues and
-monitors are not part of GoLive Desk yet: until they are, `open_critical_production_issues` and
-`monitor_uptime_percent` return None and the criteria say "not measured yet" — a plan that requires the
-criteria then cannot be signed off, rather than being signed off on figures nobody measured.
+The go-live moment comes from the release's own audit trail (its move to "Live"); open critical issues
+from golive's ProductionIssue. Monitor results belong to the smoketests app: when it is not installed,
+or no monitor has a finished check in the window, uptime is None and the page says "not measured yet"
+— a plan that requires the criteria then cannot be signed off, rather than being signed off on
+figures nobody measured.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.apps import apps
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent, Release
+from golive.models import AuditEvent, ProductionIssue, Release
+from golive.models.communications import IssueSeverity, ProductionIssueStatus
+
+# Monitor outcomes that measured the service; a "missed" slot measured nothing and is left out.
+_UP_OUTCOMES = ("passed",)
+_MEASURED_OUTCOMES = ("passed", "failed", "error")
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,32 @@ def went_live_at(release: Release) -> datetime | None:
     return event.created_at if event else None
 
 
-def open_critical_production_issues(release: Release) -> int | None:
-    """The number of open critical production issues; None until production issues are recorded here."""
-    return None
+def open_critical_production_issues(release: Release) -> int:
+    return ProductionIssue.objects.filter(
+        release=release,
+        severity=IssueSeverity.CRITICAL,
+        status__in=[ProductionIssueStatus.OPEN, ProductionIssueStatus.FIXING],
+    ).count()
 
 
 def monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
-    """Monitor uptime over the window in percent; None until monitors are part of GoLive Desk."""
-    return None
+    """Share of the release's finished monitor checks in the window that passed, in percent.
+
+    None when monitoring is not installed or nothing was measured in the window.
+    """
+    try:
+        result_model = apps.get_model("smoketests", "MonitorResult")
+    except LookupError:
+        return None
+    counts = result_model.objects.filter(
+        monitor__release=release, scheduled_for__gte=since, scheduled_for__lt=until
+    ).aggregate(
+        measured=Count("pk", filter=Q(outcome__in=_MEASURED_OUTCOMES)),
+        up=Count("pk", filter=Q(outcome__in=_UP_OUTCOMES)),
+    )
+    if not counts["measured"]:
+        return None
+    return (Decimal(counts["up"]) * 100 / Decimal(counts["measured"])).quantize(Decimal("0.01"))
 
 
 def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, now: datetime | None = None):
@@ -81,10 +107,8 @@ def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, no
     criteria.append(
         Criterion(
             "No open critical production issue",
-            None if open_critical is None else open_critical == 0,
-            "Not measured yet: production issues are not recorded in GoLive Desk yet."
-            if open_critical is None
-            else f"{open_critical} open critical production issue(s).",
+            open_critical == 0,
+            f"{open_critical} open critical production issue(s).",
         )
     )
 
@@ -95,7 +119,7 @@ def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, no
         Criterion(
             f"Monitor uptime at least {uptime_target} % over the window",
             None if uptime is None else uptime >= uptime_target,
-            "Not measured yet: no monitor results are recorded in GoLive Desk yet."
+            "Not measured yet: no monitor has a finished check in the window."
             if uptime is None
             else f"{uptime} % uptime.",
         )

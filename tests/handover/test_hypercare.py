@@ -1,0 +1,84 @@
+"""Hypercare exit criteria: figures from the audit trail and production issues; honest when unmeasured."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from golive.models import ProductionIssue
+from golive.models.communications import IssueSeverity, ProductionIssueStatus
+from handover import hypercare
+from handover.hypercare import hypercare_status
+from tests.handover.conftest import go_live
+
+pytestmark = pytest.mark.django_db
+
+
+def _criteria(release, *, now=None, hours=72):
+    status = hypercare_status(release=release, hours=hours, uptime_target=Decimal("99.5"), now=now)
+    return status, {criterion.name.split(" ")[0]: criterion for criterion in status.criteria}
+
+
+def test_before_go_live_the_window_has_not_started(release):
+    status, criteria = _criteria(release)
+    assert status.went_live_at is None
+    assert criteria["72"].met is False
+    assert criteria["72"].figure == "The release has not gone live yet."
+    assert criteria["Monitor"].met is None
+    assert criteria["Monitor"].label == "not measured yet"
+    assert not status.all_met
+
+
+def test_window_counts_hours_since_the_move_to_live(release, members, manager):
+    go_live(release, manager)
+    status, criteria = _criteria(release, now=timezone.now() + timedelta(hours=30))
+    assert criteria["72"].met is False
+    assert criteria["72"].figure.startswith("30 h of 72 h; the window ends")
+    assert status.window_ends_at == status.went_live_at + timedelta(hours=72)
+
+    _, later = _criteria(release, now=timezone.now() + timedelta(hours=73))
+    assert later["72"].met is True
+    assert later["72"].figure.endswith("(73 h).")
+
+
+def test_open_critical_production_issues_are_counted(release, members, manager):
+    go_live(release, manager)
+    issue = ProductionIssue.objects.create(
+        release=release,
+        title="Checkout fails",
+        what_happened="500s on payment",
+        impact="Nobody can pay",
+        severity=IssueSeverity.CRITICAL,
+    )
+    ProductionIssue.objects.create(
+        release=release, title="Typo", what_happened="x", impact="none", severity=IssueSeverity.MINOR
+    )
+    _, criteria = _criteria(release)
+    assert criteria["No"].met is False
+    assert criteria["No"].figure == "1 open critical production issue(s)."
+
+    issue.status = ProductionIssueStatus.RESOLVED
+    issue.save()
+    _, criteria = _criteria(release)
+    assert criteria["No"].met is True
+
+
+@pytest.mark.parametrize(("uptime", "met"), [(Decimal("99.80"), True), (Decimal("97.25"), False)])
+def test_uptime_is_compared_with_the_target(uptime, met, release, members, manager, monkeypatch):
+    go_live(release, manager)
+    windows = []
+
+    def measured(release_, *, since, until):
+        windows.append((since, until))
+        return uptime
+
+    monkeypatch.setattr(hypercare, "monitor_uptime_percent", measured)
+    now = timezone.now() + timedelta(hours=100)
+    status, criteria = _criteria(release, now=now)
+
+    assert criteria["Monitor"].met is met
+    assert criteria["Monitor"].figure == f"{uptime} % uptime."
+    # Measured over the window itself, not up to now.
+    assert windows == [(status.went_live_at, status.window_ends_at)]
+    assert status.all_met is met
