@@ -119,9 +119,7 @@ def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, no
         Criterion(
             f"Monitor uptime at least {uptime_target} % over the window",
             None if uptime is None else uptime >= uptime_target,
-            "Not measured yet: no monitor has a finished check in the window."
-            if uptime is None
-            else f"{uptime} % uptime.",
+            "No monitor has a finished check in the window yet." if uptime is None else f"{uptime} % uptime.",
         )
     )
     return HypercareStatus(went_live_at=live_at, window_ends_at=window_end, criteria=criteria)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
+from golive.choices import ReleaseStatus
 from golive.models import Release
 from handover.choices import SETTLED_ITEM_STATUSES, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
@@ -20,6 +21,8 @@ from handover.models import (
     TrainingSession,
 )
 from handover.signoff_gate import missing_for_team
+
+PAST_GO_LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
 
 
 def plan_for(release: Release) -> HandoverPlan | None:
@@ -62,6 +65,11 @@ class PlanOverview:
     invalidated_signoffs: list[SignOff]
     hypercare: HypercareStatus
     progress: list[TeamProgress] = field(default_factory=list)
+
+    @property
+    def past_go_live(self) -> bool:
+        """Items "needed before go-live" are late once the release is deploying or beyond."""
+        return self.release.status in PAST_GO_LIVE_STATUSES
 
     def progress_for(self, team: SupportTeam) -> TeamProgress:
         return next(progress for progress in self.progress if progress.team.pk == team.pk)

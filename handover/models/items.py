@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from handover.choices import ItemCategory, ItemStatus, NeededBy
 from handover.files import private_storage, upload_path
@@ -83,6 +84,10 @@ class HandoverItem(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.status in (ItemStatus.ACCEPTED, ItemStatus.WAIVED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_date is not None and not self.is_settled and self.due_date < timezone.localdate()
 
     @property
     def has_evidence(self) -> bool:

@@ -248,7 +248,7 @@ def test_required_hypercare_criteria_block_until_measured(plan, release, manager
     )
     assert missing[1] == (
         "Hypercare exit criterion “Monitor uptime at least 99.50 % over the window” is not measured yet: "
-        "Not measured yet: no monitor has a finished check in the window."
+        "No monitor has a finished check in the window yet."
     )
 
 
