@@ -16,6 +16,7 @@ from golive.models import Release
 from golive.services.defects import create_defect
 from golive.services.releases import add_member, create_release
 from golive.services.risks import create_risk
+from handover.demo import load_handover_demo
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
@@ -119,6 +120,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created the demo release “{release.name}”."))
         else:
             self.stdout.write(f"The demo release “{release.name}” is already there; nothing changed.")
+        if load_handover_demo(release=release, users=users, password=DEMO_PASSWORD):
+            self.stdout.write(self.style.SUCCESS("Created the demo handover plan and support teams."))
 
     def _user(self, username: str, first_name: str, last_name: str):
         user, created = get_user_model().objects.get_or_create(
