@@ -4,7 +4,7 @@ items, documents, accesses and sessions it has."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from golive.choices import ReleaseStatus
 from golive.models import Release
@@ -175,10 +175,14 @@ def handover_state_for(release: Release) -> dict | None:
 
 
 def release_card(release: Release) -> dict:
-    """The handover card on the release page: the plan's state and, per team, agreed and signed or not."""
+    """The handover card on the release page: the plan's state and, per team, agreed and signed or not.
+
+    Two queries: the plan, then its teams with their counts, agreement and sign-off folded in.
+    """
     plan = HandoverPlan.objects.filter(release=release).first()
     if plan is None:
         return {"plan": None}
+    current_signoff = SignOff.objects.filter(plan=plan, team=OuterRef("pk"), invalidation__isnull=True)
     teams = list(
         plan.teams.order_by("name").annotate(
             items_total=Count("items", filter=Q(items__plan=plan), distinct=True),
@@ -187,16 +191,10 @@ def release_card(release: Release) -> dict:
                 filter=Q(items__plan=plan, items__status__in=SETTLED_ITEM_STATUSES),
                 distinct=True,
             ),
+            has_agreed=Exists(
+                TeamAgreement.objects.filter(plan=plan, team=OuterRef("pk"), withdrawn_at__isnull=True)
+            ),
+            signed_by_name=Subquery(current_signoff.values("typed_name")[:1]),
         )
     )
-    signoffs = {
-        s.team_id: s
-        for s in SignOff.objects.filter(plan=plan, invalidation__isnull=True).select_related("signed_by")
-    }
-    agreed = set(
-        TeamAgreement.objects.filter(plan=plan, withdrawn_at__isnull=True).values_list("team_id", flat=True)
-    )
-    for team in teams:
-        team.signoff = signoffs.get(team.pk)
-        team.has_agreed = team.pk in agreed
     return {"plan": plan, "teams": teams}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from golive.choices import Role
 from handover.choices import ItemCategory
-from handover.selectors import handover_state_for
+from handover.selectors import handover_state_for, release_card
 from handover.services.access import create_access_transfer
 from handover.services.items import accept_item, create_item, deliver_item
 from handover.services.plans import agree_for_team
@@ -232,3 +232,20 @@ def test_handover_state_for_the_go_nogo_agenda(release, plan, manager, support_t
 
 def test_handover_state_is_none_without_a_plan(release):
     assert handover_state_for(release) is None
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_the_release_card_costs_two_queries(
+    size, plan, manager, support_team, ops_team, django_assert_num_queries
+):
+    _fill(plan, manager, [support_team, ops_team], size)
+    agree_for_team(plan=plan, team=ops_team, actor=ops_team.lead)
+    with django_assert_num_queries(2):
+        card = release_card(plan.release)
+    by_name = {team.name: team for team in card["teams"]}
+    assert by_name["Application support"].items_total == (size + 1) // 2
+    assert (by_name["Application support"].has_agreed, by_name["Infrastructure operations"].has_agreed) == (
+        False,
+        True,
+    )
+    assert by_name["Application support"].signed_by_name is None
