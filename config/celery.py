@@ -20,12 +20,14 @@ def _filesystem_transport_options() -> dict:
     from django.conf import settings
 
     folder = settings.CELERY_FILESYSTEM_DIR
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
+        # Broadcast (control) messages too, or kombu writes them to ./control in the working directory.
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
 

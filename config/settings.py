@@ -146,6 +146,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "golive-desk@localhost")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# A failed send is retried after this many seconds, doubling each time (3 attempts in all).
+COMMUNICATION_RETRY_SECONDS = env_int("COMMUNICATION_RETRY_SECONDS", 30)
 
 # Celery: the file-system broker needs no server; CELERY_BROKER_URL=redis://… switches to Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -171,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "smoketests-reap": {"task": "smoketests.reap_smoke_runs", "schedule": 10.0, "options": {"expires": 10}},
     "smoketests-prune": {"task": "smoketests.prune_monitor_results", "schedule": 3600.0},
+    "golive-resend-stalled-communications": {
+        "task": "golive.resend_stalled_communications",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
 
 if not DEBUG:

@@ -145,12 +145,13 @@ def point_celery_at(*, queue: str, broker_dir: Path | None) -> None:
 
     app.conf.task_default_queue = queue
     if broker_dir is not None and app.conf.broker_url.startswith("filesystem://"):
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (broker_dir / sub).mkdir(parents=True, exist_ok=True)
         app.conf.broker_transport_options = {
             "data_folder_in": str(broker_dir / "queue"),
             "data_folder_out": str(broker_dir / "queue"),
             "processed_folder": str(broker_dir / "processed"),
+            "control_folder": str(broker_dir / "control"),
             "store_processed": False,
         }
     # Pools made before the change would still point at the old broker settings; forget them.
@@ -205,8 +206,7 @@ def start_celery_worker(transactional_db, isolated_celery_broker, tmp_path):
             database_url=database_url_for(connection.settings_dict),
             queue=isolated_celery_broker.queue,
             broker_dir=isolated_celery_broker.broker_dir,
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            **settings_env,
+            **{"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", **settings_env},
         )
         worker = start_worker(
             env=env,

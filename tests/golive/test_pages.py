@@ -67,7 +67,7 @@ def test_release_page_queries_do_not_grow_with_data(
 ):
     _fill(release, size)
     client = client_for(members[Role.SCRUM_TEAM])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         assert client.get(release.get_absolute_url()).status_code == 200
 
 

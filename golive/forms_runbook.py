@@ -1,0 +1,152 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from golive.choices import Role
+from golive.forms import _CrispyForm
+from golive.models import Audience, AudienceAddresses, Communication, GoLiveStep, ProductionIssue, Release
+from golive.services.communications import split_addresses
+
+_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _label(user) -> str:
+    return f"{user.get_full_name() or user.username} ({user.username})"
+
+
+class StepForm(_CrispyForm, forms.ModelForm):
+    class Meta:
+        model = GoLiveStep
+        fields = [
+            "title",
+            "instructions",
+            "owner",
+            "shadows",
+            "planned_start",
+            "planned_duration_minutes",
+            "depends_on",
+            "kind",
+            "point_of_no_return",
+            "rollback_note",
+        ]
+        widgets = {
+            "planned_start": _DATETIME,
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+            "rollback_note": forms.Textarea(attrs={"rows": 2}),
+            "shadows": forms.CheckboxSelectMultiple,
+            "depends_on": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
+        self.fields["owner"].queryset = users
+        self.fields["owner"].label_from_instance = _label
+        self.fields["shadows"].queryset = users.filter(
+            memberships__release=release, memberships__role=Role.PRODUCTION_SUPPORT
+        )
+        self.fields["shadows"].label_from_instance = _label
+        self.fields[
+            "shadows"
+        ].help_text = "Production-support members who observe, to run it themselves next time."
+        others = release.steps.order_by("order")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["depends_on"].queryset = others
+
+
+class FailStepForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What went wrong")
+
+
+class SkipStepForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why skip it")
+
+
+class AbortForm(_CrispyForm, forms.Form):
+    submit_label = "Abort the go-live and roll back"
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RunbookImportForm(_CrispyForm, forms.Form):
+    submit_label = "Import"
+    csv_file = forms.FileField(label="Runbook CSV", help_text="As exported from a release's runbook.")
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data["csv_file"]
+        if upload.size > 1_000_000:
+            raise forms.ValidationError("The file is larger than 1 MB; a runbook CSV is much smaller.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text; export it again as CSV (UTF-8)."
+            ) from None
+
+
+class RehearsalForm(_CrispyForm, forms.Form):
+    submit_label = "Start rehearsal"
+    environment = forms.CharField(max_length=100, initial="staging")
+
+
+class CommunicationForm(_CrispyForm, forms.ModelForm):
+    submit_label = "Save draft"
+    audiences = forms.MultipleChoiceField(choices=Audience.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Communication
+        fields = ["audiences", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+
+
+class AudienceAddressesForm(_CrispyForm, forms.Form):
+    submit_label = "Save addresses"
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        kept = {a.audience: a.addresses for a in AudienceAddresses.objects.filter(release=release)}
+        for audience in Audience:
+            help_text = (
+                "The end users' distribution address."
+                if audience == Audience.END_USERS
+                else "Extra addresses, on top of the members with this audience's role."
+            )
+            self.fields[audience.value] = forms.CharField(
+                label=audience.label,
+                required=False,
+                initial=kept.get(audience.value, ""),
+                help_text=help_text,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        validator = forms.EmailField()
+        for name, value in list(cleaned.items()):
+            for address in split_addresses(value):
+                try:
+                    validator.clean(address)
+                except forms.ValidationError:
+                    self.add_error(name, f"“{address}” is not an e-mail address.")
+        return cleaned
+
+
+class ProductionIssueForm(_CrispyForm, forms.ModelForm):
+    class Meta:
+        model = ProductionIssue
+        fields = [
+            "title",
+            "severity",
+            "status",
+            "what_happened",
+            "impact",
+            "workaround",
+            "fix_plan",
+            "next_update_at",
+        ]
+        widgets = {
+            "next_update_at": _DATETIME,
+            "what_happened": forms.Textarea(attrs={"rows": 3}),
+            "impact": forms.Textarea(attrs={"rows": 2}),
+            "workaround": forms.Textarea(attrs={"rows": 2}),
+            "fix_plan": forms.Textarea(attrs={"rows": 2}),
+        }

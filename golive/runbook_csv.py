@@ -1,0 +1,184 @@
+"""The runbook as CSV, so a team can carry its plan from one release to the next.
+
+Import is all or nothing: every row is checked first, and the first bad row is named in the message.
+"""
+
+import csv
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from golive.models import GoLiveStep, Release, StepKind
+from golive.services.runbook import add_step, check_no_cycle
+
+COLUMNS = [
+    "order",
+    "title",
+    "instructions",
+    "owner",
+    "shadows",
+    "planned_start",
+    "planned_duration_minutes",
+    "depends_on",
+    "rollback_note",
+    "kind",
+    "point_of_no_return",
+]
+_TRUE = {"yes", "true", "1", "y"}
+_FALSE = {"no", "false", "0", "n", ""}
+MAX_ROWS = 500
+
+
+def export_runbook(release: Release) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    steps = (
+        release.steps.select_related("owner")
+        .prefetch_related("shadows", "depends_on")
+        .order_by("order", "pk")
+    )
+    for step in steps:
+        writer.writerow(
+            {
+                "order": step.order,
+                "title": step.title,
+                "instructions": step.instructions,
+                "owner": step.owner.get_username(),
+                "shadows": ";".join(sorted(u.get_username() for u in step.shadows.all())),
+                "planned_start": timezone.localtime(step.planned_start).isoformat()
+                if step.planned_start
+                else "",
+                "planned_duration_minutes": step.planned_duration_minutes,
+                "depends_on": ";".join(
+                    str(d.order) for d in sorted(step.depends_on.all(), key=lambda d: d.order)
+                ),
+                "rollback_note": step.rollback_note,
+                "kind": step.kind,
+                "point_of_no_return": "yes" if step.point_of_no_return else "no",
+            }
+        )
+    return buffer.getvalue()
+
+
+def _row_error(number: int, message: str) -> ValidationError:
+    return ValidationError(f"Row {number}: {message} Nothing was imported.")
+
+
+def _parse_rows(release: Release, text: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"order", "title", "owner"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError(f"The CSV has no {', '.join(sorted(missing))} column. Nothing was imported.")
+    members = {
+        user.get_username(): user
+        for user in get_user_model().objects.filter(memberships__release=release).distinct()
+    }
+    rows, orders = [], set()
+    for number, raw in enumerate(reader, start=2):  # row 1 is the header
+        if number - 1 > MAX_ROWS:
+            raise ValidationError(f"A runbook CSV may have at most {MAX_ROWS} steps. Nothing was imported.")
+        row = {key: (value or "").strip() for key, value in raw.items() if key}
+        try:
+            order = int(row["order"])
+        except ValueError:
+            raise _row_error(number, f"order “{row['order']}” is not a whole number.") from None
+        if order in orders:
+            raise _row_error(number, f"order {order} appears twice.")
+        orders.add(order)
+        if not row["title"]:
+            raise _row_error(number, "the title is empty.")
+        if row["owner"] not in members:
+            raise _row_error(number, f"owner “{row['owner']}” is not a member of this release.")
+        shadows = [name for name in row.get("shadows", "").split(";") if name.strip()]
+        unknown = [name for name in shadows if name.strip() not in members]
+        if unknown:
+            raise _row_error(number, f"shadow “{unknown[0]}” is not a member of this release.")
+        planned_start = None
+        if row.get("planned_start"):
+            planned_start = parse_datetime(row["planned_start"])
+            if planned_start is None:
+                raise _row_error(number, f"planned_start “{row['planned_start']}” is not a date and time.")
+            if timezone.is_naive(planned_start):
+                planned_start = timezone.make_aware(planned_start)
+        duration = row.get("planned_duration_minutes") or "15"
+        if not duration.isdigit() or int(duration) < 1:
+            raise _row_error(number, f"planned_duration_minutes “{duration}” is not a positive whole number.")
+        kind = row.get("kind") or StepKind.MANUAL
+        if kind not in StepKind.values:
+            raise _row_error(number, f"kind “{kind}” is not one of {', '.join(StepKind.values)}.")
+        flag = row.get("point_of_no_return", "").lower()
+        if flag not in _TRUE | _FALSE:
+            raise _row_error(number, f"point_of_no_return “{flag}” is not yes or no.")
+        try:
+            depends_on = [int(value) for value in row.get("depends_on", "").split(";") if value.strip()]
+        except ValueError:
+            raise _row_error(number, "depends_on must list step orders separated by “;”.") from None
+        rows.append(
+            {
+                "number": number,
+                "order": order,
+                "title": row["title"],
+                "instructions": row.get("instructions", ""),
+                "owner": members[row["owner"]],
+                "shadows": [members[name.strip()] for name in shadows],
+                "planned_start": planned_start,
+                "planned_duration_minutes": int(duration),
+                "depends_on": depends_on,
+                "rollback_note": row.get("rollback_note", ""),
+                "kind": kind,
+                "point_of_no_return": flag in _TRUE,
+            }
+        )
+    for row in rows:
+        for dependency in row["depends_on"]:
+            if dependency not in orders:
+                raise _row_error(row["number"], f"depends on step {dependency}, which is not in the file.")
+    if not rows:
+        raise ValidationError("The CSV has no steps. Nothing was imported.")
+    return rows
+
+
+@transaction.atomic
+def import_runbook(*, release: Release, actor, text: str) -> list[GoLiveStep]:
+    """Append the CSV's steps after the existing ones (its dependencies refer to its own orders)."""
+    rows = _parse_rows(release, text)
+    offset = release.steps.order_by("-order").values_list("order", flat=True).first() or 0
+    created: dict[int, GoLiveStep] = {}
+    for row in sorted(rows, key=lambda r: r["order"]):
+        try:
+            step = add_step(
+                release=release,
+                actor=actor,
+                order=offset + len(created) + 1,
+                title=row["title"],
+                instructions=row["instructions"],
+                owner=row["owner"],
+                shadows=row["shadows"],
+                planned_start=row["planned_start"],
+                planned_duration_minutes=row["planned_duration_minutes"],
+                rollback_note=row["rollback_note"],
+                kind=row["kind"],
+                point_of_no_return=row["point_of_no_return"],
+            )
+        except ValidationError as error:
+            raise _row_error(row["number"], " ".join(error.messages)) from None
+        created[row["order"]] = step
+    for row in rows:
+        if row["depends_on"]:
+            created[row["order"]].depends_on.set([created[order] for order in row["depends_on"]])
+    _refuse_cycles(rows, created)
+    return list(created.values())
+
+
+def _refuse_cycles(rows: list[dict], created: dict[int, GoLiveStep]) -> None:
+    for row in rows:
+        step = created[row["order"]]
+        try:
+            check_no_cycle(step, [created[order] for order in row["depends_on"]])
+        except ValidationError:
+            raise _row_error(row["number"], "its dependencies make a cycle.") from None

@@ -1,0 +1,255 @@
+"""Communications: drafted from templates with the release's data, edited, sent in the background.
+
+A message is queued in the database first and the send task dispatched only after commit; if the broker
+is unreachable the message stays queued and `resend_stalled_communications` sends it later, so nothing is
+lost and the person who pressed "send" never sees an error page.
+"""
+
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from golive.audit import record_event
+from golive.choices import Role
+from golive.models import (
+    Audience,
+    AudienceAddresses,
+    Communication,
+    CommunicationKind,
+    CommunicationStatus,
+    ProductionIssue,
+    Release,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_SEND_ATTEMPTS = 3
+DEFAULT_AUDIENCES = {
+    CommunicationKind.GO_DECISION: [Audience.STAKEHOLDERS, Audience.SUPPORT_TEAMS, Audience.VENDOR_SUPPORT],
+    CommunicationKind.GOLIVE_SUCCESS: [Audience.STAKEHOLDERS, Audience.END_USERS, Audience.SUPPORT_TEAMS],
+    CommunicationKind.PRODUCTION_ISSUE: [Audience.STAKEHOLDERS, Audience.END_USERS, Audience.SUPPORT_TEAMS],
+    CommunicationKind.HANDOVER_COMPLETE: [
+        Audience.STAKEHOLDERS,
+        Audience.SUPPORT_TEAMS,
+        Audience.VENDOR_SUPPORT,
+    ],
+}
+_ROLES_OF_AUDIENCE = {
+    Audience.STAKEHOLDERS: [Role.STAKEHOLDER, Role.PRODUCT_OWNER],
+    Audience.SUPPORT_TEAMS: [Role.PRODUCTION_SUPPORT],
+    Audience.VENDOR_SUPPORT: [Role.VENDOR_SUPPORT],
+    Audience.END_USERS: [],
+}
+_ADDRESS_SPLIT = re.compile(r"[\s,;]+")
+
+
+def split_addresses(text: str) -> list[str]:
+    return [address for address in _ADDRESS_SPLIT.split(text or "") if address]
+
+
+def recipients_for(release: Release, audiences: list[str]) -> list[str]:
+    """Members' addresses for the audiences' roles plus the addresses kept on the release."""
+    roles = [role for audience in audiences for role in _ROLES_OF_AUDIENCE.get(audience, [])]
+    addresses = set(
+        release.memberships.filter(role__in=roles)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    for kept in AudienceAddresses.objects.filter(release=release, audience__in=audiences):
+        addresses.update(split_addresses(kept.addresses))
+    return sorted(addresses)
+
+
+def draft_text(
+    *, release: Release, kind: str, production_issue: ProductionIssue | None = None
+) -> tuple[str, str]:
+    """(subject, body) for a kind of message, prefilled from the release's data."""
+    from golive.services.meetings import latest_decision
+
+    decision = latest_decision(release)
+    context = {
+        "release": release,
+        "decision": decision,
+        "conditions": list(decision.conditions.select_related("owner")) if decision else [],
+        "issue": production_issue,
+        "now": timezone.localtime(),
+        "steps_done": release.steps.filter(status="done").count(),
+        "steps_total": release.steps.count(),
+        "smoke_verdict": smoke_verdict_for(release),
+    }
+    rendered = render_to_string(f"golive/communications/messages/{kind}.txt", context).strip()
+    subject_line, _, body = rendered.partition("\n")
+    return subject_line.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def smoke_verdict_for(release: Release) -> str | None:
+    """The last smoke run's verdict in words, when the smoke-test feature has one."""
+    try:
+        from smoketests.selectors import last_verdict_text
+    except ImportError:
+        return None
+    return last_verdict_text(release)
+
+
+@transaction.atomic
+def create_draft(
+    *,
+    release: Release,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    production_issue: ProductionIssue | None = None,
+    audiences: list[str] | None = None,
+) -> Communication:
+    subject, body = draft_text(release=release, kind=kind, production_issue=production_issue)
+    communication = Communication.objects.create(
+        release=release,
+        kind=kind,
+        audiences=audiences or [str(a) for a in DEFAULT_AUDIENCES[kind]],
+        subject=subject[:250],
+        body=body,
+        production_issue=production_issue,
+        created_by=actor,
+    )
+    record_event(
+        verb="communication.drafted",
+        actor=actor,
+        target=communication,
+        release=release,
+        data={"kind": communication.get_kind_display()},
+    )
+    return communication
+
+
+@transaction.atomic
+def edit_draft(
+    *, communication: Communication, actor: AbstractBaseUser, subject: str, body: str, audiences: list[str]
+) -> Communication:
+    if communication.status != CommunicationStatus.DRAFT:
+        raise ValidationError(
+            "Only a draft can be edited; this message is already "
+            f"{communication.get_status_display().lower()}."
+        )
+    changes = {}
+    for field, value in (("subject", subject), ("body", body), ("audiences", audiences)):
+        if getattr(communication, field) != value:
+            changes[field] = [getattr(communication, field), value]
+            setattr(communication, field, value)
+    communication.save(update_fields=["subject", "body", "audiences"])
+    if changes:
+        record_event(
+            verb="communication.edited",
+            actor=actor,
+            target=communication,
+            release=communication.release,
+            changes={k: ["…", "…"] if k == "body" else v for k, v in changes.items()},
+        )
+    return communication
+
+
+def _dispatch(communication_id: int) -> None:
+    from golive.tasks import send_communication
+
+    try:
+        send_communication.delay(communication_id)
+    except Exception:  # the broker is down: the message stays queued and the sweeper re-sends it
+        logger.warning("Could not reach the broker for communication %s; it stays queued.", communication_id)
+
+
+@transaction.atomic
+def queue_communication(*, communication: Communication, actor: AbstractBaseUser) -> Communication:
+    if communication.status != CommunicationStatus.DRAFT:
+        raise ValidationError(f"This message is already {communication.get_status_display().lower()}.")
+    if not communication.audiences:
+        raise ValidationError({"audiences": "Choose at least one audience."})
+    recipients = recipients_for(communication.release, communication.audiences)
+    if not recipients:
+        raise ValidationError(
+            {"audiences": "Nobody would receive this: the chosen audiences have no e-mail addresses yet."}
+        )
+    communication.recipients = recipients
+    communication.status = CommunicationStatus.QUEUED
+    communication.queued_at = timezone.now()
+    communication.error = ""
+    communication.save(update_fields=["recipients", "status", "queued_at", "error"])
+    record_event(
+        verb="communication.queued",
+        actor=actor,
+        target=communication,
+        release=communication.release,
+        data={"recipients": len(recipients), "audiences": communication.audience_labels()},
+    )
+    transaction.on_commit(lambda: _dispatch(communication.pk), robust=True)
+    return communication
+
+
+def deliver_communication(communication_id: int) -> str:
+    """Send one queued message. Returns the resulting status; safe to call twice for the same message.
+
+    Claimed with a conditional update, so two workers handed the same task never both send it.
+    """
+    claimed = Communication.objects.filter(pk=communication_id, status=CommunicationStatus.QUEUED).update(
+        status=CommunicationStatus.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return (
+            Communication.objects.filter(pk=communication_id).values_list("status", flat=True).first()
+            or "missing"
+        )
+    communication = Communication.objects.select_related("release").get(pk=communication_id)
+    try:
+        EmailMessage(
+            subject=communication.subject,
+            body=communication.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[settings.DEFAULT_FROM_EMAIL],
+            bcc=communication.recipients,
+        ).send()
+    except Exception as error:  # any transport failure is recorded on the message, never lost
+        final = communication.attempts >= MAX_SEND_ATTEMPTS
+        communication.status = CommunicationStatus.FAILED if final else CommunicationStatus.QUEUED
+        communication.error = f"{type(error).__name__}: {error}"[:2000]
+        communication.save(update_fields=["status", "error"])
+        if final:
+            record_event(
+                verb="communication.failed",
+                target=communication,
+                release=communication.release,
+                data={"error": communication.error, "attempts": communication.attempts},
+            )
+        return communication.status
+    communication.status = CommunicationStatus.SENT
+    communication.sent_at = timezone.now()
+    communication.error = ""
+    communication.save(update_fields=["status", "sent_at", "error"])
+    record_event(
+        verb="communication.sent",
+        target=communication,
+        release=communication.release,
+        data={"recipients": len(communication.recipients)},
+    )
+    return communication.status
+
+
+def resend_stalled_communications(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Re-dispatch messages left queued (broker down) and put back ones whose worker died mid-send."""
+    cutoff = timezone.now() - older_than
+    Communication.objects.filter(
+        status=CommunicationStatus.SENDING, queued_at__lt=cutoff - older_than
+    ).update(status=CommunicationStatus.QUEUED)
+    stalled = list(
+        Communication.objects.filter(status=CommunicationStatus.QUEUED, queued_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for communication_id in stalled:
+        _dispatch(communication_id)
+    return len(stalled)

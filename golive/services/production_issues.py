@@ -1,0 +1,45 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from golive.models import IssueSeverity, ProductionIssue, ProductionIssueStatus, Release
+from golive.services.records import create_record, update_record
+
+
+def create_issue(*, release: Release, actor: AbstractBaseUser | None, **values) -> ProductionIssue:
+    return create_record(
+        ProductionIssue(release=release, reported_by=actor, **values),
+        actor=actor,
+        verb="production_issue.opened",
+    )
+
+
+def update_issue(*, issue: ProductionIssue, actor: AbstractBaseUser, **values) -> ProductionIssue:
+    if (
+        values.get("status") == ProductionIssueStatus.RESOLVED
+        and issue.status != ProductionIssueStatus.RESOLVED
+    ):
+        values["resolved_at"] = timezone.now()
+    elif values.get("status") in (ProductionIssueStatus.OPEN, ProductionIssueStatus.FIXING):
+        values["resolved_at"] = None
+    return update_record(issue, actor=actor, verb="production_issue.changed", values=values)
+
+
+@transaction.atomic
+def open_issue_from_monitor(*, release: Release, monitor_name: str, details: str) -> ProductionIssue:
+    """A monitor went down during hypercare: open an issue for people to qualify, once per outage."""
+    title = f"Monitor down: {monitor_name}"[:200]
+    existing = (
+        release.production_issues.exclude(status=ProductionIssueStatus.RESOLVED).filter(title=title).first()
+    )
+    if existing is not None:
+        return existing
+    return create_issue(
+        release=release,
+        actor=None,
+        title=title,
+        what_happened=details,
+        impact="Not yet assessed: the monitor reports the service as down for end users.",
+        severity=IssueSeverity.MAJOR,
+        source=f"monitor “{monitor_name}”",
+    )

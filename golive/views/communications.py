@@ -1,0 +1,154 @@
+"""The communications outbox and production issues."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from golive.forms_runbook import AudienceAddressesForm, CommunicationForm, ProductionIssueForm
+from golive.models import AudienceAddresses, Communication, CommunicationKind, ProductionIssue
+from golive.permissions import Action, allowed_actions, get_release_for
+from golive.services.communications import create_draft, edit_draft, queue_communication, recipients_for
+from golive.services.production_issues import create_issue, update_issue
+from golive.views.mixins import add_service_errors
+
+
+def outbox(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    communications = release.communications.select_related("created_by", "production_issue")
+    return render(
+        request,
+        "golive/communications/outbox.html",
+        {
+            "release": release,
+            "communications": communications,
+            "kinds": CommunicationKind.choices,
+            "perms_on_release": allowed_actions(request.user, release),
+        },
+    )
+
+
+def communication_new(request, release_pk: int):
+    """Draft a message of the chosen kind from its template, then let the sender edit it."""
+    release = get_release_for(request.user, release_pk, Action.SEND_COMMUNICATIONS)
+    kind = request.POST.get("kind") or request.GET.get("kind")
+    if kind not in CommunicationKind.values:
+        messages.error(request, "Choose which kind of message to write.")
+        return redirect("golive:outbox", release_pk=release.pk)
+    issue = None
+    if request.GET.get("issue"):
+        issue = get_object_or_404(ProductionIssue, release=release, pk=request.GET["issue"])
+    communication = create_draft(release=release, actor=request.user, kind=kind, production_issue=issue)
+    return redirect("golive:communication_detail", release_pk=release.pk, pk=communication.pk)
+
+
+def communication_detail(request, release_pk: int, pk: int):
+    release = get_release_for(request.user, release_pk)
+    communication = get_object_or_404(Communication, release=release, pk=pk)
+    permissions = allowed_actions(request.user, release)
+    editable = communication.status == "draft" and permissions[Action.SEND_COMMUNICATIONS]
+    form = None
+    if editable:
+        form = CommunicationForm(
+            request.POST or None, instance=Communication.objects.get(pk=communication.pk)
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                edit_draft(communication=communication, actor=request.user, **form.cleaned_data)
+                if "send" in request.POST:
+                    queue_communication(communication=communication, actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if "send" in request.POST:
+                    messages.success(
+                        request,
+                        f"Queued for {len(communication.recipients)} recipient(s); "
+                        "a background worker sends it.",
+                    )
+                    return redirect("golive:outbox", release_pk=release.pk)
+                messages.success(request, "Draft saved.")
+                return redirect(communication)
+    preview = (
+        recipients_for(release, communication.audiences)
+        if communication.status == "draft"
+        else communication.recipients
+    )
+    return render(
+        request,
+        "golive/communications/detail.html",
+        {
+            "release": release,
+            "communication": communication,
+            "form": form,
+            "recipients": preview,
+        },
+    )
+
+
+def audience_addresses(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.SEND_COMMUNICATIONS)
+    form = AudienceAddressesForm(request.POST or None, release=release)
+    if request.method == "POST" and form.is_valid():
+        for audience, addresses in form.cleaned_data.items():
+            AudienceAddresses.objects.update_or_create(
+                release=release, audience=audience, defaults={"addresses": addresses.strip()}
+            )
+        messages.success(request, "Recipient lists saved.")
+        return redirect("golive:outbox", release_pk=release.pk)
+    return render(request, "golive/communications/addresses.html", {"release": release, "form": form})
+
+
+def issue_list(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    issues = release.production_issues.select_related("reported_by").prefetch_related("communications")
+    return render(
+        request,
+        "golive/communications/issues.html",
+        {
+            "release": release,
+            "issues": issues,
+            "perms_on_release": allowed_actions(request.user, release),
+        },
+    )
+
+
+def issue_edit(request, release_pk: int, pk: int | None = None):
+    release = get_release_for(request.user, release_pk, Action.MANAGE_PRODUCTION_ISSUES)
+    issue = get_object_or_404(ProductionIssue, release=release, pk=pk) if pk else None
+    form = ProductionIssueForm(request.POST or None, instance=issue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if issue is None:
+                issue = create_issue(release=release, actor=request.user, **form.cleaned_data)
+            else:
+                issue = update_issue(
+                    issue=ProductionIssue.objects.get(pk=issue.pk), actor=request.user, **form.cleaned_data
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Production issue “{issue.title}” saved.")
+            return redirect("golive:issue_list", release_pk=release.pk)
+    communications = issue.communications.all() if issue else []
+    return render(
+        request,
+        "golive/communications/issue_form.html",
+        {
+            "release": release,
+            "form": form,
+            "issue": issue,
+            "communications": communications,
+            "perms_on_release": allowed_actions(request.user, release),
+        },
+    )
+
+
+@require_POST
+def issue_notify(request, release_pk: int, pk: int):
+    release = get_release_for(request.user, release_pk, Action.SEND_COMMUNICATIONS)
+    issue = get_object_or_404(ProductionIssue, release=release, pk=pk)
+    communication = create_draft(
+        release=release, actor=request.user, kind=CommunicationKind.PRODUCTION_ISSUE, production_issue=issue
+    )
+    return redirect(communication)

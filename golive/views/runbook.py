@@ -1,0 +1,267 @@
+"""Runbook pages: plan the steps, run them live, rehearse them, import and export them."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from golive.forms_runbook import (
+    AbortForm,
+    FailStepForm,
+    RehearsalForm,
+    RunbookImportForm,
+    SkipStepForm,
+    StepForm,
+)
+from golive.models import CommunicationKind, GoLiveStep, Rehearsal, RehearsalStep
+from golive.permissions import Action, allowed_actions, can, get_release_for
+from golive.runbook_csv import export_runbook, import_runbook
+from golive.selectors_runbook import runbook_state, runbook_steps
+from golive.services import runbook as services
+from golive.services.runbook import may_move, rollback_plan
+from golive.views.mixins import add_service_errors
+
+
+def _step_for(user, release_pk: int, pk: int, action: Action = Action.VIEW_RELEASE):
+    release = get_release_for(user, release_pk, action)
+    return release, get_object_or_404(
+        GoLiveStep.objects.select_related("release", "owner"), release=release, pk=pk
+    )
+
+
+def runbook_plan(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    context = {
+        "release": release,
+        "steps": runbook_steps(release),
+        "perms_on_release": allowed_actions(request.user, release),
+        "import_form": RunbookImportForm(),
+        "rehearsals": release.rehearsals.all()[:5],
+        "rehearsal_form": RehearsalForm(),
+    }
+    return render(request, "golive/runbook/plan.html", context)
+
+
+def step_edit(request, release_pk: int, pk: int | None = None):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
+    step = get_object_or_404(GoLiveStep, release=release, pk=pk) if pk else None
+    form = StepForm(request.POST or None, release=release, instance=step)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.cleaned_data}
+        depends_on, shadows = list(values.pop("depends_on")), list(values.pop("shadows"))
+        try:
+            if step is None:
+                services.add_step(
+                    release=release, actor=request.user, depends_on=depends_on, shadows=shadows, **values
+                )
+            else:
+                fresh = GoLiveStep.objects.get(pk=step.pk)  # the bound form already changed `step`
+                services.update_step(
+                    step=fresh, actor=request.user, depends_on=depends_on, shadows=shadows, **values
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Step saved.")
+            return redirect("golive:runbook_plan", release_pk=release.pk)
+    return render(request, "golive/runbook/step_form.html", {"release": release, "form": form, "step": step})
+
+
+@require_POST
+def step_delete(request, release_pk: int, pk: int):
+    release, step = _step_for(request.user, release_pk, pk, Action.EDIT_RUNBOOK)
+    try:
+        services.delete_step(step=step, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Step “{step.title}” deleted.")
+    return redirect("golive:runbook_plan", release_pk=release.pk)
+
+
+@require_POST
+def step_reorder(request, release_pk: int, pk: int):
+    release, step = _step_for(request.user, release_pk, pk, Action.EDIT_RUNBOOK)
+    services.move_step(
+        step=step, actor=request.user, direction=-1 if request.POST.get("direction") == "up" else 1
+    )
+    return redirect("golive:runbook_plan", release_pk=release.pk)
+
+
+def runbook_live(request, release_pk: int):
+    """The live execution view; the htmx poll gets only the board from the same view."""
+    release = get_release_for(request.user, release_pk)
+    context = {
+        "release": release,
+        "perms_on_release": allowed_actions(request.user, release),
+        **runbook_state(release),
+    }
+    for step in context["steps"]:
+        step.user_may_move = may_move(request.user, step)
+    template = "golive/runbook/_board.html" if request.htmx else "golive/runbook/live.html"
+    return render(request, template, context)
+
+
+def my_steps(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    state = runbook_state(release)
+    mine = [s for s in state["steps"] if s.owner_id == request.user.pk]
+    shadowing = [s for s in state["steps"] if any(u.pk == request.user.pk for u in s.shadows.all())]
+    for step in mine:
+        step.user_may_move = True
+    return render(
+        request, "golive/runbook/my_steps.html", {"release": release, "mine": mine, "shadowing": shadowing}
+    )
+
+
+_STEP_ACTIONS = {"start", "complete", "fail", "skip", "retry"}
+
+
+@require_POST
+def step_action(request, release_pk: int, pk: int, action: str):
+    release, step = _step_for(request.user, release_pk, pk)
+    if action not in _STEP_ACTIONS:
+        return HttpResponse("Unknown step action.", status=404)
+    if not may_move(request.user, step):
+        raise PermissionDenied("Only the step's owner or the release manager moves a step.")
+    try:
+        if action == "start":
+            services.start_step(
+                step=step, actor=request.user, confirm_point_of_no_return=request.POST.get("confirm") == "yes"
+            )
+        elif action == "complete":
+            services.complete_step(step=step, actor=request.user)
+        elif action == "fail":
+            form = FailStepForm(request.POST)
+            services.fail_step(step=step, actor=request.user, note=form.data.get("note", ""))
+        elif action == "skip":
+            form = SkipStepForm(request.POST)
+            services.skip_step(step=step, actor=request.user, reason=form.data.get("reason", ""))
+        else:
+            services.retry_step(step=step, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, f"“{step.title}”: " + " ".join(error.messages))
+    else:
+        step.refresh_from_db()
+        messages.success(request, f"“{step.title}” is {step.get_status_display().lower()}.")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(request.POST.get("next") or reverse("golive:runbook_live", args=[release.pk]))
+
+
+def abort_golive(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
+    form = AbortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.abort_golive(release=release, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.warning(
+                request,
+                "The go-live is aborted; the release is rolled back. Carry out the rollback notes below.",
+            )
+            return redirect("golive:rollback_notes", release_pk=release.pk)
+    return render(
+        request,
+        "golive/runbook/abort.html",
+        {"release": release, "form": form, "rollback_steps": rollback_plan(release)},
+    )
+
+
+def rollback_notes(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    return render(
+        request,
+        "golive/runbook/rollback.html",
+        {"release": release, "rollback_steps": rollback_plan(release)},
+    )
+
+
+@require_POST
+def declare_live(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
+    try:
+        services.declare_live(release=release, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("golive:runbook_live", release_pk=release.pk)
+    messages.success(request, "The release is live (hypercare). Tell stakeholders and end users:")
+    return redirect(
+        reverse("golive:communication_new", args=[release.pk]) + f"?kind={CommunicationKind.GOLIVE_SUCCESS}"
+    )
+
+
+def runbook_export(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    response = HttpResponse(export_runbook(release), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="runbook-{release.application}-{release.version}.csv"'
+    )
+    return response
+
+
+@require_POST
+def runbook_import(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
+    form = RunbookImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            steps = import_runbook(release=release, actor=request.user, text=form.cleaned_data["csv_file"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{len(steps)} steps imported.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("golive:runbook_plan", release_pk=release.pk)
+
+
+@require_POST
+def rehearsal_start(request, release_pk: int):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
+    form = RehearsalForm(request.POST)
+    environment = form.data.get("environment", "staging")
+    rehearsal = services.start_rehearsal(release=release, actor=request.user, environment=environment)
+    return redirect("golive:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
+
+
+def rehearsal_detail(request, release_pk: int, pk: int):
+    release = get_release_for(request.user, release_pk)
+    rehearsal = get_object_or_404(Rehearsal, release=release, pk=pk)
+    timings = list(rehearsal.timings.select_related("step"))
+    return render(
+        request,
+        "golive/runbook/rehearsal.html",
+        {
+            "release": release,
+            "rehearsal": rehearsal,
+            "timings": timings,
+            "can_edit": can(request.user, release, Action.EDIT_RUNBOOK),
+        },
+    )
+
+
+@require_POST
+def rehearsal_action(request, release_pk: int, pk: int, action: str):
+    release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
+    rehearsal = get_object_or_404(Rehearsal, release=release, pk=pk)
+    try:
+        if action == "time":
+            timing = get_object_or_404(RehearsalStep, rehearsal=rehearsal, pk=request.POST.get("timing"))
+            services.time_rehearsal_step(timing=timing, actor=request.user)
+        elif action == "finish":
+            services.finish_rehearsal(rehearsal=rehearsal, actor=request.user)
+        elif action == "apply":
+            changed = services.apply_rehearsal_durations(rehearsal=rehearsal, actor=request.user)
+            messages.success(request, f"Planned durations updated for {changed} step(s).")
+        else:
+            return HttpResponse("Unknown rehearsal action.", status=404)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("golive:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)

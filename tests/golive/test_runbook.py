@@ -1,0 +1,201 @@
+"""Runbook services: the step state machine, dependencies, point of no return, abort, rehearsal."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from golive.choices import ReleaseStatus, Role
+from golive.errors import IllegalTransition
+from golive.models import AuditEvent, GoLiveStep
+from golive.services import runbook as services
+
+pytestmark = pytest.mark.django_db
+
+
+def _steps(release):
+    return list(release.steps.order_by("order"))
+
+
+def test_first_started_step_moves_the_release_to_deploying(go_release, members):
+    first, *_ = _steps(go_release)
+    services.start_step(step=first, actor=members[Role.SCRUM_TEAM])
+    go_release.refresh_from_db()
+    first.refresh_from_db()
+    assert go_release.status == ReleaseStatus.DEPLOYING
+    assert first.status == "in_progress" and first.actual_start is not None
+    event = AuditEvent.objects.get(verb="step.status_changed")
+    assert event.changes == {"status": ["Pending", "In progress"]}
+
+
+def test_steps_do_not_run_before_a_go(release, members):
+    from golive.services.runbook import add_step
+
+    step = add_step(
+        release=release, actor=members[Role.RELEASE_MANAGER], title="x", owner=members[Role.SCRUM_TEAM]
+    )
+    with pytest.raises(IllegalTransition, match="only after a go decision"):
+        services.start_step(step=step, actor=members[Role.SCRUM_TEAM])
+
+
+def test_a_step_waits_for_its_dependencies(go_release, members):
+    first, second, _ = _steps(go_release)
+    dev = members[Role.SCRUM_TEAM]
+    with pytest.raises(IllegalTransition, match="waits for “Stop the batch jobs”"):
+        services.start_step(step=second, actor=dev, confirm_point_of_no_return=True)
+    services.skip_step(step=first, actor=dev, reason="Batch jobs already stopped")
+    services.start_step(step=second, actor=dev, confirm_point_of_no_return=True)
+    assert GoLiveStep.objects.get(pk=second.pk).status == "in_progress"
+
+
+def test_point_of_no_return_needs_confirmation(go_release, members):
+    first, second, _ = _steps(go_release)
+    dev = members[Role.SCRUM_TEAM]
+    services.start_step(step=first, actor=dev)
+    services.complete_step(step=first, actor=dev)
+    with pytest.raises(IllegalTransition, match="point of no return"):
+        services.start_step(step=second, actor=dev)
+    services.start_step(step=second, actor=dev, confirm_point_of_no_return=True)
+
+
+@pytest.mark.parametrize("who", [Role.PRODUCT_OWNER, Role.STAKEHOLDER, Role.PRODUCTION_SUPPORT])
+def test_only_owner_or_release_manager_moves_a_step(go_release, members, who):
+    first, *_ = _steps(go_release)
+    with pytest.raises(PermissionDenied):
+        services.start_step(step=first, actor=members[who])
+    services.start_step(step=first, actor=members[Role.RELEASE_MANAGER])  # not the owner, but the manager
+
+
+@pytest.mark.parametrize(
+    ("move", "status", "message"),
+    [
+        ("complete_step", "pending", "Only a running step"),
+        ("retry_step", "pending", "Only a failed step"),
+        ("skip_step", "done", "Only a pending or failed step"),
+        ("start_step", "done", "not pending"),
+    ],
+)
+def test_illegal_step_moves_are_refused(go_release, members, move, status, message):
+    first, *_ = _steps(go_release)
+    GoLiveStep.objects.filter(pk=first.pk).update(status=status)
+    kwargs = {"reason": "r"} if move == "skip_step" else {}
+    with pytest.raises(IllegalTransition, match=message):
+        getattr(services, move)(step=first, actor=members[Role.SCRUM_TEAM], **kwargs)
+
+
+def test_skip_and_fail_need_words(go_release, members):
+    first, *_ = _steps(go_release)
+    dev = members[Role.SCRUM_TEAM]
+    with pytest.raises(ValidationError, match="reason"):
+        services.skip_step(step=first, actor=dev, reason=" ")
+    services.start_step(step=first, actor=dev)
+    with pytest.raises(ValidationError, match="what went wrong"):
+        services.fail_step(step=first, actor=dev, note="")
+
+
+def test_failed_step_can_be_retried(go_release, members):
+    first, *_ = _steps(go_release)
+    dev = members[Role.SCRUM_TEAM]
+    services.start_step(step=first, actor=dev)
+    services.fail_step(step=first, actor=dev, note="Scheduler did not answer")
+    services.retry_step(step=first, actor=dev)
+    first.refresh_from_db()
+    assert (first.status, first.failure_note) == ("in_progress", "")
+
+
+def test_dependency_cycles_are_refused(go_release, members):
+    first, _, third = _steps(go_release)
+    with pytest.raises(ValidationError, match="cycle"):
+        services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], depends_on=[third])
+    assert not first.depends_on.exists()
+
+
+def test_dependencies_stay_within_the_release(go_release, members):
+    from tests.factories import ReleaseFactory
+
+    first, *_ = _steps(go_release)
+    other = services.add_step(
+        release=ReleaseFactory(),
+        actor=members[Role.RELEASE_MANAGER],
+        title="Elsewhere",
+        owner=members[Role.SCRUM_TEAM],
+    )
+    with pytest.raises(ValidationError, match="same release"):
+        services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], depends_on=[other])
+
+
+def test_only_pending_steps_are_deleted_or_replanned(go_release, members):
+    first, *_ = _steps(go_release)
+    services.start_step(step=first, actor=members[Role.SCRUM_TEAM])
+    first.refresh_from_db()
+    with pytest.raises(IllegalTransition):
+        services.delete_step(step=first, actor=members[Role.RELEASE_MANAGER])
+    with pytest.raises(IllegalTransition):
+        services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], title="Renamed")
+    services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], rollback_note="Updated note")
+
+
+def test_reorder_swaps_neighbours(go_release, members):
+    first, second, third = _steps(go_release)
+    services.move_step(step=third, actor=members[Role.RELEASE_MANAGER], direction=-1)
+    assert [s.title for s in _steps(go_release)] == [first.title, third.title, second.title]
+    services.move_step(
+        step=first, actor=members[Role.RELEASE_MANAGER], direction=-1
+    )  # already first: no change
+    assert _steps(go_release)[0].title == first.title
+
+
+def test_abort_rolls_back_with_notes_in_reverse_order(go_release, members):
+    first, second, _ = _steps(go_release)
+    dev, manager = members[Role.SCRUM_TEAM], members[Role.RELEASE_MANAGER]
+    services.start_step(step=first, actor=dev)
+    services.complete_step(step=first, actor=dev)
+    services.start_step(step=second, actor=dev, confirm_point_of_no_return=True)
+    services.complete_step(step=second, actor=dev)
+    with pytest.raises(PermissionDenied):
+        services.abort_golive(release=go_release, actor=dev, reason="Smoke tests failed")
+    plan = services.abort_golive(release=go_release, actor=manager, reason="Smoke tests failed")
+    assert [s.rollback_note for s in plan] == ["Restore the snapshot", "Restart the batch jobs"]
+    go_release.refresh_from_db()
+    assert go_release.status == ReleaseStatus.ROLLED_BACK
+
+
+def test_release_goes_live_only_when_every_step_is_finished(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    first, second, third = _steps(go_release)
+    services.start_step(step=first, actor=manager)
+    with pytest.raises(IllegalTransition, match="Every runbook step"):
+        services.declare_live(release=go_release, actor=manager)
+    services.complete_step(step=first, actor=manager)
+    services.skip_step(step=second, actor=manager, reason="No schema change in this release")
+    services.start_step(step=third, actor=manager)
+    services.complete_step(step=third, actor=manager)
+    services.declare_live(release=go_release, actor=manager)
+    go_release.refresh_from_db()
+    assert go_release.status == ReleaseStatus.LIVE
+
+
+def test_rehearsal_measures_and_updates_durations_without_touching_the_release(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    rehearsal = services.start_rehearsal(release=go_release, actor=manager, environment="staging")
+    timing = rehearsal.timings.get(step__order=1)
+    services.time_rehearsal_step(timing=timing, actor=manager)
+    timing.refresh_from_db()
+    timing.started_at -= timedelta(minutes=22, seconds=30)  # as if the step took 22.5 minutes
+    timing.save()
+    services.time_rehearsal_step(timing=timing, actor=manager)
+    services.finish_rehearsal(rehearsal=rehearsal, actor=manager)
+    assert services.apply_rehearsal_durations(rehearsal=rehearsal, actor=manager) == 1
+    assert go_release.steps.get(order=1).planned_duration_minutes == 23
+    go_release.refresh_from_db()
+    assert go_release.status == ReleaseStatus.GO
+    assert not go_release.steps.exclude(status="pending").exists()
+
+
+def test_late_steps(go_release):
+    first, *_ = _steps(go_release)
+    first.planned_start -= timedelta(minutes=30)
+    assert first.is_late  # pending past its planned start
+    first.status, first.actual_start = "done", first.planned_start
+    first.actual_end = first.planned_start + timedelta(minutes=5)
+    assert not first.is_late  # finished within its 10 planned minutes

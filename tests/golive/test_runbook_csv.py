@@ -1,0 +1,54 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from golive.choices import Role
+from golive.runbook_csv import export_runbook, import_runbook
+from tests.factories import MembershipFactory, ReleaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_round_trip_to_the_next_release(go_release, members):
+    text = export_runbook(go_release)
+    next_release = ReleaseFactory()
+    for role, user in members.items():
+        MembershipFactory(release=next_release, user=user, role=role)
+    steps = import_runbook(release=next_release, actor=members[Role.RELEASE_MANAGER], text=text)
+    assert [s.title for s in steps] == ["Stop the batch jobs", "Migrate the database", "Switch traffic"]
+    imported = {s.title: s for s in next_release.steps.prefetch_related("depends_on", "shadows")}
+    migrate = imported["Migrate the database"]
+    assert [d.title for d in migrate.depends_on.all()] == ["Stop the batch jobs"]
+    assert migrate.point_of_no_return and migrate.rollback_note == "Restore the snapshot"
+    assert [u.username for u in migrate.shadows.all()] == ["support"]
+    assert export_runbook(next_release).splitlines()[1:] != []  # exports again
+    assert {s.status for s in steps} == {"pending"}
+
+
+HEADER = "order,title,owner,depends_on,kind,point_of_no_return,planned_duration_minutes\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("1,Stop jobs,dev,,manual,no,10\n2,Migrate,nobody,1,manual,no,10\n", "Row 3: owner “nobody”"),
+        ("1,Stop jobs,dev,,manual,no,10\nx,Migrate,dev,,manual,no,10\n", "Row 3: order “x”"),
+        ("1,Stop jobs,dev,,manual,no,10\n2,Migrate,dev,7,manual,no,10\n", "Row 3: depends on step 7"),
+        ("1,Stop jobs,dev,,teleport,no,10\n", "Row 2: kind “teleport”"),
+        ("1,Stop jobs,dev,,manual,perhaps,10\n", "Row 2: point_of_no_return"),
+        ("1,Stop jobs,dev,,manual,no,-5\n", "Row 2: planned_duration_minutes"),
+        ("1,A,dev,2,manual,no,10\n2,B,dev,1,manual,no,10\n", "cycle"),
+        ("1,A,dev,,manual,no,10\n1,B,dev,,manual,no,10\n", "Row 3: order 1 appears twice"),
+    ],
+)
+def test_a_bad_row_is_named_and_nothing_is_imported(go_release, members, rows, message):
+    before = go_release.steps.count()
+    with pytest.raises(ValidationError) as error:
+        import_runbook(release=go_release, actor=members[Role.RELEASE_MANAGER], text=HEADER + rows)
+    assert message in error.value.messages[0]
+    assert "Nothing was imported" in error.value.messages[0]
+    assert go_release.steps.count() == before
+
+
+def test_missing_columns_are_named(go_release, members):
+    with pytest.raises(ValidationError, match="no order, owner column"):
+        import_runbook(release=go_release, actor=members[Role.RELEASE_MANAGER], text="title\nx\n")

@@ -1,0 +1,217 @@
+"""Runbook, outbox and production-issue pages: who may do what, bad input, live partial, query counts."""
+
+import pytest
+from django.urls import reverse
+
+from golive.choices import Role
+from golive.models import Communication, GoLiveStep, ProductionIssue
+from golive.services.runbook import add_step
+from tests.factories import RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERY_ROLE = list(Role)
+
+
+def _url(name, release, *extra):
+    return reverse(f"golive:{name}", args=[release.pk, *extra])
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_every_member_reads_the_runbook_pages(who, go_release, members, stranger, client_for):
+    client = client_for(stranger if who == "stranger" else members[who])
+    for name in ("runbook_plan", "runbook_live", "my_steps", "outbox", "issue_list", "runbook_export"):
+        assert client.get(_url(name, go_release)).status_code == (404 if who == "stranger" else 200), name
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_only_the_release_manager_edits_the_plan(who, go_release, members, client_for):
+    response = client_for(members[who]).post(
+        _url("step_create", go_release),
+        {
+            "title": "Warm caches",
+            "owner": members[Role.SCRUM_TEAM].pk,
+            "planned_duration_minutes": 5,
+            "kind": "manual",
+        },
+    )
+    assert response.status_code == (302 if who == Role.RELEASE_MANAGER else 403)
+    assert GoLiveStep.objects.filter(title="Warm caches").exists() == (who == Role.RELEASE_MANAGER)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (Role.SCRUM_TEAM, 302),
+        (Role.RELEASE_MANAGER, 302),
+        (Role.PRODUCT_OWNER, 403),
+        (Role.STAKEHOLDER, 403),
+        (Role.PRODUCTION_SUPPORT, 403),
+    ],
+)
+def test_only_owner_or_manager_starts_a_step(who, expected, go_release, members, client_for):
+    step = go_release.steps.get(order=1)  # owned by dev
+    response = client_for(members[who]).post(_url("step_action", go_release, step.pk, "start"))
+    assert response.status_code == expected
+    step.refresh_from_db()
+    assert (step.status == "in_progress") == (expected == 302)
+
+
+def test_an_illegal_move_is_a_message_not_an_error(go_release, members, client_for):
+    step = go_release.steps.get(order=2)
+    response = client_for(members[Role.SCRUM_TEAM]).post(
+        _url("step_action", go_release, step.pk, "start"), {"confirm": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "waits for “Stop the batch jobs”" in response.content.decode()
+
+
+def test_dependency_cycle_in_the_form_is_a_field_error(go_release, members, client_for):
+    first, _, third = go_release.steps.order_by("order")
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("step_edit", go_release, first.pk),
+        {
+            "title": first.title,
+            "owner": first.owner_id,
+            "planned_duration_minutes": 10,
+            "kind": "manual",
+            "depends_on": [third.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "cycle" in " ".join(response.context["form"].errors["depends_on"])
+    assert not first.depends_on.exists()
+
+
+def test_bad_step_input_is_a_field_error(go_release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("step_create", go_release),
+        {"title": "", "owner": "", "planned_duration_minutes": -3, "kind": "x"},
+    )
+    assert {"title", "owner", "planned_duration_minutes", "kind"} <= set(response.context["form"].errors)
+
+
+def test_failed_step_shows_rollback_and_contingencies(go_release, members, client_for):
+    RiskFactory(release=go_release, title="Batch overrun", contingency="Run the batch tomorrow night")
+    dev = client_for(members[Role.SCRUM_TEAM])
+    step = go_release.steps.get(order=1)
+    dev.post(_url("step_action", go_release, step.pk, "start"))
+    dev.post(_url("step_action", go_release, step.pk, "fail"), {"note": "Scheduler down"})
+    page = client_for(members[Role.STAKEHOLDER]).get(_url("runbook_live", go_release)).content.decode()
+    assert (
+        "Scheduler down" in page
+        and "Restart the batch jobs" in page
+        and "Run the batch tomorrow night" in page
+    )
+
+
+def test_live_partial_polls_only_while_deploying(go_release, members, client_for):
+    client = client_for(members[Role.STAKEHOLDER])
+    partial = client.get(_url("runbook_live", go_release), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.startswith('<div id="board"') and "every 3s" in partial and "<html" not in partial
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_live_view_queries_are_bounded(size, go_release, members, client_for, django_assert_max_num_queries):
+    for i in range(size):
+        add_step(
+            release=go_release,
+            actor=members[Role.RELEASE_MANAGER],
+            title=f"Extra {i}",
+            owner=members[Role.SCRUM_TEAM],
+            shadows=[members[Role.PRODUCTION_SUPPORT]],
+        )
+    client = client_for(members[Role.SCRUM_TEAM])
+    with django_assert_max_num_queries(12):
+        assert client.get(_url("runbook_live", go_release)).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(_url("runbook_plan", go_release)).status_code == 200
+
+
+def test_csv_import_page_names_the_bad_row(go_release, members, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "plan.csv", b"order,title,owner\n1,Warm caches,ghost\n", content_type="text/csv"
+    )
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("runbook_import", go_release), {"csv_file": upload}, follow=True
+    )
+    assert "Row 2: owner “ghost”" in response.content.decode()
+    assert go_release.steps.count() == 3
+
+
+def test_abort_page_lists_rollback_notes_and_moves_the_release(go_release, members, client_for):
+    dev, manager = client_for(members[Role.SCRUM_TEAM]), client_for(members[Role.RELEASE_MANAGER])
+    step = go_release.steps.get(order=1)
+    dev.post(_url("step_action", go_release, step.pk, "start"))
+    dev.post(_url("step_action", go_release, step.pk, "complete"))
+    assert dev.get(_url("runbook_abort", go_release)).status_code == 403
+    response = manager.post(_url("runbook_abort", go_release), {"reason": "Payments failing"}, follow=True)
+    assert "Restart the batch jobs" in response.content.decode()
+    go_release.refresh_from_db()
+    assert go_release.status == "rolled_back"
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_only_the_release_manager_writes_communications(who, go_release, members, client_for):
+    response = client_for(members[who]).get(_url("communication_new", go_release) + "?kind=go_decision")
+    assert response.status_code == (302 if who == Role.RELEASE_MANAGER else 403)
+    assert Communication.objects.exists() == (who == Role.RELEASE_MANAGER)
+
+
+def test_sending_with_no_recipients_is_a_form_error(go_release, members, client_for):
+    manager = client_for(members[Role.RELEASE_MANAGER])
+    manager.get(_url("communication_new", go_release) + "?kind=golive_success")
+    message = Communication.objects.get()
+    response = manager.post(
+        message.get_absolute_url(),
+        {"audiences": ["end_users"], "subject": message.subject, "body": message.body, "send": "1"},
+    )
+    assert response.status_code == 200
+    assert "Nobody would receive this" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == "draft" and message.audiences == ["end_users"]
+
+
+def test_bad_recipient_address_is_a_field_error(go_release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("audience_addresses", go_release), {"end_users": "users@example.com, not-an-address"}
+    )
+    assert "“not-an-address” is not an e-mail address." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [(Role.PRODUCTION_SUPPORT, 302), (Role.SCRUM_TEAM, 302), (Role.STAKEHOLDER, 403)]
+)
+def test_who_reports_production_issues(who, expected, go_release, members, client_for):
+    response = client_for(members[who]).post(
+        _url("issue_create", go_release),
+        {
+            "title": "Login loops",
+            "severity": "critical",
+            "status": "open",
+            "what_happened": "Redirect loop",
+            "impact": "Nobody can log in",
+        },
+    )
+    assert response.status_code == expected
+    assert ProductionIssue.objects.exists() == (expected == 302)
+
+
+def test_notify_opens_the_prefilled_issue_message(go_release, members, client_for):
+    from golive.services.production_issues import create_issue
+
+    issue = create_issue(
+        release=go_release,
+        actor=members[Role.PRODUCTION_SUPPORT],
+        title="Login loops",
+        what_happened="Redirect loop",
+        impact="Nobody can log in",
+    )
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("issue_notify", go_release, issue.pk), follow=True
+    )
+    page = response.content.decode()
+    assert "Redirect loop" in page and "Nobody can log in" in page
+    assert Communication.objects.get().production_issue == issue
