@@ -5,8 +5,11 @@ import os
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from golive.choices import Role
+from golive.models import Release
+from golive.services.runbook import add_step
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory
 from tests.worker import django_db_modify_db_settings, isolated_celery_broker, start_celery_worker  # noqa: F401
 
@@ -75,3 +78,39 @@ def postgresql(db):
         if os.environ.get("REQUIRE_POSTGRESQL") == "1":
             pytest.fail(f"REQUIRE_POSTGRESQL=1 but the database is {connection.vendor}: {message}")
         pytest.skip(f"POSTGRESQL TEST NOT RUN — {message} (CI's second pass runs it)")
+
+
+@pytest.fixture
+def go_release(release, members):
+    """After a GO decision, with a three-step runbook 1 → 2 → 3; step 2 is the point of no return."""
+    Release.objects.filter(pk=release.pk).update(status="go")
+    release.refresh_from_db()
+    manager, dev = members[Role.RELEASE_MANAGER], members[Role.SCRUM_TEAM]
+    first = add_step(
+        release=release,
+        actor=manager,
+        title="Stop the batch jobs",
+        owner=dev,
+        rollback_note="Restart the batch jobs",
+        planned_start=timezone.now(),
+        planned_duration_minutes=10,
+    )
+    second = add_step(
+        release=release,
+        actor=manager,
+        title="Migrate the database",
+        owner=dev,
+        depends_on=[first],
+        rollback_note="Restore the snapshot",
+        point_of_no_return=True,
+        shadows=[members[Role.PRODUCTION_SUPPORT]],
+    )
+    add_step(
+        release=release,
+        actor=manager,
+        title="Switch traffic",
+        owner=manager,
+        depends_on=[second],
+        rollback_note="Switch traffic back",
+    )
+    return release
