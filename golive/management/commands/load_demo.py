@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
+from golive.demo import LIVE_DEMO_RELEASE_NAME, load_live_release_demo, load_runbook_demo
 from golive.models import Release
 from golive.services.defects import create_defect
 from golive.services.releases import add_member, create_release
@@ -122,6 +123,12 @@ class Command(BaseCommand):
             self.stdout.write(f"The demo release “{release.name}” is already there; nothing changed.")
         if load_handover_demo(release=release, users=users, password=DEMO_PASSWORD):
             self.stdout.write(self.style.SUCCESS("Created the demo handover plan and support teams."))
+        if load_runbook_demo(release=release, users=users):
+            self.stdout.write(self.style.SUCCESS("Created the demo runbook."))
+        if load_live_release_demo(users=users):
+            self.stdout.write(
+                self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
+            )
 
     def _user(self, username: str, first_name: str, last_name: str):
         user, created = get_user_model().objects.get_or_create(

@@ -1,0 +1,28 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from golive.models import AuditEvent, Decision, GoLiveStep, Release, Risk
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {model.__name__: model.objects.count() for model in (Release, Risk, GoLiveStep, Decision, AuditEvent)}
+
+
+def test_demo_loads_once_and_a_second_run_changes_nothing():
+    call_command("load_demo")
+    first = _counts()
+    assert first["Release"] == 2 and first["Decision"] == 1 and first["GoLiveStep"] == 11
+    call_command("load_demo")
+    assert _counts() == first
+    for username in ("manager", "owner", "dev", "stakeholder", "support"):
+        assert authenticate(username=username, password="demo") is not None, username
+
+
+def test_the_live_demo_release_is_ready_to_run():
+    call_command("load_demo")
+    release = Release.objects.get(name="Billing API autumn release")
+    assert release.status == "go"
+    assert release.steps.filter(owner__username="dev").exists()
