@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from golive.choices import ReleaseStatus
-from golive.models import Release
+from golive.models import Release, ReleaseMembership
 from handover.choices import SETTLED_ITEM_STATUSES, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
 from handover.models import (
@@ -64,7 +64,20 @@ class PlanOverview:
     signoffs: dict[int, SignOff]
     invalidated_signoffs: list[SignOff]
     hypercare: HypercareStatus
+    release_member_ids: set[int] = field(default_factory=set)
     progress: list[TeamProgress] = field(default_factory=list)
+
+    @property
+    def team_people_without_access(self) -> list[tuple[SupportTeam, object]]:
+        """Team leads and members who are not members of the release: they could not open its pages,
+        so they could neither accept items nor sign off."""
+        missing = []
+        for team in self.teams:
+            people = {team.lead, *team.members.all()}
+            for person in sorted(people, key=lambda user: user.get_username()):
+                if person.pk not in self.release_member_ids and not person.is_staff:
+                    missing.append((team, person))
+        return missing
 
     @property
     def past_go_live(self) -> bool:
@@ -123,6 +136,9 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
         invalidated_signoffs=[s for s in all_signoffs if hasattr(s, "invalidation")],
         hypercare=hypercare_status(
             release=release, hours=plan.hypercare_hours, uptime_target=plan.uptime_target_percent, now=now
+        ),
+        release_member_ids=set(
+            ReleaseMembership.objects.filter(release=release).values_list("user_id", flat=True)
         ),
     )
     for team in teams:

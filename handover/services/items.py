@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from golive.audit import capture, diff, record_event
 from handover.choices import ITEM_TRANSITIONS, ItemCategory, ItemStatus, PlanState
+from handover.files import validate_upload
 from handover.models import HandoverItem, HandoverPlan, TeamAgreement
 from handover.permissions import (
     can_manage_handover,
@@ -159,6 +160,7 @@ def deliver_item(
         "rejection_reason": "",
     }
     if file:
+        validate_upload(file)
         fields["evidence_file"] = file
     item = _move(
         item,
@@ -210,7 +212,8 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
     if not reason:
         raise ValidationError({"reason": "Say why this item is not needed: a waiver needs a reason."})
     item.waiver_reason = reason
-    # Staff or someone on both sides still counts once per request: a waiver is two people's decision.
+    # A waiver is two people's decision: one person never counts for both sides, even someone who is on
+    # both (or staff).
     if on_project_side and item.waiver_by_project_id is None and item.waiver_by_team_id != actor.pk:
         item.waiver_by_project = actor
     elif on_team_side and item.waiver_by_team_id is None and item.waiver_by_project_id != actor.pk:

@@ -28,7 +28,7 @@ class IllegalPlanMove(ValidationError):
 def lock_plan(plan: HandoverPlan) -> HandoverPlan:
     """The plan's row locked for the rest of the transaction: agreement, sign-off and reopening all
     depend on the plan's state and must not interleave."""
-    locked = HandoverPlan.objects.select_for_update().select_related("release").get(pk=plan.pk)
+    locked = HandoverPlan.objects.select_for_update(of=("self",)).select_related("release").get(pk=plan.pk)
     plan.state = locked.state
     return locked
 

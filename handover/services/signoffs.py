@@ -6,7 +6,9 @@ from django.db import transaction
 
 from golive.audit import record_event
 from golive.choices import ReleaseStatus
+from golive.models import WebhookEvent
 from golive.services.releases import move_release_status
+from golive.services.webhooks import notify
 from handover.choices import PlanState
 from handover.models import HandoverPlan, SignOff, SupportTeam
 from handover.permissions import require_team_member
@@ -91,3 +93,4 @@ def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
             actor=actor,
             reason="Every production support team signed off the handover.",
         )
+    notify(release=plan.release, event=WebhookEvent.HANDOVER_COMPLETED, payload={"handover_plan": plan.pk})

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -51,7 +50,3 @@ def form_page(request, *, form, release, title: str, service, success: str, fall
         "handover/form.html",
         {"form": form, "release": release, "title": title, "intro": intro, "cancel_url": fallback},
     )
-
-
-def not_found():
-    raise Http404("Not found.")

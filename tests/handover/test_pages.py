@@ -14,6 +14,7 @@ from handover.services.access import create_access_transfer
 from handover.services.items import accept_item, create_item, deliver_item
 from handover.services.plans import agree_for_team
 from handover.services.training import create_training_session
+from tests.factories import UserFactory
 from tests.handover.conftest import go_live, make_team_ready
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_handover_pages_queries_do_not_grow_with_data(
     _fill(plan, manager, [support_team, ops_team], size)
     args = [plan.release_id, support_team.pk] if url_name == "handover:team_signoff" else [plan.release_id]
     client = client_for(support_team.lead)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(21):
         assert client.get(reverse(url_name, args=args)).status_code == 200
 
 
@@ -249,3 +250,16 @@ def test_the_release_card_costs_two_queries(
         True,
     )
     assert by_name["Application support"].signed_by_name is None
+
+
+def test_plan_page_warns_about_team_people_who_cannot_reach_the_release(
+    plan, manager, support_team, client_for
+):
+    outsider = UserFactory(username="nightshift", first_name="Nina", last_name="Night")
+    support_team.members.add(outsider)
+    response = client_for(manager).get(reverse("handover:plan", args=[plan.release_id]))
+    assert [
+        (team.name, person.username)
+        for team, person in response.context["overview"].team_people_without_access
+    ] == [("Application support", "nightshift")]
+    assert "Nina Night (Application support)" in response.content.decode()
