@@ -154,6 +154,8 @@ COMMUNICATION_RETRY_SECONDS = env_int("COMMUNICATION_RETRY_SECONDS", 30)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "broker")))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Tests and benchmarks give their worker a queue of its own, so no other worker takes their tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # Smoke tests and monitors (README, "Smoke tests and monitoring"). An empty host list lets checks
 # target any host; production should name its own, e.g. ".example.com" for the domain and below.

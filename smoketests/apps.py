@@ -1,6 +1,12 @@
+import logging
+
 from django.apps import AppConfig
 
 
 class SmokeTestsConfig(AppConfig):
     name = "smoketests"
     verbose_name = "Smoke tests and monitoring"
+
+    def ready(self):
+        # httpx logs every request at INFO: one smoke run of 200 checks would flood the worker's log.
+        logging.getLogger("httpx").setLevel(logging.WARNING)

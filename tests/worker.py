@@ -110,7 +110,7 @@ def worker_environment(*, database_url: str, queue: str, broker_dir: Path | None
         DATABASE_URL=database_url,
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         CELERY_TASK_ALWAYS_EAGER="false",
-        GOLIVE_TEST_QUEUE=queue,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
         PYTHONUNBUFFERED="1",
     )
     if broker_dir is not None:

@@ -142,8 +142,8 @@ def check_monitor_slots(*, result_ids: list[int]) -> int:
     ]
     monitor_of = {result.pk: result.monitor_id for result in claimed}
     recorded = 0
-    for outcome in stream_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
-        if outcome is not None:
+    for outcomes in stream_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
+        for outcome in outcomes:
             record_monitor_outcome(monitor_id=monitor_of[outcome.key], outcome=outcome)
             recorded += 1
     return recorded

@@ -178,11 +178,13 @@ def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | No
 
     renew_every = max(0.5, settings.SMOKETESTS_RUN_LEASE_SECONDS / 3)
     last_renewal = time.monotonic()
-    for outcome in stream_outcomes(
+    for outcomes in stream_outcomes(
         specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY, idle_every=min(renew_every, 2.0)
     ):
-        if outcome is not None:
-            store_check_outcome(outcome)
+        if outcomes:
+            with transaction.atomic():
+                for outcome in outcomes:
+                    store_check_outcome(outcome)
         if time.monotonic() - last_renewal >= renew_every:
             if not renew_lease(run=run):
                 logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)

@@ -57,6 +57,7 @@ class TargetHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         received = self.rfile.read(length).decode()
+        self.server.posts.append((self.path, received))
         self._answer(201, f"received {received}")
 
 
@@ -68,6 +69,7 @@ class TargetServer(ThreadingHTTPServer):
     def __init__(self, tls_files: tuple[Path, Path] | None = None):
         super().__init__(("127.0.0.1", 0), TargetHandler)
         self.hits: list[str] = []
+        self.posts: list[tuple[str, str]] = []
         self.stopping = threading.Event()
         if tls_files:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

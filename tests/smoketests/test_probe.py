@@ -10,9 +10,8 @@ from tests.smoketests.target import unused_port
 
 
 def probe(*specs: ProbeSpec, concurrency: int = 10) -> dict[int, object]:
-    return {
-        outcome.key: outcome for outcome in stream_outcomes(list(specs), concurrency=concurrency) if outcome
-    }
+    batches = stream_outcomes(list(specs), concurrency=concurrency)
+    return {outcome.key: outcome for batch in batches for outcome in batch}
 
 
 def spec(key: int, url: str, **fields) -> ProbeSpec:

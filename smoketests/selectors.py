@@ -1,0 +1,112 @@
+"""Read-side queries for the smoke test pages; each page costs a fixed number of queries."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from golive.models import Release
+from smoketests.choices import COMPLETED_OUTCOMES, MonitorState, Outcome
+from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun
+
+
+def with_result_counts(runs: QuerySet[SmokeRun]) -> QuerySet[SmokeRun]:
+    return runs.annotate(
+        total_count=Count("results"),
+        passed_count=Count("results", filter=Q(results__outcome=Outcome.PASSED)),
+        failed_count=Count("results", filter=Q(results__outcome__in=[Outcome.FAILED, Outcome.ERROR])),
+        pending_count=Count("results", filter=Q(results__outcome__in=[Outcome.PENDING, Outcome.RUNNING])),
+    )
+
+
+def checks_page(release: Release) -> dict:
+    checks = list(SmokeCheck.objects.filter(release=release).select_related("monitor").order_by("name", "pk"))
+    runs = list(
+        with_result_counts(SmokeRun.objects.filter(release=release)).order_by("-created_at", "-pk")[:10]
+    )
+    return {
+        "checks": checks,
+        "monitors": [check.monitor for check in checks if hasattr(check, "monitor")],
+        "runs": runs,
+        "enabled_check_count": sum(1 for check in checks if check.enabled),
+    }
+
+
+def run_progress(run: SmokeRun) -> dict:
+    results = list(CheckResult.objects.filter(run=run).order_by("check_name", "pk"))
+    done = [result for result in results if result.outcome in COMPLETED_OUTCOMES]
+    return {
+        "results": results,
+        "done_count": len(done),
+        "total_count": len(results),
+        "passed_count": sum(1 for result in done if result.outcome == Outcome.PASSED),
+        "percent": round(100 * len(done) / len(results)) if results else 100,
+    }
+
+
+def uptime_percent(monitor: Monitor, *, since: datetime, until: datetime | None = None) -> Decimal | None:
+    """Passed checks as a share of completed ones; missed slots (no worker) count for neither."""
+    results = MonitorResult.objects.filter(
+        monitor=monitor, scheduled_for__gte=since, outcome__in=COMPLETED_OUTCOMES
+    )
+    if until is not None:
+        results = results.filter(scheduled_for__lt=until)
+    counts = results.aggregate(total=Count("pk"), passed=Count("pk", filter=Q(outcome=Outcome.PASSED)))
+    if not counts["total"]:
+        return None
+    return (Decimal(100) * counts["passed"] / counts["total"]).quantize(Decimal("0.01"))
+
+
+def release_monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
+    """Uptime over all of the release's monitors in the window; None when nothing was checked."""
+    counts = MonitorResult.objects.filter(
+        monitor__release=release,
+        scheduled_for__gte=since,
+        scheduled_for__lt=until,
+        outcome__in=COMPLETED_OUTCOMES,
+    ).aggregate(total=Count("pk"), passed=Count("pk", filter=Q(outcome=Outcome.PASSED)))
+    if not counts["total"]:
+        return None
+    return (Decimal(100) * counts["passed"] / counts["total"]).quantize(Decimal("0.01"))
+
+
+def monitor_page(monitor: Monitor, *, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    day_ago = now - timedelta(hours=24)
+    recent = list(MonitorResult.objects.filter(monitor=monitor).order_by("-scheduled_for", "-pk")[:50])
+    chart_points = list(
+        MonitorResult.objects.filter(monitor=monitor, scheduled_for__gte=day_ago, latency_ms__isnull=False)
+        .order_by("scheduled_for")
+        .values_list("scheduled_for", "latency_ms", "outcome")[:2000]
+    )
+    return {
+        "recent_results": recent,
+        "uptime_24h": uptime_percent(monitor, since=day_ago),
+        "uptime_7d": uptime_percent(monitor, since=now - timedelta(days=7)),
+        "alerts": list(monitor.alerts.order_by("-created_at")[:10]),
+        "chart": {
+            "labels": [when.isoformat() for when, _, _ in chart_points],
+            "latency": [latency for _, latency, _ in chart_points],
+            "passed": [outcome == Outcome.PASSED for _, _, outcome in chart_points],
+        },
+    }
+
+
+def release_smoke_summary(release: Release) -> dict:
+    """For the card on the release page: the last verdict and how many monitors are up or down."""
+    last_run = (
+        with_result_counts(SmokeRun.objects.filter(release=release)).order_by("-created_at", "-pk").first()
+    )
+    states = dict(
+        Monitor.objects.filter(release=release, enabled=True)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return {
+        "last_run": last_run,
+        "monitors_up": states.get(MonitorState.UP, 0),
+        "monitors_down": states.get(MonitorState.DOWN, 0),
+        "monitors_unknown": states.get(MonitorState.UNKNOWN, 0),
+    }
