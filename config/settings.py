@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "golive",
     "smoketests",
     "handover",
@@ -182,6 +185,58 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
 }
+
+# The JSON API for pipelines (README, "Pipeline integration"). API_TOKEN_RATE limits each token; the
+# throttle counts in the default cache, which is per process unless CACHES points at a shared one.
+API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "golive.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["golive.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": API_TOKEN_RATE},
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PAGINATION_CLASS": "golive.api.pagination.PagePagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "golive.api.errors.json_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GoLive Desk API",
+    "DESCRIPTION": "Deploy gate, deployment reports, smoke runs, risks and defects for CI/CD pipelines.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The documentation pages load Swagger UI and Redoc from this server's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReleaseStatusEnum": "golive.choices.ReleaseStatus",
+        "RiskStatusEnum": "golive.choices.RiskStatus",
+        "DefectStatusEnum": "golive.choices.DefectStatus",
+        "GateDecisionEnum": "golive.gate.GateDecision",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "golive.api.schema.add_error_responses",
+    ],
+}
+# Outgoing webhooks: the delivery task lives outside golive/tasks.py, so Celery is told to import it.
+CELERY_IMPORTS = ["golive.webhook_tasks"]
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+# The first retry waits this long, each next one twice as long (at most an hour).
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
+# An empty list lets webhooks go to any host; production should name the receivers' hosts or domains.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -6,6 +6,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # The JSON API for pipelines, its schema and docs; the profile (API tokens) and webhook pages.
+    path("api/", include("golive.api.urls")),
+    path("", include("golive.integration_urls")),
     path("", include("golive.urls")),
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),

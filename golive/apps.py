@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class GoLiveConfig(AppConfig):
     name = "golive"
     verbose_name = "Go-live"
+
+    def ready(self) -> None:
+        from golive import smoke_integration  # noqa: F401  (connects its signal receivers)

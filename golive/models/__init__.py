@@ -1,3 +1,4 @@
+from golive.models.api_tokens import ApiToken
 from golive.models.audit import AuditEvent
 from golive.models.communications import (
     Audience,
@@ -22,8 +23,14 @@ from golive.models.meetings import (
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.risks import Risk
 from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
+from golive.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "ApiToken",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "Audience",
     "AudienceAddresses",
     "AuditEvent",

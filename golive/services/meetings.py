@@ -26,6 +26,7 @@ from golive.models import (
     Vote,
 )
 from golive.services.releases import move_release_status
+from golive.services.webhooks import notify_decision_recorded
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
 _SCHEDULABLE_FROM = {
@@ -309,6 +310,7 @@ def close_voting(
         actor=actor,
         reason=f"Go/no-go decision: {decision.get_outcome_display()}.",
     )
+    notify_decision_recorded(decision)
     return decision
 
 

@@ -7,8 +7,11 @@ from golive.models import AuditEvent, Decision, GoLiveStep, Release, Risk
 pytestmark = pytest.mark.django_db
 
 
+COUNTED = (Release, Risk, GoLiveStep, Decision, AuditEvent)
+
+
 def _counts():
-    return {model.__name__: model.objects.count() for model in (Release, Risk, GoLiveStep, Decision, AuditEvent)}
+    return {model.__name__: model.objects.count() for model in COUNTED}
 
 
 def test_demo_loads_once_and_a_second_run_changes_nothing():

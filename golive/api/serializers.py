@@ -1,0 +1,256 @@
+"""What the API reads and writes. Writes are checked here for shape only; the services do the rest."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from golive.choices import ReleaseStatus
+from golive.gate import GateDecision, Readiness
+from golive.models import Decision, DecisionCondition, Defect, Release, Risk
+from golive.services.deployments import REPORTABLE_STATUSES
+
+
+class UsernameField(serializers.SlugRelatedField):
+    """An owner given by username."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "username")
+        kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+
+class DecisionSummarySerializer(serializers.ModelSerializer):
+    meeting_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "outcome", "decided_at", "override", "rationale", "meeting_id"]
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = DecisionCondition
+        fields = ["id", "text", "owner", "due_date", "overdue"]
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    """A release with its readiness; the view passes `readiness` ({release id: Readiness}) in the context."""
+
+    open_risk_count = serializers.IntegerField(read_only=True)
+    open_defect_count = serializers.IntegerField(read_only=True)
+    blocker_count = serializers.SerializerMethodField()
+    latest_decision = serializers.SerializerMethodField()
+    gate_decision = serializers.SerializerMethodField()
+    needs_review = serializers.SerializerMethodField(
+        help_text="The latest decision is a go and its evidence is worse now (see review_reasons)."
+    )
+
+    class Meta:
+        model = Release
+        fields = [
+            "id",
+            "name",
+            "application",
+            "version",
+            "environment",
+            "target_go_live",
+            "status",
+            "open_risk_count",
+            "open_defect_count",
+            "blocker_count",
+            "latest_decision",
+            "gate_decision",
+            "needs_review",
+        ]
+
+    def _readiness(self, release: Release) -> Readiness:
+        return self.context["readiness"][release.pk]
+
+    def get_blocker_count(self, release: Release) -> int:
+        return release.blocking_risk_count + release.blocking_defect_count
+
+    @extend_schema_field(DecisionSummarySerializer(allow_null=True))
+    def get_latest_decision(self, release: Release) -> dict | None:
+        decision = self._readiness(release).latest_decision
+        return DecisionSummarySerializer(decision).data if decision else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=[decision.value for decision in GateDecision]))
+    def get_gate_decision(self, release: Release) -> str:
+        return self._readiness(release).gate_decision.value
+
+    def get_needs_review(self, release: Release) -> bool:
+        return self._readiness(release).needs_review
+
+
+class BlockerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class BlockersSerializer(serializers.Serializer):
+    risks = BlockerSerializer(many=True)
+    defects = BlockerSerializer(many=True)
+
+
+class ReleaseDetailSerializer(ReleaseSerializer):
+    description = serializers.CharField(read_only=True)
+    allowed_next_statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReleaseStatus.choices), read_only=True
+    )
+    blockers = serializers.SerializerMethodField()
+    review_reasons = serializers.SerializerMethodField()
+    open_conditions = serializers.SerializerMethodField()
+
+    class Meta(ReleaseSerializer.Meta):
+        fields = [
+            *ReleaseSerializer.Meta.fields,
+            "description",
+            "allowed_next_statuses",
+            "blockers",
+            "review_reasons",
+            "open_conditions",
+        ]
+
+    @extend_schema_field(BlockersSerializer)
+    def get_blockers(self, release: Release) -> dict:
+        risks, defects = self.context["blockers"]
+        return BlockersSerializer({"risks": risks, "defects": defects}).data
+
+    def get_review_reasons(self, release: Release) -> list[str]:
+        return self._readiness(release).review_reasons
+
+    @extend_schema_field(ConditionSerializer(many=True))
+    def get_open_conditions(self, release: Release) -> list[dict]:
+        return ConditionSerializer(self._readiness(release).open_conditions, many=True).data
+
+
+class GateSerializer(serializers.Serializer):
+    """The deploy gate: may the pipeline deploy this release now?"""
+
+    decision = serializers.ChoiceField(
+        choices=[decision.value for decision in GateDecision],
+        help_text="PENDING: no decision yet, or a new go/no-go meeting is under way. "
+        "NO_QUORUM counts as NO_GO.",
+    )
+    may_deploy = serializers.BooleanField(
+        help_text="GO or CONDITIONAL_GO, and the decision does not need a review."
+    )
+    release_id = serializers.IntegerField()
+    release_status = serializers.ChoiceField(choices=ReleaseStatus.choices)
+    recorded_outcome = serializers.CharField(allow_null=True, help_text="The decision as recorded, if any.")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_id = serializers.IntegerField(allow_null=True)
+    needs_review = serializers.BooleanField()
+    review_reasons = serializers.ListField(child=serializers.CharField())
+    open_conditions = ConditionSerializer(many=True)
+    meeting_in_progress_id = serializers.IntegerField(allow_null=True)
+
+
+class RiskSerializer(serializers.ModelSerializer):
+    owner = UsernameField()
+    score = serializers.IntegerField(read_only=True)
+    blocking = serializers.BooleanField(source="is_blocking", read_only=True)
+
+    class Meta:
+        model = Risk
+        fields = [
+            "id",
+            "title",
+            "description",
+            "probability",
+            "impact",
+            "score",
+            "owner",
+            "mitigation",
+            "contingency",
+            "contingency_accepted",
+            "status",
+            "blocking",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class DefectSerializer(serializers.ModelSerializer):
+    owner = UsernameField()
+    blocking = serializers.BooleanField(source="is_blocking", read_only=True)
+
+    class Meta:
+        model = Defect
+        fields = [
+            "id",
+            "title",
+            "description",
+            "severity",
+            "status",
+            "workaround",
+            "external_key",
+            "external_url",
+            "blocks_go_live",
+            "owner",
+            "blocking",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness of the tracker key is the service's and the database's to check, with one message.
+        validators = []
+
+
+class DefectUpsertSerializer(DefectSerializer):
+    external_key = serializers.CharField(max_length=100, help_text="The tracker's key, e.g. JIRA-1234.")
+
+
+class DeploymentReportSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[(status.value, status.label) for status in REPORTABLE_STATUSES],
+        help_text="deploying: the deployment started (from go); live: it finished (from deploying); "
+        "rolled_back: it was undone.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    pipeline_url = serializers.URLField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class DeploymentResultSerializer(serializers.Serializer):
+    release_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ReleaseStatus.choices)
+    changed = serializers.BooleanField(help_text="False when the release already had this status.")
+
+
+class CheckResultSerializer(serializers.Serializer):
+    check_name = serializers.CharField()
+    outcome = serializers.CharField(help_text="pending, running, passed, failed, error or missed.")
+    http_status = serializers.IntegerField(allow_null=True)
+    latency_ms = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class SmokeRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    release_id = serializers.IntegerField()
+    status = serializers.CharField(help_text="queued, running, passed, failed or errored.")
+    finished = serializers.BooleanField(source="is_finished", help_text="Poll until this is true.")
+    passed = serializers.SerializerMethodField(
+        help_text="True only for a finished run whose checks all passed."
+    )
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(help_text="Why the run errored, if it did.")
+    dispatch_error = serializers.CharField(help_text="Set while no worker could be reached.")
+    results = CheckResultSerializer(many=True)
+
+    def get_passed(self, run) -> bool:
+        return run.status == "passed"
+
+
+class SmokeRunStartSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    pipeline_url = serializers.URLField(required=False, allow_blank=True, max_length=500, default="")

@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from golive.api import schema, views  # noqa: F401  (schema registers the token scheme with drf-spectacular)
+
+
+class IdConverter:
+    """Digits that fit a 64-bit primary key; longer ones are not ids and get a plain 404."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+app_name = "api"
+
+RELEASE = "v1/releases/<id:release_pk>/"
+
+urlpatterns = [
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", login_not_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    path("v1/releases/", views.ReleaseListView.as_view(), name="release_list"),
+    path(RELEASE, views.ReleaseDetailView.as_view(), name="release_detail"),
+    path(RELEASE + "gate", views.GateView.as_view(), name="gate"),
+    path(RELEASE + "deployments/", views.DeploymentReportView.as_view(), name="deployment_report"),
+    path(RELEASE + "risks/", views.RiskListCreateView.as_view(), name="risk_list"),
+    path(RELEASE + "risks/<id:pk>/", views.RiskDetailView.as_view(), name="risk_detail"),
+    path(RELEASE + "defects/", views.DefectListCreateView.as_view(), name="defect_list"),
+    path(RELEASE + "defects/upsert/", views.DefectUpsertView.as_view(), name="defect_upsert"),
+    path(RELEASE + "defects/<id:pk>/", views.DefectDetailView.as_view(), name="defect_detail"),
+    path(RELEASE + "smoke-runs/", views.SmokeRunListCreateView.as_view(), name="smoke_run_list"),
+    path(RELEASE + "smoke-runs/<id:pk>/", views.SmokeRunDetailView.as_view(), name="smoke_run_detail"),
+]

@@ -1,0 +1,233 @@
+"""The pipeline API (/api/v1/). Views only translate HTTP: the services write, golive.permissions decides.
+
+Every view under /releases/{release_pk}/ names the action its reads and its writes need; the permission
+class looks the release up through the user (stranger: 404, member without the right: 403).
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from golive.api.permissions import ReleaseRolePermission, ReleaseScopedMixin
+from golive.api.serializers import (
+    DefectSerializer,
+    DefectUpsertSerializer,
+    DeploymentReportSerializer,
+    DeploymentResultSerializer,
+    GateSerializer,
+    ReleaseDetailSerializer,
+    ReleaseSerializer,
+    RiskSerializer,
+    SmokeRunSerializer,
+    SmokeRunStartSerializer,
+)
+from golive.gate import blockers_of, deploy_gate, readiness_for
+from golive.models import Defect, Release, Risk
+from golive.permissions import Action, releases_visible_to
+from golive.selectors import with_readiness_counts
+from golive.services.defects import create_defect, update_defect
+from golive.services.deployments import report_deployment
+from golive.services.risks import create_risk, update_risk
+from golive.services.tracker_sync import upsert_defect
+from smoketests.models import SmokeRun
+from smoketests.services.runs import start_smoke_run
+
+API_PERMISSIONS = [IsAuthenticated, ReleaseRolePermission]
+
+
+class ApiViewMixin:
+    """Authentication is DRF's (token or session), so Django's login-required middleware stands aside."""
+
+    permission_classes = API_PERMISSIONS
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class ReleaseListView(ApiViewMixin, generics.ListAPIView):
+    """Releases you are a member of, with their readiness and deploy-gate decision."""
+
+    serializer_class = ReleaseSerializer
+
+    def get_queryset(self):
+        return with_readiness_counts(releases_visible_to(self.request.user)).order_by("target_go_live", "pk")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        serializer = self.get_serializer(page, many=True, context={"readiness": readiness_for(page)})
+        return self.get_paginated_response(serializer.data)
+
+
+class ReleaseDetailView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIView):
+    serializer_class = ReleaseDetailSerializer
+
+    def get(self, request, release_pk: int):
+        release = with_readiness_counts(Release.objects.filter(pk=self.release.pk)).get()
+        context = {"readiness": readiness_for([release]), "blockers": blockers_of(release)}
+        release.allowed_next_statuses = release.allowed_next_statuses()
+        return Response(self.get_serializer(release, context=context).data)
+
+
+class GateView(ReleaseScopedMixin, ApiViewMixin, APIView):
+    @extend_schema(responses=GateSerializer, summary="The deploy gate: may this release be deployed now?")
+    def get(self, request, release_pk: int):
+        gate = deploy_gate(self.release)
+        decision = gate.latest_decision
+        body = {
+            "decision": gate.gate_decision.value,
+            "may_deploy": gate.may_deploy,
+            "release_id": self.release.pk,
+            "release_status": self.release.status,
+            "recorded_outcome": decision.outcome if decision else None,
+            "decided_at": decision.decided_at if decision else None,
+            "decision_id": decision.pk if decision else None,
+            "needs_review": gate.needs_review,
+            "review_reasons": gate.review_reasons,
+            "open_conditions": gate.open_conditions,
+            "meeting_in_progress_id": gate.meeting_in_progress.pk if gate.meeting_in_progress else None,
+        }
+        return Response(GateSerializer(body).data)
+
+
+class RecordListCreateView(ReleaseScopedMixin, ApiViewMixin, generics.ListCreateAPIView):
+    model: type
+    create_service = staticmethod(lambda **kwargs: None)
+
+    def get_queryset(self):
+        return self.model.objects.filter(release=self.release).select_related("owner", "release")
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_service(
+            release=self.release, actor=self.request.user, **serializer.validated_data
+        )
+
+
+class RecordDetailView(ReleaseScopedMixin, ApiViewMixin, generics.RetrieveUpdateAPIView):
+    model: type
+    update_service = staticmethod(lambda **kwargs: None)
+    record_argument: str
+
+    def get_queryset(self):
+        return self.model.objects.filter(release=self.release).select_related("owner", "release")
+
+    def perform_update(self, serializer):
+        serializer.instance = type(self).update_service(
+            **{self.record_argument: serializer.instance},
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
+        # Generated columns (a risk's score) are computed by the database: read them back.
+        serializer.instance.refresh_from_db()
+
+
+class RiskListCreateView(RecordListCreateView):
+    """The release's risks; creating one needs the right to edit risks."""
+
+    serializer_class = RiskSerializer
+    write_action = Action.EDIT_RISKS
+    model = Risk
+    create_service = staticmethod(create_risk)
+
+
+class RiskDetailView(RecordDetailView):
+    serializer_class = RiskSerializer
+    write_action = Action.EDIT_RISKS
+    model = Risk
+    update_service = staticmethod(update_risk)
+    record_argument = "risk"
+
+
+class DefectListCreateView(RecordListCreateView):
+    """The release's defects; creating one needs the right to edit defects."""
+
+    serializer_class = DefectSerializer
+    write_action = Action.EDIT_DEFECTS
+    model = Defect
+    create_service = staticmethod(create_defect)
+
+
+class DefectDetailView(RecordDetailView):
+    serializer_class = DefectSerializer
+    write_action = Action.EDIT_DEFECTS
+    model = Defect
+    update_service = staticmethod(update_defect)
+    record_argument = "defect"
+
+
+class DefectUpsertView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIView):
+    serializer_class = DefectUpsertSerializer
+    write_action = Action.EDIT_DEFECTS
+
+    @extend_schema(
+        summary="Create or update the defect with this tracker key (idempotent)",
+        responses={200: DefectSerializer, 201: DefectSerializer},
+    )
+    def put(self, request, release_pk: int):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = upsert_defect(release=self.release, actor=request.user, **serializer.validated_data)
+        return Response(
+            DefectSerializer(result.defect).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class DeploymentReportView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIView):
+    serializer_class = DeploymentReportSerializer
+    write_action = Action.MOVE_RELEASE_STATUS
+
+    @extend_schema(
+        summary="Report a deployment: go → deploying, deploying → live (or rolled back)",
+        responses={200: DeploymentResultSerializer, 409: OpenApiResponse(description="Illegal move")},
+    )
+    def post(self, request, release_pk: int):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changed = report_deployment(release=self.release, actor=request.user, **serializer.validated_data)
+        return Response(
+            DeploymentResultSerializer(
+                {"release_id": self.release.pk, "status": self.release.status, "changed": changed}
+            ).data
+        )
+
+
+class SmokeRunListCreateView(ReleaseScopedMixin, ApiViewMixin, generics.ListAPIView):
+    """The release's smoke runs, newest first; POST starts a run of its enabled checks."""
+
+    serializer_class = SmokeRunSerializer
+    write_action = Action.RUN_SMOKE_TESTS
+
+    def get_serializer_class(self):
+        return SmokeRunStartSerializer if self.request.method == "POST" else SmokeRunSerializer
+
+    def get_queryset(self):
+        runs = SmokeRun.objects.filter(release=self.release).prefetch_related("results")
+        return runs.order_by("-created_at", "-pk")
+
+    @extend_schema(request=SmokeRunStartSerializer, responses={201: SmokeRunSerializer})
+    def post(self, request, release_pk: int):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = start_smoke_run(
+            release=self.release, actor=request.user, context={"source": "api", **serializer.validated_data}
+        )
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(
+            SmokeRunSerializer(run).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api:smoke_run_detail", args=[self.release.pk, run.pk])},
+        )
+
+
+class SmokeRunDetailView(ReleaseScopedMixin, ApiViewMixin, generics.RetrieveAPIView):
+    """One smoke run's state and results; a pipeline polls this until `finished` is true."""
+
+    serializer_class = SmokeRunSerializer
+
+    def get_queryset(self):
+        return SmokeRun.objects.filter(release=self.release).prefetch_related("results")

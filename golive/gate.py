@@ -1,0 +1,124 @@
+"""The deploy gate and the readiness a pipeline reads, for one release or a page of releases.
+
+`deploy_gate` answers "may I deploy?" from the latest go/no-go decision. `readiness_for` gives the
+same facts for many releases in a fixed number of queries; its review reasons are the ones
+`golive.evidence.evidence_changes` gives for each release, computed in bulk.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils import timezone
+
+from golive.choices import HIGH_RISK_SCORE
+from golive.decision_rule import Outcome
+from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, MeetingState, Release, Risk
+
+
+class GateDecision(StrEnum):
+    GO = "GO"
+    CONDITIONAL_GO = "CONDITIONAL_GO"
+    NO_GO = "NO_GO"
+    PENDING = "PENDING"
+
+
+_GATE_OF_OUTCOME = {
+    Outcome.GO: GateDecision.GO,
+    Outcome.CONDITIONAL_GO: GateDecision.CONDITIONAL_GO,
+    Outcome.NO_GO: GateDecision.NO_GO,
+    # Without a quorum nothing was agreed, and nothing agreed means do not deploy.
+    Outcome.NO_QUORUM: GateDecision.NO_GO,
+}
+
+
+@dataclass
+class Readiness:
+    latest_decision: Decision | None = None
+    review_reasons: list[str] = field(default_factory=list)
+    open_conditions: list[DecisionCondition] = field(default_factory=list)
+    meeting_in_progress: GoNoGoMeeting | None = None
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
+
+    @property
+    def gate_decision(self) -> GateDecision:
+        if self.latest_decision is None or self.meeting_in_progress is not None:
+            return GateDecision.PENDING
+        return _GATE_OF_OUTCOME[Outcome(self.latest_decision.outcome)]
+
+    @property
+    def may_deploy(self) -> bool:
+        return self.gate_decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO) and not self.needs_review
+
+
+def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
+    """{release id: Readiness} in five queries, however many releases there are."""
+    release_ids = [release.pk for release in releases]
+    readiness = {release_id: Readiness() for release_id in release_ids}
+    decisions = (
+        Decision.objects.filter(meeting__release_id__in=release_ids)
+        .select_related("meeting")
+        .order_by("meeting__release_id", "-decided_at", "-pk")
+    )
+    for decision in decisions:
+        entry = readiness[decision.meeting.release_id]
+        if entry.latest_decision is None:
+            entry.latest_decision = decision
+    unfinished = GoNoGoMeeting.objects.filter(release_id__in=release_ids).exclude(state=MeetingState.CLOSED)
+    for meeting in unfinished:
+        readiness[meeting.release_id].meeting_in_progress = meeting
+
+    latest = {entry.latest_decision.pk: entry for entry in readiness.values() if entry.latest_decision}
+    conditions = DecisionCondition.objects.filter(decision_id__in=latest, done_at__isnull=True)
+    for condition in conditions.select_related("owner"):
+        latest[condition.decision_id].open_conditions.append(condition)
+    _add_review_reasons([entry for entry in readiness.values() if entry.latest_decision])
+    return readiness
+
+
+def _add_review_reasons(entries: list[Readiness]) -> None:
+    go_entries = {
+        entry.latest_decision.meeting.release_id: entry for entry in entries if entry.latest_decision.is_go
+    }
+    if not go_entries:
+        return
+    blocking_defects = defaultdict(list)
+    for defect in Defect.objects.filter(release_id__in=go_entries).blocking():
+        blocking_defects[defect.release_id].append(defect)
+    high_risks = defaultdict(list)
+    for risk in Risk.objects.filter(release_id__in=go_entries, score__gte=HIGH_RISK_SCORE).open():
+        high_risks[risk.release_id].append(risk)
+    today = timezone.localdate()
+    for release_id, entry in go_entries.items():
+        snapshot = entry.latest_decision.snapshot
+        known_defects = set(snapshot["blockers"]["defects"])
+        known_risks = {risk["id"] for risk in snapshot["risks"] if risk["score"] >= HIGH_RISK_SCORE}
+        reasons = [
+            f"New blocking defect: {defect.title} ({defect.get_severity_display()})."
+            for defect in blocking_defects[release_id]
+            if defect.pk not in known_defects
+        ]
+        reasons += [
+            f"New high risk: {risk.title} (score {risk.score})."
+            for risk in high_risks[release_id]
+            if risk.pk not in known_risks
+        ]
+        reasons += [
+            f"Condition overdue since {condition.due_date:%d %b %Y}: {condition.text}"
+            for condition in entry.open_conditions
+            if condition.due_date < today
+        ]
+        entry.review_reasons = reasons
+
+
+def deploy_gate(release: Release) -> Readiness:
+    return readiness_for([release])[release.pk]
+
+
+def blockers_of(release: Release) -> tuple[list[Risk], list[Defect]]:
+    risks = list(Risk.objects.filter(release=release).blocking().order_by("-score", "pk"))
+    defects = list(Defect.objects.filter(release=release).blocking().order_by("severity", "pk"))
+    return risks, defects

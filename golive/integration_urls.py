@@ -1,0 +1,27 @@
+from django.urls import path
+
+from golive.views import integration
+
+app_name = "integration"
+
+urlpatterns = [
+    path("profile/", integration.profile, name="profile"),
+    path("profile/tokens/<int:pk>/revoke/", integration.token_revoke, name="token_revoke"),
+    path("releases/<int:release_pk>/webhooks/", integration.webhooks, name="webhooks"),
+    path(
+        "releases/<int:release_pk>/webhooks/<int:pk>/toggle/",
+        integration.webhook_toggle,
+        name="webhook_toggle",
+    ),
+    path(
+        "releases/<int:release_pk>/webhooks/<int:pk>/remove/",
+        integration.webhook_remove,
+        name="webhook_remove",
+    ),
+    path("releases/<int:release_pk>/webhooks/<int:pk>/ping/", integration.webhook_ping, name="webhook_ping"),
+    path(
+        "releases/<int:release_pk>/webhooks/deliveries/<int:pk>/redeliver/",
+        integration.delivery_redeliver,
+        name="delivery_redeliver",
+    ),
+]

@@ -1,0 +1,311 @@
+"""Outgoing webhooks: announce an event to a release's endpoints, signed, retried with backoff.
+
+Other features call `notify(release=…, event=…, payload=…)` inside their own transaction. One
+WebhookDelivery row per endpoint is written with it, and the send task is queued only after commit,
+so a rolled-back change announces nothing. Delivery is at least once: a receiver de-duplicates on the
+`X-GoLive-Delivery` header (the delivery id, the same on every retry).
+
+Each POST carries `X-GoLive-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body under the
+endpoint's secret. Receivers compute the same over the bytes they received and compare in constant time.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from golive.audit import record_event
+from golive.models import DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-GoLive-Signature"
+BACKOFF_CAP_SECONDS = 3600
+# A delivery left "sending" this long belongs to a worker that died mid-request; it may be taken again.
+SENDING_LEASE = timedelta(minutes=5)
+BROKER_ERRORS = (KombuError, OSError, TimeoutError)
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_is_valid(body: bytes, secret: str, header_value: str) -> bool:
+    return hmac.compare_digest(sign(body, secret), header_value or "")
+
+
+def backoff_seconds(attempts: int) -> int:
+    """With the default base: 10 s, 20 s, 40 s, … after the 1st, 2nd, 3rd failed attempt; at most an hour."""
+    return min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+
+
+def release_facts(release: Release) -> dict:
+    return {
+        "id": release.pk,
+        "name": release.name,
+        "application": release.application,
+        "version": release.version,
+        "environment": release.environment,
+        "status": release.status,
+    }
+
+
+def notify(*, release: Release, event: str, payload: dict) -> list[WebhookDelivery]:
+    """Queue `event` for every active endpoint of the release that receives it; sent after commit."""
+    endpoints = [
+        endpoint
+        for endpoint in release.webhook_endpoints.filter(active=True).select_related("release")
+        if endpoint.receives(event)
+    ]
+    return [_queue_delivery(endpoint=endpoint, event=event, payload=payload) for endpoint in endpoints]
+
+
+def notify_decision_recorded(decision) -> list[WebhookDelivery]:
+    """`decision.recorded`, with what a pipeline needs to know about the go/no-go outcome."""
+    from golive.gate import deploy_gate
+
+    release = decision.meeting.release
+    if not release.webhook_endpoints.filter(active=True).exists():
+        return []
+    gate = deploy_gate(release)
+    return notify(
+        release=release,
+        event=WebhookEvent.DECISION_RECORDED,
+        payload={
+            "decision": decision.pk,
+            "outcome": decision.outcome,
+            "gate_decision": gate.gate_decision.value,
+            "may_deploy": gate.may_deploy,
+            "override": decision.override,
+            "rationale": decision.rationale,
+            "conditions": [
+                {"text": c.text, "owner": c.owner.get_username(), "due_date": c.due_date}
+                for c in gate.open_conditions
+            ],
+            "decided_at": decision.decided_at,
+        },
+    )
+
+
+def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, payload: dict) -> WebhookDelivery:
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, body="")
+    # The body names its own delivery id, so it is written once the row has one.
+    delivery.body = json.dumps(
+        {
+            "event": event,
+            "delivery": delivery.pk,
+            "occurred_at": timezone.now().isoformat(),
+            "release": release_facts(endpoint.release),
+            "data": payload,
+        },
+        cls=DjangoJSONEncoder,
+        sort_keys=True,
+    )
+    delivery.save(update_fields=["body"])
+    transaction.on_commit(partial(send_delivery_to_workers, delivery_id=delivery.pk))
+    return delivery
+
+
+def send_delivery_to_workers(*, delivery_id: int, countdown: int | None = None) -> bool:
+    from golive.webhook_tasks import deliver_webhook
+
+    try:
+        deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+    except BROKER_ERRORS as error:
+        # The row stays pending; resend_pending_deliveries sends it once the broker is back.
+        logger.warning(
+            "Webhook delivery %s stays pending: the broker is unreachable (%s).", delivery_id, error
+        )
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    status: str
+    retry_in: int | None = None
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    now = timezone.now()
+    claimable = Q(status=DeliveryStatus.PENDING) | Q(
+        status=DeliveryStatus.SENDING, last_attempt_at__lt=now - SENDING_LEASE
+    )
+    claimed = WebhookDelivery.objects.filter(claimable, pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=None
+    )
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+
+
+def attempt_delivery(*, delivery_id: int) -> AttemptResult:
+    """POST the delivery once. Safe to call twice: only the caller that claims the row sends it."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        status = WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        return AttemptResult(status=status or "missing")
+    body = delivery.body.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "GoLive-Desk-Webhooks/1",
+        "X-GoLive-Event": delivery.event,
+        "X-GoLive-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: sign(body, delivery.endpoint.secret),
+    }
+    response_status, error = None, ""
+    try:
+        response = httpx.post(
+            delivery.endpoint.url,
+            content=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            follow_redirects=False,
+        )
+        response_status = response.status_code
+        if not response.is_success:
+            error = f"The receiver answered HTTP {response.status_code}: {response.text[:300]}"
+    except httpx.HTTPError as failure:
+        error = f"{type(failure).__name__}: {failure}"[:1000]
+    now = timezone.now()
+    if not error:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.DELIVERED, response_status=response_status, error="", delivered_at=now
+        )
+        return AttemptResult(status=DeliveryStatus.DELIVERED)
+    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED, response_status=response_status, error=error
+        )
+        return AttemptResult(status=DeliveryStatus.FAILED)
+    retry_in = backoff_seconds(delivery.attempts)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING,
+        response_status=response_status,
+        error=error,
+        next_attempt_at=now + timedelta(seconds=retry_in),
+    )
+    return AttemptResult(status=DeliveryStatus.PENDING, retry_in=retry_in)
+
+
+def resend_pending_deliveries(*, now=None) -> int:
+    """The safety net for a broker that was down: re-send pending deliveries whose time has come."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(
+        Q(status=DeliveryStatus.PENDING, created_at__lt=now - timedelta(minutes=2))
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - timedelta(minutes=2)))
+    )
+    sent = 0
+    for delivery_id in due.values_list("pk", flat=True)[:500]:
+        sent += send_delivery_to_workers(delivery_id=delivery_id)
+    return sent
+
+
+_url_validator = URLValidator(schemes=["http", "https"], message="Enter a full http:// or https:// URL.")
+
+
+def validate_webhook_url(url: str) -> None:
+    _url_validator(url)
+    host = (urlsplit(url).hostname or "").lower()
+    allowed = [entry.lower() for entry in settings.WEBHOOK_ALLOWED_HOSTS]
+    if allowed and not any(
+        host == entry or (entry.startswith(".") and (host == entry[1:] or host.endswith(entry)))
+        for entry in allowed
+    ):
+        raise ValidationError(
+            {"url": f"Webhooks may not be sent to {host}: it is not in WEBHOOK_ALLOWED_HOSTS."}
+        )
+
+
+@transaction.atomic
+def add_endpoint(
+    *, release: Release, actor: AbstractBaseUser, url: str, events: list[str]
+) -> WebhookEndpoint:
+    unknown = set(events) - set(WebhookEvent.values)
+    if unknown:
+        raise ValidationError({"events": f"Unknown events: {', '.join(sorted(unknown))}."})
+    validate_webhook_url(url)
+    endpoint = WebhookEndpoint(release=release, url=url, events=sorted(events), created_by=actor)
+    endpoint.full_clean()
+    endpoint.save()
+    record_event(
+        verb="webhook.added",
+        actor=actor,
+        target=endpoint,
+        release=release,
+        data={"url": url, "events": events},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def set_endpoint_active(
+    *, endpoint: WebhookEndpoint, actor: AbstractBaseUser, active: bool
+) -> WebhookEndpoint:
+    if endpoint.active != active:
+        endpoint.active = active
+        endpoint.save(update_fields=["active"])
+        record_event(
+            verb="webhook.enabled" if active else "webhook.disabled",
+            actor=actor,
+            target=endpoint,
+            release=endpoint.release,
+            data={"url": endpoint.url},
+        )
+    return endpoint
+
+
+@transaction.atomic
+def remove_endpoint(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> None:
+    record_event(
+        verb="webhook.removed",
+        actor=actor,
+        target=endpoint,
+        release=endpoint.release,
+        data={"url": endpoint.url},
+    )
+    endpoint.delete()
+
+
+@transaction.atomic
+def send_ping(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> WebhookDelivery:
+    """A test delivery to one endpoint, so the receiver's set-up can be checked from the page."""
+    delivery = _queue_delivery(
+        endpoint=endpoint, event=WebhookEvent.PING, payload={"requested_by": actor.get_username()}
+    )
+    return delivery
+
+
+@transaction.atomic
+def redeliver(*, delivery: WebhookDelivery, actor: AbstractBaseUser) -> WebhookDelivery:
+    """Send a failed delivery again from the start (same id and body, attempts counted from zero)."""
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ValidationError("Only a failed delivery can be sent again.")
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
+    )
+    record_event(
+        verb="webhook.redelivered",
+        actor=actor,
+        target=delivery.endpoint,
+        release=delivery.endpoint.release,
+        data={"delivery": delivery.pk, "event": delivery.event},
+    )
+    transaction.on_commit(partial(send_delivery_to_workers, delivery_id=delivery.pk))
+    delivery.refresh_from_db()
+    return delivery

@@ -1,0 +1,161 @@
+"""Risks and defects over the API: list, create, update, and the idempotent upsert by tracker key."""
+
+import pytest
+from django.urls import reverse
+
+from golive.choices import Role
+from golive.models import AuditEvent, Defect, Risk
+from tests.factories import DefectFactory, ReleaseFactory, RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+DELIVERY_TEAM = (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM)
+EVERY_ROLE = list(Role)
+NEW_RISK = {"title": "Vendor API rate limits", "probability": 3, "impact": 4, "mitigation": "Cache"}
+NEW_DEFECT = {"title": "Checkout times out", "severity": 2, "external_key": "SHOP-12"}
+
+
+def _user(who, members, stranger):
+    return stranger if who == "stranger" else members[who]
+
+
+@pytest.mark.parametrize("kind", ["risk", "defect"])
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_every_member_lists_and_a_stranger_gets_404(kind, who, release, members, stranger, api_for):
+    RiskFactory(release=release)
+    DefectFactory(release=release)
+    response = api_for(_user(who, members, stranger)).get(reverse(f"api:{kind}_list", args=[release.pk]))
+    assert response.status_code == (404 if who == "stranger" else 200)
+    if who != "stranger":
+        assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize(("kind", "body"), [("risk", NEW_RISK), ("defect", NEW_DEFECT)])
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_only_the_delivery_team_creates(kind, body, who, release, members, stranger, api_for):
+    response = api_for(_user(who, members, stranger)).post(
+        reverse(f"api:{kind}_list", args=[release.pk]), body, format="json"
+    )
+    expected = 201 if who in DELIVERY_TEAM else 404 if who == "stranger" else 403
+    assert response.status_code == expected, response.content
+    model = Risk if kind == "risk" else Defect
+    assert model.objects.exists() == (expected == 201)
+    if expected == 403:
+        assert response.json() == {"error": f"Your role on {release.name} does not allow this.", "fields": {}}
+
+
+def test_a_created_risk_comes_back_with_its_score_and_an_audit_event(release, members, api_for):
+    response = api_for(members[Role.SCRUM_TEAM]).post(
+        reverse("api:risk_list", args=[release.pk]), {**NEW_RISK, "owner": "dev"}, format="json"
+    )
+    body = response.json()
+    assert body["score"] == 12 and body["owner"] == "dev" and body["blocking"] is False
+    assert AuditEvent.objects.filter(verb="risk.created", actor=members[Role.SCRUM_TEAM]).exists()
+
+
+def test_invalid_input_is_400_with_field_errors(release, members, api_for):
+    response = api_for(members[Role.SCRUM_TEAM]).post(
+        reverse("api:risk_list", args=[release.pk]),
+        {"title": "", "probability": 9, "owner": "nobody"},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "Some fields are not valid; see “fields”."
+    assert {"title", "probability", "impact", "owner"} <= set(body["fields"])
+
+
+def test_a_body_that_is_not_json_is_400(release, members, api_for):
+    response = api_for(members[Role.SCRUM_TEAM]).post(
+        reverse("api:risk_list", args=[release.pk]), "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["error"]
+
+
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_only_the_delivery_team_updates_a_defect(who, release, members, stranger, api_for):
+    defect = DefectFactory(release=release, title="Old title")
+    response = api_for(_user(who, members, stranger)).patch(
+        reverse("api:defect_detail", args=[release.pk, defect.pk]), {"status": "resolved"}, format="json"
+    )
+    expected = 200 if who in DELIVERY_TEAM else 404 if who == "stranger" else 403
+    assert response.status_code == expected
+    defect.refresh_from_db()
+    assert (defect.status == "resolved") == (expected == 200)
+
+
+def test_a_record_of_another_release_is_404(release, members, api_for):
+    other = RiskFactory(release=ReleaseFactory())
+    response = api_for(members[Role.SCRUM_TEAM]).get(reverse("api:risk_detail", args=[release.pk, other.pk]))
+    assert response.status_code == 404
+
+
+def test_a_risk_update_is_audited_with_the_change(release, members, api_for):
+    risk = RiskFactory(release=release, probability=2, impact=2)
+    response = api_for(members[Role.PRODUCT_OWNER]).patch(
+        reverse("api:risk_detail", args=[release.pk, risk.pk]), {"impact": 5}, format="json"
+    )
+    assert response.json()["score"] == 10
+    event = AuditEvent.objects.get(verb="risk.changed")
+    assert event.changes == {"impact": [2, 5]}
+
+
+def test_a_duplicate_tracker_key_on_create_is_a_field_error(release, members, api_for):
+    DefectFactory(release=release, external_key="SHOP-12")
+    response = api_for(members[Role.SCRUM_TEAM]).post(
+        reverse("api:defect_list", args=[release.pk]), NEW_DEFECT, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "Another defect of this release already has this tracker key."
+
+
+def test_the_upsert_creates_then_updates_without_a_duplicate(release, members, api_for):
+    client = api_for(members[Role.SCRUM_TEAM])
+    url = reverse("api:defect_upsert", args=[release.pk])
+    first = client.put(url, NEW_DEFECT, format="json")
+    assert first.status_code == 201
+    second = client.put(
+        url, {**NEW_DEFECT, "title": "Checkout times out under load", "status": "in_progress"}
+    )
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    defect = Defect.objects.get()
+    assert (defect.title, defect.status) == ("Checkout times out under load", "in_progress")
+    repeat = client.put(
+        url, {**NEW_DEFECT, "title": "Checkout times out under load", "status": "in_progress"}
+    )
+    assert repeat.status_code == 200
+    assert Defect.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="defect.changed").count() == 1
+
+
+def test_the_upsert_key_is_per_release(release, members, api_for):
+    DefectFactory(release=ReleaseFactory(), external_key="SHOP-12")
+    response = api_for(members[Role.SCRUM_TEAM]).put(
+        reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json"
+    )
+    assert response.status_code == 201
+    assert Defect.objects.filter(external_key="SHOP-12").count() == 2
+
+
+def test_the_upsert_needs_a_key(release, members, api_for):
+    response = api_for(members[Role.SCRUM_TEAM]).put(
+        reverse("api:defect_upsert", args=[release.pk]), {"title": "No key"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "external_key" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(("who", "expected"), [(Role.STAKEHOLDER, 403), ("stranger", 404)])
+def test_the_upsert_refuses_who_may_not_edit_defects(who, expected, release, members, stranger, api_for):
+    response = api_for(_user(who, members, stranger)).put(
+        reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json"
+    )
+    assert response.status_code == expected
+    assert not Defect.objects.exists()
+
+
+def test_writes_without_credentials_are_401(release, anonymous_api):
+    response = anonymous_api.put(reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json")
+    assert response.status_code == 401
