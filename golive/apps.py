@@ -6,4 +6,4 @@ class GoLiveConfig(AppConfig):
     verbose_name = "Go-live"
 
     def ready(self) -> None:
-        from golive import smoke_integration  # noqa: F401  (connects its signal receivers)
+        from golive import smoke_integration, webhook_receivers  # noqa: F401  (connect signal receivers)
