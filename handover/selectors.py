@@ -170,8 +170,11 @@ def handover_state_for(release: Release) -> dict | None:
     )
     if plan is None:
         return None
-    teams_agreed = TeamAgreement.objects.filter(plan=plan, withdrawn_at__isnull=True).count()
-    teams_signed = SignOff.objects.filter(plan=plan, invalidation__isnull=True).count()
+    receiving = plan.teams.values("pk")
+    teams_agreed = TeamAgreement.objects.filter(
+        plan=plan, team__in=receiving, withdrawn_at__isnull=True
+    ).count()
+    teams_signed = SignOff.objects.filter(plan=plan, team__in=receiving, invalidation__isnull=True).count()
     summary = (
         f"{plan.items_settled} of {plan.items_total} items accepted or waived; "
         f"{teams_agreed} of {plan.teams_total} teams agreed; "

@@ -11,7 +11,7 @@ from golive.audit import capture, diff, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
 from handover.permissions import require_project_side, require_team_member
-from handover.services.plans import lock_plan, note_work_started
+from handover.services.plan_state import lock_plan, note_work_started
 
 ACCESS_FIELDS = ["system", "access_level", "current_holder", "receiving_team", "credential_location", "notes"]
 

@@ -6,7 +6,7 @@ from golive.audit import capture, diff, record_event
 from handover.files import validate_upload
 from handover.models import RequiredDocument
 from handover.permissions import require_project_side
-from handover.services.plans import lock_plan
+from handover.services.plan_state import lock_plan
 
 DOCUMENT_FIELDS = ["link", "version", "status", "owner", "original_name"]
 

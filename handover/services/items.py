@@ -15,7 +15,7 @@ from handover.permissions import (
     require_project_side,
     require_team_member,
 )
-from handover.services.plans import lock_plan, note_work_started, withdraw_agreement
+from handover.services.plan_state import lock_plan, note_work_started, withdraw_agreement
 
 # A change to any of these changes what the team agreed to; evidence and status moves do not.
 AGREED_FIELDS = [

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from golive.audit import record_event
 from golive.models import Release
-from handover.choices import PLAN_TRANSITIONS, DocumentKind, PlanState
+from handover.choices import DocumentKind, PlanState
 from handover.models import (
     HandoverItem,
     HandoverPlan,
@@ -18,40 +18,9 @@ from handover.models import (
     TeamAgreement,
 )
 from handover.permissions import require_project_side, require_release_manager, require_team_lead
+from handover.services.items import create_item
+from handover.services.plan_state import lock_plan, move_plan_state
 from handover.template_items import TEMPLATE_ITEMS
-
-
-class IllegalPlanMove(ValidationError):
-    """A plan state move its state machine does not allow."""
-
-
-def lock_plan(plan: HandoverPlan) -> HandoverPlan:
-    """The plan's row locked for the rest of the transaction: agreement, sign-off and reopening all
-    depend on the plan's state and must not interleave."""
-    locked = HandoverPlan.objects.select_for_update(of=("self",)).select_related("release").get(pk=plan.pk)
-    plan.state = locked.state
-    return locked
-
-
-def move_plan_state(
-    *, plan: HandoverPlan, to_state: str, actor: AbstractBaseUser | None, reason: str
-) -> None:
-    if to_state not in PLAN_TRANSITIONS[plan.state]:
-        raise IllegalPlanMove(
-            f"A handover plan cannot move from {plan.get_state_display()} to {PlanState(to_state).label}."
-        )
-    old_label = plan.get_state_display()
-    plan.state = to_state
-    plan.completed_at = timezone.now() if to_state == PlanState.COMPLETE else None
-    plan.save(update_fields=["state", "completed_at"])
-    record_event(
-        verb="handover_plan.state_changed",
-        actor=actor,
-        target=plan,
-        release=plan.release,
-        changes={"state": [old_label, plan.get_state_display()]},
-        data={"reason": reason},
-    )
 
 
 @transaction.atomic
@@ -101,8 +70,6 @@ def seed_from_template(*, plan: HandoverPlan, actor: AbstractBaseUser) -> list[H
     if not teams:
         raise ValidationError("Add the receiving teams first: every item of the list goes to a team.")
     existing = set(plan.items.values_list("title", flat=True))
-    from handover.services.items import create_item
-
     created = []
     for template_item in TEMPLATE_ITEMS:
         if template_item.title in existing:
@@ -135,6 +102,14 @@ def update_plan_settings(*, plan: HandoverPlan, actor: AbstractBaseUser, teams: 
         raise ValidationError(
             {"teams": f"{', '.join(sorted(set(busy)))} still receive items or accesses; move those first."}
         )
+    signed = SignOff.objects.filter(plan=locked, team__in=removed, invalidation__isnull=True)
+    if signed.exists():
+        raise ValidationError(
+            {
+                "teams": "A team that has signed off cannot be removed; the release manager reopens "
+                "the plan first."
+            }
+        )
     before = {name: str(getattr(locked, name)) for name in values}
     for name, value in values.items():
         setattr(locked, name, value)
@@ -142,6 +117,10 @@ def update_plan_settings(*, plan: HandoverPlan, actor: AbstractBaseUser, teams: 
     locked.save()
     added = set(teams) - set(locked.teams.all())
     locked.teams.set(teams)
+    # A removed team's agreement no longer counts towards the plan's.
+    TeamAgreement.objects.filter(plan=locked, team__in=removed, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_because="Removed from the receiving teams."
+    )
     changes = {
         name: [before[name], str(getattr(locked, name))]
         for name in values
@@ -160,31 +139,19 @@ def update_plan_settings(*, plan: HandoverPlan, actor: AbstractBaseUser, teams: 
             actor=actor,
             reason="A receiving team was added and has not agreed yet.",
         )
+    elif removed:
+        _agreed_if_every_team_agreed(locked, actor)
+    plan.state = locked.state
     return locked
 
 
-def withdraw_agreement(*, plan: HandoverPlan, team: SupportTeam, actor, because: str) -> bool:
-    """Withdraw the team's current agreement after a change to its part of the list; True if one was."""
-    withdrawn = TeamAgreement.objects.filter(plan=plan, team=team, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_because=because[:300]
-    )
-    if not withdrawn:
-        return False
-    record_event(
-        verb="handover_agreement.withdrawn",
-        actor=actor,
-        target=plan,
-        release=plan.release,
-        data={"team": team.name, "because": because},
-    )
-    if plan.state == PlanState.AGREED:
+def _agreed_if_every_team_agreed(plan: HandoverPlan, actor) -> None:
+    teams = plan.teams.all()
+    agreed = TeamAgreement.objects.filter(plan=plan, withdrawn_at__isnull=True).values("team")
+    if plan.state == PlanState.DRAFT and teams.exists() and not teams.exclude(pk__in=agreed).exists():
         move_plan_state(
-            plan=plan,
-            to_state=PlanState.DRAFT,
-            actor=actor,
-            reason=f"{team.name} must agree the changed list again.",
+            plan=plan, to_state=PlanState.AGREED, actor=actor, reason="Every receiving team agreed the list."
         )
-    return True
 
 
 @transaction.atomic
@@ -215,26 +182,9 @@ def agree_for_team(*, plan: HandoverPlan, team: SupportTeam, actor: AbstractBase
             "reagreed_changes": changed,
         },
     )
-    all_agreed = not locked.teams.exclude(
-        pk__in=TeamAgreement.objects.filter(plan=locked, withdrawn_at__isnull=True).values("team")
-    ).exists()
-    if all_agreed and locked.state == PlanState.DRAFT:
-        move_plan_state(
-            plan=locked,
-            to_state=PlanState.AGREED,
-            actor=actor,
-            reason="Every receiving team agreed the list.",
-        )
+    _agreed_if_every_team_agreed(locked, actor)
     plan.state = locked.state
     return agreement
-
-
-def note_work_started(*, plan: HandoverPlan, actor) -> None:
-    """The first delivery, grant or training after agreement puts the plan in progress."""
-    if plan.state == PlanState.AGREED:
-        move_plan_state(
-            plan=plan, to_state=PlanState.IN_PROGRESS, actor=actor, reason="Handover work started."
-        )
 
 
 @transaction.atomic

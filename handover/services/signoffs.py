@@ -12,7 +12,8 @@ from golive.services.webhooks import notify
 from handover.choices import PlanState
 from handover.models import HandoverPlan, SignOff, SupportTeam
 from handover.permissions import require_team_member
-from handover.services.plans import lock_plan, move_plan_state
+from handover.services.plan_state import lock_plan, move_plan_state
+from handover.signals import handover_completed
 
 
 class SignOffBlocked(ValidationError):
@@ -84,6 +85,7 @@ def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
     move_plan_state(
         plan=plan, to_state=PlanState.COMPLETE, actor=actor, reason="Every receiving team signed off."
     )
+    handover_completed.send(sender=HandoverPlan, plan=plan)
     # Sign-off is only possible while the release is live or already handed over (signoff_gate), so the
     # release either moves now or has moved before (a reopened handover signed again).
     if plan.release.status == ReleaseStatus.LIVE:

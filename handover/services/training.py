@@ -6,7 +6,7 @@ from django.utils import timezone
 from golive.audit import capture, diff, record_event
 from handover.models import HandoverPlan, TrainingSession
 from handover.permissions import require_project_side
-from handover.services.plans import lock_plan, note_work_started
+from handover.services.plan_state import lock_plan, note_work_started
 
 SESSION_FIELDS = ["topic", "trainer", "team", "scheduled_for", "notes"]
 

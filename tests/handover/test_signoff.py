@@ -17,6 +17,7 @@ from handover.services.items import accept_item, create_item, deliver_item, reje
 from handover.services.plans import agree_for_team, reopen_plan, update_plan_settings
 from handover.services.signoffs import SignOffBlocked, sign_off
 from handover.services.training import create_training_session, record_session_held
+from handover.signals import handover_completed
 from tests.handover.conftest import finish_documents, go_live, make_team_ready
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,35 @@ def test_members_role_is_irrelevant_team_membership_decides(plan, release, membe
     deliver_item(item=item, actor=members[Role.PRODUCT_OWNER], note="Wiki page.")
     with pytest.raises(PermissionDenied):
         accept_item(item=item, actor=members[Role.PRODUCT_OWNER])
+
+
+def test_completion_is_announced_once(plan, release, manager, support_team, ops_team):
+    announced = []
+
+    def receiver(sender, plan, **kwargs):
+        announced.append(plan.pk)
+
+    handover_completed.connect(receiver)
+    try:
+        go_live(release, manager)
+        for team in (support_team, ops_team):
+            make_team_ready(plan, team, manager=manager, team_member=team.lead)
+            assert announced == []
+            _sign(plan, team, team.lead)
+    finally:
+        handover_completed.disconnect(receiver)
+    assert announced == [plan.pk]
+
+
+def test_a_team_that_signed_cannot_be_removed_from_the_plan(plan, release, manager, support_team, ops_team):
+    go_live(release, manager)
+    finish_documents(plan, manager)
+    agree_for_team(plan=plan, team=ops_team, actor=ops_team.lead)  # nothing to receive, only to sign
+    _sign(plan, ops_team, ops_team.lead)
+
+    with pytest.raises(ValidationError) as refused:
+        update_plan_settings(plan=plan, actor=manager, teams=[support_team])
+
+    assert refused.value.message_dict["teams"] == [
+        "A team that has signed off cannot be removed; the release manager reopens the plan first."
+    ]

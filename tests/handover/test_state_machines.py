@@ -2,11 +2,13 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from golive.choices import Role
 from golive.models import AuditEvent
 from handover.choices import AccessStatus, ItemStatus, PlanState
 from handover.models import HandoverItem, SupportTeam, TeamAgreement
+from handover.selectors import handover_state_for
 from handover.services.access import (
     create_access_transfer,
     grant_access,
@@ -244,3 +246,22 @@ def test_a_team_added_to_an_agreed_plan_puts_it_back_to_draft(plan, manager, sup
     update_plan_settings(plan=plan, actor=manager, teams=[support_team, ops_team])
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAFT
+
+
+def test_removing_the_last_team_that_had_not_agreed_makes_the_plan_agreed(
+    plan, manager, support_team, ops_team
+):
+    agree_for_team(plan=plan, team=support_team, actor=support_team.lead)
+    agree_for_team(plan=plan, team=ops_team, actor=ops_team.lead)
+    update_plan_settings(plan=plan, actor=manager, teams=[support_team, ops_team])  # no change, no move
+    plan.refresh_from_db()
+    assert plan.state == PlanState.AGREED
+
+    TeamAgreement.objects.filter(team=ops_team).update(withdrawn_at=timezone.now())
+    plan.state = PlanState.DRAFT
+    plan.save()
+    update_plan_settings(plan=plan, actor=manager, teams=[support_team])
+
+    plan.refresh_from_db()
+    assert plan.state == PlanState.AGREED
+    assert handover_state_for(plan.release)["teams_agreed"] == 1

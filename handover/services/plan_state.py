@@ -1,0 +1,74 @@
+"""The plan's state and the locking every handover change starts with."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from golive.audit import record_event
+from handover.choices import PLAN_TRANSITIONS, PlanState
+from handover.models import HandoverPlan, SupportTeam, TeamAgreement
+
+
+class IllegalPlanMove(ValidationError):
+    """A plan state move its state machine does not allow."""
+
+
+def lock_plan(plan: HandoverPlan) -> HandoverPlan:
+    """The plan's row locked for the rest of the transaction: agreement, sign-off and reopening all
+    depend on the plan's state and must not interleave."""
+    locked = HandoverPlan.objects.select_for_update(of=("self",)).select_related("release").get(pk=plan.pk)
+    plan.state = locked.state
+    return locked
+
+
+def move_plan_state(
+    *, plan: HandoverPlan, to_state: str, actor: AbstractBaseUser | None, reason: str
+) -> None:
+    if to_state not in PLAN_TRANSITIONS[plan.state]:
+        raise IllegalPlanMove(
+            f"A handover plan cannot move from {plan.get_state_display()} to {PlanState(to_state).label}."
+        )
+    old_label = plan.get_state_display()
+    plan.state = to_state
+    plan.completed_at = timezone.now() if to_state == PlanState.COMPLETE else None
+    plan.save(update_fields=["state", "completed_at"])
+    record_event(
+        verb="handover_plan.state_changed",
+        actor=actor,
+        target=plan,
+        release=plan.release,
+        changes={"state": [old_label, plan.get_state_display()]},
+        data={"reason": reason},
+    )
+
+
+def withdraw_agreement(*, plan: HandoverPlan, team: SupportTeam, actor, because: str) -> bool:
+    """Withdraw the team's current agreement after a change to its part of the list; True if one was."""
+    withdrawn = TeamAgreement.objects.filter(plan=plan, team=team, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_because=because[:300]
+    )
+    if not withdrawn:
+        return False
+    record_event(
+        verb="handover_agreement.withdrawn",
+        actor=actor,
+        target=plan,
+        release=plan.release,
+        data={"team": team.name, "because": because},
+    )
+    if plan.state == PlanState.AGREED:
+        move_plan_state(
+            plan=plan,
+            to_state=PlanState.DRAFT,
+            actor=actor,
+            reason=f"{team.name} must agree the changed list again.",
+        )
+    return True
+
+
+def note_work_started(*, plan: HandoverPlan, actor) -> None:
+    """The first delivery, grant or training after agreement puts the plan in progress."""
+    if plan.state == PlanState.AGREED:
+        move_plan_state(
+            plan=plan, to_state=PlanState.IN_PROGRESS, actor=actor, reason="Handover work started."
+        )
