@@ -9,7 +9,7 @@ figures nobody measured.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.apps import apps
 from django.db.models import Count, Q
@@ -81,7 +81,8 @@ def monitor_uptime_percent(release: Release, *, since: datetime, until: datetime
     )
     if not counts["measured"]:
         return None
-    return (Decimal(counts["up"]) * 100 / Decimal(counts["measured"])).quantize(Decimal("0.01"))
+    # Rounded down: a figure shown as meeting the target must really meet it.
+    return (Decimal(counts["up"]) * 100 / Decimal(counts["measured"])).quantize(Decimal("0.01"), ROUND_DOWN)
 
 
 def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, now: datetime | None = None):
