@@ -214,10 +214,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # The documentation pages load Swagger UI and Redoc from this server's static files, never a CDN.
+    # The documentation page loads Swagger UI from this server's static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReleaseStatusEnum": "golive.choices.ReleaseStatus",
         "RiskStatusEnum": "golive.choices.RiskStatus",

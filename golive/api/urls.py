@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from golive.api import schema, views  # noqa: F401  (schema registers the token scheme with drf-spectacular)
 
@@ -26,7 +26,6 @@ RELEASE = "v1/releases/<id:release_pk>/"
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
-    path("redoc/", login_not_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("v1/releases/", views.ReleaseListView.as_view(), name="release_list"),
     path(RELEASE, views.ReleaseDetailView.as_view(), name="release_detail"),
     path(RELEASE + "gate", views.GateView.as_view(), name="gate"),
