@@ -1,0 +1,221 @@
+"""Is a release ready to go live? One answer, built from a handful of counts, for every dashboard.
+
+A release is *blocked* while anything that stops a go is open: a critical or blocking defect, a high
+risk without an accepted contingency, a failed last smoke run, a monitor that is down, or a handover
+item past its due date. It is *at risk* when nothing blocks it yet but something needs attention, and
+*ready* otherwise. The same rules exist twice on purpose: `assess` reads them in Python to give the
+reasons in words, and `readiness_rank_expression` writes them in SQL so the portfolio can filter and
+sort by readiness in the database. Both are built from the one list of signals below.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from golive.choices import HIGH_RISK_SCORE, DefectSeverity, ReleaseStatus
+from golive.models import Defect, Release, Risk
+from handover.choices import SETTLED_ITEM_STATUSES
+from handover.models import HandoverItem
+from smoketests.choices import MonitorState, RunStatus
+from smoketests.models import Monitor, SmokeRun
+
+# Handover items due within this many days are a warning before they become overdue blockers.
+DUE_SOON_DAYS = 7
+FAILED_RUN_STATUSES = (RunStatus.FAILED, RunStatus.ERRORED)
+# Before these statuses the target date is still ahead of the team; once it passes, the plan slipped.
+NOT_YET_LIVE_STATUSES = (
+    ReleaseStatus.PLANNING,
+    ReleaseStatus.GONOGO_SCHEDULED,
+    ReleaseStatus.GO,
+    ReleaseStatus.NO_GO,
+)
+
+
+class ReadinessState(models.TextChoices):
+    READY = "ready", "Ready"
+    AT_RISK = "at_risk", "At risk"
+    BLOCKED = "blocked", "Blocked"
+
+
+# Sorting "worst first" means sorting by this rank, highest first.
+READINESS_RANK = {ReadinessState.READY: 0, ReadinessState.AT_RISK: 1, ReadinessState.BLOCKED: 2}
+
+
+def _counted(singular: str, plural: str) -> Callable[[int], str]:
+    return lambda n: f"{n} {singular if n == 1 else plural}"
+
+
+@dataclass(frozen=True)
+class Signal:
+    count_name: str
+    describe: Callable[[int], str]
+
+
+BLOCKERS = (
+    Signal(
+        "blocking_defect_count",
+        _counted("open critical or blocking defect", "open critical or blocking defects"),
+    ),
+    Signal(
+        "blocking_risk_count",
+        _counted("high risk without an accepted contingency", "high risks without an accepted contingency"),
+    ),
+    Signal("failed_smoke_run", lambda n: "the last smoke run failed"),
+    Signal("monitors_down_count", _counted("monitor down", "monitors down")),
+    Signal("overdue_handover_count", _counted("handover item overdue", "handover items overdue")),
+)
+WARNINGS = (
+    Signal("major_defect_count", _counted("open major defect", "open major defects")),
+    Signal(
+        "covered_risk_count",
+        _counted(
+            "high risk relying on its contingency plan", "high risks relying on their contingency plans"
+        ),
+    ),
+    Signal(
+        "handover_due_soon_count",
+        _counted(
+            f"handover item due within {DUE_SOON_DAYS} days",
+            f"handover items due within {DUE_SOON_DAYS} days",
+        ),
+    ),
+    Signal("target_date_passed", lambda n: "the target go-live date has passed"),
+)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    state: ReadinessState
+    reasons: list[str]
+    counts: Mapping[str, int]
+
+    @property
+    def label(self) -> str:
+        return self.state.label
+
+    @property
+    def blocker_count(self) -> int:
+        return sum(1 for signal in BLOCKERS if self.counts.get(signal.count_name, 0))
+
+    @property
+    def summary(self) -> str:
+        """One line for a title attribute or a screen reader: the state and why."""
+        return f"{self.state.label}: {'; '.join(self.reasons)}."
+
+
+def assess(counts: Mapping[str, int]) -> Readiness:
+    """The readiness state and its reasons, from counts named as in BLOCKERS and WARNINGS."""
+    blockers = [signal.describe(n) for signal in BLOCKERS if (n := counts.get(signal.count_name) or 0)]
+    warnings = [signal.describe(n) for signal in WARNINGS if (n := counts.get(signal.count_name) or 0)]
+    if blockers:
+        return Readiness(ReadinessState.BLOCKED, blockers + warnings, counts)
+    if warnings:
+        return Readiness(ReadinessState.AT_RISK, warnings, counts)
+    return Readiness(ReadinessState.READY, ["nothing blocks the release and nothing needs attention"], counts)
+
+
+def _count_of(queryset: QuerySet, release_path: str = "release") -> Coalesce:
+    """A correlated COUNT subquery: many counts on one release row without multiplying joins."""
+    counted = (
+        queryset.filter(**{release_path: OuterRef("pk")})
+        .order_by()
+        .values(release_path)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_readiness_counts(releases: QuerySet[Release], *, now: datetime | None = None) -> QuerySet[Release]:
+    """Every count the readiness rules read, plus the figures the portfolio shows, one subquery each."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    open_risks = Risk.objects.open()
+    open_defects = Defect.objects.open()
+    unsettled_items = HandoverItem.objects.exclude(status__in=SETTLED_ITEM_STATUSES)
+    enabled_monitors = Monitor.objects.filter(enabled=True)
+    last_run_status = Subquery(
+        SmokeRun.objects.filter(release=OuterRef("pk")).order_by("-created_at", "-pk").values("status")[:1]
+    )
+    return releases.annotate(
+        open_risk_count=_count_of(open_risks),
+        open_defect_count=_count_of(open_defects),
+        blocking_risk_count=_count_of(Risk.objects.blocking()),
+        blocking_defect_count=_count_of(Defect.objects.blocking()),
+        major_defect_count=_count_of(
+            open_defects.filter(severity=DefectSeverity.MAJOR, blocks_go_live=False)
+        ),
+        covered_risk_count=_count_of(
+            open_risks.filter(score__gte=HIGH_RISK_SCORE, contingency_accepted=True)
+        ),
+        last_smoke_status=last_run_status,
+        failed_smoke_run=Case(
+            When(Q(last_smoke_status__in=FAILED_RUN_STATUSES), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        monitor_count=_count_of(enabled_monitors),
+        monitors_up_count=_count_of(enabled_monitors.filter(state=MonitorState.UP)),
+        monitors_down_count=_count_of(enabled_monitors.filter(state=MonitorState.DOWN)),
+        handover_item_count=_count_of(HandoverItem.objects.all(), "plan__release"),
+        handover_settled_count=_count_of(
+            HandoverItem.objects.filter(status__in=SETTLED_ITEM_STATUSES), "plan__release"
+        ),
+        overdue_handover_count=_count_of(unsettled_items.filter(due_date__lt=today), "plan__release"),
+        handover_due_soon_count=_count_of(
+            unsettled_items.filter(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
+            "plan__release",
+        ),
+        target_date_passed=Case(
+            When(Q(status__in=NOT_YET_LIVE_STATUSES, target_go_live__lt=now), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def readiness_rank_expression() -> Case:
+    """The state as a rank (READINESS_RANK), in SQL, over the counts of `with_readiness_counts`."""
+    blocked = Q()
+    for signal in BLOCKERS:
+        blocked |= Q(**{f"{signal.count_name}__gt": 0})
+    at_risk = Q()
+    for signal in WARNINGS:
+        at_risk |= Q(**{f"{signal.count_name}__gt": 0})
+    return Case(
+        When(blocked, then=Value(READINESS_RANK[ReadinessState.BLOCKED])),
+        When(at_risk, then=Value(READINESS_RANK[ReadinessState.AT_RISK])),
+        default=Value(READINESS_RANK[ReadinessState.READY]),
+        output_field=IntegerField(),
+    )
+
+
+COUNT_NAMES = tuple(signal.count_name for signal in BLOCKERS + WARNINGS)
+# Figures shown next to the readiness that no rule reads.
+FIGURE_NAMES = (
+    "open_risk_count",
+    "open_defect_count",
+    "monitor_count",
+    "monitors_up_count",
+    "handover_item_count",
+    "handover_settled_count",
+)
+
+
+def attach_readiness(releases) -> list[Release]:
+    """Sets `release.readiness` on releases fetched through `with_readiness_counts`; no queries."""
+    releases = list(releases)
+    for release in releases:
+        release.readiness = assess({name: getattr(release, name) for name in COUNT_NAMES + FIGURE_NAMES})
+    return releases
+
+
+def readiness_for(release: Release, *, now: datetime | None = None) -> Readiness:
+    """The release's readiness, in one query."""
+    counted = with_readiness_counts(Release.objects.filter(pk=release.pk), now=now).get()
+    return attach_readiness([counted])[0].readiness
