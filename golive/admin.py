@@ -5,10 +5,18 @@ from golive.audit import capture
 from golive.models import (
     ApiToken,
     AuditEvent,
+    Communication,
+    Decision,
+    DecisionCondition,
     Defect,
+    GoLiveStep,
+    GoNoGoMeeting,
+    Participant,
+    ProductionIssue,
     Release,
     ReleaseMembership,
     Risk,
+    Vote,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -145,3 +153,85 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["url", "release__name"]
     autocomplete_fields = ["release", "created_by"]
     inlines = [WebhookDeliveryInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services may write: decisions, votes and the messages' delivery state."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    can_delete = False
+    readonly_fields = ["user", "required", "can_veto"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GoNoGoMeeting)
+class GoNoGoMeetingAdmin(ReadOnlyAdmin):
+    list_display = ["release", "scheduled_at", "chair", "decision_rule", "hide_votes", "state"]
+    list_filter = ["state", "decision_rule"]
+    search_fields = ["release__name"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "participant", "choice", "changed_at"]
+    list_filter = ["choice"]
+    search_fields = ["meeting__release__name", "participant__user__username"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "outcome", "computed_outcome", "override", "decided_by", "decided_at"]
+    list_filter = ["outcome", "override"]
+    search_fields = ["meeting__release__name", "rationale"]
+
+
+@admin.register(DecisionCondition)
+class DecisionConditionAdmin(ReadOnlyAdmin):
+    list_display = ["text", "decision", "owner", "due_date", "done_at"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text"]
+
+
+@admin.register(GoLiveStep)
+class GoLiveStepAdmin(ReadOnlyAdmin):
+    list_display = [
+        "release",
+        "order",
+        "title",
+        "owner",
+        "kind",
+        "status",
+        "point_of_no_return",
+        "actual_start",
+    ]
+    list_filter = ["status", "kind", "point_of_no_return"]
+    search_fields = ["title", "release__name", "owner__username"]
+
+
+@admin.register(Communication)
+class CommunicationAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "release", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["subject", "release__name", "error"]
+
+
+@admin.register(ProductionIssue)
+class ProductionIssueAdmin(ReadOnlyAdmin):
+    list_display = ["title", "release", "severity", "status", "opened_at", "resolved_at"]
+    list_filter = ["status", "severity"]
+    search_fields = ["title", "release__name"]

@@ -108,3 +108,23 @@ def test_release_page_shows_the_activity_feed(release, members, client_for):
     page = client_for(members[Role.STAKEHOLDER]).get(release.get_absolute_url()).content.decode()
     feed = page.split('data-testid="activity-feed"')[1]
     assert "risk.created" in feed and "Cut-over overruns" in feed and "dev" in feed
+
+
+def test_admin_lists_go_live_records_read_only(go_release, staff, client_for):
+    staff.is_superuser = True
+    staff.save()
+    client = client_for(staff)
+    for model in (
+        "gonogomeeting",
+        "vote",
+        "decision",
+        "decisioncondition",
+        "golivestep",
+        "communication",
+        "productionissue",
+    ):
+        assert client.get(reverse(f"admin:golive_{model}_changelist")).status_code == 200, model
+        assert client.get(reverse(f"admin:golive_{model}_add")).status_code == 403, model
+    step = go_release.steps.first()
+    page = client.get(reverse("admin:golive_golivestep_change", args=[step.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
