@@ -26,6 +26,10 @@ RELEASE_TRANSITIONS: dict[str, frozenset[str]] = {
     ReleaseStatus.HANDED_OVER: frozenset(),
 }
 
+# Moves that only their own workflow makes: a go or no-go comes from a recorded go/no-go decision, and
+# "handed over" from the last support team's sign-off. The manual "move the release" form never offers them.
+WORKFLOW_ONLY_STATUSES = frozenset({ReleaseStatus.GO, ReleaseStatus.NO_GO, ReleaseStatus.HANDED_OVER})
+
 
 class Environment(models.TextChoices):
     PRODUCTION = "production", "Production"

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from golive.choices import ReleaseStatus, Role
+from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
 from golive.models import Defect, Release, Risk
 
 
@@ -46,7 +46,9 @@ class ReleaseStatusForm(_CrispyForm, forms.Form):
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [
-            (status, ReleaseStatus(status).label) for status in release.allowed_next_statuses()
+            (status, ReleaseStatus(status).label)
+            for status in release.allowed_next_statuses()
+            if status not in WORKFLOW_ONLY_STATUSES
         ]
 
 

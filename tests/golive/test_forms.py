@@ -135,3 +135,17 @@ def test_unknown_username_is_a_field_error(release, members, client_for):
         reverse("golive:release_members", args=[release.pk]), {"username": "nobody", "role": "stakeholder"}
     )
     assert "No active user" in " ".join(response.context["form"].errors["username"])
+
+
+@pytest.mark.parametrize("status", ["go", "no_go"])
+def test_go_and_no_go_come_only_from_a_decision(status, release, members, client_for):
+    release.status = "gonogo_scheduled"
+    release.save()
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("golive:release_move", args=[release.pk]),
+        {"to_status": status, "reason": "skip the vote"},
+        follow=True,
+    )
+    assert "was not moved" in response.content.decode()
+    release.refresh_from_db()
+    assert release.status == "gonogo_scheduled"
