@@ -215,3 +215,31 @@ def test_notify_opens_the_prefilled_issue_message(go_release, members, client_fo
     page = response.content.decode()
     assert "Redirect loop" in page and "Nobody can log in" in page
     assert Communication.objects.get().production_issue == issue
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_outbox_and_issue_pages_queries_are_bounded(
+    size, go_release, members, client_for, django_assert_max_num_queries
+):
+    from golive.services.communications import create_draft
+    from golive.services.production_issues import create_issue
+
+    for i in range(size):
+        issue = create_issue(
+            release=go_release,
+            actor=members[Role.SCRUM_TEAM],
+            title=f"Issue {i}",
+            what_happened="x",
+            impact="y",
+        )
+        create_draft(
+            release=go_release,
+            actor=members[Role.RELEASE_MANAGER],
+            kind="production_issue",
+            production_issue=issue,
+        )
+    client = client_for(members[Role.STAKEHOLDER])
+    with django_assert_max_num_queries(8):
+        assert client.get(_url("outbox", go_release)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(_url("issue_list", go_release)).status_code == 200
