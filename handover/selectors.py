@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from golive.choices import ReleaseStatus
 from golive.models import Release, ReleaseMembership
-from handover.choices import SETTLED_ITEM_STATUSES, PlanState
+from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
 from handover.models import (
     AccessTransfer,
@@ -78,6 +78,11 @@ class PlanOverview:
                 if person.pk not in self.release_member_ids and not person.is_staff:
                     missing.append((team, person))
         return missing
+
+    @property
+    def project_access_still_held(self) -> list[AccessTransfer]:
+        """Accesses the support team verified while the project team still holds its own."""
+        return [access for access in self.access_transfers if access.status == AccessStatus.VERIFIED]
 
     @property
     def past_go_live(self) -> bool:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from golive.choices import Role
 from handover.choices import ItemCategory
 from handover.selectors import handover_state_for, release_card
-from handover.services.access import create_access_transfer
+from handover.services.access import create_access_transfer, grant_access, verify_access
 from handover.services.items import accept_item, create_item, deliver_item
 from handover.services.plans import agree_for_team
 from handover.services.training import create_training_session
@@ -263,3 +263,21 @@ def test_plan_page_warns_about_team_people_who_cannot_reach_the_release(
         for team, person in response.context["overview"].team_people_without_access
     ] == [("Application support", "nightshift")]
     assert "Nina Night (Application support)" in response.content.decode()
+
+
+def test_plan_page_points_out_project_access_not_yet_revoked(plan, manager, support_team, client_for):
+    access = create_access_transfer(
+        plan=plan,
+        actor=manager,
+        system="Payment console",
+        access_level="admin",
+        current_holder="Dana",
+        receiving_team=support_team,
+        credential_location="kv/payments/admin",
+    )
+    url = reverse("handover:plan", args=[plan.release_id])
+    assert 'data-testid="project-access-held"' not in client_for(manager).get(url).content.decode()
+    grant_access(access=access, actor=manager)
+    verify_access(access=access, actor=support_team.lead)
+    page = client_for(manager).get(url).content.decode()
+    assert "The project team still holds its own access to Payment console" in page
