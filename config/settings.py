@@ -236,6 +236,12 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
 # An empty list lets webhooks go to any host; production should name the receivers' hosts or domains.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+# Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
+CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {
+    "task": "golive.resend_pending_webhook_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -5,16 +5,25 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from golive.choices import ReleaseStatus, Role
 from golive.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.services.releases import move_release_status
-from golive.services.webhooks import attempt_delivery, backoff_seconds, notify, signature_is_valid
+from golive.services.webhooks import (
+    attempt_delivery,
+    backoff_seconds,
+    notify,
+    resend_pending_deliveries,
+    signature_is_valid,
+)
+from golive.webhook_tasks import deliver_webhook
 from handover.models import SupportTeam
 from handover.services.plans import create_plan
 from handover.services.signoffs import sign_off
@@ -330,3 +339,22 @@ def test_a_real_worker_retries_a_smoke_run_webhook_until_it_is_delivered(
         post.headers["X-GoLive-Signature"] == _expected_signature(endpoint.secret, post.body)
         for post in hooks
     )
+
+
+def test_a_delivery_the_broker_could_not_take_stays_pending_and_the_sweeper_sends_it(
+    release, endpoint, receiver, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    with monkeypatch.context() as patch, django_capture_on_commit_callbacks(execute=True):
+        patch.setattr(deliver_webhook, "apply_async", broker_down)
+        (delivery,) = notify(release=release, event=WebhookEvent.PING, payload={})
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, receiver.received) == ("pending", 0, [])
+
+    assert resend_pending_deliveries() == 0  # too recent: its own dispatch may still be on its way
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert resend_pending_deliveries() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(receiver.received)) == ("delivered", 1, 1)
