@@ -358,3 +358,11 @@ def test_a_delivery_the_broker_could_not_take_stays_pending_and_the_sweeper_send
     assert resend_pending_deliveries() == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, len(receiver.received)) == ("delivered", 1, 1)
+
+
+@pytest.mark.parametrize(("who", "sees_link"), [(Role.RELEASE_MANAGER, True), (Role.SCRUM_TEAM, False)])
+def test_the_release_page_links_to_the_webhooks_for_the_release_manager(
+    who, sees_link, release, members, client_for
+):
+    page = client_for(members[who]).get(release.get_absolute_url()).content.decode()
+    assert (reverse("integration:webhooks", args=[release.pk]) in page) == sees_link
