@@ -4,10 +4,12 @@ Changes are stored as readable values ({"severity": ["Major", "Critical"]}) beca
 and the audit pack are read by people, long after the choice labels or related names might change.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from golive.models import AuditEvent, Release
 
@@ -21,6 +23,8 @@ def readable_value(instance: models.Model, field_name: str) -> Any:
         return str(value) if value is not None else None
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
     return str(value)
 
 

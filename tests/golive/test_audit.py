@@ -128,3 +128,11 @@ def test_admin_lists_go_live_records_read_only(go_release, staff, client_for):
     step = go_release.steps.first()
     page = client.get(reverse("admin:golive_golivestep_change", args=[step.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_times_are_recorded_readably(go_release, members):
+    from golive.audit import readable_value
+
+    step = go_release.steps.get(order=1)
+    assert readable_value(step, "planned_start").endswith(" UTC")
+    assert len(readable_value(step, "planned_start")) == len("2026-12-01 18:45 UTC")
