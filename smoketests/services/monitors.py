@@ -22,7 +22,7 @@ from golive.services.records import create_record, update_record
 from smoketests.choices import AlertKind, MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
 from smoketests.probe import ProbeOutcome, stream_outcomes
-from smoketests.services.runs import spec_for
+from smoketests.services.runs import notify_listeners, spec_for
 from smoketests.signals import monitor_state_changed
 
 logger = logging.getLogger(__name__)
@@ -50,9 +50,12 @@ def create_monitor(
 
 @transaction.atomic
 def update_monitor(*, monitor: Monitor, actor: AbstractBaseUser, **values) -> Monitor:
-    interval_changed = "interval_seconds" in values and values["interval_seconds"] != monitor.interval_seconds
+    schedule_changed = any(
+        name in values and values[name] != getattr(monitor, name)
+        for name in ("interval_seconds", "starts_at")
+    )
     monitor = update_record(monitor, actor=actor, verb="monitor.changed", values=values)
-    if interval_changed or "starts_at" in values:
+    if schedule_changed:
         monitor.next_due_at = first_due_at(monitor=monitor, now=timezone.now())
         monitor.save(update_fields=["next_due_at"])
     return monitor
@@ -197,7 +200,9 @@ def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: st
 
         alert = MonitorAlert.objects.create(monitor=monitor, kind=alert_kind)
         send_monitor_alert.delay_on_commit(alert.pk)
-    monitor_state_changed.send(sender=Monitor, monitor=monitor, old_state=old_state, new_state=monitor.state)
+    notify_listeners(
+        monitor_state_changed, sender=Monitor, monitor=monitor, old_state=old_state, new_state=monitor.state
+    )
 
 
 def alert_recipients(monitor: Monitor) -> list[str]:

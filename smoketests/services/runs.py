@@ -239,7 +239,17 @@ def _announce_finished(run: SmokeRun) -> None:
             **({"error": run.error} if run.error else {}),
         },
     )
-    smoke_run_finished.send(sender=SmokeRun, run=run)
+    notify_listeners(smoke_run_finished, sender=SmokeRun, run=run)
+
+
+def notify_listeners(signal, **arguments) -> None:
+    """Send a signal in a savepoint: a failing listener must not undo, or block for ever, the change
+    it is told about (a finished run that cannot commit would be re-run, then stuck)."""
+    try:
+        with transaction.atomic():
+            signal.send(**arguments)
+    except Exception:
+        logger.exception("A listener of %s failed; its work was rolled back, the change stands.", signal)
 
 
 def failed_results(run: SmokeRun) -> list[CheckResult]:

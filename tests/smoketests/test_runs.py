@@ -21,7 +21,10 @@ from smoketests.services.runs import (
 from smoketests.signals import smoke_run_finished
 from tests.smoketests.conftest import use_broker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Most tests run inside a rolled-back transaction; those that need Django's on-commit hooks to fire
+# (dispatch happens after commit) commit for real.
+pytestmark = pytest.mark.django_db
+committing = pytest.mark.django_db(transaction=True)
 
 
 def queued_messages(broker) -> int:
@@ -101,6 +104,7 @@ def test_a_release_without_enabled_checks_cannot_start_a_run(release, make_check
     assert not SmokeRun.objects.exists()
 
 
+@committing
 def test_the_task_is_sent_only_after_commit_and_never_for_a_rollback(release, suite, drained_queue):
     with pytest.raises(RuntimeError), transaction.atomic():
         start_smoke_run(release=release, actor=None)
@@ -131,6 +135,7 @@ def test_only_one_of_two_workers_claims_a_queued_run(release, suite, drained_que
     assert SmokeRun.objects.get(pk=run.pk).worker_name == "a"
 
 
+@committing
 def test_an_unreachable_broker_leaves_the_run_queued_and_the_reaper_sends_it_later(
     release, suite, drained_queue, unreachable_broker, settings
 ):
@@ -214,3 +219,22 @@ def test_a_run_nobody_picks_up_is_errored_after_the_expiry(release, suite, setti
     run.refresh_from_db()
     assert run.status == RunStatus.ERRORED
     assert run.error == "No worker picked the run up in time; start a new one."
+
+
+def test_a_failing_listener_neither_undoes_nor_blocks_the_verdict(release, make_check, target, drained_queue):
+    make_check("home page", target.url("/fast"))
+
+    def broken_listener(sender, run, **kwargs):
+        AuditEvent.objects.create(verb="listener.wrote.before.failing", release=run.release)
+        raise RuntimeError("a runbook bug")
+
+    smoke_run_finished.connect(broken_listener)
+    try:
+        run = start_smoke_run(release=release, actor=None)
+        finished = execute_run(run_id=run.pk)
+    finally:
+        smoke_run_finished.disconnect(broken_listener)
+    assert finished.status == RunStatus.PASSED
+    assert SmokeRun.objects.get(pk=run.pk).status == RunStatus.PASSED
+    assert AuditEvent.objects.filter(verb="smoke_run.finished").count() == 1
+    assert not AuditEvent.objects.filter(verb="listener.wrote.before.failing").exists()

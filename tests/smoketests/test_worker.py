@@ -1,12 +1,17 @@
 """The same checks through a real `celery worker` process: Redis in CI, the file-system broker otherwise."""
 
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
+from golive.choices import ReleaseStatus
 from golive.models import AuditEvent
-from smoketests.choices import Outcome, RunStatus
-from smoketests.models import CheckResult, SmokeRun
+from smoketests.choices import MonitorState, Outcome, RunStatus
+from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
+from smoketests.services.monitors import create_monitor, dispatch_due_monitors
 from smoketests.services.runs import reap_smoke_runs, start_smoke_run
 from tests.smoketests.target import unused_port
 
@@ -95,3 +100,43 @@ def test_killing_the_worker_mid_run_ends_the_run_without_duplicates(
     assert len(results) == 7
     assert len({check_id for check_id, _ in results}) == 7
     assert {outcome for _, outcome in results} == {Outcome.PASSED}
+
+
+def test_the_command_waits_for_a_real_worker_and_exits_with_the_verdict(
+    release, make_check, target, start_celery_worker
+):
+    make_check("home page", target.url("/fast"))
+    make_check("orders API", target.url("/error"))
+    start_celery_worker()
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("smoke_run", str(release.pk), "--wait", "--timeout", "30", stdout=out)
+    assert exit_.value.code == 1
+    output = out.getvalue()
+    assert "  PASS  home page: HTTP 200 in" in output
+    assert "  FAIL  orders API: Wrong status: expected 200, got 500." in output
+    assert output.rstrip().endswith("Verdict: Failed")
+
+
+def test_a_real_worker_checks_each_dispatched_monitor_slot_once(
+    release, make_check, target, start_celery_worker
+):
+    release.status = ReleaseStatus.LIVE
+    release.save()
+    healthy = create_monitor(release=release, actor=None, smoke_check=make_check("home", target.url("/fast")))
+    broken = create_monitor(
+        release=release, actor=None, smoke_check=make_check("orders", target.url("/error"))
+    )
+    Monitor.objects.update(next_due_at=timezone.now())
+    start_celery_worker()
+
+    result_ids = dispatch_due_monitors()  # what beat's tick does; the worker gets the slots after commit
+    assert dispatch_due_monitors() == []
+
+    done = MonitorResult.objects.filter(pk__in=result_ids, finished_at__isnull=False)
+    wait_for(lambda: done.count() == 2, timeout=20)
+    outcomes = dict(MonitorResult.objects.values_list("monitor_id", "outcome"))
+    assert outcomes == {healthy.pk: Outcome.PASSED, broken.pk: Outcome.FAILED}
+    healthy.refresh_from_db()
+    broken.refresh_from_db()
+    assert (healthy.state, broken.consecutive_failures) == (MonitorState.UP, 1)
