@@ -10,3 +10,4 @@ class SmokeTestsConfig(AppConfig):
     def ready(self):
         # httpx logs every request at INFO: one smoke run of 200 checks would flood the worker's log.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        from smoketests import receivers  # noqa: F401 (connects the signal receivers)

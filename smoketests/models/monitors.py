@@ -11,8 +11,8 @@ from smoketests.models.checks import SmokeCheck
 class Monitor(models.Model):
     """A check repeated every `interval_seconds` during hypercare.
 
-    Without `starts_at` it starts when the release goes live; without `ends_at` it runs until
-    `smoketests.services.monitors.end_monitoring_after_handover` closes it (handover complete + 7 days).
+    Without `starts_at` it starts when the release goes live; without `ends_at` it runs until the
+    handover is complete, when `end_monitoring_after_handover` sets its end seven days later.
     """
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="monitors")

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from golive.choices import ReleaseStatus
 from golive.models import AuditEvent
+from handover.models import HandoverPlan
+from handover.signals import handover_completed
 from smoketests.choices import MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
 from smoketests.selectors import monitor_page, release_monitor_uptime_percent, uptime_percent
@@ -258,3 +260,17 @@ def test_two_dispatchers_at_once_never_take_the_same_slot(postgresql, live_relea
     slots = list(MonitorResult.objects.values_list("monitor_id", "scheduled_for"))
     assert len(slots) == len(set(slots)) == 120
     assert MonitorResult.objects.values("monitor_id").distinct().count() == 120
+
+
+def test_a_completed_handover_ends_open_ended_monitors_seven_days_later(live_release, make_check, target):
+    open_ended = make_monitor(live_release, make_check("home", target.url("/fast")))
+    fixed_end = timezone.now() + timedelta(days=30)
+    with_end = make_monitor(live_release, make_check("api", target.url("/fast")), ends_at=fixed_end)
+
+    before = timezone.now()
+    handover_completed.send(sender=HandoverPlan, plan=HandoverPlan(release=live_release))
+
+    open_ended.refresh_from_db()
+    with_end.refresh_from_db()
+    assert before + timedelta(days=7) <= open_ended.ends_at <= timezone.now() + timedelta(days=7)
+    assert with_end.ends_at == fixed_end
