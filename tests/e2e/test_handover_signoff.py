@@ -59,8 +59,7 @@ def test_support_signs_off_after_verifying_access_and_accepting_items(
     page.goto(release.get_absolute_url())
     card = page.get_by_test_id("handover-card")
     expect(card).to_contain_text("not signed")
-    card.get_by_role("link", name="Open the handover").click()
-    page.get_by_role("link", name="Application support").click()
+    card.get_by_role("link", name="your team's sign-off page").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application support: handover sign-off")
 
     missing = page.get_by_test_id("missing")
