@@ -1,14 +1,18 @@
 from django.urls import path
 
-from golive.views import communications, meetings, records, releases, runbook
+from golive.views import communications, dashboards, meetings, records, releases, runbook
 
 app_name = "golive"
 
 urlpatterns = [
     path("", releases.portfolio, name="portfolio"),
+    path("healthz", dashboards.healthz, name="healthz"),
     path("releases/new/", releases.release_create, name="release_create"),
     path("releases/<int:release_pk>/", releases.release_detail, name="release_detail"),
     path("releases/<int:release_pk>/edit/", releases.release_edit, name="release_edit"),
+    path("releases/<int:release_pk>/dashboard/", dashboards.release_dashboard_page, name="release_dashboard"),
+    path("releases/<int:release_pk>/dashboard/risks/", dashboards.heat_map_cell, name="heat_map_cell"),
+    path("releases/<int:release_pk>/audit-pack.zip", dashboards.audit_pack, name="audit_pack"),
     path("releases/<int:release_pk>/move/", releases.release_move, name="release_move"),
     path("releases/<int:release_pk>/members/", releases.release_members, name="release_members"),
     path(

@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
 from golive.models import Release, ReleaseMembership
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
-from golive.selectors import portfolio_for, release_overview
+from golive.selectors import release_overview
+from golive.selectors_dashboards import portfolio_releases, portfolio_rows
 from golive.services.releases import (
     add_member,
     create_release,
@@ -16,13 +19,27 @@ from golive.services.releases import (
 )
 from golive.views.mixins import add_service_errors
 
+PORTFOLIO_PAGE_SIZE = 50
+
 
 def portfolio(request):
-    return render(
-        request,
-        "golive/portfolio.html",
-        {"releases": portfolio_for(request.user), "can_create_release": can_create_release(request.user)},
+    """The home page: the user's releases with readiness, filtered and sorted from the query string."""
+    filterset = PortfolioFilter(
+        request.GET or None, queryset=portfolio_releases(request.user), request=request
     )
+    releases = filterset.qs
+    page = Paginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "releases": releases,
+        "page": page,
+        "rows": portfolio_rows(page.object_list),
+        "query_without_page": query.urlencode(),
+        "can_create_release": can_create_release(request.user),
+    }
+    return render(request, "golive/portfolio.html", context)
 
 
 def release_create(request):

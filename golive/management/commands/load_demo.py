@@ -1,6 +1,7 @@
 """Loads the demo: five users (password `demo`) and a realistic release with its team, risks and defects.
 
-Safe to run again: users and the demo release are found by name, not created twice.
+Safe to run again: users and the demo release are found by name, not created twice. `--scale N` adds
+N more releases full of data for the dashboards (see golive/demo_scale.py).
 """
 
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
 from golive.demo import LIVE_DEMO_RELEASE_NAME, load_live_release_demo, load_runbook_demo
+from golive.demo_scale import load_scale_demo
 from golive.models import Release
 from golive.services.defects import create_defect
 from golive.services.releases import add_member, create_release
@@ -110,6 +112,15 @@ DEMO_DEFECTS = [
 class Command(BaseCommand):
     help = "Load demo users (password 'demo') and a demo release. Running it again changes nothing."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also create N data-rich releases for the dashboards (N=200: 10,000+ risks and defects).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         users = {username: self._user(username, first, last) for username, first, last, _ in DEMO_USERS}
@@ -128,6 +139,11 @@ class Command(BaseCommand):
         if load_live_release_demo(users=users):
             self.stdout.write(
                 self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
+            )
+        if options["scale"] > 0:
+            created = load_scale_demo(count=options["scale"], users=users)
+            self.stdout.write(
+                self.style.SUCCESS(f"Created {created} scale demo releases of {options['scale']}.")
             )
 
     def _user(self, username: str, first_name: str, last_name: str):

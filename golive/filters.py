@@ -1,0 +1,84 @@
+"""Filters and sorting for the portfolio. Unknown or malformed values become form errors, never a 500."""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+
+from golive.choices import Environment, ReleaseStatus, Role
+from golive.readiness import READINESS_RANK, ReadinessState
+
+SORT_CHOICES = [
+    ("target", "Target go-live, soonest first"),
+    ("-target", "Target go-live, latest first"),
+    ("-readiness", "Readiness, blocked first"),
+    ("readiness", "Readiness, ready first"),
+    ("name", "Name"),
+    ("status", "Status"),
+    ("-risks", "Most open risks"),
+    ("-defects", "Most open defects"),
+]
+_SORT_FIELDS = {
+    "target": ["target_go_live", "pk"],
+    "readiness": ["readiness_rank", "target_go_live", "pk"],
+    "name": ["name", "pk"],
+    "status": ["status", "target_go_live", "pk"],
+    "risks": ["open_risk_count", "target_go_live", "pk"],
+    "defects": ["open_defect_count", "target_go_live", "pk"],
+}
+
+
+def _ordering(key: str) -> list:
+    descending = key.startswith("-")
+    fields = _SORT_FIELDS[key.lstrip("-")]
+    if not descending:
+        return fields
+    # The tie-breakers keep their natural direction: equal rows stay in target-date order.
+    return [F(fields[0]).desc(), *fields[1:]]
+
+
+class PortfolioFilter(django_filters.FilterSet):
+    """Expects a queryset from selectors_dashboards.portfolio_releases (it filters on its annotations)."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=100)
+    status = django_filters.MultipleChoiceFilter(
+        choices=ReleaseStatus.choices, widget=forms.CheckboxSelectMultiple, label="Status"
+    )
+    environment = django_filters.ChoiceFilter(choices=Environment.choices, empty_label="Any environment")
+    readiness = django_filters.ChoiceFilter(
+        choices=ReadinessState.choices, method="filter_readiness", empty_label="Any readiness"
+    )
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", widget=forms.CheckboxInput, label="Only releases I am a member of"
+    )
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices, method="filter_role", empty_label="Any role of mine", label="My role"
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="sort_by", empty_label=None, label="Sort by"
+    )
+
+    class Meta:
+        fields = ["q", "status", "environment", "readiness", "mine", "role", "sort"]
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(name__icontains=value) | Q(application__icontains=value) | Q(version__icontains=value)
+        )
+
+    def filter_readiness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(readiness_rank=READINESS_RANK[ReadinessState(value)])
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self.request.user.memberships.values("release_id"))
+
+    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(pk__in=self.request.user.memberships.filter(role=value).values("release_id"))
+
+    def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*_ordering(value))
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # The default order applies when no valid sort was asked for.
+        return super().filter_queryset(queryset.order_by(*_ordering("target")))

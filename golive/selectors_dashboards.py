@@ -1,0 +1,234 @@
+"""Read-side queries for the dashboards. Each page costs a fixed number of queries, however many
+releases, risks, defects, checks and results there are."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
+from golive.models import AuditEvent, Defect, GoLiveStep, GoNoGoMeeting, Release, Risk, StepStatus
+from golive.permissions import releases_visible_to
+from golive.readiness import attach_readiness, readiness_for, readiness_rank_expression, with_readiness_counts
+from handover.selectors import release_card as handover_card
+from smoketests.choices import COMPLETED_OUTCOMES, Outcome
+from smoketests.models import Monitor, MonitorResult, SmokeRun
+
+# While a release is being deployed or is in hypercare its dashboard refreshes itself.
+LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE)
+LIVE_REFRESH_SECONDS = 5
+SMOKE_HISTORY_LENGTH = 15
+ACTIVITY_LENGTH = 20
+MONITOR_WINDOW = timedelta(hours=24)
+ONE_TO_FIVE = (1, 2, 3, 4, 5)
+MEDIUM_RISK_SCORE = 8
+
+
+# --- Portfolio ---------------------------------------------------------------------------------------
+
+
+def portfolio_releases(user, *, now: datetime | None = None) -> QuerySet[Release]:
+    """The releases the user may see, with every readiness count and a rank to filter and sort by."""
+    return with_readiness_counts(releases_visible_to(user), now=now).annotate(
+        readiness_rank=readiness_rank_expression()
+    )
+
+
+def portfolio_rows(releases, *, today=None) -> list[Release]:
+    """Adds readiness, days to go and handover share to already fetched rows; no queries."""
+    today = today or timezone.localdate()
+    rows = attach_readiness(releases)
+    for release in rows:
+        release.days_to_go = (timezone.localdate(release.target_go_live) - today).days
+        release.handover_percent = (
+            round(100 * release.handover_settled_count / release.handover_item_count)
+            if release.handover_item_count
+            else None
+        )
+        release.monitors_unknown_count = (
+            release.monitor_count - release.monitors_up_count - release.monitors_down_count
+        )
+    return rows
+
+
+# --- Release dashboard -------------------------------------------------------------------------------
+
+
+def risk_band(score: int) -> str:
+    """Words, not only colour, for a heat-map cell."""
+    if score >= HIGH_RISK_SCORE:
+        return "high"
+    if score >= MEDIUM_RISK_SCORE:
+        return "medium"
+    return "low"
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    probability: int
+    impact: int
+    count: int
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.impact
+
+    @property
+    def band(self) -> str:
+        return risk_band(self.score)
+
+
+def risk_heat_map(release: Release) -> list[list[HeatCell]]:
+    """Open risks counted per probability × impact: rows from probability 5 down to 1, impact 1 to 5."""
+    counts = {
+        (row["probability"], row["impact"]): row["n"]
+        for row in Risk.objects.open()
+        .filter(release=release)
+        .order_by()
+        .values("probability", "impact")
+        .annotate(n=Count("pk"))
+    }
+    return [
+        [HeatCell(probability, impact, counts.get((probability, impact), 0)) for impact in ONE_TO_FIVE]
+        for probability in reversed(ONE_TO_FIVE)
+    ]
+
+
+def risks_in_cell(release: Release, *, probability: int, impact: int) -> list[Risk]:
+    return list(
+        Risk.objects.open()
+        .filter(release=release, probability=probability, impact=impact)
+        .select_related("owner")
+        .order_by("-contingency_accepted", "title", "pk")
+    )
+
+
+def defects_by_severity_and_status(release: Release) -> dict:
+    counts = {
+        (row["severity"], row["status"]): row["n"]
+        for row in Defect.objects.filter(release=release)
+        .order_by()
+        .values("severity", "status")
+        .annotate(n=Count("pk"))
+    }
+    statuses = list(DefectStatus)
+    rows = []
+    for severity in DefectSeverity:
+        cells = [counts.get((severity.value, status.value), 0) for status in statuses]
+        rows.append({"severity": severity, "cells": cells, "total": sum(cells)})
+    return {"statuses": statuses, "rows": rows, "total": sum(row["total"] for row in rows)}
+
+
+def runbook_progress(release: Release) -> dict:
+    by_status = dict(
+        GoLiveStep.objects.filter(release=release)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    total = sum(by_status.values())
+    finished = by_status.get(StepStatus.DONE, 0) + by_status.get(StepStatus.SKIPPED, 0)
+    return {
+        "total": total,
+        "finished": finished,
+        "percent": round(100 * finished / total) if total else 0,
+        "by_status": [(status, by_status.get(status.value, 0)) for status in StepStatus],
+        "failed": by_status.get(StepStatus.FAILED, 0),
+        "running": by_status.get(StepStatus.IN_PROGRESS, 0),
+    }
+
+
+def smoke_history(release: Release) -> list[SmokeRun]:
+    """The latest runs, newest first, each with its counts of passed and failed checks."""
+    return list(
+        SmokeRun.objects.filter(release=release)
+        .annotate(
+            total_count=Count("results"),
+            passed_count=Count("results", filter=Q(results__outcome=Outcome.PASSED)),
+            failed_count=Count("results", filter=Q(results__outcome__in=[Outcome.FAILED, Outcome.ERROR])),
+        )
+        .order_by("-created_at", "-pk")[:SMOKE_HISTORY_LENGTH]
+    )
+
+
+def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
+    """Per monitor, hourly uptime and mean latency over the last day: two queries for all monitors."""
+    monitors = list(Monitor.objects.filter(release=release).select_related("smoke_check").order_by("pk"))
+    hours = (
+        MonitorResult.objects.filter(
+            monitor__release=release, scheduled_for__gte=now - MONITOR_WINDOW, outcome__in=COMPLETED_OUTCOMES
+        )
+        .annotate(hour=TruncHour("scheduled_for"))
+        .order_by()
+        .values("monitor_id", "hour")
+        .annotate(
+            total=Count("pk"),
+            passed=Count("pk", filter=Q(outcome=Outcome.PASSED)),
+            latency=Avg("latency_ms"),
+        )
+        .order_by("monitor_id", "hour")
+    )
+    by_monitor: dict[int, list[dict]] = {}
+    for bucket in hours:
+        by_monitor.setdefault(bucket["monitor_id"], []).append(bucket)
+    charts = []
+    for monitor in monitors:
+        buckets = by_monitor.get(monitor.pk, [])
+        total = sum(bucket["total"] for bucket in buckets)
+        passed = sum(bucket["passed"] for bucket in buckets)
+        charts.append(
+            {
+                "monitor": monitor,
+                "uptime_percent": round(100 * passed / total, 2) if total else None,
+                "checks": total,
+                "data": {
+                    "id": monitor.pk,
+                    "name": monitor.smoke_check.name,
+                    "labels": [timezone.localtime(bucket["hour"]).strftime("%H:%M") for bucket in buckets],
+                    "uptime": [round(100 * bucket["passed"] / bucket["total"], 1) for bucket in buckets],
+                    "latency": [
+                        round(bucket["latency"]) if bucket["latency"] is not None else None
+                        for bucket in buckets
+                    ],
+                },
+            }
+        )
+    return charts
+
+
+def go_no_go_meetings(release: Release) -> dict:
+    meetings = list(
+        GoNoGoMeeting.objects.filter(release=release)
+        .select_related("decision")
+        .order_by("-scheduled_at", "-pk")[:5]
+    )
+    decided = [meeting.decision for meeting in meetings if hasattr(meeting, "decision")]
+    return {
+        "meetings": meetings,
+        "latest_decision": max(decided, key=lambda decision: decision.decided_at) if decided else None,
+        "next_meeting": next((meeting for meeting in meetings if not meeting.is_closed), None),
+    }
+
+
+def release_dashboard(release: Release, *, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    monitors = monitor_charts(release, now=now)
+    return {
+        "readiness": readiness_for(release, now=now),
+        "heat_map": risk_heat_map(release),
+        "defects": defects_by_severity_and_status(release),
+        "runbook": runbook_progress(release),
+        "smoke_runs": smoke_history(release),
+        "monitors": monitors,
+        "monitor_chart_data": [chart["data"] for chart in monitors],
+        "handover": handover_card(release),
+        "go_no_go": go_no_go_meetings(release),
+        "activity": list(
+            AuditEvent.objects.filter(release=release).order_by("-created_at", "-pk")[:ACTIVITY_LENGTH]
+        ),
+        "is_live": release.status in LIVE_STATUSES,
+        "refresh_seconds": LIVE_REFRESH_SECONDS,
+    }

@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from golive.audit_pack import audit_pack_filename, build_audit_pack
+from golive.forms_dashboards import HeatCellForm
+from golive.permissions import get_release_for
+from golive.selectors_dashboards import release_dashboard, risks_in_cell
+
+
+def release_dashboard_page(request, release_pk: int):
+    """The full dashboard, or only its live cards when htmx polls for them."""
+    release = get_release_for(request.user, release_pk)
+    context = {"release": release, **release_dashboard(release)}
+    if request.htmx and request.htmx.target == "dashboard-live":
+        return render(request, "golive/dashboards/_live.html", context)
+    return render(request, "golive/dashboards/release.html", context)
+
+
+def heat_map_cell(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    form = HeatCellForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request, "golive/dashboards/_cell_risks.html", {"form": form, "release": release}, status=400
+        )
+    cell = form.cleaned_data
+    risks = risks_in_cell(release, probability=cell["probability"], impact=cell["impact"])
+    return render(request, "golive/dashboards/_cell_risks.html", {"release": release, "risks": risks, **cell})
+
+
+@never_cache
+def audit_pack(request, release_pk: int):
+    release = get_release_for(request.user, release_pk)
+    response = HttpResponse(build_audit_pack(release, now=timezone.now()), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{audit_pack_filename(release)}"'
+    return response
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """For load balancers and benchmarks: the app answers, without a session or the database."""
+    return HttpResponse("ok", content_type="text/plain")
