@@ -60,6 +60,11 @@ def test_the_release_page_shows_the_smoke_card(release, members, client_for, run
     assert 'data-testid="smoke-card"' in page
     assert f"run #{run.pk}" in page
     assert "1 not checked yet" in page
+    assert "Start smoke run" not in page  # stakeholders may not start one
+    assert (
+        "Start smoke run"
+        in client_for(members[Role.PRODUCTION_SUPPORT]).get(release.get_absolute_url()).content.decode()
+    )
 
 
 def test_strangers_get_404_everywhere(release, members, stranger, client_for, check, run, monitor):
