@@ -106,7 +106,7 @@ def test_checks_run_concurrently_within_the_bound(target):
     elapsed = time.monotonic() - started
     assert {o.outcome for o in outcomes.values()} == {Outcome.PASSED}
     # 20 checks of 300 ms, 10 at a time: two waves, far from the 6 s it would take one by one.
-    assert 0.55 < elapsed < 2.0
+    assert 0.55 < elapsed < 3.0
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
