@@ -99,9 +99,7 @@ class BlockersSerializer(serializers.Serializer):
 
 class ReleaseDetailSerializer(ReleaseSerializer):
     description = serializers.CharField(read_only=True)
-    allowed_next_statuses = serializers.ListField(
-        child=serializers.ChoiceField(choices=ReleaseStatus.choices), read_only=True
-    )
+    allowed_next_statuses = serializers.SerializerMethodField()
     blockers = serializers.SerializerMethodField()
     review_reasons = serializers.SerializerMethodField()
     open_conditions = serializers.SerializerMethodField()
@@ -115,6 +113,10 @@ class ReleaseDetailSerializer(ReleaseSerializer):
             "review_reasons",
             "open_conditions",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ReleaseStatus.choices)))
+    def get_allowed_next_statuses(self, release: Release) -> list[str]:
+        return release.allowed_next_statuses()
 
     @extend_schema_field(BlockersSerializer)
     def get_blockers(self, release: Release) -> dict:

@@ -4,7 +4,10 @@ Every view under /releases/{release_pk}/ names the action its reads and its writ
 class looks the release up through the user (stranger: 404, member without the right: 403).
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Model
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -69,7 +72,6 @@ class ReleaseDetailView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIVie
     def get(self, request, release_pk: int):
         release = with_readiness_counts(Release.objects.filter(pk=self.release.pk)).get()
         context = {"readiness": readiness_for([release]), "blockers": blockers_of(release)}
-        release.allowed_next_statuses = release.allowed_next_statuses()
         return Response(self.get_serializer(release, context=context).data)
 
 
@@ -95,28 +97,32 @@ class GateView(ReleaseScopedMixin, ApiViewMixin, APIView):
 
 
 class RecordListCreateView(ReleaseScopedMixin, ApiViewMixin, generics.ListCreateAPIView):
-    model: type
-    create_service = staticmethod(lambda **kwargs: None)
+    """A release's risks or defects; subclasses name the model and the service that creates one."""
+
+    model: type[Model]
+    create_service: Callable[..., Model]
 
     def get_queryset(self):
         return self.model.objects.filter(release=self.release).select_related("owner", "release")
 
     def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(
+        serializer.instance = self.create_service(
             release=self.release, actor=self.request.user, **serializer.validated_data
         )
 
 
 class RecordDetailView(ReleaseScopedMixin, ApiViewMixin, generics.RetrieveUpdateAPIView):
-    model: type
-    update_service = staticmethod(lambda **kwargs: None)
+    """One risk or defect; subclasses name the model, the updating service and its record argument."""
+
+    model: type[Model]
+    update_service: Callable[..., Model]
     record_argument: str
 
     def get_queryset(self):
         return self.model.objects.filter(release=self.release).select_related("owner", "release")
 
     def perform_update(self, serializer):
-        serializer.instance = type(self).update_service(
+        serializer.instance = self.update_service(
             **{self.record_argument: serializer.instance},
             actor=self.request.user,
             **serializer.validated_data,
