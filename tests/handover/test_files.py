@@ -118,3 +118,28 @@ def test_delivery_without_evidence_is_a_form_error(plan, members, client_for, su
     ]
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "accepted"),
+    [
+        ("report.pdf", b"%PDF-1.4 ...", True),
+        ("report.pdf", b"MZ\x90\x00 an executable", False),
+        ("notes.txt", "Überblick: restore steps".encode(), True),
+        ("notes.txt", b"\x00\x01\x02 binary", False),
+    ],
+)
+def test_content_must_match_the_file_type(name, content, accepted, plan, members, client_for):
+    document, url = _document_url(plan)
+    response = _post_document(
+        client_for(members[Role.RELEASE_MANAGER]), url, SimpleUploadedFile(name, content)
+    )
+    document.refresh_from_db()
+    if accepted:
+        assert response.status_code == 302
+        assert document.original_name == name
+    else:
+        assert response.context["form"].errors["upload"] == [
+            f"The file's content is not that of a .{name.rsplit('.', 1)[1]} file; upload the document itself."
+        ]
+        assert not document.file
