@@ -2,14 +2,33 @@ from django.contrib import admin
 
 from golive.admin import AuditedAdmin
 from smoketests.models import CheckResult, Monitor, MonitorAlert, MonitorResult, SmokeCheck, SmokeRun
+from smoketests.services import checks as check_services
 
 
 @admin.register(SmokeCheck)
-class SmokeCheckAdmin(AuditedAdmin):
+class SmokeCheckAdmin(admin.ModelAdmin):
+    """Saves go through the services, which audit header names but never header values."""
+
     list_display = ["name", "release", "method", "url", "expected_statuses", "enabled"]
     list_filter = ["enabled", "method"]
     search_fields = ["name", "url", "release__name"]
     autocomplete_fields = ["release"]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: value for name, value in form.cleaned_data.items() if name != "release"}
+        if change:
+            stored = SmokeCheck.objects.get(pk=obj.pk)
+            saved = check_services.update_check(check=stored, actor=request.user, **values)
+        else:
+            saved = check_services.create_check(release=obj.release, actor=request.user, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        check_services.delete_check(check=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for check in queryset:
+            check_services.delete_check(check=check, actor=request.user)
 
 
 @admin.register(Monitor)

@@ -7,6 +7,7 @@ from golive.models import AuditEvent
 from smoketests.forms import SmokeCheckForm
 from smoketests.models import SmokeCheck
 from smoketests.services.checks import create_check, delete_check, update_check
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,45 @@ def test_the_form_reads_headers_one_per_line_and_reports_bad_lines(release):
     form = SmokeCheckForm({**data, "headers": "no colon here"}, release=release)
     assert not form.is_valid()
     assert form.errors["headers"] == ["Line 1 is not “Name: value”."]
+
+
+def test_header_values_never_reach_the_audit_trail(release, members):
+    manager = members["release_manager"]
+    check = create_check(
+        release=release,
+        actor=manager,
+        name="api",
+        url="https://api.example.com/",
+        headers={"Authorization": "Bearer s3cret"},
+    )
+    update_check(check=check, actor=manager, headers={"Authorization": "Bearer n3w-s3cret"})
+    update_check(
+        check=check, actor=manager, headers={"Authorization": "Bearer n3w-s3cret", "Accept": "text/html"}
+    )
+    events = list(AuditEvent.objects.filter(release=release).order_by("pk").values_list("verb", "changes"))
+    assert "s3cret" not in str(events)
+    assert events[0][1]["headers"] == [None, "Authorization"]
+    assert events[1][1] == {"headers": ["(values changed)", "(values changed)"]}
+    assert events[2][1] == {"headers": ["Authorization", "Accept, Authorization"]}
+
+
+def test_admin_edits_are_audited_without_header_values(release, client_for):
+    admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client = client_for(admin_user)
+    data = {
+        "release": release.pk,
+        "name": "api",
+        "method": "GET",
+        "url": "https://api.example.com/",
+        "headers": '{"X-Api-Key": "k3y"}',
+        "expected_statuses": "200",
+        "timeout_seconds": "10",
+        "verify_tls": "on",
+        "enabled": "on",
+    }
+    response = client.post("/admin/smoketests/smokecheck/add/", data)
+    assert response.status_code == 302
+    check = SmokeCheck.objects.get()
+    assert check.headers == {"X-Api-Key": "k3y"}
+    event = AuditEvent.objects.get(verb="smoke_check.created")
+    assert event.actor == admin_user and "k3y" not in str(event.changes)
