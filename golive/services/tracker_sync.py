@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from golive.models import Defect, Release
 from golive.services.defects import create_defect, update_defect
@@ -16,21 +16,19 @@ class UpsertResult:
     created: bool
 
 
+@transaction.atomic
 def upsert_defect(*, release: Release, actor: AbstractBaseUser, external_key: str, **values) -> UpsertResult:
     """The defect with this tracker key, created or updated with `values`; a repeat changes nothing.
 
-    Two syncs racing on the same new key both pass validation; the unique constraint lets one insert
-    win and the other then updates the row it wrote.
+    The release row is locked first, so two syncs sending the same new key at once are ordered: the
+    second finds the defect the first created and updates it instead of failing on the unique key.
     """
     external_key = external_key.strip()
     if not external_key:
         raise ValidationError({"external_key": "The tracker key is required to match defects."})
+    Release.objects.select_for_update().filter(pk=release.pk).first()
     existing = Defect.objects.filter(release=release, external_key=external_key).first()
     if existing is None:
-        try:
-            with transaction.atomic():
-                defect = create_defect(release=release, actor=actor, external_key=external_key, **values)
-            return UpsertResult(defect=defect, created=True)
-        except IntegrityError:
-            existing = Defect.objects.get(release=release, external_key=external_key)
+        defect = create_defect(release=release, actor=actor, external_key=external_key, **values)
+        return UpsertResult(defect=defect, created=True)
     return UpsertResult(defect=update_defect(defect=existing, actor=actor, **values), created=False)
