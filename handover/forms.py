@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Q
 
 from golive.models import Release
 from handover.files import validate_upload
@@ -238,3 +239,23 @@ class SignOffForm(HandoverForm, forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, validators=[reject_secrets]
     )
+
+
+class TeamMembersForm(HandoverForm, forms.Form):
+    submit_label = "Save members"
+    members = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members accept items, verify access and sign off. The lead is always a member.",
+    )
+
+    def __init__(self, *args, team: SupportTeam, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Members from other releases stay selectable: a team outlives any one release.
+        self.fields["members"].queryset = (
+            get_user_model()
+            .objects.filter(Q(memberships__release=release) | Q(support_teams=team))
+            .distinct()
+            .order_by("username")
+        )

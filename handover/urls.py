@@ -15,6 +15,7 @@ urlpatterns = [
     path(_PREFIX + "teams/new/", plans.team_create, name="team_create"),
     path(_PREFIX + "teams/<int:team_pk>/", signoffs.team_signoff, name="team_signoff"),
     path(_PREFIX + "teams/<int:team_pk>/agree/", plans.team_agree, name="team_agree"),
+    path(_PREFIX + "teams/<int:team_pk>/members/", plans.team_members, name="team_members"),
     path(_PREFIX + "items/new/", items.item_create, name="item_create"),
     path(_PREFIX + "items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path(_PREFIX + "items/<int:pk>/deliver/", items.item_deliver, name="item_deliver"),

@@ -4,7 +4,7 @@ from django.db import transaction
 from golive.audit import record_event
 from golive.models import Release
 from handover.models import SupportTeam
-from handover.permissions import require_project_side
+from handover.permissions import require_project_side, require_team_lead
 
 
 @transaction.atomic
@@ -35,4 +35,30 @@ def create_team(
             "members": sorted(m.get_username() for m in team.members.all()),
         },
     )
+    return team
+
+
+@transaction.atomic
+def update_team_members(
+    *, team: SupportTeam, actor: AbstractBaseUser, release: Release, members
+) -> SupportTeam:
+    """Only the team's lead changes who is in the team: membership is what lets someone accept items
+    and sign off for it, so the project team must not be able to add itself."""
+    require_team_lead(actor, team, "change the team's members")
+    before = set(team.members.all())
+    after = {team.lead, *members}
+    team.members.set(after)
+    if before != after:
+        record_event(
+            verb="support_team.members_changed",
+            actor=actor,
+            target=team,
+            release=release,
+            changes={
+                "members": [
+                    sorted(user.get_username() for user in before),
+                    sorted(user.get_username() for user in after),
+                ]
+            },
+        )
     return team

@@ -7,9 +7,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from golive.permissions import Action, allowed_actions, get_release_for
-from handover.forms import PlanCreateForm, PlanSettingsForm, ReasonForm, SupportTeamForm
+from handover.forms import PlanCreateForm, PlanSettingsForm, ReasonForm, SupportTeamForm, TeamMembersForm
 from handover.models import HandoverPlan
-from handover.permissions import can_manage_handover, is_release_manager, is_team_lead, is_team_member
+from handover.permissions import (
+    can_manage_handover,
+    is_release_manager,
+    is_team_lead,
+    is_team_member,
+    require_team_lead,
+)
 from handover.selectors import load_overview
 from handover.services.plans import (
     agree_for_team,
@@ -18,7 +24,7 @@ from handover.services.plans import (
     seed_from_template,
     update_plan_settings,
 )
-from handover.services.teams import create_team
+from handover.services.teams import create_team, update_team_members
 from handover.views.common import form_page, plan_for_request, run_action
 
 
@@ -115,6 +121,27 @@ def team_create(request, release_pk: int):
         service=lambda data: create_team(release=release, actor=request.user, **data),
         success="Support team created.",
         fallback=reverse("handover:plan", args=[release.pk]),
+    )
+
+
+def team_members(request, release_pk: int, team_pk: int):
+    release, plan = plan_for_request(request, release_pk)
+    team = get_object_or_404(plan.teams.select_related("lead"), pk=team_pk)
+    require_team_lead(request.user, team, "change the team's members")
+    form = TeamMembersForm(
+        request.POST or None, team=team, release=release, initial={"members": team.members.all()}
+    )
+    return form_page(
+        request,
+        form=form,
+        release=release,
+        title=f"Members of {team.name}",
+        intro="To open this release's handover a member also needs a role on the release.",
+        service=lambda data: update_team_members(
+            team=team, actor=request.user, release=release, members=list(data["members"])
+        ),
+        success=f"Members of {team.name} saved.",
+        fallback=reverse("handover:team_signoff", args=[release.pk, team.pk]),
     )
 
 

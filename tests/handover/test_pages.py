@@ -92,6 +92,11 @@ def test_every_page_renders(plan, members, manager, support_team, ops_team, clie
         .status_code
         == 200
     )
+    lead_client = client_for(support_team.lead)
+    assert (
+        lead_client.get(reverse("handover:team_members", args=[release_pk, support_team.pk])).status_code
+        == 200
+    )
 
 
 def test_without_a_plan_the_project_side_is_offered_to_create_one(release, members, client_for, support_team):

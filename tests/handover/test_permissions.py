@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
+from golive.models import AuditEvent
 from golive.services.releases import add_member
 from handover.choices import ItemStatus
 from handover.models import HandoverItem, SignOff, SupportTeam, TeamAgreement
@@ -143,3 +144,18 @@ def test_items_of_another_release_are_not_reachable(plan, members, client_for, m
     create_plan(release=other_release, actor=manager, teams=[support_team])
     response = client_for(manager).get(reverse("handover:item_edit", args=[other_release.pk, item.pk]))
     assert response.status_code == 404
+
+
+def test_only_the_team_lead_changes_the_team_members(plan, members, support_team, client_for):
+    url = reverse("handover:team_members", args=[plan.release_id, support_team.pk])
+    dev = members[Role.SCRUM_TEAM]
+    # The project team cannot make itself part of the support team (it could then sign off).
+    assert client_for(members[Role.RELEASE_MANAGER]).post(url, {"members": [dev.pk]}).status_code == 403
+    assert not support_team.members.filter(pk=dev.pk).exists()
+
+    vendor = members[Role.VENDOR_SUPPORT]
+    response = client_for(support_team.lead).post(url, {"members": [vendor.pk]})
+    assert response.status_code == 302
+    assert set(support_team.members.all()) == {support_team.lead, vendor}
+    event = AuditEvent.objects.get(verb="support_team.members_changed")
+    assert event.changes["members"][1] == sorted([support_team.lead.username, vendor.username])
