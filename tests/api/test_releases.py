@@ -116,3 +116,22 @@ def test_the_list_costs_the_same_queries_for_5_and_50_releases(
         body = client.get(url).json()
     assert body["count"] == 50 and len(body["results"]) == 50
     assert len(five.captured_queries) == len(fifty.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["api:release_detail", "api:gate"])
+def test_detail_and_gate_cost_the_same_queries_however_many_records(
+    name, release, members, api_for, decide, django_assert_max_num_queries
+):
+    decide({Role.RELEASE_MANAGER: ("go", ""), Role.PRODUCT_OWNER: ("go", "")})
+    client = api_for(members[Role.STAKEHOLDER])
+    url = reverse(name, args=[release.pk])
+    client.get(url)
+    counts = []
+    for _ in range(2):
+        for _ in range(10):
+            RiskFactory(release=release, probability=5, impact=5)
+            DefectFactory(release=release, severity=DefectSeverity.CRITICAL)
+        with django_assert_max_num_queries(12) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
