@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 
 from golive.choices import Environment, ReleaseStatus, Role
-from golive.readiness import READINESS_RANK, ReadinessState
+from golive.readiness import READINESS_RANK, ReadinessState, readiness_rank_expression
 
 SORT_CHOICES = [
     ("target", "Target go-live, soonest first"),
@@ -36,16 +36,28 @@ def _ordering(key: str) -> list:
     return [F(fields[0]).desc(), *fields[1:]]
 
 
+def _with_rank(queryset: QuerySet) -> QuerySet:
+    """The readiness rank, computed in SQL only when a filter or the order needs it."""
+    if "readiness_rank" in queryset.query.annotations:
+        return queryset
+    return queryset.alias(readiness_rank=readiness_rank_expression())
+
+
 class PortfolioFilter(django_filters.FilterSet):
-    """Expects a queryset from selectors_dashboards.portfolio_releases (it filters on its annotations)."""
+    """Expects a queryset from selectors_dashboards.portfolio_releases (it reads its count annotations)."""
 
     q = django_filters.CharFilter(method="filter_text", label="Search", max_length=100)
     status = django_filters.MultipleChoiceFilter(
         choices=ReleaseStatus.choices, widget=forms.CheckboxSelectMultiple, label="Status"
     )
-    environment = django_filters.ChoiceFilter(choices=Environment.choices, empty_label="Any environment")
+    environment = django_filters.ChoiceFilter(
+        choices=Environment.choices, empty_label="Any environment", label="Environment"
+    )
     readiness = django_filters.ChoiceFilter(
-        choices=ReadinessState.choices, method="filter_readiness", empty_label="Any readiness"
+        choices=ReadinessState.choices,
+        method="filter_readiness",
+        empty_label="Any readiness",
+        label="Readiness",
     )
     mine = django_filters.BooleanFilter(
         method="filter_mine", widget=forms.CheckboxInput, label="Only releases I am a member of"
@@ -60,13 +72,33 @@ class PortfolioFilter(django_filters.FilterSet):
     class Meta:
         fields = ["q", "status", "environment", "readiness", "mine", "role", "sort"]
 
+    def controls(self) -> dict:
+        """What the filter form shows, worked out once: the portfolio page is rendered very often, and
+        Django's widgets render each option through a template of its own."""
+        data = self.data or {}
+
+        def options(name: str) -> list[tuple[str, str, bool]]:
+            chosen = data.get(name, "")
+            return [(value, label, value == chosen) for value, label in self.form.fields[name].choices]
+
+        chosen_statuses = set(data.getlist("status")) if hasattr(data, "getlist") else set()
+        return {
+            "q": data.get("q", ""),
+            "mine": bool(data.get("mine")),
+            "statuses": [(value, label, value in chosen_statuses) for value, label in ReleaseStatus.choices],
+            "selects": [
+                {"name": name, "label": self.form.fields[name].label, "options": options(name)}
+                for name in ("environment", "readiness", "role", "sort")
+            ],
+        }
+
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(
             Q(name__icontains=value) | Q(application__icontains=value) | Q(version__icontains=value)
         )
 
     def filter_readiness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(readiness_rank=READINESS_RANK[ReadinessState(value)])
+        return _with_rank(queryset).filter(readiness_rank=READINESS_RANK[ReadinessState(value)])
 
     def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if not value:
@@ -77,6 +109,8 @@ class PortfolioFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=self.request.user.memberships.filter(role=value).values("release_id"))
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value.lstrip("-") == "readiness":
+            queryset = _with_rank(queryset)
         return queryset.order_by(*_ordering(value))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

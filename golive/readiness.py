@@ -11,13 +11,14 @@ sort by readiness in the database. Both are built from the one list of signals b
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from golive.choices import HIGH_RISK_SCORE, DefectSeverity, ReleaseStatus
+from golive.choices import HIGH_RISK_SCORE, OPEN_DEFECT_STATUSES, DefectSeverity, ReleaseStatus, RiskStatus
 from golive.models import Defect, Release, Risk
 from handover.choices import SETTLED_ITEM_STATUSES
 from handover.models import HandoverItem
@@ -99,6 +100,13 @@ class Readiness:
         return self.state.label
 
     @property
+    def symbol(self) -> str:
+        """Shown before the label, so the state reads without its colour."""
+        return {ReadinessState.READY: "✔", ReadinessState.AT_RISK: "!", ReadinessState.BLOCKED: "✖"}[
+            self.state
+        ]
+
+    @property
     def blocker_count(self) -> int:
         return sum(1 for signal in BLOCKERS if self.counts.get(signal.count_name, 0))
 
@@ -119,57 +127,107 @@ def assess(counts: Mapping[str, int]) -> Readiness:
     return Readiness(ReadinessState.READY, ["nothing blocks the release and nothing needs attention"], counts)
 
 
-def _count_of(queryset: QuerySet, release_path: str = "release") -> Coalesce:
-    """A correlated COUNT subquery: many counts on one release row without multiplying joins."""
-    counted = (
-        queryset.filter(**{release_path: OuterRef("pk")})
-        .order_by()
-        .values(release_path)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _plain(params) -> tuple:
+    """Choices members as their plain values: raw SQL parameters skip the fields' own conversion."""
+    return tuple(param.value if isinstance(param, Enum) else param for param in params)
+
+
+class _Counts:
+    """Correlated COUNT subqueries written as SQL: the portfolio builds one per count for every request,
+    and resolving as many nested querysets cost more time than running them. Each mirrors the queryset
+    method named in its comment; the tests of this module run them against real rows."""
+
+    release = Release._meta.db_table
+    risk = Risk._meta.db_table
+    defect = Defect._meta.db_table
+    run = SmokeRun._meta.db_table
+    monitor = Monitor._meta.db_table
+    item = HandoverItem._meta.db_table
+    plan = HandoverItem._meta.get_field("plan").related_model._meta.db_table
+
+    @classmethod
+    def of(cls, table: str, condition: str = "", params=()) -> RawSQL:
+        where = f" AND {condition}" if condition else ""
+        sql = f"SELECT COUNT(*) FROM {table} t WHERE t.release_id = {cls.release}.id{where}"
+        return RawSQL(sql, _plain(params), output_field=IntegerField())
+
+    @classmethod
+    def of_items(cls, condition: str = "", params=()) -> RawSQL:
+        where = f" AND {condition}" if condition else ""
+        sql = (
+            f"SELECT COUNT(*) FROM {cls.item} t INNER JOIN {cls.plan} p ON p.id = t.plan_id "
+            f"WHERE p.release_id = {cls.release}.id{where}"
+        )
+        return RawSQL(sql, _plain(params), output_field=IntegerField())
+
+    @classmethod
+    def last_run_status(cls) -> RawSQL:
+        sql = (
+            f"SELECT t.status FROM {cls.run} t WHERE t.release_id = {cls.release}.id "
+            "ORDER BY t.created_at DESC, t.id DESC LIMIT 1"
+        )
+        return RawSQL(sql, (), output_field=models.CharField())
 
 
 def with_readiness_counts(releases: QuerySet[Release], *, now: datetime | None = None) -> QuerySet[Release]:
     """Every count the readiness rules read, plus the figures the portfolio shows, one subquery each."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    open_risks = Risk.objects.open()
-    open_defects = Defect.objects.open()
-    unsettled_items = HandoverItem.objects.exclude(status__in=SETTLED_ITEM_STATUSES)
-    enabled_monitors = Monitor.objects.filter(enabled=True)
-    last_run_status = Subquery(
-        SmokeRun.objects.filter(release=OuterRef("pk")).order_by("-created_at", "-pk").values("status")[:1]
-    )
+    open_defect = f"t.status IN ({_in(OPEN_DEFECT_STATUSES)})"
+    unsettled = f"t.status NOT IN ({_in(SETTLED_ITEM_STATUSES)})"
+    counts = _Counts
     return releases.annotate(
-        open_risk_count=_count_of(open_risks),
-        open_defect_count=_count_of(open_defects),
-        blocking_risk_count=_count_of(Risk.objects.blocking()),
-        blocking_defect_count=_count_of(Defect.objects.blocking()),
-        major_defect_count=_count_of(
-            open_defects.filter(severity=DefectSeverity.MAJOR, blocks_go_live=False)
+        # Risk.objects.open()
+        open_risk_count=counts.of(counts.risk, "t.status = %s", [RiskStatus.OPEN]),
+        # Defect.objects.open()
+        open_defect_count=counts.of(counts.defect, open_defect, OPEN_DEFECT_STATUSES),
+        # Risk.objects.blocking()
+        blocking_risk_count=counts.of(
+            counts.risk,
+            "t.status = %s AND t.score >= %s AND NOT t.contingency_accepted",
+            [RiskStatus.OPEN, HIGH_RISK_SCORE],
         ),
-        covered_risk_count=_count_of(
-            open_risks.filter(score__gte=HIGH_RISK_SCORE, contingency_accepted=True)
+        # Defect.objects.blocking()
+        blocking_defect_count=counts.of(
+            counts.defect,
+            f"{open_defect} AND (t.severity = %s OR t.blocks_go_live)",
+            [*OPEN_DEFECT_STATUSES, DefectSeverity.CRITICAL],
         ),
-        last_smoke_status=last_run_status,
+        # Open major defects not flagged as blocking (those count as blockers already).
+        major_defect_count=counts.of(
+            counts.defect,
+            f"{open_defect} AND t.severity = %s AND NOT t.blocks_go_live",
+            [*OPEN_DEFECT_STATUSES, DefectSeverity.MAJOR],
+        ),
+        # Open high risks whose contingency was accepted.
+        covered_risk_count=counts.of(
+            counts.risk,
+            "t.status = %s AND t.score >= %s AND t.contingency_accepted",
+            [RiskStatus.OPEN, HIGH_RISK_SCORE],
+        ),
+        last_smoke_status=counts.last_run_status(),
         failed_smoke_run=Case(
             When(Q(last_smoke_status__in=FAILED_RUN_STATUSES), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         ),
-        monitor_count=_count_of(enabled_monitors),
-        monitors_up_count=_count_of(enabled_monitors.filter(state=MonitorState.UP)),
-        monitors_down_count=_count_of(enabled_monitors.filter(state=MonitorState.DOWN)),
-        handover_item_count=_count_of(HandoverItem.objects.all(), "plan__release"),
-        handover_settled_count=_count_of(
-            HandoverItem.objects.filter(status__in=SETTLED_ITEM_STATUSES), "plan__release"
+        monitor_count=counts.of(counts.monitor, "t.enabled"),
+        monitors_up_count=counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.UP]),
+        monitors_down_count=counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.DOWN]),
+        handover_item_count=counts.of_items(),
+        handover_settled_count=counts.of_items(
+            f"t.status IN ({_in(SETTLED_ITEM_STATUSES)})", SETTLED_ITEM_STATUSES
         ),
-        overdue_handover_count=_count_of(unsettled_items.filter(due_date__lt=today), "plan__release"),
-        handover_due_soon_count=_count_of(
-            unsettled_items.filter(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
-            "plan__release",
+        overdue_handover_count=counts.of_items(
+            f"{unsettled} AND t.due_date < %s", [*SETTLED_ITEM_STATUSES, today]
+        ),
+        handover_due_soon_count=counts.of_items(
+            f"{unsettled} AND t.due_date >= %s AND t.due_date <= %s",
+            [*SETTLED_ITEM_STATUSES, today, today + timedelta(days=DUE_SOON_DAYS)],
         ),
         target_date_passed=Case(
             When(Q(status__in=NOT_YET_LIVE_STATUSES, target_go_live__lt=now), then=Value(1)),

@@ -4,17 +4,18 @@ releases, risks, defects, checks and results there are."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncHour
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncHour
+from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
 from golive.models import AuditEvent, Defect, GoLiveStep, GoNoGoMeeting, Release, Risk, StepStatus
 from golive.permissions import releases_visible_to
-from golive.readiness import attach_readiness, readiness_for, readiness_rank_expression, with_readiness_counts
+from golive.readiness import attach_readiness, readiness_for, with_readiness_counts
 from handover.selectors import release_card as handover_card
-from smoketests.choices import COMPLETED_OUTCOMES, Outcome
-from smoketests.models import Monitor, MonitorResult, SmokeRun
+from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
+from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 
 # While a release is being deployed or is in hypercare its dashboard refreshes itself.
 LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE)
@@ -30,25 +31,51 @@ MEDIUM_RISK_SCORE = 8
 
 
 def portfolio_releases(user, *, now: datetime | None = None) -> QuerySet[Release]:
-    """The releases the user may see, with every readiness count and a rank to filter and sort by."""
-    return with_readiness_counts(releases_visible_to(user), now=now).annotate(
-        readiness_rank=readiness_rank_expression()
-    )
+    """The releases the user may see, with every readiness count (golive.filters adds the rank)."""
+    return with_readiness_counts(releases_visible_to(user), now=now)
+
+
+# The last smoke verdict in words and a symbol, never by colour alone.
+SMOKE_VERDICTS = {
+    RunStatus.PASSED: "✔ passed",
+    RunStatus.FAILED: "✖ failed",
+    RunStatus.ERRORED: "✖ errored",
+    RunStatus.RUNNING: "… running",
+    RunStatus.QUEUED: "… queued",
+}
+
+
+def _monitor_summary(release: Release) -> str:
+    if not release.monitor_count:
+        return "none"
+    unknown = release.monitor_count - release.monitors_up_count - release.monitors_down_count
+    parts = [
+        f"▼ {release.monitors_down_count} down" if release.monitors_down_count else "",
+        f"▲ {release.monitors_up_count} up" if release.monitors_up_count else "",
+        f"? {unknown} not checked" if unknown else "",
+    ]
+    return " · ".join(part for part in parts if part)
 
 
 def portfolio_rows(releases, *, today=None) -> list[Release]:
-    """Adds readiness, days to go and handover share to already fetched rows; no queries."""
+    """Adds readiness and the figures shown next to it to already fetched rows; no queries.
+
+    The portfolio renders many rows, so what a row shows is worked out here once rather than by
+    template logic per cell.
+    """
     today = today or timezone.localdate()
     rows = attach_readiness(releases)
     for release in rows:
+        release.detail_url = reverse("golive:release_detail", args=[release.pk])
+        release.dashboard_url = reverse("golive:release_dashboard", args=[release.pk])
         release.days_to_go = (timezone.localdate(release.target_go_live) - today).days
+        release.blocker_total = release.blocking_risk_count + release.blocking_defect_count
+        release.smoke_verdict = SMOKE_VERDICTS.get(release.last_smoke_status, "none yet")
+        release.monitor_summary = _monitor_summary(release)
         release.handover_percent = (
             round(100 * release.handover_settled_count / release.handover_item_count)
             if release.handover_item_count
             else None
-        )
-        release.monitors_unknown_count = (
-            release.monitor_count - release.monitors_up_count - release.monitors_down_count
         )
     return rows
 
@@ -141,14 +168,29 @@ def runbook_progress(release: Release) -> dict:
     }
 
 
+def _result_count(outcomes) -> Coalesce:
+    counted = (
+        CheckResult.objects.filter(run=OuterRef("pk"), outcome__in=outcomes)
+        .order_by()
+        .values("run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def smoke_history(release: Release) -> list[SmokeRun]:
-    """The latest runs, newest first, each with its counts of passed and failed checks."""
+    """The latest runs, newest first, each with its counts of passed and failed checks.
+
+    Correlated counts rather than a join: the database counts the results of the runs shown only,
+    not of every run the release ever had.
+    """
     return list(
         SmokeRun.objects.filter(release=release)
         .annotate(
-            total_count=Count("results"),
-            passed_count=Count("results", filter=Q(results__outcome=Outcome.PASSED)),
-            failed_count=Count("results", filter=Q(results__outcome__in=[Outcome.FAILED, Outcome.ERROR])),
+            total_count=_result_count(list(Outcome)),
+            passed_count=_result_count([Outcome.PASSED]),
+            failed_count=_result_count([Outcome.FAILED, Outcome.ERROR]),
         )
         .order_by("-created_at", "-pk")[:SMOKE_HISTORY_LENGTH]
     )

@@ -19,7 +19,7 @@ from golive.services.releases import (
 )
 from golive.views.mixins import add_service_errors
 
-PORTFOLIO_PAGE_SIZE = 50
+PORTFOLIO_PAGE_SIZE = 25
 
 
 def portfolio(request):
@@ -33,6 +33,7 @@ def portfolio(request):
     query.pop("page", None)
     context = {
         "filter": filterset,
+        "filter_controls": filterset.controls(),
         "releases": releases,
         "page": page,
         "rows": portfolio_rows(page.object_list),

@@ -310,3 +310,14 @@ def test_the_dashboard_of_a_data_rich_release_has_every_card(demo_users, client_
     page = response.content.decode()
     assert len(re.findall(r'data-testid="monitor-chart"', page)) == 3
     assert 'id="monitor-chart-data"' in page
+
+
+def test_every_filter_control_has_a_label_and_keeps_its_value(portfolio, members, client_for):
+    page = client_for(members[Role.STAKEHOLDER]).get("/?environment=staging&status=live&sort=name&q=one")
+    html = page.content.decode()
+    for name, label in [("environment", "Environment"), ("readiness", "Readiness"), ("role", "My role")]:
+        assert f'<label class="form-label small" for="id_{name}">{label}</label>' in html
+    assert '<option value="staging" selected>' in html
+    assert '<option value="name" selected>' in html
+    assert 'name="status" value="live" id="id_status_5" checked' in html
+    assert 'value="one"' in html
