@@ -138,3 +138,42 @@ def test_each_token_has_its_own_allowance_and_the_browser_is_not_throttled(
     assert second.get(_gate_url(release)).status_code == 200
     browser = client_for(members[Role.STAKEHOLDER])
     assert [browser.get(_gate_url(release)).status_code for _ in range(3)] == [200, 200, 200]
+
+
+ENDPOINTS = [
+    ("get", "api:release_list", False),
+    ("get", "api:release_detail", True),
+    ("get", "api:gate", True),
+    ("post", "api:deployment_report", True),
+    ("get", "api:risk_list", True),
+    ("post", "api:risk_list", True),
+    ("get", "api:defect_list", True),
+    ("post", "api:defect_list", True),
+    ("put", "api:defect_upsert", True),
+    ("get", "api:smoke_run_list", True),
+    ("post", "api:smoke_run_list", True),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "needs_release"), ENDPOINTS)
+def test_every_endpoint_answers_401_json_without_credentials(
+    method, name, needs_release, release, anonymous_api
+):
+    url = reverse(name, args=[release.pk] if needs_release else [])
+    response = getattr(anonymous_api, method)(url, {})
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"error", "fields"}
+
+
+def test_a_wrong_method_is_405_json(release, members, api_for):
+    response = api_for(members[Role.RELEASE_MANAGER]).delete(reverse("api:gate", args=[release.pk]))
+    assert response.status_code == 405
+    assert response.json() == {"error": 'Method "DELETE" not allowed.', "fields": {}}
+
+
+def test_the_browser_session_works_without_a_token(release, members, client_for):
+    response = client_for(members[Role.STAKEHOLDER]).get(
+        reverse("api:gate", args=[release.pk]), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200 and response.json()["decision"] == "PENDING"
