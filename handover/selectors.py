@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from golive.choices import ReleaseStatus
 from golive.models import Release, ReleaseMembership
-from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, PlanState
+from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, NeededBy, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
 from handover.models import (
     AccessTransfer,
@@ -170,6 +170,11 @@ def handover_state_for(release: Release) -> dict | None:
             items_total=Count("items", distinct=True),
             items_settled=Count("items", filter=Q(items__status__in=SETTLED_ITEM_STATUSES), distinct=True),
             teams_total=Count("teams", distinct=True),
+            go_live_items_open=Count(
+                "items",
+                filter=Q(items__needed_by=NeededBy.GO_LIVE) & ~Q(items__status__in=SETTLED_ITEM_STATUSES),
+                distinct=True,
+            ),
         )
         .first()
     )
@@ -185,6 +190,8 @@ def handover_state_for(release: Release) -> dict | None:
         f"{teams_agreed} of {plan.teams_total} teams agreed; "
         f"{teams_signed} of {plan.teams_total} teams signed off"
     )
+    if plan.go_live_items_open:
+        summary += f"; {plan.go_live_items_open} item(s) needed before go-live still open"
     return {
         "state": plan.state,
         "state_label": plan.get_state_display(),
@@ -193,6 +200,7 @@ def handover_state_for(release: Release) -> dict | None:
         "teams_agreed": teams_agreed,
         "teams_signed": teams_signed,
         "teams_total": plan.teams_total,
+        "go_live_items_open": plan.go_live_items_open,
         "complete": plan.state == PlanState.COMPLETE,
         "summary": summary,
     }

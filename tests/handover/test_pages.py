@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import Role
-from handover.choices import ItemCategory
+from handover.choices import ItemCategory, NeededBy
 from handover.selectors import handover_state_for, release_card
 from handover.services.access import create_access_transfer, grant_access, verify_access
 from handover.services.items import accept_item, create_item, deliver_item
@@ -224,16 +224,19 @@ def test_handover_state_for_the_go_nogo_agenda(release, plan, manager, support_t
         "teams_agreed": 0,
         "teams_signed": 0,
         "teams_total": 2,
+        "go_live_items_open": 0,
         "complete": False,
         "summary": "0 of 0 items accepted or waived; 0 of 2 teams agreed; 0 of 2 teams signed off",
     }
-    item = make_item(support_team)
-    make_item(ops_team)
+    item = make_item(support_team, needed_by=NeededBy.GO_LIVE)
+    make_item(ops_team, "Security clearance", needed_by=NeededBy.GO_LIVE)
     agree_for_team(plan=plan, team=support_team, actor=support_team.lead)
     deliver_item(item=item, actor=manager, note="Wiki.")
     accept_item(item=item, actor=support_team.lead)
     state = handover_state_for(release)
     assert (state["items_accepted"], state["items_total"], state["teams_agreed"]) == (1, 2, 1)
+    assert state["go_live_items_open"] == 1
+    assert state["summary"].endswith("; 1 item(s) needed before go-live still open")
 
 
 def test_handover_state_is_none_without_a_plan(release):
