@@ -216,3 +216,37 @@ def test_run_and_checks_pages_cost_a_fixed_number_of_queries(
     with django_assert_max_num_queries(2):
         summary = release_smoke_summary(release)
     assert summary["last_run"].total_count == size
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"timeout_seconds": "abc", "max_latency_ms": "-5", "method": "BREW"},
+        {"url": "http://", "expected_statuses": "200-", "headers": ":"},
+        {"name": "", "url": "javascript:alert(1)", "body_regex": "*"},
+        {"name": "Home page"},  # the same name as an existing check
+    ],
+)
+def test_junk_check_input_gives_errors_never_a_server_error(junk, release, members, client_for, check):
+    client = client_for(members[Role.SCRUM_TEAM])
+    response = client.post(url("check_create", release), {**CHECK_DATA, **junk})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert SmokeCheck.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"interval_seconds": "ten", "failure_threshold": "0"},
+        {"starts_at": "yesterday", "ends_at": "2020-13-45T99:99"},
+        {"starts_at": "2030-01-02T10:00", "ends_at": "2030-01-01T10:00"},
+        {"smoke_check": "999999", "webhook_url": "not a url"},
+    ],
+)
+def test_junk_monitor_input_gives_errors_never_a_server_error(junk, release, members, client_for, check):
+    data = {"smoke_check": check.pk, "interval_seconds": "60", "failure_threshold": "3", **junk}
+    response = client_for(members[Role.RELEASE_MANAGER]).post(url("monitor_create", release), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Monitor.objects.exists()
