@@ -38,6 +38,7 @@ SIGNATURE_HEADER = "X-GoLive-Signature"
 BACKOFF_CAP_SECONDS = 3600
 # A delivery left "sending" this long belongs to a worker that died mid-request; it may be taken again.
 SENDING_LEASE = timedelta(minutes=5)
+RESPONSE_EXCERPT_BYTES = 300
 BROKER_ERRORS = (KombuError, OSError, TimeoutError)
 
 
@@ -154,6 +155,15 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
+def _excerpt(response: httpx.Response, limit: int = RESPONSE_EXCERPT_BYTES) -> str:
+    kept = b""
+    for chunk in response.iter_bytes():
+        kept += chunk
+        if len(kept) >= limit:
+            break
+    return kept[:limit].decode(errors="replace")
+
+
 def attempt_delivery(*, delivery_id: int) -> AttemptResult:
     """POST the delivery once. Safe to call twice: only the caller that claims the row sends it."""
     delivery = _claim(delivery_id)
@@ -170,16 +180,18 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult:
     }
     response_status, error = None, ""
     try:
-        response = httpx.post(
+        # Streamed, so a receiver answering with a huge body costs no more than the excerpt kept.
+        with httpx.stream(
+            "POST",
             delivery.endpoint.url,
             content=body,
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             follow_redirects=False,
-        )
-        response_status = response.status_code
-        if not response.is_success:
-            error = f"The receiver answered HTTP {response.status_code}: {response.text[:300]}"
+        ) as response:
+            response_status = response.status_code
+            if not response.is_success:
+                error = f"The receiver answered HTTP {response.status_code}: {_excerpt(response)}"
     except httpx.HTTPError as failure:
         error = f"{type(failure).__name__}: {failure}"[:1000]
     now = timezone.now()
