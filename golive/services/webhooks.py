@@ -30,7 +30,8 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from golive.audit import record_event
-from golive.models import DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.gate import deploy_gate
+from golive.models import Decision, DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +77,8 @@ def notify(*, release: Release, event: str, payload: dict) -> list[WebhookDelive
     return [_queue_delivery(endpoint=endpoint, event=event, payload=payload) for endpoint in endpoints]
 
 
-def notify_decision_recorded(decision) -> list[WebhookDelivery]:
+def notify_decision_recorded(decision: Decision) -> list[WebhookDelivery]:
     """`decision.recorded`, with what a pipeline needs to know about the go/no-go outcome."""
-    from golive.gate import deploy_gate
-
     release = decision.meeting.release
     if not release.webhook_endpoints.filter(active=True).exists():
         return []
@@ -122,11 +121,11 @@ def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, payload: dict) -> 
     return delivery
 
 
-def send_delivery_to_workers(*, delivery_id: int, countdown: int | None = None) -> bool:
+def send_delivery_to_workers(*, delivery_id: int) -> bool:
     from golive.webhook_tasks import deliver_webhook
 
     try:
-        deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+        deliver_webhook.apply_async((delivery_id,))
     except BROKER_ERRORS as error:
         # The row stays pending; resend_pending_deliveries sends it once the broker is back.
         logger.warning(
