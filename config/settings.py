@@ -161,6 +161,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Tests and benchmarks give their worker a queue of its own, so no other worker takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
+# The release dashboard's cards are shared by everyone watching a release for this many seconds (0: off);
+# a change recorded in the audit trail shows at once (README, "Dashboards").
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 5)
+
 # Smoke tests and monitors (README, "Smoke tests and monitoring"). An empty host list lets checks
 # target any host; production should name its own, e.g. ".example.com" for the domain and below.
 SMOKETESTS_ALLOWED_HOSTS = env_list("SMOKETESTS_ALLOWED_HOSTS")

@@ -4,6 +4,7 @@ releases, risks, defects, checks and results there are."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.urls import reverse
@@ -253,6 +254,24 @@ def go_no_go_meetings(release: Release) -> dict:
         "latest_decision": max(decided, key=lambda decision: decision.decided_at) if decided else None,
         "next_meeting": next((meeting for meeting in meetings if not meeting.is_closed), None),
     }
+
+
+def live_cards_cache_key(release: Release) -> str | None:
+    """Names one version of the release's cards; None when the cards are not to be shared.
+
+    The key changes with the latest audit event of the release, so a change made through the app shows
+    at once; what workers write without one (monitor and check results) shows within the cache time,
+    which is the cards' own refresh interval. The creation time keeps apart releases that reuse a pk.
+    """
+    if not settings.DASHBOARD_CACHE_SECONDS:
+        return None
+    latest_event = (
+        AuditEvent.objects.filter(release=release)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return f"golive:dashboard:{release.pk}:{release.created_at.timestamp()}:{release.status}:{latest_event}"
 
 
 def release_dashboard(release: Release, *, now: datetime | None = None) -> dict:

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -8,16 +11,31 @@ from django.views.decorators.http import require_GET
 from golive.audit_pack import audit_pack_filename, build_audit_pack
 from golive.forms_dashboards import HeatCellForm
 from golive.permissions import get_release_for
-from golive.selectors_dashboards import release_dashboard, risks_in_cell
+from golive.selectors_dashboards import live_cards_cache_key, release_dashboard, risks_in_cell
+
+
+def _live_cards(request, release) -> str:
+    """The cards, rendered once for everyone watching the release within the cache time.
+
+    Permission is checked per request before this; the cards hold nothing specific to one user.
+    """
+    key = live_cards_cache_key(release)
+    cards = cache.get(key) if key else None
+    if cards is None:
+        context = {"release": release, **release_dashboard(release)}
+        cards = render_to_string("golive/dashboards/_live.html", context, request=request)
+        if key:
+            cache.set(key, cards, settings.DASHBOARD_CACHE_SECONDS)
+    return cards
 
 
 def release_dashboard_page(request, release_pk: int):
-    """The full dashboard, or only its live cards when htmx polls for them."""
+    """The full dashboard, or only its live cards when htmx polls for them: one view, one partial."""
     release = get_release_for(request.user, release_pk)
-    context = {"release": release, **release_dashboard(release)}
+    cards = _live_cards(request, release)
     if request.htmx and request.htmx.target == "dashboard-live":
-        return render(request, "golive/dashboards/_live.html", context)
-    return render(request, "golive/dashboards/release.html", context)
+        return HttpResponse(cards)
+    return render(request, "golive/dashboards/release.html", {"release": release, "live_cards": cards})
 
 
 def heat_map_cell(request, release_pk: int):

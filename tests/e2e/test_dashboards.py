@@ -59,7 +59,7 @@ def test_stakeholder_reads_the_portfolio_and_opens_a_heat_map_cell(release, memb
     page.wait_for_function(
         "(first) => document.querySelector('[data-testid=live-note]').innerText !== first",
         arg=first_note,
-        timeout=15_000,
+        timeout=20_000,
     )
     expect(page.locator("canvas[data-monitor-chart]")).to_have_count(3)
     save_screenshot(page, "dashboard-release-live")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from golive.choices import DefectSeverity, DefectStatus, Environment, ReleaseStatus, RiskStatus, Role
 from golive.demo_scale import load_scale_demo
 from golive.models import Release
+from golive.services.risks import create_risk
 from tests.conftest import ROLE_USERNAMES
 from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, RiskFactory
 
@@ -278,8 +279,9 @@ def _queries(client, url, django_assert_max_num_queries) -> int:
 
 @pytest.mark.parametrize("view", ["portfolio", "dashboard"])
 def test_query_counts_are_the_same_at_scale_1_and_scale_20(
-    view, demo_users, client_for, django_assert_max_num_queries
+    view, demo_users, client_for, django_assert_max_num_queries, settings
 ):
+    settings.DASHBOARD_CACHE_SECONDS = 0  # every request computes the dashboard
     client = client_for(demo_users["stakeholder"])
     load_scale_demo(count=1, users=demo_users)
     live = Release.objects.filter(name__startswith="Scale demo").first()
@@ -321,3 +323,34 @@ def test_every_filter_control_has_a_label_and_keeps_its_value(portfolio, members
     assert '<option value="name" selected>' in html
     assert 'name="status" value="live" id="id_status_5" checked' in html
     assert 'value="one"' in html
+
+
+def test_watchers_of_a_release_share_its_cards_until_an_audited_change(
+    release, members, client_for, django_assert_max_num_queries, settings
+):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    RiskFactory(release=release, probability=4, impact=5, title="Migration overrun")
+    first = client_for(members[Role.STAKEHOLDER])
+    second = client_for(members[Role.PRODUCTION_SUPPORT])
+    computed = _queries(first, _dashboard(release), django_assert_max_num_queries)
+    shared = _queries(second, _dashboard(release), django_assert_max_num_queries)
+    assert shared < computed
+    assert (
+        "Probability 4, impact 5, score 20 (high): 1 open risk"
+        in second.get(_dashboard(release)).content.decode()
+    )
+
+    create_risk(
+        release=release, actor=members[Role.RELEASE_MANAGER], title="Vendor late", probability=4, impact=5
+    )
+    page = second.get(_dashboard(release)).content.decode()
+    assert "Probability 4, impact 5, score 20 (high): 2 open risks" in page
+
+
+def test_a_stranger_never_gets_the_shared_cards(release, members, stranger, client_for, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    assert client_for(members[Role.STAKEHOLDER]).get(_dashboard(release)).status_code == 200
+    response = client_for(stranger).get(
+        _dashboard(release), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard-live"
+    )
+    assert response.status_code == 404
