@@ -199,6 +199,11 @@ def start_celery_worker(transactional_db, isolated_celery_broker, tmp_path):
     """start_celery_worker(**settings_env) → a ready WorkerProcess; every one is stopped after the test."""
     from django.db import connection
 
+    from config.celery import app
+
+    # Messages left by earlier tests name rows that no longer exist (or, ids being reused, other rows).
+    with app.connection_for_write() as broker:
+        broker.default_channel.queue_purge(isolated_celery_broker.queue)
     started: list[WorkerProcess] = []
 
     def start(*, wait: bool = True, concurrency: int = 1, **settings_env: str) -> WorkerProcess:
