@@ -208,10 +208,13 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
         raise PermissionDenied("Only the project team or the receiving team can waive an item.")
     if ItemStatus.WAIVED not in ITEM_TRANSITIONS[item.status]:
         raise ValidationError(f"“{item.title}” is {item.get_status_display().lower()}; it cannot be waived.")
-    reason = reason.strip() or item.waiver_reason
-    if not reason:
+    reason = reason.strip()
+    if not (reason or item.waiver_reason):
         raise ValidationError({"reason": "Say why this item is not needed: a waiver needs a reason."})
-    item.waiver_reason = reason
+    if item.waiver_reason and reason and reason != item.waiver_reason:
+        # The other side's words are added to the proposal, never written over it.
+        reason = f"{item.waiver_reason}\n{actor.get_full_name() or actor.get_username()}: {reason}"
+    item.waiver_reason = reason or item.waiver_reason
     # A waiver is two people's decision: one person never counts for both sides, even someone who is on
     # both (or staff).
     if on_project_side and item.waiver_by_project_id is None and item.waiver_by_team_id != actor.pk:
@@ -225,7 +228,7 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
             item,
             ItemStatus.WAIVED,
             actor,
-            data={"reason": reason},
+            data={"reason": item.waiver_reason},
             decided_at=timezone.now(),
             decided_by=actor,
         )
@@ -237,7 +240,7 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
         target=item,
         release=item.plan.release,
         data={
-            "reason": reason,
+            "reason": item.waiver_reason,
             "side": "project team" if item.waiver_by_project_id else item.receiving_team.name,
         },
     )

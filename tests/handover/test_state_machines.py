@@ -179,9 +179,13 @@ def test_a_waiver_needs_both_sides(plan, manager, members, support_team, make_it
     with pytest.raises(PermissionDenied):
         waive_item(item=item, actor=members[Role.STAKEHOLDER], reason="")
 
-    waive_item(item=item, actor=support_team.lead, reason="")
+    waive_item(item=item, actor=support_team.lead, reason="Agreed, the vendor's manual is enough.")
     item.refresh_from_db()
     assert item.status == ItemStatus.WAIVED
+    assert item.waiver_reason == (
+        "Covered by the vendor's own manual.\n"
+        f"{support_team.lead.get_full_name()}: Agreed, the vendor's manual is enough."
+    )
     assert (item.waiver_by_project, item.waiver_by_team) == (manager, support_team.lead)
     assert "handover_item.waiver_proposed" in _verbs()
     assert "handover_item.waived" in _verbs()
