@@ -4,11 +4,11 @@ import re
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
 from golive.choices import Role
