@@ -29,6 +29,9 @@ def _filesystem_transport_options() -> dict:
         # Broadcast (control) messages too, or kombu writes them to ./control in the working directory.
         "control_folder": str(folder / "control"),
         "store_processed": False,
+        # The broker is a folder that workers poll; once a second (kombu's default) made monitor checks
+        # start seconds late. Listing a folder five times a second costs next to nothing.
+        "polling_interval": 0.2,
     }
 
 
