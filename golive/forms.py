@@ -79,6 +79,7 @@ class RiskForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
             "contingency",
             "contingency_accepted",
             "status",
+            "external_key",
         ]
         widgets = {
             "probability": forms.NumberInput(attrs={"min": 1, "max": 5}),

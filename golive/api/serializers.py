@@ -172,11 +172,18 @@ class RiskSerializer(serializers.ModelSerializer):
             "contingency",
             "contingency_accepted",
             "status",
+            "external_key",
             "blocking",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness of the tracker key is the service's and the database's to check, with one message.
+        validators = []
+
+
+class RiskUpsertSerializer(RiskSerializer):
+    external_key = serializers.CharField(max_length=100, help_text="The tracker's key, e.g. RISK-42.")
 
 
 class DefectSerializer(serializers.ModelSerializer):

@@ -34,6 +34,7 @@ urlpatterns = [
     path(RELEASE + "risks/<id:pk>/", views.RiskDetailView.as_view(), name="risk_detail"),
     path(RELEASE + "defects/", views.DefectListCreateView.as_view(), name="defect_list"),
     path(RELEASE + "defects/upsert/", views.DefectUpsertView.as_view(), name="defect_upsert"),
+    path(RELEASE + "risks/upsert/", views.RiskUpsertView.as_view(), name="risk_upsert"),
     path(RELEASE + "defects/<id:pk>/", views.DefectDetailView.as_view(), name="defect_detail"),
     path(RELEASE + "smoke-runs/", views.SmokeRunListCreateView.as_view(), name="smoke_run_list"),
     path(RELEASE + "smoke-runs/<id:pk>/", views.SmokeRunDetailView.as_view(), name="smoke_run_detail"),

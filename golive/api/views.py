@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Model
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from golive.api.serializers import (
     ReleaseDetailSerializer,
     ReleaseSerializer,
     RiskSerializer,
+    RiskUpsertSerializer,
     SmokeRunSerializer,
     SmokeRunStartSerializer,
 )
@@ -35,7 +36,7 @@ from golive.selectors import with_readiness_counts
 from golive.services.defects import create_defect, update_defect
 from golive.services.deployments import report_deployment
 from golive.services.risks import create_risk, update_risk
-from golive.services.tracker_sync import upsert_defect
+from golive.services.tracker_sync import upsert_defect, upsert_risk
 from smoketests.models import SmokeRun
 from smoketests.services.runs import start_smoke_run
 
@@ -165,22 +166,46 @@ class DefectDetailView(RecordDetailView):
     record_argument = "defect"
 
 
-class DefectUpsertView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIView):
-    serializer_class = DefectUpsertSerializer
-    write_action = Action.EDIT_DEFECTS
+class RecordUpsertView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIView):
+    """PUT with a tracker key: creates the record (201) or updates it (200); a repeat changes nothing."""
 
-    @extend_schema(
-        summary="Create or update the defect with this tracker key (idempotent)",
-        responses={200: DefectSerializer, 201: DefectSerializer},
-    )
+    output_serializer_class = None
+    upsert_service = None
+
     def put(self, request, release_pk: int):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = upsert_defect(release=self.release, actor=request.user, **serializer.validated_data)
+        result = self.upsert_service(release=self.release, actor=request.user, **serializer.validated_data)
         return Response(
-            DefectSerializer(result.defect).data,
+            self.output_serializer_class(result.record).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+
+@extend_schema_view(
+    put=extend_schema(
+        summary="Create or update the defect with this tracker key (idempotent)",
+        responses={200: DefectSerializer, 201: DefectSerializer},
+    )
+)
+class DefectUpsertView(RecordUpsertView):
+    serializer_class = DefectUpsertSerializer
+    output_serializer_class = DefectSerializer
+    write_action = Action.EDIT_DEFECTS
+    upsert_service = staticmethod(upsert_defect)
+
+
+@extend_schema_view(
+    put=extend_schema(
+        summary="Create or update the risk with this tracker key (idempotent)",
+        responses={200: RiskSerializer, 201: RiskSerializer},
+    )
+)
+class RiskUpsertView(RecordUpsertView):
+    serializer_class = RiskUpsertSerializer
+    output_serializer_class = RiskSerializer
+    write_action = Action.EDIT_RISKS
+    upsert_service = staticmethod(upsert_risk)
 
 
 class DeploymentReportView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIView):

@@ -41,6 +41,9 @@ class Risk(models.Model):
         default=False, help_text="The contingency plan was reviewed and accepted as sufficient."
     )
     status = models.CharField(max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    external_key = models.CharField(
+        "external tracker key", max_length=100, blank=True, help_text="For example RISK-42."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -56,6 +59,12 @@ class Risk(models.Model):
             models.CheckConstraint(condition=models.Q(impact__range=(1, 5)), name="risk_impact_1_5"),
             models.CheckConstraint(
                 condition=models.Q(status__in=RiskStatus.values), name="risk_status_known"
+            ),
+            models.UniqueConstraint(
+                fields=["release", "external_key"],
+                condition=~models.Q(external_key=""),
+                name="risk_unique_external_key",
+                violation_error_message="Another risk of this release already has this tracker key.",
             ),
         ]
 

@@ -110,50 +110,64 @@ def test_a_duplicate_tracker_key_on_create_is_a_field_error(release, members, ap
     assert response.json()["error"] == "Another defect of this release already has this tracker key."
 
 
-def test_the_upsert_creates_then_updates_without_a_duplicate(release, members, api_for):
+UPSERTS = [
+    pytest.param("defect", Defect, NEW_DEFECT, {"status": "in_progress"}, id="defect"),
+    pytest.param("risk", Risk, {**NEW_RISK, "external_key": "RISK-7"}, {"status": "mitigated"}, id="risk"),
+]
+
+
+@pytest.mark.parametrize(("kind", "model", "body", "change"), UPSERTS)
+def test_the_upsert_creates_then_updates_without_a_duplicate(
+    kind, model, body, change, release, members, api_for
+):
     client = api_for(members[Role.SCRUM_TEAM])
-    url = reverse("api:defect_upsert", args=[release.pk])
-    first = client.put(url, NEW_DEFECT, format="json")
-    assert first.status_code == 201
-    second = client.put(
-        url, {**NEW_DEFECT, "title": "Checkout times out under load", "status": "in_progress"}
-    )
+    url = reverse(f"api:{kind}_upsert", args=[release.pk])
+    first = client.put(url, body, format="json")
+    assert first.status_code == 201, first.content
+    changed = {**body, "title": body["title"] + " under load", **change}
+    second = client.put(url, changed, format="json")
     assert second.status_code == 200
     assert second.json()["id"] == first.json()["id"]
-    defect = Defect.objects.get()
-    assert (defect.title, defect.status) == ("Checkout times out under load", "in_progress")
-    repeat = client.put(
-        url, {**NEW_DEFECT, "title": "Checkout times out under load", "status": "in_progress"}
-    )
+    record = model.objects.get()
+    assert (record.title, record.status) == (changed["title"], change["status"])
+    repeat = client.put(url, changed, format="json")
     assert repeat.status_code == 200
-    assert Defect.objects.count() == 1
-    assert AuditEvent.objects.filter(verb="defect.changed").count() == 1
+    assert model.objects.count() == 1
+    assert AuditEvent.objects.filter(verb=f"{kind}.changed").count() == 1
 
 
-def test_the_upsert_key_is_per_release(release, members, api_for):
-    DefectFactory(release=ReleaseFactory(), external_key="SHOP-12")
+@pytest.mark.parametrize(("kind", "model", "body", "change"), UPSERTS)
+def test_the_upsert_key_is_per_release(kind, model, body, change, release, members, api_for):
+    factory = RiskFactory if model is Risk else DefectFactory
+    factory(release=ReleaseFactory(), external_key=body["external_key"])
     response = api_for(members[Role.SCRUM_TEAM]).put(
-        reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json"
+        reverse(f"api:{kind}_upsert", args=[release.pk]), body, format="json"
     )
     assert response.status_code == 201
-    assert Defect.objects.filter(external_key="SHOP-12").count() == 2
+    assert model.objects.filter(external_key=body["external_key"]).count() == 2
 
 
-def test_the_upsert_needs_a_key(release, members, api_for):
+@pytest.mark.parametrize(("kind", "model", "body", "change"), UPSERTS)
+def test_the_upsert_needs_a_key(kind, model, body, change, release, members, api_for):
+    keyless = {k: v for k, v in body.items() if k != "external_key"}
     response = api_for(members[Role.SCRUM_TEAM]).put(
-        reverse("api:defect_upsert", args=[release.pk]), {"title": "No key"}, format="json"
+        reverse(f"api:{kind}_upsert", args=[release.pk]), keyless, format="json"
     )
     assert response.status_code == 400
     assert "external_key" in response.json()["fields"]
+    assert not model.objects.exists()
 
 
+@pytest.mark.parametrize(("kind", "model", "body", "change"), UPSERTS)
 @pytest.mark.parametrize(("who", "expected"), [(Role.STAKEHOLDER, 403), ("stranger", 404)])
-def test_the_upsert_refuses_who_may_not_edit_defects(who, expected, release, members, stranger, api_for):
+def test_the_upsert_refuses_who_may_not_edit(
+    kind, model, body, change, who, expected, release, members, stranger, api_for
+):
     response = api_for(_user(who, members, stranger)).put(
-        reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json"
+        reverse(f"api:{kind}_upsert", args=[release.pk]), body, format="json"
     )
     assert response.status_code == expected
-    assert not Defect.objects.exists()
+    assert not model.objects.exists()
 
 
 def test_writes_without_credentials_are_401(release, anonymous_api):
