@@ -5,7 +5,12 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 
 from golive.choices import Environment, ReleaseStatus, Role
-from golive.readiness import READINESS_RANK, ReadinessState, readiness_rank_expression
+from golive.readiness import (
+    READINESS_RANK,
+    ReadinessState,
+    readiness_count_expressions,
+    readiness_rank_expression,
+)
 
 SORT_CHOICES = [
     ("target", "Target go-live, soonest first"),
@@ -36,15 +41,22 @@ def _ordering(key: str) -> list:
     return [F(fields[0]).desc(), *fields[1:]]
 
 
+def _with_counts(queryset: QuerySet) -> QuerySet:
+    """The readiness counts, computed in SQL only when a filter or the order needs them."""
+    if "open_risk_count" in queryset.query.annotations:
+        return queryset
+    return queryset.alias(**readiness_count_expressions())
+
+
 def _with_rank(queryset: QuerySet) -> QuerySet:
-    """The readiness rank, computed in SQL only when a filter or the order needs it."""
     if "readiness_rank" in queryset.query.annotations:
         return queryset
-    return queryset.alias(readiness_rank=readiness_rank_expression())
+    return _with_counts(queryset).alias(readiness_rank=readiness_rank_expression())
 
 
 class PortfolioFilter(django_filters.FilterSet):
-    """Expects a queryset from selectors_dashboards.portfolio_releases (it reads its count annotations)."""
+    """Filters and orders the releases of selectors_dashboards.portfolio_releases; the rows' figures
+    come from selectors_dashboards.portfolio_rows."""
 
     q = django_filters.CharFilter(method="filter_text", label="Search", max_length=100)
     status = django_filters.MultipleChoiceFilter(
@@ -111,6 +123,8 @@ class PortfolioFilter(django_filters.FilterSet):
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value.lstrip("-") == "readiness":
             queryset = _with_rank(queryset)
+        elif value.lstrip("-") in ("risks", "defects"):
+            queryset = _with_counts(queryset)
         return queryset.order_by(*_ordering(value))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

@@ -175,66 +175,72 @@ class _Counts:
 
 def with_readiness_counts(releases: QuerySet[Release], *, now: datetime | None = None) -> QuerySet[Release]:
     """Every count the readiness rules read, plus the figures the portfolio shows, one subquery each."""
+    return releases.annotate(**readiness_count_expressions(now=now))
+
+
+def readiness_count_expressions(*, now: datetime | None = None) -> dict:
+    """The expressions of `with_readiness_counts` by name, for `.annotate()` or, where only a filter or
+    the order reads them, `.alias()`."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     open_defect = f"t.status IN ({_in(OPEN_DEFECT_STATUSES)})"
     unsettled = f"t.status NOT IN ({_in(SETTLED_ITEM_STATUSES)})"
     counts = _Counts
-    return releases.annotate(
+    return {
         # Risk.objects.open()
-        open_risk_count=counts.of(counts.risk, "t.status = %s", [RiskStatus.OPEN]),
+        "open_risk_count": counts.of(counts.risk, "t.status = %s", [RiskStatus.OPEN]),
         # Defect.objects.open()
-        open_defect_count=counts.of(counts.defect, open_defect, OPEN_DEFECT_STATUSES),
+        "open_defect_count": counts.of(counts.defect, open_defect, OPEN_DEFECT_STATUSES),
         # Risk.objects.blocking()
-        blocking_risk_count=counts.of(
+        "blocking_risk_count": counts.of(
             counts.risk,
             "t.status = %s AND t.score >= %s AND NOT t.contingency_accepted",
             [RiskStatus.OPEN, HIGH_RISK_SCORE],
         ),
         # Defect.objects.blocking()
-        blocking_defect_count=counts.of(
+        "blocking_defect_count": counts.of(
             counts.defect,
             f"{open_defect} AND (t.severity = %s OR t.blocks_go_live)",
             [*OPEN_DEFECT_STATUSES, DefectSeverity.CRITICAL],
         ),
         # Open major defects not flagged as blocking (those count as blockers already).
-        major_defect_count=counts.of(
+        "major_defect_count": counts.of(
             counts.defect,
             f"{open_defect} AND t.severity = %s AND NOT t.blocks_go_live",
             [*OPEN_DEFECT_STATUSES, DefectSeverity.MAJOR],
         ),
         # Open high risks whose contingency was accepted.
-        covered_risk_count=counts.of(
+        "covered_risk_count": counts.of(
             counts.risk,
             "t.status = %s AND t.score >= %s AND t.contingency_accepted",
             [RiskStatus.OPEN, HIGH_RISK_SCORE],
         ),
-        last_smoke_status=counts.last_run_status(),
-        failed_smoke_run=Case(
+        "last_smoke_status": counts.last_run_status(),
+        "failed_smoke_run": Case(
             When(Q(last_smoke_status__in=FAILED_RUN_STATUSES), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         ),
-        monitor_count=counts.of(counts.monitor, "t.enabled"),
-        monitors_up_count=counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.UP]),
-        monitors_down_count=counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.DOWN]),
-        handover_item_count=counts.of_items(),
-        handover_settled_count=counts.of_items(
+        "monitor_count": counts.of(counts.monitor, "t.enabled"),
+        "monitors_up_count": counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.UP]),
+        "monitors_down_count": counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.DOWN]),
+        "handover_item_count": counts.of_items(),
+        "handover_settled_count": counts.of_items(
             f"t.status IN ({_in(SETTLED_ITEM_STATUSES)})", SETTLED_ITEM_STATUSES
         ),
-        overdue_handover_count=counts.of_items(
+        "overdue_handover_count": counts.of_items(
             f"{unsettled} AND t.due_date < %s", [*SETTLED_ITEM_STATUSES, today]
         ),
-        handover_due_soon_count=counts.of_items(
+        "handover_due_soon_count": counts.of_items(
             f"{unsettled} AND t.due_date >= %s AND t.due_date <= %s",
             [*SETTLED_ITEM_STATUSES, today, today + timedelta(days=DUE_SOON_DAYS)],
         ),
-        target_date_passed=Case(
+        "target_date_passed": Case(
             When(Q(status__in=NOT_YET_LIVE_STATUSES, target_go_live__lt=now), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         ),
-    )
+    }
 
 
 def readiness_rank_expression() -> Case:

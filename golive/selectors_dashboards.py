@@ -5,10 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncHour
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
 from golive.models import AuditEvent, Defect, GoLiveStep, GoNoGoMeeting, Release, Risk, StepStatus
@@ -31,10 +34,19 @@ MEDIUM_RISK_SCORE = 8
 # --- Portfolio ---------------------------------------------------------------------------------------
 
 
-def portfolio_releases(user, *, now: datetime | None = None) -> QuerySet[Release]:
-    """The releases the user may see, with every readiness count (golive.filters adds the rank)."""
-    return with_readiness_counts(releases_visible_to(user), now=now)
+def portfolio_releases(user) -> QuerySet[Release]:
+    """The releases the user may see, each with the id of its latest audit event (see portfolio_rows).
 
+    No counts here: golive.filters adds them in SQL only when a filter or the order reads them, and
+    portfolio_rows computes them for the rows of one page only.
+    """
+    latest_event = (
+        AuditEvent.objects.filter(release=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    )
+    return releases_visible_to(user).annotate(latest_event_id=Subquery(latest_event))
+
+
+PORTFOLIO_ROW_TEMPLATE = "golive/_portfolio_row.html"
 
 # The last smoke verdict in words and a symbol, never by colour alone.
 SMOKE_VERDICTS = {
@@ -58,27 +70,59 @@ def _monitor_summary(release: Release) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def portfolio_rows(releases, *, today=None) -> list[Release]:
-    """Adds readiness and the figures shown next to it to already fetched rows; no queries.
+def _with_row_figures(release: Release, today) -> Release:
+    """What a portfolio row shows, worked out once here rather than by template logic per cell."""
+    release.detail_url = reverse("golive:release_detail", args=[release.pk])
+    release.dashboard_url = reverse("golive:release_dashboard", args=[release.pk])
+    release.days_to_go = (timezone.localdate(release.target_go_live) - today).days
+    release.blocker_total = release.blocking_risk_count + release.blocking_defect_count
+    release.smoke_verdict = SMOKE_VERDICTS.get(release.last_smoke_status, "none yet")
+    release.monitor_summary = _monitor_summary(release)
+    release.handover_percent = (
+        round(100 * release.handover_settled_count / release.handover_item_count)
+        if release.handover_item_count
+        else None
+    )
+    return release
 
-    The portfolio renders many rows, so what a row shows is worked out here once rather than by
-    template logic per cell.
+
+def _row_cache_key(release: Release, today) -> str:
+    """Names one version of a row: it changes with the release's latest audit event, so a change made
+    through the app shows at once, and with the day, which moves "days to go" and due dates. What
+    workers write without an event (monitor states) shows within DASHBOARD_CACHE_SECONDS. The creation
+    time keeps apart releases that reuse a pk."""
+    return (
+        f"golive:portfolio-row:{release.pk}:{release.created_at.timestamp()}:{release.status}:"
+        f"{release.latest_event_id}:{today.isoformat()}"
+    )
+
+
+def portfolio_rows(releases, *, now: datetime | None = None) -> list[Release]:
+    """The page's releases, each with `html`: its table row, rendered once for every viewer.
+
+    A row holds nothing specific to a user, so rows are shared through the cache; the rows not found
+    there get their figures in one query and are rendered. Expects releases from portfolio_releases.
     """
-    today = today or timezone.localdate()
-    rows = attach_readiness(releases)
-    for release in rows:
-        release.detail_url = reverse("golive:release_detail", args=[release.pk])
-        release.dashboard_url = reverse("golive:release_dashboard", args=[release.pk])
-        release.days_to_go = (timezone.localdate(release.target_go_live) - today).days
-        release.blocker_total = release.blocking_risk_count + release.blocking_defect_count
-        release.smoke_verdict = SMOKE_VERDICTS.get(release.last_smoke_status, "none yet")
-        release.monitor_summary = _monitor_summary(release)
-        release.handover_percent = (
-            round(100 * release.handover_settled_count / release.handover_item_count)
-            if release.handover_item_count
-            else None
-        )
-    return rows
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    releases = list(releases)
+    caching = bool(settings.DASHBOARD_CACHE_SECONDS)
+    keys = {release.pk: _row_cache_key(release, today) for release in releases}
+    cached = cache.get_many(list(keys.values())) if caching else {}
+    missing = [release.pk for release in releases if keys[release.pk] not in cached]
+    rendered = {}
+    if missing:
+        template = get_template(PORTFOLIO_ROW_TEMPLATE)
+        for counted in attach_readiness(
+            with_readiness_counts(Release.objects.filter(pk__in=missing), now=now)
+        ):
+            rendered[keys[counted.pk]] = template.render({"release": _with_row_figures(counted, today)})
+        if caching:
+            cache.set_many(rendered, settings.DASHBOARD_CACHE_SECONDS)
+    for release in releases:
+        key = keys[release.pk]
+        release.html = mark_safe(cached[key] if key in cached else rendered[key])  # noqa: S308 - our template
+    return releases
 
 
 # --- Release dashboard -------------------------------------------------------------------------------

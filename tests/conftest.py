@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -26,6 +27,14 @@ ROLE_USERNAMES = {
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts without what an earlier one cached (shared dashboard cards and portfolio rows)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """The permission matrix: every role on a release, a stranger and staff, checked by HTTP status."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from golive.choices import Role
 from golive.models import Risk
+from golive.permissions import can_create_release
 from tests.factories import RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +98,6 @@ def test_portfolio_lists_only_my_releases(release, members, stranger, staff, cli
 def test_creating_a_release_needs_the_permission(
     who, expected, members, staff, client_for, django_user_model
 ):
-    from django.contrib.auth.models import Permission
 
     members[Role.RELEASE_MANAGER].user_permissions.add(Permission.objects.get(codename="add_release"))
     user = staff if who == "staff" else django_user_model.objects.get(username=who)
@@ -111,3 +112,15 @@ def test_creating_a_release_needs_the_permission(
         },
     )
     assert response.status_code == expected
+
+
+def test_the_permission_to_create_releases_may_come_from_a_group(members, client_for):
+    owner = members[Role.PRODUCT_OWNER]
+    assert b"New release" not in client_for(owner).get("/").content
+    release_managers = Group.objects.create(name="Release managers")
+    release_managers.permissions.add(Permission.objects.get(codename="add_release"))
+    owner.groups.add(release_managers)
+    assert b"New release" in client_for(owner).get("/").content
+    owner.is_active = False
+    owner.save()
+    assert not can_create_release(owner)
