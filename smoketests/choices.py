@@ -27,6 +27,7 @@ class RunTrigger(models.TextChoices):
     MANUAL = "manual", "Started from the release page"
     COMMAND = "command", "Started by manage.py smoke_run"
     RUNBOOK = "runbook", "Started by a runbook step"
+    API = "api", "Started by a pipeline through the API"
 
 
 class Outcome(models.TextChoices):

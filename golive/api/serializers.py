@@ -245,6 +245,7 @@ class SmokeRunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     release_id = serializers.IntegerField()
     status = serializers.CharField(help_text="queued, running, passed, failed or errored.")
+    trigger = serializers.CharField(help_text="manual, command, runbook or api: what started the run.")
     finished = serializers.BooleanField(source="is_finished", help_text="Poll until this is true.")
     passed = serializers.SerializerMethodField(
         help_text="True only for a finished run whose checks all passed."

@@ -37,6 +37,7 @@ from golive.services.defects import create_defect, update_defect
 from golive.services.deployments import report_deployment
 from golive.services.risks import create_risk, update_risk
 from golive.services.tracker_sync import upsert_defect, upsert_risk
+from smoketests.choices import RunTrigger
 from smoketests.models import SmokeRun
 from smoketests.services.runs import start_smoke_run
 
@@ -245,7 +246,10 @@ class SmokeRunListCreateView(ReleaseScopedMixin, ApiViewMixin, generics.ListAPIV
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = start_smoke_run(
-            release=self.release, actor=request.user, context={"source": "api", **serializer.validated_data}
+            release=self.release,
+            actor=request.user,
+            trigger=RunTrigger.API,
+            context=serializer.validated_data,
         )
         run = self.get_queryset().get(pk=run.pk)
         return Response(

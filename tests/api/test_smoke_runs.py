@@ -49,11 +49,13 @@ def test_a_started_run_is_queued_with_a_pending_result_per_check(release, member
     response = _start(api_for(members[Role.PRODUCTION_SUPPORT]), release, pipeline_url="https://ci.example/7")
     body = response.json()
     assert body["status"] == "queued" and body["finished"] is False and body["passed"] is False
+    assert body["trigger"] == "api"
     assert sorted(result["check_name"] for result in body["results"]) == ["Home page", "Orders API"]
     assert {result["outcome"] for result in body["results"]} == {"pending"}
     assert response["Location"] == reverse("api:smoke_run_detail", args=[release.pk, body["id"]])
     run = SmokeRun.objects.get()
-    assert run.context == {"source": "api", "note": "", "pipeline_url": "https://ci.example/7"}
+    assert run.trigger == "api"
+    assert run.context == {"note": "", "pipeline_url": "https://ci.example/7"}
     assert run.requested_by == members[Role.PRODUCTION_SUPPORT]
 
 
