@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from golive.audit import record_event
@@ -147,24 +147,38 @@ def _validate_vote(choice: str, conditions: str, reason: str) -> None:
         raise ValidationError({"reason": "Give the reason for a no-go."})
 
 
+def _meeting_shared_for_voting(pk: int) -> GoNoGoMeeting:
+    """The meeting row under a share lock (PostgreSQL's FOR SHARE, which Django's ORM does not offer).
+
+    Voters share the lock, so their votes are recorded side by side; the chair closing voting takes
+    FOR UPDATE, which waits for every vote in progress, and a vote arriving meanwhile waits for the
+    close and then finds voting closed. Other databases lock the row exclusively, if at all.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(GoNoGoMeeting._meta.db_table)
+        return GoNoGoMeeting.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [pk])[0]
+    return GoNoGoMeeting.objects.select_for_update().get(pk=pk)
+
+
 @transaction.atomic
 def cast_vote(
     *, meeting: GoNoGoMeeting, user: AbstractBaseUser, choice: str, conditions: str = "", reason: str = ""
 ) -> Vote:
     """Cast or change the user's vote.
 
-    The meeting row is locked first, so a vote and the chair closing voting are ordered, and two
-    submits from the same person at once are serialised into one vote that ends with the later one.
+    The meeting row is share-locked, so votes and the chair closing voting are ordered; the voter's
+    participant row is locked exclusively, so two submits from the same person at once are serialised
+    into one vote that ends with the later one, while different voters do not wait for each other.
     """
     _validate_vote(choice, conditions, reason)
-    locked = GoNoGoMeeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = _meeting_shared_for_voting(meeting.pk)
     if locked.state != MeetingState.VOTING_OPEN:
         raise VotingClosed(
             "Voting is closed for this meeting; your vote was not recorded."
             if locked.is_closed
             else "Voting has not been opened yet; your vote was not recorded."
         )
-    participant = Participant.objects.filter(meeting=locked, user=user).first()
+    participant = Participant.objects.select_for_update().filter(meeting=locked, user=user).first()
     if participant is None:
         raise NotAParticipant("You were not invited to vote in this meeting.")
     # The caller's instance usually has its release loaded already; the lock only guards the state.
@@ -183,7 +197,7 @@ def cast_vote(
                     reason=reason,
                 )
         except IntegrityError:
-            # Only reachable where the lock above is not exclusive; the constraint still keeps one vote.
+            # Only reachable where rows are not locked (SQLite); the constraint still keeps one vote.
             vote = Vote.objects.get(meeting=locked, participant=participant)
         else:
             record_event(
