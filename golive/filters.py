@@ -85,13 +85,13 @@ class PortfolioFilter(django_filters.FilterSet):
         fields = ["q", "status", "environment", "readiness", "mine", "role", "sort"]
 
     def controls(self) -> dict:
-        """What the filter form shows, worked out once: the portfolio page is rendered very often, and
-        Django's widgets render each option through a template of its own."""
+        """What the filter form shows, worked out without building the form: the portfolio page is
+        rendered very often, and Django's widgets render each option through a template of its own."""
         data = self.data or {}
 
         def options(name: str) -> list[tuple[str, str, bool]]:
             chosen = data.get(name, "")
-            return [(value, label, value == chosen) for value, label in self.form.fields[name].choices]
+            return [(value, label, value == chosen) for value, label in _SELECT_OPTIONS[name]]
 
         chosen_statuses = set(data.getlist("status")) if hasattr(data, "getlist") else set()
         return {
@@ -99,8 +99,8 @@ class PortfolioFilter(django_filters.FilterSet):
             "mine": bool(data.get("mine")),
             "statuses": [(value, label, value in chosen_statuses) for value, label in ReleaseStatus.choices],
             "selects": [
-                {"name": name, "label": self.form.fields[name].label, "options": options(name)}
-                for name in ("environment", "readiness", "role", "sort")
+                {"name": name, "label": self.base_filters[name].label, "options": options(name)}
+                for name in _SELECT_OPTIONS
             ],
         }
 
@@ -130,3 +130,13 @@ class PortfolioFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # The default order applies when no valid sort was asked for.
         return super().filter_queryset(queryset.order_by(*_ordering("target")))
+
+
+def _select_options(name: str) -> list[tuple[str, str]]:
+    extra = PortfolioFilter.base_filters[name].extra
+    blank = [] if extra["empty_label"] is None else [("", extra["empty_label"])]
+    return blank + [(str(value), str(label)) for value, label in extra["choices"]]
+
+
+# The select controls of the form, in order, with the same choices and empty labels as their filters.
+_SELECT_OPTIONS = {name: _select_options(name) for name in ("environment", "readiness", "role", "sort")}
