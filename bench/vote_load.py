@@ -14,11 +14,12 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 from _server import gunicorn, percentile, prepare_database, session_cookie_for
 
 
-def build_meeting(voters: int):
+def build_meeting(voters: int, *, label: str):
     from django.utils import timezone
 
     from golive.choices import Role
@@ -27,7 +28,7 @@ def build_meeting(voters: int):
     from golive.services.releases import add_member, create_release
     from tests.factories import UserFactory
 
-    stamp = int(time.time())
+    stamp = f"{label}-{time.time_ns()}"
     manager = UserFactory(username=f"bench-manager-{stamp}")
     release = create_release(
         actor=manager,
@@ -45,6 +46,26 @@ def build_meeting(voters: int):
     )
     open_voting(meeting=meeting, actor=manager)
     return meeting, users, Participant
+
+
+def warm_every_worker(base_url: str, meeting, users) -> None:
+    """A rehearsal meeting is voted in first, several requests at a time, so that every gunicorn
+    worker has loaded the vote path (URL conf, views, queries) and opened its database connection.
+    Without it a worker that happens to get no warm-up request pays its start-up inside the burst."""
+    path = f"/releases/{meeting.release_id}/meetings/{meeting.pk}/"
+
+    def rehearse(user) -> None:
+        headers = voter_headers(session_cookie_for(user))
+        with urllib.request.urlopen(urllib.request.Request(base_url + path, headers=headers)) as response:
+            response.read()
+        request = urllib.request.Request(
+            base_url + path + "vote/", data=b"choice=go", headers={**headers, "Accept": "application/json"}
+        )
+        with urllib.request.urlopen(request) as response:
+            response.read()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(rehearse, users))
 
 
 def voter_headers(session_key: str) -> dict[str, str]:
@@ -66,21 +87,25 @@ def main() -> None:
         default=0.0,
         help="seconds over which the voters' submits are spread evenly (0: all at the same instant)",
     )
+    parser.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="skip the rehearsal meeting: the burst then also measures the workers' start-up",
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/golive_bench")
     args = parser.parse_args()
 
     prepare_database(args.database_url)
-    meeting, users, _ = build_meeting(args.voters)
+    rehearsal, rehearsal_users, _ = build_meeting(args.voters, label="rehearsal")
+    meeting, users, _ = build_meeting(args.voters, label="measured")
     from golive.models import Vote
 
     path = f"/releases/{meeting.release_id}/meetings/{meeting.pk}/"
     with gunicorn(args.database_url, workers=args.workers, threads=args.threads) as base_url:
-        voters = []
-        for user in users:
-            headers = voter_headers(session_cookie_for(user))
-            with urllib.request.urlopen(urllib.request.Request(base_url + path, headers=headers)) as response:
-                response.read()  # warms each gunicorn worker and its database connection
-            voters.append(headers)
+        if args.warm:
+            warm_every_worker(base_url, rehearsal, rehearsal_users)
+        voters = [voter_headers(session_cookie_for(user)) for user in users]
 
         latencies: list[float] = []
         errors: list[str] = []
@@ -118,7 +143,8 @@ def main() -> None:
     distinct = Vote.objects.filter(meeting=meeting).values("participant").distinct().count()
     print(
         f"voters:            {args.voters} (submits spread over {args.spread:g} s; "
-        f"gunicorn {args.workers} workers × {args.threads} threads)"
+        f"gunicorn {args.workers} workers × {args.threads} threads; "
+        f"{'after a rehearsal vote on every worker' if args.warm else 'cold workers'})"
     )
     print(f"votes/s:           {len(latencies) / wall:.1f}")
     if latencies:

@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from golive.choices import Role
@@ -103,8 +104,23 @@ def releases_visible_to(user) -> QuerySet[Release]:
 
 
 def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Release:
-    """The release, if the user is a member (else 404) and may do `action` on it (else 403)."""
-    release = get_object_or_404(releases_visible_to(user), pk=pk)
+    """The release, if the user is a member (else 404) and may do `action` on it (else 403).
+
+    Every release page starts here, so the release and the user's roles on it come in one query:
+    one row per role the user holds.
+    """
+    if user.is_staff:
+        release = get_object_or_404(Release, pk=pk)
+    elif not user.is_authenticated:
+        raise Http404("No such release.")
+    else:
+        rows = list(
+            Release.objects.filter(pk=pk, memberships__user=user).annotate(role=F("memberships__role"))
+        )
+        if not rows:
+            raise Http404("No such release.")
+        release = rows[0]
+        user.__dict__.setdefault(_ROLE_CACHE, {})[release.pk] = frozenset(row.role for row in rows)
     require(user, release, action)
     return release
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
 from golive.services.meetings import (
     ConditionAction,
-    cast_vote,
+    cast_vote_by_id,
     close_voting,
     complete_condition,
     open_voting,
@@ -126,13 +126,19 @@ def meeting_open_voting(request, release_pk: int, pk: int):
 
 @require_POST
 def meeting_vote(request, release_pk: int, pk: int):
-    """Cast or change a vote. HTML forms, htmx and JSON clients each get an answer in their own terms."""
-    release, meeting = _meeting_for(request.user, release_pk, pk)
+    """Cast or change a vote. HTML forms, htmx and JSON clients each get an answer in their own terms.
+
+    The meeting is loaded only for the answers that show it: a vote arrives in bursts while everyone
+    votes, and the service locks and checks the meeting itself.
+    """
+    release = get_release_for(request.user, release_pk)
     form = VoteForm(request.POST)
     status = 400
     if form.is_valid():
         try:
-            vote = cast_vote(meeting=meeting, user=request.user, **form.cleaned_data)
+            vote = cast_vote_by_id(release=release, meeting_pk=pk, user=request.user, **form.cleaned_data)
+        except GoNoGoMeeting.DoesNotExist:
+            raise Http404("No such meeting.") from None
         except NotAParticipant as error:
             raise PermissionDenied(" ".join(error.messages)) from None
         except VotingClosed as error:
@@ -145,9 +151,10 @@ def meeting_vote(request, release_pk: int, pk: int):
                 return JsonResponse({"vote": vote.choice, "changed_at": vote.changed_at.isoformat()})
             if not request.htmx:
                 messages.success(request, f"Your vote “{vote.get_choice_display()}” is recorded.")
-                return redirect(meeting)
+                return redirect("golive:meeting_detail", release.pk, pk)
             form = VoteForm(initial=form.cleaned_data)
             status = 200
+    _, meeting = _meeting_for(request.user, release_pk, pk)
     if status == 400 and not Participant.objects.filter(meeting=meeting, user=request.user).exists():
         raise PermissionDenied("You were not invited to vote in this meeting.")
     if _wants_json(request):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from golive.choices import Role
 from golive.models import GoNoGoMeeting, Participant, Vote
 from golive.services.meetings import cast_vote, close_voting
-from tests.factories import DefectFactory, RiskFactory, UserFactory
+from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,44 @@ def test_only_participants_vote(who, expected, open_meeting, members, client_for
     response = client_for(members[who]).post(_url("meeting_vote", open_meeting), {"choice": "go"})
     assert response.status_code == expected
     assert Vote.objects.filter(participant__user=members[who]).exists() == (expected == 302)
+
+
+def test_vote_for_a_meeting_of_another_release_is_404(open_meeting, members, client_for):
+    owner = members[Role.PRODUCT_OWNER]
+    other_release = ReleaseFactory()
+    MembershipFactory(release=other_release, user=owner, role=Role.PRODUCT_OWNER)
+    client = client_for(owner)
+    wrong_release = reverse("golive:meeting_vote", args=[other_release.pk, open_meeting.pk])
+    no_such_meeting = reverse("golive:meeting_vote", args=[open_meeting.release_id, open_meeting.pk + 100])
+    for url in (wrong_release, no_such_meeting):
+        assert client.post(url, {"choice": "go"}).status_code == 404
+        assert client.post(url, {"choice": "no_go"}, HTTP_ACCEPT="application/json").status_code == 404
+    assert not Vote.objects.exists()
+
+
+def test_stranger_cannot_vote(open_meeting, stranger, client_for):
+    response = client_for(stranger).post(_url("meeting_vote", open_meeting), {"choice": "go"})
+    assert response.status_code == 404
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.parametrize("choices", [("go",), ("go", "no_go")], ids=["cast", "changed"])
+def test_a_vote_costs_a_fixed_number_of_queries(
+    choices, open_meeting, members, client_for, django_assert_max_num_queries
+):
+    """Votes arrive in a burst while everyone votes: the vote path loads neither the meeting page's
+    agenda nor the meeting twice."""
+    client = client_for(members[Role.PRODUCT_OWNER])
+    for choice in choices[:-1]:
+        client.post(_url("meeting_vote", open_meeting), {"choice": choice})
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            _url("meeting_vote", open_meeting),
+            {"choice": choices[-1], "reason": "Not accepted"},
+            HTTP_ACCEPT="application/json",
+        )
+    assert response.json()["vote"] == choices[-1]
+    assert Vote.objects.get().choice == choices[-1]
 
 
 def test_missing_reason_is_a_form_error_and_keeps_the_earlier_vote(open_meeting, members, client_for):
