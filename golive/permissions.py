@@ -7,9 +7,12 @@ right gets 403.
 
 from enum import StrEnum
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -85,16 +88,36 @@ def require(user, release: Release, action: Action) -> None:
 def can_create_release(user) -> bool:
     """Staff, or a user granted golive.add_release directly or through a group.
 
-    One EXISTS query: the portfolio asks on every load, and has_perm would first load all the user's
-    permissions and all their groups' in two queries.
+    The portfolio asks on every load. has_perm would first load all the user's permissions and all
+    their groups' in two queries, and the ORM's one-query form joins six tables, which PostgreSQL
+    takes longer to plan than to run; two EXISTS probes on the link tables are planned at once.
     """
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return Permission.objects.filter(
-        Q(user=user) | Q(group__user=user), content_type__app_label="golive", codename="add_release"
-    ).exists()
+    user_model = get_user_model()
+    table = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in {
+            "permissions": Permission,
+            "content_types": ContentType,
+            "user_permissions": user_model.user_permissions.through,
+            "user_groups": user_model.groups.through,
+            "group_permissions": Group.permissions.through,
+        }.items()
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table['permissions']} p JOIN {table['content_types']} ct "
+            f"ON ct.id = p.content_type_id WHERE ct.app_label = %s AND p.codename = %s AND ("
+            f"EXISTS (SELECT 1 FROM {table['user_permissions']} up "
+            f"WHERE up.permission_id = p.id AND up.user_id = %s) "
+            f"OR EXISTS (SELECT 1 FROM {table['group_permissions']} gp JOIN {table['user_groups']} ug "
+            f"ON ug.group_id = gp.group_id WHERE gp.permission_id = p.id AND ug.user_id = %s))",
+            ["golive", "add_release", user.pk, user.pk],
+        )
+        return cursor.fetchone() is not None
 
 
 def releases_visible_to(user) -> QuerySet[Release]:

@@ -1,7 +1,12 @@
+from functools import lru_cache
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from golive.filters import PortfolioFilter
@@ -22,6 +27,17 @@ from golive.views.mixins import add_service_errors
 PORTFOLIO_PAGE_SIZE = 25
 
 
+@lru_cache(maxsize=256)
+def _filter_bar(query: str) -> str:
+    """The filter form for a query string, the same for every user: rendered once per process.
+
+    Its options come from the filters' fixed choices, so the query string alone decides the HTML."""
+    filterset = PortfolioFilter(QueryDict(query) or None, queryset=Release.objects.none())
+    return render_to_string(
+        "golive/_portfolio_filters.html", {"filter": filterset, "filter_controls": filterset.controls()}
+    )
+
+
 def portfolio(request):
     """The home page: the user's releases with readiness, filtered and sorted from the query string."""
     filterset = PortfolioFilter(
@@ -31,9 +47,13 @@ def portfolio(request):
     page = Paginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    filter_query = urlencode(sorted((key, query.getlist(key)) for key in query), doseq=True)
     context = {
         "filter": filterset,
-        "filter_controls": filterset.controls(),
+        # An unusually long query string is rendered without being kept.
+        "filter_bar": _filter_bar(filter_query)
+        if len(filter_query) <= 1000
+        else _filter_bar.__wrapped__(filter_query),
         "releases": releases,
         "page": page,
         "rows": portfolio_rows(page.object_list),
