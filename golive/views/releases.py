@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
 from golive.models import Release, ReleaseMembership
+from golive.paging import WindowCountPaginator
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
 from golive.selectors import release_overview
 from golive.selectors_dashboards import portfolio_releases, portfolio_rows
@@ -44,7 +44,7 @@ def portfolio(request):
         request.GET or None, queryset=portfolio_releases(request.user), request=request
     )
     releases = filterset.qs
-    page = Paginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = WindowCountPaginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filter_query = urlencode(sorted((key, query.getlist(key)) for key in query), doseq=True)
