@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from _server import gunicorn, percentile, prepare_database, session_cookie_for
 
+P95_TARGET_MS = 200
+
 
 def build_meeting(voters: int, *, label: str):
     from django.utils import timezone
@@ -151,9 +153,14 @@ def main() -> None:
         print(f"latency p50:       {percentile(latencies, 0.50) * 1000:.0f} ms")
         print(f"latency p95:       {percentile(latencies, 0.95) * 1000:.0f} ms")
     print(f"errors:            {len(errors)} {errors[:3] if errors else ''}")
+    counted = stored == distinct == args.voters
     print(
-        f"votes stored:      {stored} (distinct participants {distinct}) — "
-        f"{'OK' if stored == distinct == args.voters else 'MISMATCH'}"
+        f"votes stored:      {stored} (distinct participants {distinct}) — {'OK' if counted else 'MISMATCH'}"
+    )
+    fast = bool(latencies) and percentile(latencies, 0.95) * 1000 < P95_TARGET_MS
+    print(
+        f"targets (no lost or duplicate vote, p95 < {P95_TARGET_MS} ms): "
+        f"{'MET' if counted and fast and not errors else 'NOT MET'}"
     )
 
 
