@@ -40,13 +40,14 @@ def _filter_bar(query: str) -> str:
 
 def portfolio(request):
     """The home page: the user's releases with readiness, filtered and sorted from the query string."""
-    filterset = PortfolioFilter(
-        request.GET or None, queryset=portfolio_releases(request.user), request=request
-    )
-    releases = filterset.qs
-    page = WindowCountPaginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    releases = portfolio_releases(request.user)
+    # Without a filter the releases keep their model order (target date); no filter set is needed.
+    filterset = PortfolioFilter(query, queryset=releases, request=request) if query else None
+    if filterset is not None:
+        releases = filterset.qs
+    page = WindowCountPaginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
     filter_query = urlencode(sorted((key, query.getlist(key)) for key in query), doseq=True)
     context = {
         "filter": filterset,
