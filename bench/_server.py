@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -76,16 +77,20 @@ def gunicorn(database_url: str, workers: int = 2, threads: int = 4):
         env=env,
     )
     try:
+        # The master listens before its workers have loaded the app: wait for an answer, not the port.
+        base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                with urllib.request.urlopen(base_url + "/healthz", timeout=1) as response:
+                    response.read()
                 break
             except OSError:
                 time.sleep(0.2)
         else:
             raise SystemExit("gunicorn did not start")
-        yield f"http://127.0.0.1:{port}"
+        time.sleep(1)  # the other workers finish loading meanwhile
+        yield base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
