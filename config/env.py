@@ -45,3 +45,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_cache(name: str) -> dict:
+    """Django's cache settings from a URL: empty for this process's memory, redis://… (or rediss://) for a
+    cache that every web process and worker shares."""
+    raw = os.environ.get(name, "").strip()
+    if not raw or raw == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if raw.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a cache URL; use redis://host:6379/1 or leave it empty."
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_cache, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOLIVE_VAR_DIR", str(BASE_DIR / "var")))
@@ -161,6 +161,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Tests and benchmarks give their worker a queue of its own, so no other worker takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
+# The cache holds the dashboards' shared rows and cards and the API throttle's counts. The default lives in
+# each process's memory; with several web processes or hosts, CACHE_URL=redis://… makes them share one.
+CACHES = {"default": env_cache("CACHE_URL")}
+
 # The release dashboard's cards are shared by everyone watching a release for this many seconds (0: off);
 # a change recorded in the audit trail shows at once (README, "Dashboards").
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 5)
@@ -192,7 +196,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The JSON API for pipelines (README, "Pipeline integration"). API_TOKEN_RATE limits each token; the
-# throttle counts in the default cache, which is per process unless CACHES points at a shared one.
+# throttle counts in the default cache, which is per process unless CACHE_URL points at a shared one.
 API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,13 +1,14 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.celery import app as celery_app
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_cache, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -80,3 +81,46 @@ def test_the_configured_broker_is_reachable():
 def test_database_engine_follows_database_url(settings):
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
     assert settings.DATABASES["default"]["ENGINE"].endswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("raw", "backend"),
+    [
+        ("", "locmem.LocMemCache"),
+        ("locmem://", "locmem.LocMemCache"),
+        ("redis://cache:6379/1", "redis.RedisCache"),
+    ],
+)
+def test_cache_url_names_the_backend(monkeypatch, raw, backend):
+    monkeypatch.setenv("SOME_CACHE_URL", raw)
+    cache = env_cache("SOME_CACHE_URL")
+    assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"
+    assert cache.get("LOCATION", "") == (raw if raw.startswith("redis") else "")
+
+
+def test_an_unknown_cache_url_stops_start_up():
+    result = _manage("check", env_overrides={"CACHE_URL": "memcached://cache:11211"})
+    assert result.returncode != 0
+    assert "is not a cache URL" in result.stderr
+
+
+def test_processes_pointed_at_redis_share_one_cache():
+    """What one process (a web worker) caches, another (a second worker, on another host) reads."""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://"):
+        pytest.skip("REDIS TEST NOT RUN — needs CELERY_BROKER_URL on Redis (CI's second pass runs it)")
+    cache_url = broker.rsplit("/", 1)[0] + "/15"  # a database of its own, away from the broker's queues
+    key = f"shared-{uuid.uuid4().hex}"
+    env = {"CACHE_URL": cache_url}
+    written = _manage(
+        "shell",
+        "-c",
+        f"from django.core.cache import cache; cache.set('{key}', 'cards', 30)",
+        env_overrides=env,
+    )
+    assert written.returncode == 0, written.stderr
+    read = _manage(
+        "shell", "-c", f"from django.core.cache import cache; print(cache.get('{key}'))", env_overrides=env
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip().splitlines()[-1] == "cards"
