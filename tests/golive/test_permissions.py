@@ -2,12 +2,14 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
 from golive.choices import Role
 from golive.models import Risk
-from golive.permissions import can_create_release
-from tests.factories import RiskFactory
+from golive.permissions import Action, can, can_create_release, get_release_for
+from tests.factories import MembershipFactory, ReleaseFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +126,24 @@ def test_the_permission_to_create_releases_may_come_from_a_group(members, client
     owner.is_active = False
     owner.save()
     assert not can_create_release(owner)
+
+
+def test_a_release_lookup_grants_the_users_own_roles_only(release, members):
+    """The release and the roles come in one query: another member's role on the release never counts."""
+    stakeholder = members[Role.STAKEHOLDER]
+    with pytest.raises(PermissionDenied):
+        get_release_for(stakeholder, release.pk, Action.MANAGE_MEETINGS)
+    assert get_release_for(stakeholder, release.pk) == release
+
+
+def test_several_roles_on_one_release_add_up(release):
+    user = UserFactory()
+    MembershipFactory(release=release, user=user, role=Role.STAKEHOLDER)
+    MembershipFactory(release=release, user=user, role=Role.SCRUM_TEAM)
+    other = ReleaseFactory()
+    MembershipFactory(release=other, user=user, role=Role.RELEASE_MANAGER)
+    found = get_release_for(user, release.pk, Action.EDIT_RISKS)
+    assert found == release
+    assert not can(user, found, Action.MANAGE_MEETINGS)  # manager of another release only
+    with pytest.raises(Http404):
+        get_release_for(UserFactory(), release.pk)
