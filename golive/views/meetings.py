@@ -154,7 +154,9 @@ def meeting_vote(request, release_pk: int, pk: int):
                 return redirect("golive:meeting_detail", release.pk, pk)
             form = VoteForm(initial=form.cleaned_data)
             status = 200
-    _, meeting = _meeting_for(request.user, release_pk, pk)
+    meeting = get_object_or_404(
+        GoNoGoMeeting.objects.select_related("release", "chair"), release=release, pk=pk
+    )
     if status == 400 and not Participant.objects.filter(meeting=meeting, user=request.user).exists():
         raise PermissionDenied("You were not invited to vote in this meeting.")
     if _wants_json(request):

@@ -117,6 +117,20 @@ def test_a_vote_costs_a_fixed_number_of_queries(
     assert Vote.objects.get().choice == choices[-1]
 
 
+@pytest.mark.parametrize("others", [2, 30])
+def test_an_htmx_vote_with_its_tally_costs_the_same_however_many_voted(
+    others, open_meeting, members, client_for, django_assert_max_num_queries
+):
+    for _ in range(others):
+        voter = UserFactory()
+        Participant.objects.create(meeting=open_meeting, user=voter)
+        cast_vote(meeting=open_meeting, user=voter, choice="go")
+    client = client_for(members[Role.PRODUCT_OWNER])
+    with django_assert_max_num_queries(14):
+        response = client.post(_url("meeting_vote", open_meeting), {"choice": "go"}, HTTP_HX_REQUEST="true")
+    assert f"Go: {others + 1}" in response.content.decode()
+
+
 def test_missing_reason_is_a_form_error_and_keeps_the_earlier_vote(open_meeting, members, client_for):
     client = client_for(members[Role.PRODUCT_OWNER])
     client.post(_url("meeting_vote", open_meeting), {"choice": "go"})
