@@ -27,15 +27,20 @@ from golive.views.mixins import add_service_errors
 PORTFOLIO_PAGE_SIZE = 25
 
 
-@lru_cache(maxsize=256)
-def _filter_bar(query: str) -> str:
-    """The filter form for a query string, the same for every user: rendered once per process.
-
-    Its options come from the filters' fixed choices, so the query string alone decides the HTML."""
+def _render_filter_bar(query: str) -> str:
     filterset = PortfolioFilter(QueryDict(query) or None, queryset=Release.objects.none())
     return render_to_string(
         "golive/_portfolio_filters.html", {"filter": filterset, "filter_controls": filterset.controls()}
     )
+
+
+_remembered_filter_bar = lru_cache(maxsize=256)(_render_filter_bar)
+
+
+def _filter_bar(query: str) -> str:
+    """The filter form for a query string, the same for every user, so rendered once per process: its
+    options come from the filters' fixed choices. An unusually long query string is not kept."""
+    return _remembered_filter_bar(query) if len(query) <= 1000 else _render_filter_bar(query)
 
 
 def portfolio(request):
@@ -51,10 +56,7 @@ def portfolio(request):
     filter_query = urlencode(sorted((key, query.getlist(key)) for key in query), doseq=True)
     context = {
         "filter": filterset,
-        # An unusually long query string is rendered without being kept.
-        "filter_bar": _filter_bar(filter_query)
-        if len(filter_query) <= 1000
-        else _filter_bar.__wrapped__(filter_query),
+        "filter_bar": _filter_bar(filter_query),
         "releases": releases,
         "page": page,
         "rows": portfolio_rows(page.object_list),

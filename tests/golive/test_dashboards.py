@@ -186,6 +186,7 @@ def test_portfolio_sorting(portfolio, release, members, client_for):
         "page=abc",
         "page=99999",
         "q=" + "x" * 500,
+        "q=" + "x" * 2000,
         "readiness=blocked&sort=%00",
     ],
 )
