@@ -5,7 +5,6 @@ smoke-run results, monitor summaries, communications sent, handover items, sign-
 decision's frozen snapshot as JSON, exactly as it was recorded.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -20,6 +19,7 @@ from django.utils.text import slugify
 from golive.models import Communication, Decision, GoLiveStep, Release, Vote
 from golive.models.communications import CommunicationStatus
 from golive.readiness import readiness_for
+from golive.spreadsheet import SpreadsheetWriter
 from handover.models import HandoverItem, SignOff
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome
 from smoketests.models import CheckResult, Monitor
@@ -34,7 +34,7 @@ class Table:
 
     def as_csv(self) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SpreadsheetWriter(buffer)
         writer.writerow(self.header)
         writer.writerows([[_cell(value) for value in row] for row in self.rows])
         return buffer.getvalue()

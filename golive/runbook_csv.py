@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from golive.models import GoLiveStep, Release, StepKind
 from golive.services.runbook import add_step, check_no_cycle
+from golive.spreadsheet import SpreadsheetWriter, read_spreadsheet_cell
 
 COLUMNS = [
     "order",
@@ -35,33 +36,30 @@ MAX_ROWS = 500
 
 def export_runbook(release: Release) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
+    writer = SpreadsheetWriter(buffer)
+    writer.writerow(COLUMNS)
     steps = (
         release.steps.select_related("owner")
         .prefetch_related("shadows", "depends_on")
         .order_by("order", "pk")
     )
     for step in steps:
-        writer.writerow(
-            {
-                "order": step.order,
-                "title": step.title,
-                "instructions": step.instructions,
-                "owner": step.owner.get_username(),
-                "shadows": ";".join(sorted(u.get_username() for u in step.shadows.all())),
-                "planned_start": timezone.localtime(step.planned_start).isoformat()
-                if step.planned_start
-                else "",
-                "planned_duration_minutes": step.planned_duration_minutes,
-                "depends_on": ";".join(
-                    str(d.order) for d in sorted(step.depends_on.all(), key=lambda d: d.order)
-                ),
-                "rollback_note": step.rollback_note,
-                "kind": step.kind,
-                "point_of_no_return": "yes" if step.point_of_no_return else "no",
-            }
-        )
+        row = {
+            "order": step.order,
+            "title": step.title,
+            "instructions": step.instructions,
+            "owner": step.owner.get_username(),
+            "shadows": ";".join(sorted(u.get_username() for u in step.shadows.all())),
+            "planned_start": timezone.localtime(step.planned_start).isoformat() if step.planned_start else "",
+            "planned_duration_minutes": step.planned_duration_minutes,
+            "depends_on": ";".join(
+                str(d.order) for d in sorted(step.depends_on.all(), key=lambda d: d.order)
+            ),
+            "rollback_note": step.rollback_note,
+            "kind": step.kind,
+            "point_of_no_return": "yes" if step.point_of_no_return else "no",
+        }
+        writer.writerow([row[column] for column in COLUMNS])
     return buffer.getvalue()
 
 
@@ -82,7 +80,7 @@ def _parse_rows(release: Release, text: str) -> list[dict]:
     for number, raw in enumerate(reader, start=2):  # row 1 is the header
         if number - 1 > MAX_ROWS:
             raise ValidationError(f"A runbook CSV may have at most {MAX_ROWS} steps. Nothing was imported.")
-        row = {key: (value or "").strip() for key, value in raw.items() if key}
+        row = {key: read_spreadsheet_cell(value or "").strip() for key, value in raw.items() if key}
         try:
             order = int(row["order"])
         except ValueError:

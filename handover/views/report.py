@@ -1,12 +1,11 @@
 """The handover report: one printable page per release, and the list as CSV."""
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from golive.spreadsheet import SpreadsheetWriter
 from handover.selectors import load_overview
 from handover.views.common import plan_for_request
 
@@ -48,18 +47,13 @@ def _who(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def report_csv(request, release_pk: int):
     release, plan = plan_for_request(request, release_pk)
     overview = load_overview(plan)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"handover-list-{slugify(release.application)}-{slugify(release.version)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = SpreadsheetWriter(response)
     writer.writerow(CSV_COLUMNS)
     for item in overview.items:
         row = [
@@ -80,5 +74,5 @@ def report_csv(request, release_pk: int):
             item.waiver_reason,
             "yes" if item.changed_after_agreement else "",
         ]
-        writer.writerow([_cell(str(value)) for value in row])
+        writer.writerow(row)
     return response

