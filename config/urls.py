@@ -1,11 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+
+
+@login_not_required
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API's pages).
+    return redirect(static("favicon.svg"), permanent=True)
+
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
     # The JSON API for pipelines, its schema and docs; the profile (API tokens) and webhook pages.
     path("api/", include("golive.api.urls")),
     path("", include("golive.integration_urls")),

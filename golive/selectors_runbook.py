@@ -14,6 +14,12 @@ def runbook_steps(release: Release) -> list[GoLiveStep]:
     )
 
 
+def passed_point_of_no_return(release: Release) -> GoLiveStep | None:
+    """The release's point-of-no-return step once it has been started, else None."""
+    step = release.steps.filter(point_of_no_return=True).order_by("order", "pk").first()
+    return step if step is not None and step.status != StepStatus.PENDING else None
+
+
 def runbook_state(release: Release) -> dict:
     steps = runbook_steps(release)
     finished = [s for s in steps if s.status in FINISHED_STEP_STATUSES]

@@ -18,7 +18,7 @@ from golive.forms_runbook import (
 from golive.models import CommunicationKind, GoLiveStep, Rehearsal, RehearsalStep
 from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.runbook_csv import export_runbook, import_runbook
-from golive.selectors_runbook import runbook_state, runbook_steps
+from golive.selectors_runbook import passed_point_of_no_return, runbook_state, runbook_steps
 from golive.services import runbook as services
 from golive.services.runbook import may_move, rollback_plan
 from golive.views.mixins import add_service_errors
@@ -156,6 +156,12 @@ def step_action(request, release_pk: int, pk: int, action: str):
 def abort_golive(request, release_pk: int):
     release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
     form = AbortForm(request.POST or None)
+    point_of_no_return = passed_point_of_no_return(release)
+    if point_of_no_return is not None:
+        form.helper.attrs["data-confirm"] = (
+            f"“{point_of_no_return.title}” is the point of no return and has already started: rolling back "
+            "may not undo it. Abort the go-live anyway?"
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.abort_golive(release=release, actor=request.user, reason=form.cleaned_data["reason"])
@@ -170,7 +176,12 @@ def abort_golive(request, release_pk: int):
     return render(
         request,
         "golive/runbook/abort.html",
-        {"release": release, "form": form, "rollback_steps": rollback_plan(release)},
+        {
+            "release": release,
+            "form": form,
+            "rollback_steps": rollback_plan(release),
+            "point_of_no_return": point_of_no_return,
+        },
     )
 
 

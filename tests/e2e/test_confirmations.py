@@ -1,0 +1,140 @@
+"""Irreversible and destructive steps ask first in the browser: cancelling starts or removes nothing."""
+
+import pytest
+from playwright.sync_api import expect
+
+from golive.choices import ReleaseStatus, Role
+from golive.models import ApiToken, GoLiveStep, Release, ReleaseMembership, WebhookEndpoint
+from golive.services.api_tokens import create_api_token
+from golive.services.runbook import complete_step, start_step
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _answer_dialogs(page, accept: bool) -> list[str]:
+    """Answers every dialog of the page (accept or dismiss) and returns their messages as they come."""
+    seen: list[str] = []
+
+    def on_dialog(dialog):
+        seen.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return seen
+
+
+def _errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_the_point_of_no_return_asks_first_and_cancelling_starts_nothing(
+    go_release, members, new_page, log_in
+):
+    dev = members[Role.SCRUM_TEAM]
+    first, ponr = go_release.steps.order_by("order")[:2]
+    start_step(step=first, actor=dev)
+    complete_step(step=first, actor=dev)
+    page = new_page()
+    errors = _errors(page)
+    log_in(page, "dev")
+    page.goto(f"/releases/{go_release.pk}/runbook/live/")
+
+    questions = _answer_dialogs(page, accept=False)
+    page.get_by_test_id(f"start-{ponr.pk}").click()
+    expect(page.get_by_test_id("step-status-2")).to_have_text("Pending")
+    page.wait_for_timeout(500)  # time for a submission the dialog failed to stop
+    assert questions == ["“Migrate the database” is the point of no return. Start it?"]
+    assert GoLiveStep.objects.get(pk=ponr.pk).status == "pending"
+    assert errors == []
+
+    page.close()
+    page = new_page()
+    log_in(page, "dev")
+    page.goto(f"/releases/{go_release.pk}/runbook/live/")
+    questions = _answer_dialogs(page, accept=True)
+    page.get_by_test_id(f"start-{ponr.pk}").click()
+    expect(page.get_by_test_id("step-status-2")).to_have_text("In progress")
+    assert len(questions) == 1
+    assert GoLiveStep.objects.get(pk=ponr.pk).status == "in_progress"
+
+
+def test_aborting_past_the_point_of_no_return_warns_and_cancelling_keeps_the_go_live(
+    go_release, members, new_page, log_in
+):
+    dev = members[Role.SCRUM_TEAM]
+    first, ponr = go_release.steps.order_by("order")[:2]
+    start_step(step=first, actor=dev)
+    complete_step(step=first, actor=dev)
+    start_step(step=ponr, actor=dev, confirm_point_of_no_return=True)
+    Release.objects.filter(pk=go_release.pk).update(status=ReleaseStatus.DEPLOYING)
+
+    page = new_page()
+    log_in(page, "manager")
+    page.goto(f"/releases/{go_release.pk}/runbook/abort/")
+    expect(page.get_by_test_id("past-ponr-warning")).to_contain_text("Migrate the database")
+    page.fill("textarea[name=reason]", "The migration is too slow")
+    questions = _answer_dialogs(page, accept=False)
+    page.get_by_role("button", name="Abort the go-live and roll back").click()
+    page.wait_for_timeout(500)
+    assert len(questions) == 1 and "point of no return" in questions[0]
+    assert Release.objects.get(pk=go_release.pk).status == ReleaseStatus.DEPLOYING
+
+    page.close()
+    page = new_page()
+    log_in(page, "manager")
+    page.goto(f"/releases/{go_release.pk}/runbook/abort/")
+    page.fill("textarea[name=reason]", "The migration is too slow")
+    _answer_dialogs(page, accept=True)
+    page.get_by_role("button", name="Abort the go-live and roll back").click()
+    page.wait_for_url(f"**/releases/{go_release.pk}/runbook/rollback/")
+    assert Release.objects.get(pk=go_release.pk).status == ReleaseStatus.ROLLED_BACK
+
+
+def _confirm_removal(new_page, log_in, username, url, button, still_there, gone, row=None):
+    for accept in (False, True):
+        page = new_page()
+        log_in(page, username)
+        page.goto(url)
+        questions = _answer_dialogs(page, accept=accept)
+        scope = page.locator("tr", has_text=row) if row else page
+        scope.get_by_role("button", name=button).first.click()
+        if accept:
+            page.wait_for_load_state()
+            page.wait_for_timeout(300)
+            assert gone(), url
+        else:
+            page.wait_for_timeout(500)
+            assert still_there(), url
+        assert len(questions) == 1, questions
+        page.close()
+
+
+def test_revoking_a_token_asks_first(members, new_page, log_in):
+    owner = members[Role.PRODUCT_OWNER]
+    token = create_api_token(user=owner, name="GitLab deploy job").token
+    _confirm_removal(
+        new_page, log_in, "owner", "/profile/", "Revoke",
+        still_there=lambda: ApiToken.objects.get(pk=token.pk).is_active,
+        gone=lambda: not ApiToken.objects.get(pk=token.pk).is_active,
+    )  # fmt: skip
+
+
+def test_removing_a_webhook_asks_first(release, members, new_page, log_in):
+    endpoint = WebhookEndpoint.objects.create(release=release, url="https://hooks.example.com/golive")
+    _confirm_removal(
+        new_page, log_in, "manager", f"/releases/{release.pk}/webhooks/", "Remove",
+        still_there=lambda: WebhookEndpoint.objects.filter(pk=endpoint.pk).exists(),
+        gone=lambda: not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists(),
+    )  # fmt: skip
+
+
+def test_removing_a_member_asks_first(release, members, new_page, log_in):
+    count = ReleaseMembership.objects.filter(release=release).count()
+    _confirm_removal(
+        new_page, log_in, "manager", f"/releases/{release.pk}/members/", "Remove",
+        still_there=lambda: ReleaseMembership.objects.filter(release=release).count() == count,
+        gone=lambda: ReleaseMembership.objects.filter(release=release).count() == count - 1,
+        row="(stakeholder)",
+    )  # fmt: skip

@@ -1,0 +1,81 @@
+"""The main pages work under the Content-Security-Policy: no violation, no script error, no missing file."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from golive.models import Decision, Release
+from smoketests.models import Monitor, SmokeCheck
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _watch(page) -> list[str]:
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type in {"error", "warning"}
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
+    return problems
+
+
+def _main_pages() -> list[str]:
+    urls = [reverse("golive:portfolio"), reverse("integration:profile"), reverse("api:docs")]
+    for release in Release.objects.order_by("pk"):
+        args = [release.pk]
+        urls += [
+            reverse(name, args=args)
+            for name in (
+                "golive:release_detail",
+                "golive:release_dashboard",
+                "golive:runbook_plan",
+                "golive:runbook_live",
+                "golive:release_members",
+                "integration:webhooks",
+                "smoketests:check_list",
+                "handover:plan",
+            )
+        ]
+    decision = Decision.objects.select_related("meeting").first()
+    urls += [reverse("golive:meeting_detail", args=[decision.meeting.release_id, decision.meeting_id])]
+    urls += [decision.get_absolute_url()]
+    monitor = Monitor.objects.first()
+    urls += [reverse("smoketests:monitor_detail", args=[monitor.release_id, monitor.pk])]
+    return urls
+
+
+def test_main_pages_report_no_policy_violation(live_server, new_page, log_in):
+    call_command("load_demo")
+    release = Release.objects.get(status="go")
+    check = SmokeCheck.objects.create(release=release, name="Login page", url="http://127.0.0.1:9/login")
+    Monitor.objects.create(release=release, smoke_check=check, next_due_at=timezone.now())
+    page = new_page()
+    problems = _watch(page)
+    log_in(page, "manager")
+    response = page.goto("/")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+    for url in _main_pages():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert problems == [], url
+    # A polling page keeps working: the board refreshes without a reload.
+    page.goto(reverse("golive:runbook_live", args=[release.pk]))
+    page.evaluate("window.__notReloaded = true")
+    with page.expect_response(lambda r: "/runbook/live/" in r.url and r.request.headers.get("hx-request")):
+        pass
+    assert page.evaluate("window.__notReloaded === true")
+    assert problems == []
