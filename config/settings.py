@@ -5,6 +5,7 @@ file-system Celery broker under var/. Production sets DEBUG=false, SECRET_KEY, A
 DATABASE_URL and CELERY_BROKER_URL (see README.md).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a log-in refused for too many failures into the log-in page with the wait (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +112,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Log-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed log-ins from one address, or for one
+# username, further log-ins from it or for it are refused for LOGIN_COOLOFF_MINUTES, even with the right
+# password. Attempts are recorded; staff see and lift lock-outs in the admin ("Access attempts").
+AUTHENTICATION_BACKENDS = [
+    "golive.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "golive.views.login.locked_out"
+# Behind reverse proxies, how many of them append to X-Forwarded-For (0: count the connection's address).
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "golive.auth_backends.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "golive:portfolio"
 LOGOUT_REDIRECT_URL = "login"
