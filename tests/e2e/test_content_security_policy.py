@@ -5,8 +5,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.models import Decision, Release
+from golive.models import Decision, GoLiveStep, Release
 from smoketests.models import Monitor, SmokeCheck
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -79,3 +80,21 @@ def test_main_pages_report_no_policy_violation(live_server, new_page, log_in):
         pass
     assert page.evaluate("window.__notReloaded === true")
     assert problems == []
+
+
+def test_the_admin_reports_no_policy_violation(live_server, new_page, log_in):
+    call_command("load_demo")
+    UserFactory(username="admin", is_staff=True, is_superuser=True)
+    step = GoLiveStep.objects.order_by("pk").first()
+    page = new_page()
+    problems = _watch(page)
+    log_in(page, "admin")
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:golive_golivestep_changelist"),
+        reverse("admin:golive_golivestep_change", args=[step.pk]),
+        reverse("admin:axes_accessattempt_changelist"),
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert problems == [], url
