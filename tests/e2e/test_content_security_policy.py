@@ -98,3 +98,26 @@ def test_the_admin_reports_no_policy_violation(live_server, new_page, log_in):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         assert problems == [], url
+
+
+def test_the_live_board_does_not_refresh_under_someone_typing(go_release, members, new_page, log_in):
+    first = go_release.steps.order_by("order").first()
+    page = new_page()
+    problems = _watch(page)
+    log_in(page, "dev")
+    page.goto(reverse("golive:runbook_live", args=[go_release.pk]))
+    page.get_by_test_id(f"start-{first.pk}").click()
+    note = page.get_by_role("textbox", name=f"What went wrong with “{first.title}”")
+    refreshes: list[str] = []
+    page.on(
+        "request",
+        lambda request: refreshes.append(request.url) if request.headers.get("hx-request") else None,
+    )
+    note.fill("The batch scheduler does not stop")
+    page.wait_for_timeout(4_000)  # longer than the board's three-second refresh
+    assert refreshes == []
+    assert note.input_value() == "The batch scheduler does not stop"
+    note.blur()
+    with page.expect_request(lambda request: bool(request.headers.get("hx-request"))):
+        pass
+    assert problems == []

@@ -2,9 +2,12 @@
 
 import csv
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -106,3 +109,14 @@ def test_an_exported_runbook_with_formula_titles_imports_them_unchanged(go_relea
     assert "'=1+1" in text
     steps = import_runbook(release=next_release, actor=members[Role.RELEASE_MANAGER], text=text)
     assert (steps[0].title, steps[0].instructions) == ("=1+1", "@cmd")
+
+
+def test_no_other_code_writes_csv_without_the_helper():
+    root = Path(settings.BASE_DIR)
+    writers = [
+        str(path.relative_to(root))
+        for folder in ("config", "golive", "handover", "smoketests")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", path.read_text()) and path.name != "spreadsheet.py"
+    ]
+    assert writers == [], "write CSV through golive.spreadsheet.SpreadsheetWriter"
