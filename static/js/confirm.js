@@ -1,5 +1,7 @@
 // Asks before a form or button marked data-confirm="question" does something that cannot be undone.
 // Cancelling the dialog sends nothing, and stops htmx from sending it too (this listener runs first).
+// A form's fields marked data-confirmed-value="…" get that value only once the question is answered yes,
+// so the server can refuse a submission that never asked.
 (function () {
   "use strict";
 
@@ -13,6 +15,12 @@
     if (refused(event.submitter) || refused(form)) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
+    }
+    if (form instanceof HTMLFormElement) {
+      for (const field of form.querySelectorAll("input[data-confirmed-value]")) {
+        field.value = field.getAttribute("data-confirmed-value");
+      }
     }
   }, true);
 

@@ -49,6 +49,12 @@ def test_the_point_of_no_return_asks_first_and_cancelling_starts_nothing(
     assert GoLiveStep.objects.get(pk=ponr.pk).status == "pending"
     assert errors == []
 
+    # A submission that never asked (no script, or a forged form) is refused by the server.
+    page.get_by_test_id(f"start-{ponr.pk}").evaluate("button => button.form.submit()")
+    expect(page.get_by_role("alert").first).to_contain_text("point of no return: confirm")
+    assert GoLiveStep.objects.get(pk=ponr.pk).status == "pending"
+    assert questions == ["“Migrate the database” is the point of no return. Start it?"]
+
     page.close()
     page = new_page()
     log_in(page, "dev")
