@@ -22,11 +22,14 @@ def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
         Risk.objects.filter(release=release).open().select_related("owner").order_by("-score", "pk")
     )
     open_defects = list(Defect.objects.filter(release=release).open().order_by("severity", "pk"))
+    blocking_risks = [risk for risk in open_risks if risk.is_blocking]
+    blocking_defects = [defect for defect in open_defects if defect.is_blocking]
     return {
         "open_risks": open_risks,
         "open_defects": open_defects,
-        "blocking_risks": [risk for risk in open_risks if risk.is_blocking],
-        "blocking_defects": [defect for defect in open_defects if defect.is_blocking],
+        "blocking_risks": blocking_risks,
+        "blocking_defects": blocking_defects,
+        "blocker_count": len(blocking_risks) + len(blocking_defects),
         "handover": handover_state(release),
     }
 

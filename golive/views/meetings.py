@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from golive.choices import Role
 from golive.decision_rule import Choice, Outcome
 from golive.errors import NotAParticipant, VotingClosed
-from golive.evidence import evidence_changes
+from golive.evidence import evidence_changes, snapshot_blocker_count
 from golive.forms_meetings import (
     CloseVotingForm,
     ConditionFormSet,
@@ -273,6 +273,7 @@ def decision_detail(request, release_pk: int, pk: int):
         "meeting": meeting,
         "decision": decision,
         "snapshot": decision.snapshot,
+        "snapshot_blocker_count": snapshot_blocker_count(decision.snapshot),
         "conditions": list(decision.conditions.select_related("owner", "done_by")),
         "review_changes": evidence_changes(decision) if decision.is_go else [],
     }

@@ -293,3 +293,29 @@ def test_release_page_shows_needs_review(open_meeting, release, members, client_
     )
     page = client.get(release.get_absolute_url()).content.decode()
     assert 'data-testid="needs-review"' in page and "Payments fail" in page
+
+
+def _three_blockers(release):
+    RiskFactory(release=release, title="Data loss on cut-over", probability=5, impact=4)
+    DefectFactory(release=release, title="Payments fail", severity=1)
+    DefectFactory(release=release, title="Login loops", severity=3, blocks_go_live=True)
+
+
+def test_close_page_counts_the_open_blockers_it_lists(open_meeting, release, members, client_for):
+    _three_blockers(release)
+    page = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_close", open_meeting)).content.decode()
+    assert "3 blocker(s) are open." in page
+    assert "0 blocker(s)" not in page
+
+
+def test_frozen_decision_prints_the_blocker_count_of_its_snapshot(open_meeting, release, members, client_for):
+    _three_blockers(release)
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    decision = close_voting(
+        meeting=open_meeting, actor=members[Role.RELEASE_MANAGER], override=True, rationale="Hotfix ready"
+    )
+    assert decision.snapshot["blockers"]["count"] == 3
+    DefectFactory(release=release, title="Found later", severity=1)  # the frozen record must not follow
+    page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
+    assert "Recorded as a go although 3 blocker(s) were open." in page
