@@ -6,6 +6,7 @@ from django.db import models
 
 from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
 from golive.models import Defect, Release, Risk
+from golive.validators import limit_date_inputs
 
 
 class _CrispyForm:
@@ -17,6 +18,7 @@ class _CrispyForm:
         # The server's messages, shown next to each field, are the one source of truth for bad input.
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
+        limit_date_inputs(self)
 
 
 class _MembersOnlyOwnerField:

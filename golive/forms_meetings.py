@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from golive.decision_rule import Choice, Outcome, Rule
 from golive.forms import _CrispyForm
 from golive.models import Release
+from golive.validators import limit_date_inputs, within_planning_years
 
 
 def _members_of(release: Release):
@@ -19,7 +20,9 @@ class _MemberChoiceLabels:
 class ScheduleMeetingForm(_CrispyForm, forms.Form):
     submit_label = "Schedule meeting"
     scheduled_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[within_planning_years],
     )
     chair = forms.ModelChoiceField(queryset=None)
     invitees = forms.ModelMultipleChoiceField(
@@ -102,12 +105,16 @@ class CloseVotingForm(_CrispyForm, forms.Form):
 class ConditionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Condition")
     owner = forms.ModelChoiceField(queryset=None)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[within_planning_years]
+    )
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_date_inputs(self)
         self.fields["owner"].queryset = _members_of(release)
         self.fields["owner"].label_from_instance = _MemberChoiceLabels.label
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, min_num=0, can_delete=True)
+# Two blank rows let the chair add conditions nobody voted with; rows left blank are ignored.
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=2, min_num=0, can_delete=True)

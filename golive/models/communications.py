@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 
 from golive.models.releases import Release
+from golive.validators import within_planning_years
 
 
 class Audience(models.TextChoices):
@@ -48,7 +49,9 @@ class ProductionIssue(models.Model):
     impact = models.TextField(help_text="Who is affected and how.")
     workaround = models.TextField(blank=True)
     fix_plan = models.TextField("plan to fix", blank=True)
-    next_update_at = models.DateTimeField("next update", null=True, blank=True)
+    next_update_at = models.DateTimeField(
+        "next update", null=True, blank=True, validators=[within_planning_years]
+    )
     severity = models.CharField(max_length=20, choices=IssueSeverity.choices, default=IssueSeverity.MAJOR)
     status = models.CharField(
         max_length=20, choices=ProductionIssueStatus.choices, default=ProductionIssueStatus.OPEN

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from golive.decision_rule import Choice, Outcome, Rule
 from golive.models.releases import Release
+from golive.validators import within_planning_years
 
 
 class MeetingState(models.TextChoices):
@@ -15,7 +16,7 @@ class MeetingState(models.TextChoices):
 
 class GoNoGoMeeting(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="meetings")
-    scheduled_at = models.DateTimeField()
+    scheduled_at = models.DateTimeField(validators=[within_planning_years])
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_meetings"
     )
@@ -161,7 +162,7 @@ class DecisionCondition(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="conditions")
     text = models.TextField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[within_planning_years])
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from golive.models.releases import Release
+from golive.validators import STEP_DURATION_VALIDATORS, within_planning_years
 
 
 class StepKind(models.TextChoices):
@@ -38,8 +39,8 @@ class GoLiveStep(models.Model):
         related_name="shadowed_steps",
         help_text="Production-support members who observe this step to run it themselves next time.",
     )
-    planned_start = models.DateTimeField(null=True, blank=True)
-    planned_duration_minutes = models.PositiveIntegerField(default=15)
+    planned_start = models.DateTimeField(null=True, blank=True, validators=[within_planning_years])
+    planned_duration_minutes = models.PositiveIntegerField(default=15, validators=STEP_DURATION_VALIDATORS)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
     rollback_note = models.TextField(blank=True, help_text="How to undo this step if the go-live is aborted.")
     kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.MANUAL)

@@ -245,8 +245,8 @@ def test_conditional_close_prefills_conditions_from_votes(open_meeting, members,
         conditions="Rollback rehearsed\nSupport rota signed",
     )
     response = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_close", open_meeting))
-    texts = [form.initial["text"] for form in response.context["conditions"]]
-    assert texts == ["Rollback rehearsed", "Support rota signed"]
+    texts = [form.initial.get("text") for form in response.context["conditions"]]
+    assert texts == ["Rollback rehearsed", "Support rota signed", None, None]
 
 
 def _fill(release, n):
@@ -319,3 +319,92 @@ def test_frozen_decision_prints_the_blocker_count_of_its_snapshot(open_meeting, 
     DefectFactory(release=release, title="Found later", severity=1)  # the frozen record must not follow
     page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
     assert "Recorded as a go although 3 blocker(s) were open." in page
+
+
+def _chair_decides(open_meeting, members):
+    """Unanimous rule, one non-veto no-go: the rule leaves the outcome to the chair."""
+    cast_vote(meeting=open_meeting, user=members[Role.RELEASE_MANAGER], choice="go")
+    cast_vote(meeting=open_meeting, user=members[Role.PRODUCT_OWNER], choice="go")
+    cast_vote(meeting=open_meeting, user=members[Role.SCRUM_TEAM], choice="no_go", reason="Load test pending")
+
+
+def _close_form_data(page_context, **rows):
+    conditions = page_context["conditions"]
+    data = {
+        "chair_outcome": "CONDITIONAL_GO",
+        "rationale": "Go once the load test passed",
+        "conditions-TOTAL_FORMS": conditions.total_form_count(),
+        "conditions-INITIAL_FORMS": 0,
+    }
+    data.update(rows)
+    return data
+
+
+def test_chair_adds_the_conditions_of_a_conditional_go_on_the_close_form(
+    open_meeting, release, members, client_for
+):
+    _chair_decides(open_meeting, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(_url("meeting_close", open_meeting))
+    assert page.context["conditions"].total_form_count() >= 1, "the close form offers a blank condition"
+    assert 'name="conditions-0-text"' in page.content.decode()
+    response = client.post(
+        _url("meeting_close", open_meeting),
+        _close_form_data(
+            page.context,
+            **{
+                "conditions-0-text": "Load test passes at 2x peak",
+                "conditions-0-owner": members[Role.SCRUM_TEAM].pk,
+                "conditions-0-due_date": "2030-01-15",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    decision = open_meeting.decision
+    assert decision.outcome == "CONDITIONAL_GO"
+    assert [(c.text, c.owner, str(c.due_date)) for c in decision.conditions.all()] == [
+        ("Load test passes at 2x peak", members[Role.SCRUM_TEAM], "2030-01-15")
+    ]
+
+
+def test_a_conditional_go_without_a_condition_stays_open_with_a_message(open_meeting, members, client_for):
+    _chair_decides(open_meeting, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(_url("meeting_close", open_meeting))
+    response = client.post(_url("meeting_close", open_meeting), _close_form_data(page.context))
+    assert response.status_code == 200
+    assert "needs at least one condition" in response.content.decode()
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
+
+
+def test_a_condition_due_in_year_1_is_refused_on_its_field(open_meeting, members, client_for):
+    _chair_decides(open_meeting, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(_url("meeting_close", open_meeting))
+    response = client.post(
+        _url("meeting_close", open_meeting),
+        _close_form_data(
+            page.context,
+            **{
+                "conditions-0-text": "Load test",
+                "conditions-0-owner": members[Role.SCRUM_TEAM].pk,
+                "conditions-0-due_date": "0001-01-01",
+            },
+        ),
+    )
+    assert response.status_code == 200
+    assert "due_date" in response.context["conditions"].forms[0].errors
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
+
+
+def test_a_participant_who_is_not_the_chair_cannot_record_conditions(open_meeting, members, client_for):
+    _chair_decides(open_meeting, members)
+    response = client_for(members[Role.PRODUCT_OWNER]).post(
+        _url("meeting_close", open_meeting),
+        {"chair_outcome": "GO", "conditions-TOTAL_FORMS": 0, "conditions-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 403
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
