@@ -40,7 +40,7 @@ def meeting_tally(meeting: GoNoGoMeeting, user) -> dict:
     votes = {vote.participant_id: vote for vote in Vote.objects.filter(meeting=meeting)}
     counts = Counter(vote.choice for vote in votes.values())
     me = next((p for p in participants if p.user_id == user.pk), None)
-    show_votes = meeting.is_closed or not meeting.hide_votes
+    show_votes = meeting.is_finished or not meeting.hide_votes
     rows = [
         {"participant": p, "vote": votes.get(p.pk) if show_votes else None, "has_voted": p.pk in votes}
         for p in participants

@@ -12,6 +12,11 @@ class MeetingState(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     VOTING_OPEN = "voting_open", "Voting open"
     CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A meeting in one of these states is over: nobody votes in it, and the release may have a new one.
+FINISHED_MEETING_STATES = (MeetingState.CLOSED, MeetingState.CANCELLED)
 
 
 class GoNoGoMeeting(models.Model):
@@ -36,6 +41,8 @@ class GoNoGoMeeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     voting_opened_at = models.DateTimeField(null=True, blank=True)
     voting_closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-scheduled_at", "-pk"]
@@ -54,6 +61,14 @@ class GoNoGoMeeting(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == MeetingState.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == MeetingState.CANCELLED
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_MEETING_STATES
 
 
 class Participant(models.Model):

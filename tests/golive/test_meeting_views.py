@@ -408,3 +408,98 @@ def test_a_participant_who_is_not_the_chair_cannot_record_conditions(open_meetin
     assert response.status_code == 403
     open_meeting.refresh_from_db()
     assert open_meeting.is_open
+
+
+# Fixing a mistaken meeting ------------------------------------------------------------------------
+
+
+def test_schedule_form_refuses_year_1_and_a_vendor_chair_on_their_fields(release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("golive:meeting_schedule", args=[release.pk]),
+        {
+            "scheduled_at": "0001-01-01T10:00",
+            "chair": members[Role.VENDOR_SUPPORT].pk,
+            "invitees": [members[Role.PRODUCT_OWNER].pk],
+            "decision_rule": "unanimous",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "between 2000 and 2100" in str(errors["scheduled_at"])
+    assert "chair" in errors
+    assert not GoNoGoMeeting.objects.exists()
+    page = response.content.decode()
+    assert 'min="2000-01-01T00:00"' in page and 'max="2100-12-31T23:59"' in page
+
+
+@pytest.mark.parametrize("view", ["meeting_edit", "meeting_cancel"])
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_only_the_release_manager_edits_or_cancels_a_meeting(
+    view, who, meeting, members, stranger, client_for
+):
+    user = stranger if who == "stranger" else members[who]
+    client = client_for(user)
+    expected = 404 if who == "stranger" else 200 if who == Role.RELEASE_MANAGER else 403
+    assert client.get(_url(view, meeting)).status_code == expected
+    data = {
+        "reason": "Oops",
+        "scheduled_at": "2030-05-06T10:00",
+        "chair": members[Role.RELEASE_MANAGER].pk,
+        "decision_rule": "unanimous",
+        "notes": "changed",
+    }
+    response = client.post(_url(view, meeting), data)
+    assert response.status_code == (302 if expected == 200 else expected)
+    meeting.refresh_from_db()
+    changed = meeting.state == "cancelled" if view == "meeting_cancel" else meeting.notes == "changed"
+    assert changed == (expected == 200)
+
+
+def test_release_manager_reschedules_a_meeting_from_its_page(meeting, members, client_for):
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Edit or reschedule…" in page and "Cancel meeting…" in page
+    response = client.post(
+        _url("meeting_edit", meeting),
+        {
+            "scheduled_at": "2031-03-04T09:30",
+            "chair": members[Role.PRODUCT_OWNER].pk,
+            "decision_rule": "unanimous",
+            "notes": "Moved to Tuesday",
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at.year == 2031 and meeting.chair == members[Role.PRODUCT_OWNER]
+
+
+def test_a_vendor_chair_fixed_while_voting_is_open_lets_the_release_manager_cancel_and_reschedule(
+    release, members, client_for
+):
+    """The reported dead end: an open meeting the release manager cannot close blocks a new one."""
+    manager = members[Role.RELEASE_MANAGER]
+    client = client_for(manager)
+    meeting = GoNoGoMeeting.objects.create(
+        release=release,
+        scheduled_at="2030-01-01T10:00Z",
+        chair=members[Role.VENDOR_SUPPORT],
+        state="voting_open",
+    )
+    assert client.get(_url("meeting_close", meeting)).status_code == 403
+    response = client.post(_url("meeting_cancel", meeting), {"reason": "Wrong chair"}, follow=True)
+    assert 'data-testid="meeting-cancelled"' in response.content.decode()
+    response = client.post(
+        reverse("golive:meeting_schedule", args=[release.pk]),
+        {
+            "scheduled_at": "2030-01-02T10:00",
+            "chair": manager.pk,
+            "invitees": [members[Role.PRODUCT_OWNER].pk],
+            "decision_rule": "unanimous",
+        },
+    )
+    assert response.status_code == 302
+    assert release.meetings.filter(state="scheduled").count() == 1
+
+
+def test_edit_form_while_voting_offers_only_the_chair(open_meeting, members, client_for):
+    form = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_edit", open_meeting)).context["form"]
+    assert list(form.fields) == ["chair"]
