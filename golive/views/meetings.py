@@ -91,9 +91,13 @@ def meeting_schedule(request, release_pk: int):
 def meeting_edit(request, release_pk: int, pk: int):
     release, meeting = _meeting_for(request.user, release_pk, pk, Action.MANAGE_MEETINGS)
     if meeting.is_finished:
-        messages.error(request, f"The meeting is {meeting.get_state_display().lower()}; it can no longer change.")
+        messages.error(
+            request, f"The meeting is {meeting.get_state_display().lower()}; it can no longer change."
+        )
         return redirect(meeting)
-    initial = {name: getattr(meeting, name) for name in ("scheduled_at", "decision_rule", "hide_votes", "notes")}
+    initial = {
+        name: getattr(meeting, name) for name in ("scheduled_at", "decision_rule", "hide_votes", "notes")
+    }
     initial["chair"] = meeting.chair_id
     form = EditMeetingForm(request.POST or None, meeting=meeting, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +111,9 @@ def meeting_edit(request, release_pk: int, pk: int):
         else:
             messages.success(request, "Meeting updated.")
             return redirect(meeting)
-    return render(request, "golive/meetings/edit.html", {"release": release, "meeting": meeting, "form": form})
+    return render(
+        request, "golive/meetings/edit.html", {"release": release, "meeting": meeting, "form": form}
+    )
 
 
 def meeting_cancel(request, release_pk: int, pk: int):
