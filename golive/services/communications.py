@@ -106,9 +106,11 @@ def create_draft(
     kind: str,
     production_issue: ProductionIssue | None = None,
     audiences: list[str] | None = None,
+    runbook_step=None,
 ) -> Communication:
     subject, body = draft_text(release=release, kind=kind, production_issue=production_issue)
     communication = Communication.objects.create(
+        runbook_step=runbook_step,
         release=release,
         kind=kind,
         audiences=audiences or [str(a) for a in DEFAULT_AUDIENCES[kind]],
@@ -234,6 +236,10 @@ def deliver_communication(communication_id: int) -> str:
         release=communication.release,
         data={"recipients": len(communication.recipients)},
     )
+    if communication.runbook_step_id:
+        from golive.services.runbook import message_sent  # the runbook drafts messages, so it imports us
+
+        message_sent(communication)
     return communication.status
 
 

@@ -28,6 +28,7 @@ from golive.models import (
 from golive.models.meetings import FINISHED_MEETING_STATES
 from golive.permissions import Action, require
 from golive.services.releases import move_release_status
+from golive.services.runbook import notify_runnable_steps
 from golive.services.webhooks import notify_decision_recorded
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
@@ -471,6 +472,8 @@ def close_voting(
         actor=actor,
         reason=f"Go/no-go decision: {decision.get_outcome_display()}.",
     )
+    if is_go:
+        notify_runnable_steps(locked.release)
     notify_decision_recorded(decision)
     return decision
 
