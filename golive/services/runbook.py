@@ -127,6 +127,8 @@ logger = logging.getLogger(__name__)
 # Hooks other features register, so the runbook does not import them: a "run smoke suite" step starts
 # the release's smoke run through `on_smoke_step_started(step, actor)`.
 SMOKE_STEP_STARTERS: list[Callable[[GoLiveStep, AbstractBaseUser], None]] = []
+# ... and is told when the release goes live, to draft "go-live successful" when a smoke run passed.
+RELEASE_LIVE_HOOKS: list[Callable[[Release], None]] = []
 
 
 def _next_order(release: Release) -> int:
@@ -475,12 +477,15 @@ def declare_live(*, release: Release, actor: AbstractBaseUser) -> Release:
     refusal = release_move_refusal(locked, ReleaseMove.DECLARE_LIVE)
     if refusal:
         raise IllegalTransition(refusal)
-    return move_release_status(
+    live = move_release_status(
         release=release,
         to_status=ReleaseStatus.LIVE,
         actor=actor,
         reason="Every runbook step is done or skipped.",
     )
+    for hook in RELEASE_LIVE_HOOKS:
+        hook(live)
+    return live
 
 
 # Rehearsals ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.selectors_runbook import runbook_state, runbook_steps
 from golive.services import runbook as services
+from golive.services.communications import GOLIVE_SUCCESS_CAUSE
 from golive.services.runbook import StepMove, available_moves, may_move, rollback_plan, step_message
 from golive.views.mixins import add_service_errors
 
@@ -212,10 +213,18 @@ def declare_live(request, release_pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("golive:runbook_live", release_pk=release.pk)
-    messages.success(request, "The release is live (hypercare). Tell stakeholders and end users:")
-    return redirect(
-        reverse("golive:communication_new", args=[release.pk]) + f"?kind={CommunicationKind.GOLIVE_SUCCESS}"
+    drafted = release.communications.filter(
+        kind=CommunicationKind.GOLIVE_SUCCESS, automatic_cause=GOLIVE_SUCCESS_CAUSE
+    ).first()
+    if drafted is not None and drafted.status == "draft":
+        messages.success(request, "The release is live (hypercare). Review the message and send it:")
+        return redirect(drafted)
+    messages.success(
+        request,
+        "The release is live (hypercare). No smoke run has passed since deployment began, so no "
+        "“go-live successful” message was drafted; one is drafted when a run passes.",
     )
+    return redirect("golive:runbook_live", release_pk=release.pk)
 
 
 def runbook_export(request, release_pk: int):

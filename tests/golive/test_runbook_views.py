@@ -345,3 +345,13 @@ def test_starting_a_communication_step_opens_its_drafted_message(go_release, mem
     message = Communication.objects.get(runbook_step=step)
     assert response.status_code == 302 and response["Location"] == message.get_absolute_url()
     assert message.kind == "go_decision" and message.status == "draft"
+
+
+def test_declaring_live_opens_the_success_message_only_when_one_was_drafted(go_release, members, client_for):
+    manager = client_for(members[Role.RELEASE_MANAGER])
+    for step in go_release.steps.order_by("order"):
+        manager.post(_url("step_action", go_release, step.pk, "start"), {"confirm": "yes"})
+        manager.post(_url("step_action", go_release, step.pk, "complete"))
+    response = manager.post(_url("declare_live", go_release), follow=True)
+    assert "no “go-live successful” message was drafted" in response.content.decode()
+    assert not Communication.objects.exists()
