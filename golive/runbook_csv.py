@@ -27,6 +27,7 @@ COLUMNS = [
     "rollback_note",
     "kind",
     "point_of_no_return",
+    "message_kind",
 ]
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
@@ -60,6 +61,7 @@ def export_runbook(release: Release) -> str:
                 "rollback_note": step.rollback_note,
                 "kind": step.kind,
                 "point_of_no_return": "yes" if step.point_of_no_return else "no",
+                "message_kind": step.message_kind,
             }
         )
     return buffer.getvalue()
@@ -132,6 +134,7 @@ def _parse_rows(release: Release, text: str) -> list[dict]:
                 "rollback_note": row.get("rollback_note", ""),
                 "kind": kind,
                 "point_of_no_return": flag in _TRUE,
+                "message_kind": (row.get("message_kind") or "").strip(),
             }
         )
     for row in rows:
@@ -164,6 +167,7 @@ def import_runbook(*, release: Release, actor, text: str) -> list[GoLiveStep]:
                 rollback_note=row["rollback_note"],
                 kind=row["kind"],
                 point_of_no_return=row["point_of_no_return"],
+                message_kind=row["message_kind"],
             )
         except ValidationError as error:
             raise _row_error(row["number"], " ".join(error.messages)) from None
