@@ -91,6 +91,11 @@ urlpatterns = [
     path("releases/<int:release_pk>/outbox/", communications.outbox, name="outbox"),
     path("releases/<int:release_pk>/outbox/new/", communications.communication_new, name="communication_new"),
     path(
+        "releases/<int:release_pk>/outbox/<int:pk>/resend/",
+        communications.communication_resend,
+        name="communication_resend",
+    ),
+    path(
         "releases/<int:release_pk>/outbox/<int:pk>/",
         communications.communication_detail,
         name="communication_detail",

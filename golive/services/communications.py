@@ -227,6 +227,34 @@ def queue_communication(*, communication: Communication, actor: AbstractBaseUser
     return communication
 
 
+@transaction.atomic
+def resend_communication(*, communication: Communication, actor: AbstractBaseUser) -> Communication:
+    """Queue a message that failed for every attempt again, to the same recipients."""
+    from golive.permissions import Action, require
+
+    require(actor, communication.release, Action.SEND_COMMUNICATIONS)
+    locked = Communication.objects.select_for_update().get(pk=communication.pk)
+    if locked.status != CommunicationStatus.FAILED:
+        state = locked.get_status_display().lower()
+        raise ValidationError(f"Only a message that failed can be sent again; this one is {state}.")
+    previous_error = locked.error
+    locked.status = CommunicationStatus.QUEUED
+    locked.queued_at = timezone.now()
+    locked.attempts = 0
+    locked.error = ""
+    locked.save(update_fields=["status", "queued_at", "attempts", "error"])
+    record_event(
+        verb="communication.requeued",
+        actor=actor,
+        target=locked,
+        release=locked.release,
+        changes={"status": ["Failed", "Queued"]},
+        data={"recipients": len(locked.recipients), "previous_error": previous_error},
+    )
+    transaction.on_commit(lambda: _dispatch(locked.pk), robust=True)
+    return locked
+
+
 def deliver_communication(communication_id: int) -> str:
     """Send one queued message. Returns the resulting status; safe to call twice for the same message.
 

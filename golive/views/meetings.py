@@ -325,6 +325,7 @@ def decision_detail(request, release_pk: int, pk: int):
         "decision": decision,
         "snapshot": decision.snapshot,
         "snapshot_blocker_count": snapshot_blocker_count(decision.snapshot),
+        "perms_on_release": allowed_actions(request.user, release),
         "conditions": list(decision.conditions.select_related("owner", "done_by")),
         "review_changes": evidence_changes(decision) if decision.is_go else [],
     }

@@ -503,3 +503,18 @@ def test_a_vendor_chair_fixed_while_voting_is_open_lets_the_release_manager_canc
 def test_edit_form_while_voting_offers_only_the_chair(open_meeting, members, client_for):
     form = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_edit", open_meeting)).context["form"]
     assert list(form.fields) == ["chair"]
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_call_a_new_meeting_is_offered_only_to_who_may_schedule_one(
+    who, open_meeting, release, members, client_for
+):
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
+    DefectFactory(release=release, title="Payments fail", severity=1)
+    client = client_for(members[who])
+    for page in (_url("decision_detail", open_meeting), release.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert 'data-testid="needs-review"' in html
+        assert ("Call a new go/no-go meeting" in html) == (who == Role.RELEASE_MANAGER)

@@ -355,3 +355,80 @@ def test_declaring_live_opens_the_success_message_only_when_one_was_drafted(go_r
     response = manager.post(_url("declare_live", go_release), follow=True)
     assert "no “go-live successful” message was drafted" in response.content.decode()
     assert not Communication.objects.exists()
+
+
+# Feedback that matches the outcome, and no link that leads to a 403 -----------------------------------
+
+
+def _failed_message(release, members):
+    from golive.services.communications import create_draft
+
+    message = create_draft(release=release, actor=members[Role.RELEASE_MANAGER], kind="go_decision")
+    Communication.objects.filter(pk=message.pk).update(
+        status="failed", recipients=["a@example.com", "b@example.com"], attempts=3, error="SMTPError: refused"
+    )
+    message.refresh_from_db()
+    return message
+
+
+def test_a_failed_message_is_shown_as_not_delivered_and_the_release_manager_resends_it(
+    go_release, members, client_for, django_capture_on_commit_callbacks
+):
+    message = _failed_message(go_release, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(message.get_absolute_url()).content.decode()
+    assert "Sent to (" not in page and "Not delivered to (2)" in page
+    assert 'data-testid="resend"' in page
+    with django_capture_on_commit_callbacks():
+        response = client.post(_url("communication_resend", go_release, message.pk), follow=True)
+    assert "Queued again for 2 recipient(s)" in response.content.decode()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("queued", 0)
+
+
+@pytest.mark.parametrize("who", [Role.PRODUCT_OWNER, Role.STAKEHOLDER, Role.VENDOR_SUPPORT, "stranger"])
+def test_only_the_release_manager_resends_a_failed_message(who, go_release, members, stranger, client_for):
+    message = _failed_message(go_release, members)
+    client = client_for(stranger if who == "stranger" else members[who])
+    response = client.post(_url("communication_resend", go_release, message.pk))
+    assert response.status_code == (404 if who == "stranger" else 403)
+    if who != "stranger":
+        assert 'data-testid="resend"' not in client.get(message.get_absolute_url()).content.decode()
+    message.refresh_from_db()
+    assert message.status == "failed"
+
+
+def test_only_a_failed_message_is_resent(go_release, members, client_for):
+    from golive.services.communications import create_draft
+
+    draft = create_draft(release=go_release, actor=members[Role.RELEASE_MANAGER], kind="go_decision")
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("communication_resend", go_release, draft.pk), follow=True
+    )
+    assert 'alert alert-danger" role="alert">Only a message that failed can be sent again' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_links_are_shown_only_to_roles_that_may_follow_them(who, go_release, members, client_for):
+    """Every link on the issue, outbox, message and decision pages answers 200 for whoever sees it."""
+    import re
+
+    from golive.services.production_issues import create_issue
+
+    issue = create_issue(
+        release=go_release,
+        actor=members[Role.RELEASE_MANAGER],
+        title="Checkout down",
+        what_happened="x",
+        impact="y",
+    )
+    message = _failed_message(go_release, members)
+    Communication.objects.filter(pk=message.pk).update(production_issue=issue)
+    client = client_for(members[who])
+    pages = [_url("issue_list", go_release), _url("outbox", go_release), message.get_absolute_url()]
+    for page in pages:
+        html = client.get(page).content.decode()
+        for href in set(re.findall(r'href="(/releases/[^"#?]+)"', html)):
+            assert client.get(href).status_code == 200, f"{who} sees a link to {href} on {page}"
