@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from golive.decision_rule import Choice, Outcome, Rule
 from golive.forms import _CrispyForm
 from golive.models import MeetingState, Release
-from golive.validators import limit_date_inputs, within_planning_years
+from golive.validators import limit_inputs, within_planning_years
 
 
 def _members_of(release: Release):
@@ -142,7 +142,7 @@ class ConditionForm(forms.Form):
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
-        limit_date_inputs(self)
+        limit_inputs(self)
         self.fields["owner"].queryset = _members_of(release)
         self.fields["owner"].label_from_instance = _MemberChoiceLabels.label
 

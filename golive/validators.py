@@ -1,12 +1,13 @@
 """Sane ranges for the dates and durations people type, defined once.
 
 The validators sit on the model fields, so forms, services (`full_clean`) and the API refuse the same
-values with the same message, and `browser_limits` gives date and number inputs the matching min/max.
+values with the same message, and `limit_inputs` gives a form's date and number inputs the matching min/max.
 """
 
+import contextlib
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -52,10 +53,29 @@ def browser_limits(input_type: str) -> dict[str, str]:
     return {"min": f"{EARLIEST_YEAR}-01-01T00:00", "max": f"{LATEST_YEAR}-12-31T23:59"}
 
 
-def limit_date_inputs(form) -> None:
-    """Give every date field of `form` whose validators include the planning range its min/max."""
-    for field in form.fields.values():
+def _validators_of(form, name: str, field) -> list:
+    """The form field's validators and, on a model form, its model field's (which the form runs too)."""
+    validators = list(field.validators)
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None:
+        with contextlib.suppress(FieldDoesNotExist):
+            validators += model._meta.get_field(name).validators
+    return validators
+
+
+def limit_inputs(form) -> None:
+    """Give the form's date and number inputs the min/max of the validators the server applies."""
+    for name, field in form.fields.items():
         input_type = getattr(field.widget, "input_type", "")
-        if input_type in ("date", "datetime-local") and within_planning_years in field.validators:
-            for name, value in browser_limits(input_type).items():
-                field.widget.attrs.setdefault(name, value)
+        validators = _validators_of(form, name, field)
+        limits = {}
+        if input_type in ("date", "datetime-local") and within_planning_years in validators:
+            limits = browser_limits(input_type)
+        elif input_type == "number":  # the tightest bounds win: the database's own range is wider
+            minimums = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
+            maximums = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+            if minimums:
+                limits["min"] = max(minimums)
+            if maximums:
+                limits["max"] = min(maximums)
+        field.widget.attrs.update(limits)
