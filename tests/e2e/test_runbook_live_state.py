@@ -41,6 +41,8 @@ def test_after_an_abort_every_page_says_rolled_back_and_offers_no_step_move(
             "Go-live aborted: the release is rolled back", timeout=10_000
         )
         expect(page.get_by_test_id("board-release-status")).to_have_text("Rolled back")
+        expect(page.locator("#release-status-badge")).to_have_text("Rolled back")
+        expect(page.get_by_test_id("ponr")).to_have_count(0)
         expect(page.get_by_role("button", name="Retry")).to_have_count(0)
         expect(page.get_by_role("button", name="Skip")).to_have_count(0)
         expect(page.get_by_role("button", name="Start")).to_have_count(0)
@@ -74,6 +76,7 @@ def test_after_go_live_the_page_says_live_and_offers_no_abort(go_release, member
             "Live (hypercare): the go-live is complete", timeout=10_000
         )
         expect(page.get_by_test_id("board-release-status")).to_have_text("Live (hypercare)")
+        expect(page.locator("#release-status-badge")).to_have_text("Live (hypercare)")
         expect(page.get_by_test_id("abort-go-live")).to_have_count(0)
         expect(page.get_by_test_id("declare-live")).to_have_count(0)
     expect(manager_page.get_by_test_id("progress-text")).to_have_text("3 of 3 steps done or skipped")
