@@ -162,6 +162,16 @@ def _check_same_release(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) ->
         raise ValidationError({"depends_on": "A step can only depend on steps of the same release."})
 
 
+def _check_dependencies_come_first(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) -> None:
+    """The runbook reads top to bottom: a step depends only on steps above it."""
+    below = sorted((d for d in dependencies if d.order > step.order), key=lambda d: d.order)
+    if below:
+        names = ", ".join(f"#{d.order} “{d.title}”" for d in below)
+        raise ValidationError(
+            {"depends_on": f"A step can only depend on steps above it; move {names} above this one first."}
+        )
+
+
 @transaction.atomic
 def add_step(
     *,
@@ -192,6 +202,7 @@ def update_step(
     if depends_on is not None:
         _check_same_release(step, depends_on)
         check_no_cycle(step, depends_on)
+        _check_dependencies_come_first(step, depends_on)
     update_record(step, actor=actor, verb="step.changed", values=values)
     if depends_on is not None:
         step.depends_on.set(depends_on)

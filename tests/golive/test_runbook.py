@@ -346,3 +346,12 @@ def test_owner_and_shadows_are_told_once_when_their_step_can_start(
     assert len(mail.outbox) == 1, "told once"
     page = client_for(support).get(f"/releases/{go_release.pk}/runbook/mine/").content.decode()
     assert 'data-testid="ready-to-start"' in page and "Migrate the database" in page
+
+
+def test_a_step_cannot_depend_on_a_step_below_it(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    extra = services.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
+    first = _steps(go_release)[0]
+    with pytest.raises(ValidationError, match="only depend on steps above it"):
+        services.update_step(step=first, actor=manager, depends_on=[extra])
+    assert not first.depends_on.exists()
