@@ -126,6 +126,8 @@ def test_live_view_queries_are_bounded(size, go_release, members, client_for, dj
         assert client.get(_url("runbook_live", go_release)).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(_url("runbook_plan", go_release)).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(_url("my_steps", go_release)).status_code == 200
 
 
 def test_csv_import_page_names_the_bad_row(go_release, members, client_for):
