@@ -290,20 +290,22 @@ def deliver_communication(communication_id: int) -> str:
                 data={"error": communication.error, "attempts": communication.attempts},
             )
         return communication.status
-    communication.status = CommunicationStatus.SENT
-    communication.sent_at = timezone.now()
-    communication.error = ""
-    communication.save(update_fields=["status", "sent_at", "error"])
-    record_event(
-        verb="communication.sent",
-        target=communication,
-        release=communication.release,
-        data={"recipients": len(communication.recipients)},
-    )
-    if communication.runbook_step_id:
-        from golive.services.runbook import message_sent  # the runbook drafts messages, so it imports us
+    # Marked sent together with the runbook step it completes, so nobody sees one without the other.
+    with transaction.atomic():
+        communication.status = CommunicationStatus.SENT
+        communication.sent_at = timezone.now()
+        communication.error = ""
+        communication.save(update_fields=["status", "sent_at", "error"])
+        record_event(
+            verb="communication.sent",
+            target=communication,
+            release=communication.release,
+            data={"recipients": len(communication.recipients)},
+        )
+        if communication.runbook_step_id:
+            from golive.services.runbook import message_sent  # the runbook drafts messages: it imports us
 
-        message_sent(communication)
+            message_sent(communication)
     return communication.status
 
 
