@@ -37,6 +37,8 @@ from golive.services.communications import create_draft
 from golive.services.records import create_record, update_record
 from golive.services.releases import move_release_status
 
+logger = logging.getLogger(__name__)
+
 RUNNABLE_RELEASE_STATUSES = (ReleaseStatus.GO, ReleaseStatus.DEPLOYING)
 
 
@@ -122,12 +124,10 @@ def _require_move(step: GoLiveStep, move: StepMove) -> None:
         raise IllegalTransition(refusal)
 
 
-logger = logging.getLogger(__name__)
-
 # Hooks other features register, so the runbook does not import them: a "run smoke suite" step starts
 # the release's smoke run through `on_smoke_step_started(step, actor)`.
 SMOKE_STEP_STARTERS: list[Callable[[GoLiveStep, AbstractBaseUser], None]] = []
-# ... and is told when the release goes live, to draft "go-live successful" when a smoke run passed.
+# Called with the release once it is live; the smoke-test integration drafts "go-live successful" there.
 RELEASE_LIVE_HOOKS: list[Callable[[Release], None]] = []
 
 
