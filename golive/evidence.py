@@ -40,6 +40,8 @@ def defect_facts(defect: Defect) -> dict:
 
 def build_snapshot(meeting: GoNoGoMeeting, *, open_risks, open_defects, rule_result, handover_state) -> dict:
     votes = {vote.participant_id: vote for vote in meeting.votes.all()}
+    blocking_risks = [risk.pk for risk in open_risks if risk.is_blocking]
+    blocking_defects = [defect.pk for defect in open_defects if defect.is_blocking]
     return {
         "taken_at": timezone.now().isoformat(),
         "release": {
@@ -53,8 +55,9 @@ def build_snapshot(meeting: GoNoGoMeeting, *, open_risks, open_defects, rule_res
         "risks": [risk_facts(risk) for risk in open_risks],
         "defects": [defect_facts(defect) for defect in open_defects],
         "blockers": {
-            "risks": [risk.pk for risk in open_risks if risk.is_blocking],
-            "defects": [defect.pk for defect in open_defects if defect.is_blocking],
+            "risks": blocking_risks,
+            "defects": blocking_defects,
+            "count": len(blocking_risks) + len(blocking_defects),
         },
         "votes": [
             {
@@ -70,6 +73,17 @@ def build_snapshot(meeting: GoNoGoMeeting, *, open_risks, open_defects, rule_res
         ],
         "handover": handover_state,
     }
+
+
+def snapshot_blocker_count(snapshot: dict) -> int:
+    """How many blockers were open when the decision was made, as the snapshot recorded it.
+
+    Snapshots frozen before the count was stored still list the blockers' ids, which give the same figure.
+    """
+    blockers = snapshot.get("blockers", {})
+    if "count" in blockers:
+        return blockers["count"]
+    return len(blockers.get("risks", [])) + len(blockers.get("defects", []))
 
 
 def evidence_changes(decision: Decision) -> list[str]:

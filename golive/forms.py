@@ -6,6 +6,7 @@ from django.db import models
 
 from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
 from golive.models import Defect, Release, Risk
+from golive.validators import limit_inputs
 
 
 class _CrispyForm:
@@ -17,6 +18,7 @@ class _CrispyForm:
         # The server's messages, shown next to each field, are the one source of truth for bad input.
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
+        limit_inputs(self)
 
 
 class _MembersOnlyOwnerField:
@@ -55,7 +57,8 @@ class ReleaseStatusForm(_CrispyForm, forms.Form):
 class MembershipForm(_CrispyForm, forms.Form):
     submit_label = "Add member"
     username = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=Role.choices)
+    # A view-only role unless the release manager chooses more.
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.STAKEHOLDER)
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()

@@ -3,11 +3,24 @@ from django.contrib.auth import get_user_model
 
 from golive.decision_rule import Choice, Outcome, Rule
 from golive.forms import _CrispyForm
-from golive.models import Release
+from golive.models import MeetingState, Release
+from golive.validators import limit_inputs, within_planning_years
 
 
 def _members_of(release: Release):
     return get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
+
+
+def _possible_chairs(release: Release):
+    """Members with a voting role; the service checks the same rule for any other caller."""
+    from golive.services.meetings import VOTING_ROLES
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__release=release, memberships__role__in=VOTING_ROLES)
+        .distinct()
+        .order_by("username")
+    )
 
 
 class _MemberChoiceLabels:
@@ -19,7 +32,9 @@ class _MemberChoiceLabels:
 class ScheduleMeetingForm(_CrispyForm, forms.Form):
     submit_label = "Schedule meeting"
     scheduled_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[within_planning_years],
     )
     chair = forms.ModelChoiceField(queryset=None)
     invitees = forms.ModelMultipleChoiceField(
@@ -40,10 +55,29 @@ class ScheduleMeetingForm(_CrispyForm, forms.Form):
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
         members = _members_of(release)
-        self.fields["chair"].queryset = members
+        self.fields["chair"].queryset = _possible_chairs(release)
         self.fields["invitees"].queryset = members
         self.fields["chair"].label_from_instance = _MemberChoiceLabels.label
         self.fields["invitees"].label_from_instance = _MemberChoiceLabels.label
+
+
+class EditMeetingForm(ScheduleMeetingForm):
+    """Reschedule or correct a meeting; once voting is open only the chair can still change."""
+
+    submit_label = "Save meeting"
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, release=meeting.release, **kwargs)
+        del self.fields["invitees"]
+        if meeting.state != MeetingState.SCHEDULED:
+            for name in list(self.fields):
+                if name != "chair":
+                    del self.fields[name]
+
+
+class CancelMeetingForm(_CrispyForm, forms.Form):
+    submit_label = "Cancel the meeting"
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is it cancelled?")
 
 
 class VoteForm(forms.Form):
@@ -102,12 +136,16 @@ class CloseVotingForm(_CrispyForm, forms.Form):
 class ConditionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Condition")
     owner = forms.ModelChoiceField(queryset=None)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[within_planning_years]
+    )
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_inputs(self)
         self.fields["owner"].queryset = _members_of(release)
         self.fields["owner"].label_from_instance = _MemberChoiceLabels.label
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, min_num=0, can_delete=True)
+# Two blank rows let the chair add conditions nobody voted with; rows left blank are ignored.
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=2, min_num=0, can_delete=True)

@@ -25,6 +25,7 @@ class StepForm(_CrispyForm, forms.ModelForm):
             "planned_duration_minutes",
             "depends_on",
             "kind",
+            "message_kind",
             "point_of_no_return",
             "rollback_note",
         ]

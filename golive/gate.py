@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE
 from golive.decision_rule import Outcome
-from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, MeetingState, Release, Risk
+from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, Release, Risk
+from golive.models.meetings import FINISHED_MEETING_STATES
 
 
 class GateDecision(StrEnum):
@@ -67,7 +68,9 @@ def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
         entry = readiness[decision.meeting.release_id]
         if entry.latest_decision is None:
             entry.latest_decision = decision
-    unfinished = GoNoGoMeeting.objects.filter(release_id__in=release_ids).exclude(state=MeetingState.CLOSED)
+    unfinished = GoNoGoMeeting.objects.filter(release_id__in=release_ids).exclude(
+        state__in=FINISHED_MEETING_STATES
+    )
     for meeting in unfinished:
         readiness[meeting.release_id].meeting_in_progress = meeting
 

@@ -28,6 +28,7 @@ COLUMNS = [
     "rollback_note",
     "kind",
     "point_of_no_return",
+    "message_kind",
 ]
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
@@ -58,6 +59,7 @@ def export_runbook(release: Release) -> str:
             "rollback_note": step.rollback_note,
             "kind": step.kind,
             "point_of_no_return": "yes" if step.point_of_no_return else "no",
+            "message_kind": step.message_kind,
         }
         writer.writerow([row[column] for column in COLUMNS])
     return buffer.getvalue()
@@ -130,6 +132,7 @@ def _parse_rows(release: Release, text: str) -> list[dict]:
                 "rollback_note": row.get("rollback_note", ""),
                 "kind": kind,
                 "point_of_no_return": flag in _TRUE,
+                "message_kind": (row.get("message_kind") or "").strip(),
             }
         )
     for row in rows:
@@ -162,6 +165,7 @@ def import_runbook(*, release: Release, actor, text: str) -> list[GoLiveStep]:
                 rollback_note=row["rollback_note"],
                 kind=row["kind"],
                 point_of_no_return=row["point_of_no_return"],
+                message_kind=row["message_kind"],
             )
         except ValidationError as error:
             raise _row_error(row["number"], " ".join(error.messages)) from None

@@ -296,7 +296,7 @@ def go_no_go_meetings(release: Release) -> dict:
     return {
         "meetings": meetings,
         "latest_decision": max(decided, key=lambda decision: decision.decided_at) if decided else None,
-        "next_meeting": next((meeting for meeting in meetings if not meeting.is_closed), None),
+        "next_meeting": next((meeting for meeting in meetings if not meeting.is_finished), None),
     }
 
 

@@ -22,11 +22,14 @@ def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
         Risk.objects.filter(release=release).open().select_related("owner").order_by("-score", "pk")
     )
     open_defects = list(Defect.objects.filter(release=release).open().order_by("severity", "pk"))
+    blocking_risks = [risk for risk in open_risks if risk.is_blocking]
+    blocking_defects = [defect for defect in open_defects if defect.is_blocking]
     return {
         "open_risks": open_risks,
         "open_defects": open_defects,
-        "blocking_risks": [risk for risk in open_risks if risk.is_blocking],
-        "blocking_defects": [defect for defect in open_defects if defect.is_blocking],
+        "blocking_risks": blocking_risks,
+        "blocking_defects": blocking_defects,
+        "blocker_count": len(blocking_risks) + len(blocking_defects),
         "handover": handover_state(release),
     }
 
@@ -37,7 +40,7 @@ def meeting_tally(meeting: GoNoGoMeeting, user) -> dict:
     votes = {vote.participant_id: vote for vote in Vote.objects.filter(meeting=meeting)}
     counts = Counter(vote.choice for vote in votes.values())
     me = next((p for p in participants if p.user_id == user.pk), None)
-    show_votes = meeting.is_closed or not meeting.hide_votes
+    show_votes = meeting.is_finished or not meeting.hide_votes
     rows = [
         {"participant": p, "vote": votes.get(p.pk) if show_votes else None, "has_voted": p.pk in votes}
         for p in participants

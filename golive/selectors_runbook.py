@@ -1,15 +1,31 @@
 """What the runbook pages show, in a fixed number of queries."""
 
+from golive.choices import ReleaseStatus
 from golive.models import GoLiveStep, Release, Risk, StepStatus
 from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.services.runbook import RUNNABLE_RELEASE_STATUSES
+from golive.services.runbook import RUNNABLE_RELEASE_STATUSES, available_release_moves
+
+# What the live page's heading says for each release status: (heading, Bootstrap contextual style).
+_PHASES = {
+    ReleaseStatus.GO: ("Ready for go-live: start the first steps", "primary"),
+    ReleaseStatus.DEPLOYING: ("Go-live in progress", "info"),
+    ReleaseStatus.LIVE: ("Live (hypercare): the go-live is complete", "success"),
+    ReleaseStatus.HANDED_OVER: ("Handed over to production support", "success"),
+    ReleaseStatus.ROLLED_BACK: ("Go-live aborted: the release is rolled back", "danger"),
+}
+_BEFORE_GO = ("Waiting for a go decision: no step can start yet", "secondary")
+
+
+def go_live_phase(release: Release) -> dict:
+    heading, style = _PHASES.get(release.status, _BEFORE_GO)
+    return {"heading": heading, "style": style, "is_rolled_back": release.status == ReleaseStatus.ROLLED_BACK}
 
 
 def runbook_steps(release: Release) -> list[GoLiveStep]:
     return list(
         GoLiveStep.objects.filter(release=release)
         .select_related("owner")
-        .prefetch_related("shadows", "depends_on")
+        .prefetch_related("shadows", "depends_on", "communications")
         .order_by("order", "pk")
     )
 
@@ -27,7 +43,10 @@ def runbook_state(release: Release) -> dict:
     point_of_no_return = next((s for s in steps if s.point_of_no_return), None)
     for step in steps:
         step.waiting_for = [d for d in step.depends_on.all() if d.status not in FINISHED_STEP_STATUSES]
+    all_finished = bool(steps) and len(finished) == len(steps)
     return {
+        "phase": go_live_phase(release),
+        "release_moves": available_release_moves(release, all_finished=all_finished),
         "runnable": release.status in RUNNABLE_RELEASE_STATUSES,
         "steps": steps,
         "running": [s for s in steps if s.status == StepStatus.IN_PROGRESS],
@@ -38,7 +57,7 @@ def runbook_state(release: Release) -> dict:
         "point_of_no_return": point_of_no_return,
         "past_point_of_no_return": point_of_no_return is not None
         and point_of_no_return.status != StepStatus.PENDING,
-        "all_finished": bool(steps) and len(finished) == len(steps),
+        "all_finished": all_finished,
         "contingencies": list(
             Risk.objects.filter(release=release).open().exclude(contingency="").order_by("-score")
         )

@@ -1,29 +1,40 @@
 """How smoke-test verdicts drive the go-live (PRODUCT.md, "Verdicts drive the go-live").
 
 A "run smoke suite" runbook step starts the release's smoke run; when the run finishes the step is
-marked done (passed) or failed, and the matching communication is drafted for the release manager to
-review: "go-live successful", or a production-issue notice listing the failing checks. A monitor going
-down during hypercare opens a draft production issue. Connected in GoLiveConfig.ready().
+marked done (passed) or failed. Messages are drafted for the release manager to review only when what
+they say is true:
+
+- "go-live successful", once, when the release is live and a run started after deployment began passed
+  (whichever of the two comes last);
+- "production issue" for a failed run started after deployment began, once per set of failing checks,
+  with the failing checks listed before the signature; and for a monitor going down after go-live,
+  once per production issue it opens.
+
+Runs started before deployment (by hand while planning, or before the first step) draft nothing.
+Connected in GoLiveConfig.ready().
 """
 
 import logging
 
+from django.db.models import Min
 from django.dispatch import receiver
 
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
 from golive.models import CommunicationKind, GoLiveStep, Release, StepStatus
 from golive.services import runbook
-from golive.services.communications import create_draft
+from golive.services.communications import GOLIVE_SUCCESS_CAUSE, create_automatic_draft
 from golive.services.production_issues import open_issue_from_monitor
 from smoketests.choices import RunStatus, RunTrigger
+from smoketests.models import SmokeRun
 from smoketests.selectors import release_smoke_summary
 from smoketests.services.runs import failed_results, start_smoke_run
 from smoketests.signals import monitor_state_changed, smoke_run_finished
 
 logger = logging.getLogger(__name__)
 
-_DRAFT_WHILE = (ReleaseStatus.GO, ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE)
+_AFTER_DEPLOYMENT_STARTED = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
+_AFTER_GO_LIVE = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
 
 
 def start_smoke_run_for_step(step: GoLiveStep, actor) -> None:
@@ -32,38 +43,68 @@ def start_smoke_run_for_step(step: GoLiveStep, actor) -> None:
     )
 
 
+def deployment_started_at(release: Release):
+    """When the first runbook step started, or None before any did."""
+    return release.steps.aggregate(first=Min("actual_start"))["first"]
+
+
+def ran_after_deployment_started(run: SmokeRun, release: Release) -> bool:
+    if release.status not in _AFTER_DEPLOYMENT_STARTED:
+        return False
+    started = deployment_started_at(release)
+    return started is None or run.created_at >= started
+
+
+def draft_golive_success_if_due(release: Release) -> None:
+    """Once the release is live and its latest finished run, started after deployment began, passed."""
+    if release.status != ReleaseStatus.LIVE:
+        return
+    last = (
+        SmokeRun.objects.filter(release=release, status__in=[RunStatus.PASSED, RunStatus.FAILED])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None or last.status != RunStatus.PASSED or not ran_after_deployment_started(last, release):
+        return
+    create_automatic_draft(release=release, kind=CommunicationKind.GOLIVE_SUCCESS, cause=GOLIVE_SUCCESS_CAUSE)
+
+
+def _move_the_step(run: SmokeRun, passed: bool) -> None:
+    step_id = (run.context or {}).get("runbook_step")
+    step = GoLiveStep.objects.filter(pk=step_id, status=StepStatus.IN_PROGRESS).first() if step_id else None
+    if step is None:
+        return
+    try:
+        if passed:
+            runbook.complete_step(step=step, actor=None)
+        else:
+            note = f"Smoke run #{run.pk} {run.get_status_display().lower()}."
+            runbook.fail_step(step=step, actor=None, note=note)
+    except IllegalTransition:
+        logger.info("Runbook step %s had already moved on; the smoke verdict leaves it as it is.", step_id)
+
+
 @receiver(smoke_run_finished, dispatch_uid="golive.smoke_run_finished")
 def drive_go_live_from_smoke_run(sender, run, **kwargs) -> None:
-    step = None
-    step_id = (run.context or {}).get("runbook_step")
-    if step_id:
-        step = GoLiveStep.objects.filter(pk=step_id, status=StepStatus.IN_PROGRESS).first()
     passed = run.status == RunStatus.PASSED
-    if step is not None:
-        try:
-            if passed:
-                runbook.complete_step(step=step, actor=None)
-            else:
-                note = f"Smoke run #{run.pk} {run.get_status_display().lower()}."
-                runbook.fail_step(step=step, actor=None, note=note)
-        except IllegalTransition:
-            logger.info(
-                "Runbook step %s had already moved on; the smoke verdict leaves it as it is.", step_id
-            )
-    if step is None and run.release.status not in _DRAFT_WHILE:
-        return  # a rehearsal or a check during planning: nobody needs to be told
+    _move_the_step(run, passed)
+    release = Release.objects.get(pk=run.release_id)  # its status now, after the step moved
     if passed:
-        create_draft(release=run.release, actor=None, kind=CommunicationKind.GOLIVE_SUCCESS)
+        draft_golive_success_if_due(release)
         return
-    draft = create_draft(release=run.release, actor=None, kind=CommunicationKind.PRODUCTION_ISSUE)
-    failing = "\n".join(
-        f"- {result.check_name}: {result.message or result.get_outcome_display()}"
-        for result in failed_results(run)
+    if run.status != RunStatus.FAILED or not ran_after_deployment_started(run, release):
+        return
+    failing = failed_results(run)
+    checks = sorted({str(result.smoke_check_id or result.check_name) for result in failing})
+    lines = "\n".join(
+        f"- {result.check_name}: {result.message or result.get_outcome_display()}" for result in failing
     )
-    draft.body = (
-        f"{draft.body}\nFailing post-deployment checks:\n{failing or '- (the run did not complete)'}\n"
+    create_automatic_draft(
+        release=release,
+        kind=CommunicationKind.PRODUCTION_ISSUE,
+        cause=f"smoke-failed:{','.join(checks)}"[:200],
+        facts=f"Failing post-deployment checks:\n{lines}\n(smoke run #{run.pk})",
     )
-    draft.save(update_fields=["body"])
 
 
 @receiver(monitor_state_changed, dispatch_uid="golive.monitor_state_changed")
@@ -71,13 +112,20 @@ def open_issue_when_monitor_goes_down(sender, monitor, old_state, new_state, **k
     if new_state != "down":
         return
     release = Release.objects.get(pk=monitor.release_id)  # its status now, not as the monitor loaded it
-    if release.status == ReleaseStatus.LIVE:
-        check = monitor.smoke_check
-        open_issue_from_monitor(
-            release=release,
-            monitor_name=check.name,
-            details=f"The monitor “{check.name}” went down after consecutive failed checks of {check.url}.",
-        )
+    if release.status not in _AFTER_GO_LIVE:
+        return
+    check = monitor.smoke_check
+    issue = open_issue_from_monitor(
+        release=release,
+        monitor_name=check.name,
+        details=f"The monitor “{check.name}” went down after consecutive failed checks of {check.url}.",
+    )
+    create_automatic_draft(
+        release=release,
+        kind=CommunicationKind.PRODUCTION_ISSUE,
+        cause=f"production-issue:{issue.pk}",
+        production_issue=issue,
+    )
 
 
 def last_verdict_text(release) -> str | None:
@@ -86,3 +134,4 @@ def last_verdict_text(release) -> str | None:
 
 
 runbook.SMOKE_STEP_STARTERS.append(start_smoke_run_for_step)
+runbook.RELEASE_LIVE_HOOKS.append(draft_golive_success_if_due)

@@ -43,6 +43,10 @@ urlpatterns = [
     path(
         "releases/<int:release_pk>/meetings/<int:pk>/open/", meetings.meeting_open_voting, name="meeting_open"
     ),
+    path("releases/<int:release_pk>/meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path(
+        "releases/<int:release_pk>/meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"
+    ),
     path("releases/<int:release_pk>/meetings/<int:pk>/vote/", meetings.meeting_vote, name="meeting_vote"),
     path("releases/<int:release_pk>/meetings/<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
     path(
@@ -86,6 +90,11 @@ urlpatterns = [
     ),
     path("releases/<int:release_pk>/outbox/", communications.outbox, name="outbox"),
     path("releases/<int:release_pk>/outbox/new/", communications.communication_new, name="communication_new"),
+    path(
+        "releases/<int:release_pk>/outbox/<int:pk>/resend/",
+        communications.communication_resend,
+        name="communication_resend",
+    ),
     path(
         "releases/<int:release_pk>/outbox/<int:pk>/",
         communications.communication_detail,

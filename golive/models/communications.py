@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 
 from golive.models.releases import Release
+from golive.validators import within_planning_years
 
 
 class Audience(models.TextChoices):
@@ -48,7 +49,9 @@ class ProductionIssue(models.Model):
     impact = models.TextField(help_text="Who is affected and how.")
     workaround = models.TextField(blank=True)
     fix_plan = models.TextField("plan to fix", blank=True)
-    next_update_at = models.DateTimeField("next update", null=True, blank=True)
+    next_update_at = models.DateTimeField(
+        "next update", null=True, blank=True, validators=[within_planning_years]
+    )
     severity = models.CharField(max_length=20, choices=IssueSeverity.choices, default=IssueSeverity.MAJOR)
     status = models.CharField(
         max_length=20, choices=ProductionIssueStatus.choices, default=ProductionIssueStatus.OPEN
@@ -108,6 +111,19 @@ class Communication(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    runbook_step = models.ForeignKey(
+        "golive.GoLiveStep",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="communications",
+        help_text="The “send communication” step this message completes when it is sent.",
+    )
+    automatic_cause = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What made the system draft this message; one automatic draft per cause and release.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -115,6 +131,13 @@ class Communication(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["release", "-created_at"]), models.Index(fields=["status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "automatic_cause"],
+                condition=~models.Q(automatic_cause=""),
+                name="one_automatic_draft_per_cause",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -5,17 +5,23 @@ from django.utils import timezone
 
 from golive.decision_rule import Choice, Outcome, Rule
 from golive.models.releases import Release
+from golive.validators import within_planning_years
 
 
 class MeetingState(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     VOTING_OPEN = "voting_open", "Voting open"
     CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A meeting in one of these states is over: nobody votes in it, and the release may have a new one.
+FINISHED_MEETING_STATES = (MeetingState.CLOSED, MeetingState.CANCELLED)
 
 
 class GoNoGoMeeting(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="meetings")
-    scheduled_at = models.DateTimeField()
+    scheduled_at = models.DateTimeField(validators=[within_planning_years])
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_meetings"
     )
@@ -35,6 +41,8 @@ class GoNoGoMeeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     voting_opened_at = models.DateTimeField(null=True, blank=True)
     voting_closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-scheduled_at", "-pk"]
@@ -53,6 +61,14 @@ class GoNoGoMeeting(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == MeetingState.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == MeetingState.CANCELLED
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_MEETING_STATES
 
 
 class Participant(models.Model):
@@ -161,7 +177,7 @@ class DecisionCondition(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="conditions")
     text = models.TextField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[within_planning_years])
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

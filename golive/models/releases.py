@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 
 from golive.choices import RELEASE_TRANSITIONS, Environment, ReleaseStatus, Role
+from golive.validators import within_planning_years
 
 
 class Release(models.Model):
@@ -10,7 +11,7 @@ class Release(models.Model):
     application = models.CharField(max_length=200)
     version = models.CharField(max_length=50)
     environment = models.CharField(max_length=20, choices=Environment.choices, default=Environment.PRODUCTION)
-    target_go_live = models.DateTimeField("target go-live")
+    target_go_live = models.DateTimeField("target go-live", validators=[within_planning_years])
     description = models.TextField(blank=True)
     status = models.CharField(
         max_length=20, choices=ReleaseStatus.choices, default=ReleaseStatus.PLANNING, editable=False

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from golive.models.communications import CommunicationKind
 from golive.models.releases import Release
+from golive.validators import STEP_DURATION_VALIDATORS, within_planning_years
 
 
 class StepKind(models.TextChoices):
@@ -38,11 +41,18 @@ class GoLiveStep(models.Model):
         related_name="shadowed_steps",
         help_text="Production-support members who observe this step to run it themselves next time.",
     )
-    planned_start = models.DateTimeField(null=True, blank=True)
-    planned_duration_minutes = models.PositiveIntegerField(default=15)
+    planned_start = models.DateTimeField(null=True, blank=True, validators=[within_planning_years])
+    planned_duration_minutes = models.PositiveIntegerField(default=15, validators=STEP_DURATION_VALIDATORS)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
     rollback_note = models.TextField(blank=True, help_text="How to undo this step if the go-live is aborted.")
     kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.MANUAL)
+    message_kind = models.CharField(
+        "message to send",
+        max_length=30,
+        choices=CommunicationKind.choices,
+        blank=True,
+        help_text="For a “send communication” step: the message drafted when the step starts.",
+    )
     point_of_no_return = models.BooleanField(
         default=False, help_text="After this step starts, rolling back is no longer possible or very costly."
     )
@@ -51,6 +61,9 @@ class GoLiveStep(models.Model):
     failure_note = models.TextField(blank=True)
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
+    runnable_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner and shadows were told the step can start."
+    )
 
     class Meta:
         ordering = ["release", "order", "pk"]
@@ -67,6 +80,12 @@ class GoLiveStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+    def clean(self) -> None:
+        if self.kind == StepKind.COMMUNICATION and not self.message_kind:
+            raise ValidationError({"message_kind": "Choose the message a “send communication” step sends."})
+        if self.kind != StepKind.COMMUNICATION:
+            self.message_kind = ""
 
     @property
     def planned_end(self):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,6 +33,8 @@ from golive.models import (
 logger = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 3
+# The automatic "go-live successful" draft: a release has one at most.
+GOLIVE_SUCCESS_CAUSE = "golive-success"
 DEFAULT_AUDIENCES = {
     CommunicationKind.GO_DECISION: [Audience.STAKEHOLDERS, Audience.SUPPORT_TEAMS, Audience.VENDOR_SUPPORT],
     CommunicationKind.GOLIVE_SUCCESS: [Audience.STAKEHOLDERS, Audience.END_USERS, Audience.SUPPORT_TEAMS],
@@ -70,7 +72,7 @@ def recipients_for(release: Release, audiences: list[str]) -> list[str]:
 
 
 def draft_text(
-    *, release: Release, kind: str, production_issue: ProductionIssue | None = None
+    *, release: Release, kind: str, production_issue: ProductionIssue | None = None, facts: str = ""
 ) -> tuple[str, str]:
     """(subject, body) for a kind of message, prefilled from the release's data."""
     from golive.services.meetings import latest_decision
@@ -83,7 +85,9 @@ def draft_text(
         "issue": production_issue,
         "now": timezone.localtime(),
         "steps_done": release.steps.filter(status="done").count(),
+        "steps_skipped": release.steps.filter(status="skipped").count(),
         "steps_total": release.steps.count(),
+        "facts": facts.strip(),
         "smoke_verdict": smoke_verdict_for(release),
     }
     rendered = render_to_string(f"golive/communications/messages/{kind}.txt", context).strip()
@@ -106,9 +110,15 @@ def create_draft(
     kind: str,
     production_issue: ProductionIssue | None = None,
     audiences: list[str] | None = None,
+    runbook_step=None,
+    facts: str = "",
+    automatic_cause: str = "",
 ) -> Communication:
-    subject, body = draft_text(release=release, kind=kind, production_issue=production_issue)
+    """A draft from the kind's template; `facts` are printed in the body, before the signature."""
+    subject, body = draft_text(release=release, kind=kind, production_issue=production_issue, facts=facts)
     communication = Communication.objects.create(
+        runbook_step=runbook_step,
+        automatic_cause=automatic_cause,
         release=release,
         kind=kind,
         audiences=audiences or [str(a) for a in DEFAULT_AUDIENCES[kind]],
@@ -125,6 +135,34 @@ def create_draft(
         data={"kind": communication.get_kind_display()},
     )
     return communication
+
+
+def create_automatic_draft(
+    *,
+    release: Release,
+    kind: str,
+    cause: str,
+    production_issue: ProductionIssue | None = None,
+    facts: str = "",
+) -> Communication | None:
+    """Draft a message the system found due, once per release and cause; None if it was drafted before.
+
+    The unique constraint on (release, automatic_cause) settles two workers finding the same cause.
+    """
+    if Communication.objects.filter(release=release, automatic_cause=cause).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return create_draft(
+                release=release,
+                actor=None,
+                kind=kind,
+                production_issue=production_issue,
+                facts=facts,
+                automatic_cause=cause,
+            )
+    except IntegrityError:
+        return None
 
 
 @transaction.atomic
@@ -189,6 +227,34 @@ def queue_communication(*, communication: Communication, actor: AbstractBaseUser
     return communication
 
 
+@transaction.atomic
+def resend_communication(*, communication: Communication, actor: AbstractBaseUser) -> Communication:
+    """Queue a message that failed for every attempt again, to the same recipients."""
+    from golive.permissions import Action, require
+
+    require(actor, communication.release, Action.SEND_COMMUNICATIONS)
+    locked = Communication.objects.select_for_update().get(pk=communication.pk)
+    if locked.status != CommunicationStatus.FAILED:
+        state = locked.get_status_display().lower()
+        raise ValidationError(f"Only a message that failed can be sent again; this one is {state}.")
+    previous_error = locked.error
+    locked.status = CommunicationStatus.QUEUED
+    locked.queued_at = timezone.now()
+    locked.attempts = 0
+    locked.error = ""
+    locked.save(update_fields=["status", "queued_at", "attempts", "error"])
+    record_event(
+        verb="communication.requeued",
+        actor=actor,
+        target=locked,
+        release=locked.release,
+        changes={"status": ["Failed", "Queued"]},
+        data={"recipients": len(locked.recipients), "previous_error": previous_error},
+    )
+    transaction.on_commit(lambda: _dispatch(locked.pk), robust=True)
+    return locked
+
+
 def deliver_communication(communication_id: int) -> str:
     """Send one queued message. Returns the resulting status; safe to call twice for the same message.
 
@@ -224,16 +290,22 @@ def deliver_communication(communication_id: int) -> str:
                 data={"error": communication.error, "attempts": communication.attempts},
             )
         return communication.status
-    communication.status = CommunicationStatus.SENT
-    communication.sent_at = timezone.now()
-    communication.error = ""
-    communication.save(update_fields=["status", "sent_at", "error"])
-    record_event(
-        verb="communication.sent",
-        target=communication,
-        release=communication.release,
-        data={"recipients": len(communication.recipients)},
-    )
+    # Marked sent together with the runbook step it completes, so nobody sees one without the other.
+    with transaction.atomic():
+        communication.status = CommunicationStatus.SENT
+        communication.sent_at = timezone.now()
+        communication.error = ""
+        communication.save(update_fields=["status", "sent_at", "error"])
+        record_event(
+            verb="communication.sent",
+            target=communication,
+            release=communication.release,
+            data={"recipients": len(communication.recipients)},
+        )
+        if communication.runbook_step_id:
+            from golive.services.runbook import message_sent  # the runbook drafts messages: it imports us
+
+            message_sent(communication)
     return communication.status
 
 

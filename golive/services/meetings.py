@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from golive.audit import record_event
+from golive.audit import capture, diff, record_event
 from golive.choices import ReleaseStatus, Role
 from golive.decision_rule import Ballot, Choice, Outcome, Rule, RuleResult, decide_outcome
 from golive.errors import NotAParticipant, VotingClosed
@@ -25,7 +25,10 @@ from golive.models import (
     Risk,
     Vote,
 )
+from golive.models.meetings import FINISHED_MEETING_STATES
+from golive.permissions import Action, require
 from golive.services.releases import move_release_status
+from golive.services.runbook import notify_runnable_steps
 from golive.services.webhooks import notify_decision_recorded
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
@@ -35,6 +38,30 @@ _SCHEDULABLE_FROM = {
     ReleaseStatus.GO,
     ReleaseStatus.GONOGO_SCHEDULED,
 }
+
+
+# Roles whose members vote on a go/no-go by default, and so may chair one.
+VOTING_ROLES = frozenset({Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER})
+
+
+def check_chair(release: Release, chair: AbstractBaseUser) -> None:
+    if not release.memberships.filter(user=chair, role__in=VOTING_ROLES).exists():
+        labels = ", ".join(sorted(Role(role).label.lower() for role in VOTING_ROLES))
+        raise ValidationError(
+            {"chair": f"The chair must be a member of the release with a voting role ({labels})."}
+        )
+
+
+def _invite(meeting: GoNoGoMeeting, users: list[AbstractBaseUser]) -> None:
+    """Add the users not yet invited, each with the default flags for their roles on the release."""
+    roles_by_user: dict[int, set[str]] = {}
+    for user_id, role in meeting.release.memberships.values_list("user_id", "role"):
+        roles_by_user.setdefault(user_id, set()).add(role)
+    invited = set(meeting.participants.values_list("user_id", flat=True))
+    for user in {u.pk: u for u in users}.values():
+        if user.pk not in invited:
+            required, can_veto = default_flags(roles_by_user.get(user.pk, set()))
+            Participant.objects.create(meeting=meeting, user=user, required=required, can_veto=can_veto)
 
 
 def default_flags(roles: set[str]) -> tuple[bool, bool]:
@@ -61,8 +88,11 @@ def schedule_meeting(
         raise ValidationError(
             f"A go/no-go meeting cannot be scheduled while the release is {release.get_status_display()}."
         )
-    if release.meetings.exclude(state=MeetingState.CLOSED).exists():
-        raise ValidationError("This release already has a meeting that is not closed; close it first.")
+    if release.meetings.exclude(state__in=FINISHED_MEETING_STATES).exists():
+        raise ValidationError(
+            "This release already has a meeting that is not closed; close or cancel it first."
+        )
+    check_chair(release, chair)
     meeting = GoNoGoMeeting(
         release=release,
         scheduled_at=scheduled_at,
@@ -73,12 +103,7 @@ def schedule_meeting(
     )
     meeting.full_clean()
     meeting.save()
-    roles_by_user: dict[int, set[str]] = {}
-    for user_id, role in release.memberships.values_list("user_id", "role"):
-        roles_by_user.setdefault(user_id, set()).add(role)
-    for user in {u.pk: u for u in [*invitees, chair]}.values():
-        required, can_veto = default_flags(roles_by_user.get(user.pk, set()))
-        Participant.objects.create(meeting=meeting, user=user, required=required, can_veto=can_veto)
+    _invite(meeting, [*invitees, chair])
     record_event(
         verb="meeting.scheduled",
         actor=actor,
@@ -101,13 +126,95 @@ def schedule_meeting(
     return meeting
 
 
+_EDITABLE_BEFORE_VOTING = ("scheduled_at", "chair", "decision_rule", "hide_votes", "notes")
+_EDITABLE_WHILE_VOTING = ("chair",)
+
+
+@transaction.atomic
+def update_meeting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser, **values) -> GoNoGoMeeting:
+    """Correct a meeting: anything before voting opens, only the chair while voting is open."""
+    locked = GoNoGoMeeting.objects.select_for_update().select_related("release").get(pk=meeting.pk)
+    require(actor, locked.release, Action.MANAGE_MEETINGS)
+    if locked.is_finished:
+        raise VotingClosed(f"The meeting is {locked.get_state_display().lower()}; it can no longer change.")
+    editable = _EDITABLE_BEFORE_VOTING if locked.state == MeetingState.SCHEDULED else _EDITABLE_WHILE_VOTING
+    unknown = set(values) - set(_EDITABLE_BEFORE_VOTING)
+    if unknown:
+        raise ValueError(f"A meeting has no editable field {sorted(unknown)}.")
+    changing = {name: value for name, value in values.items() if getattr(locked, name) != value}
+    refused = set(changing) - set(editable)
+    if refused:
+        raise VotingClosed("Voting is open: only the chair can still change. Cancel the meeting to redo it.")
+    if "chair" in changing:
+        check_chair(locked.release, changing["chair"])
+    before = capture(locked, list(changing))
+    for name, value in changing.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=list(changing))
+    if "chair" in changing:
+        _invite(locked, [locked.chair])
+    changes = diff(before, locked)
+    if changes:
+        record_event(
+            verb="meeting.changed", actor=actor, target=locked, release=locked.release, changes=changes
+        )
+    meeting.__dict__.update({name: getattr(locked, name) for name in changing})
+    return locked
+
+
+@transaction.atomic
+def cancel_meeting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser, reason: str) -> GoNoGoMeeting:
+    """Call a meeting off before a decision. No decision is recorded; the votes cast so far stay in
+    the audit trail, and the release goes back to planning so a new meeting can be scheduled."""
+    locked = GoNoGoMeeting.objects.select_for_update().select_related("release").get(pk=meeting.pk)
+    require(actor, locked.release, Action.MANAGE_MEETINGS)
+    if locked.is_finished:
+        raise VotingClosed(f"The meeting is already {locked.get_state_display().lower()}.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the meeting is cancelled."})
+    old_state = locked.get_state_display()
+    locked.state = MeetingState.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancel_reason = reason.strip()
+    locked.save(update_fields=["state", "cancelled_at", "cancel_reason"])
+    votes = [
+        {
+            "participant": vote.participant.user.get_username(),
+            "choice": vote.choice,
+            "conditions": vote.conditions,
+            "reason": vote.reason,
+        }
+        for vote in locked.votes.select_related("participant__user").order_by("cast_at", "pk")
+    ]
+    record_event(
+        verb="meeting.cancelled",
+        actor=actor,
+        target=locked,
+        release=locked.release,
+        changes={"state": [old_state, locked.get_state_display()]},
+        data={"reason": locked.cancel_reason, "votes": votes},
+    )
+    if locked.release.status == ReleaseStatus.GONOGO_SCHEDULED:
+        move_release_status(
+            release=locked.release,
+            to_status=ReleaseStatus.PLANNING,
+            actor=actor,
+            reason=f"{locked} cancelled: {locked.cancel_reason}",
+        )
+    meeting.state = locked.state
+    return locked
+
+
 @transaction.atomic
 def set_participant_flags(
     *, participant: Participant, actor: AbstractBaseUser, required: bool, can_veto: bool
 ):
     meeting = GoNoGoMeeting.objects.select_for_update().get(pk=participant.meeting_id)
-    if meeting.is_closed:
-        raise VotingClosed("The meeting is closed; its participants can no longer change.")
+    if meeting.is_finished:
+        raise VotingClosed(
+            f"The meeting is {meeting.get_state_display().lower()}; its participants can no longer change."
+        )
     changes = {}
     if participant.required != required:
         changes["required"] = [participant.required, required]
@@ -226,6 +333,8 @@ def cast_vote_by_id(
         raise VotingClosed(
             "Voting is closed for this meeting; your vote was not recorded."
             if locked.is_closed
+            else "This meeting was cancelled; your vote was not recorded."
+            if locked.is_cancelled
             else "Voting has not been opened yet; your vote was not recorded."
         )
     if participant is None:
@@ -363,6 +472,8 @@ def close_voting(
         actor=actor,
         reason=f"Go/no-go decision: {decision.get_outcome_display()}.",
     )
+    if is_go:
+        notify_runnable_steps(locked.release)
     notify_decision_recorded(decision)
     return decision
 

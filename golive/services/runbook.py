@@ -4,27 +4,131 @@ Every move locks the step's release row first, so two people pressing buttons at
 runbook are applied one after the other against fresh state.
 """
 
+import contextlib
+import logging
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from golive.audit import record_event
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
-from golive.models import GoLiveStep, Rehearsal, RehearsalStep, Release, StepKind, StepStatus
+from golive.models import (
+    Communication,
+    CommunicationStatus,
+    GoLiveStep,
+    Rehearsal,
+    RehearsalStep,
+    Release,
+    StepKind,
+    StepStatus,
+)
 from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.permissions import Action, can
+from golive.permissions import Action, can, require
+from golive.services.communications import create_draft
 from golive.services.records import create_record, update_record
 from golive.services.releases import move_release_status
 
+logger = logging.getLogger(__name__)
+
 RUNNABLE_RELEASE_STATUSES = (ReleaseStatus.GO, ReleaseStatus.DEPLOYING)
+
+
+class StepMove(StrEnum):
+    START = "start"
+    COMPLETE = "complete"
+    FAIL = "fail"
+    SKIP = "skip"
+    RETRY = "retry"
+
+
+class ReleaseMove(StrEnum):
+    ABORT = "abort"
+    DECLARE_LIVE = "declare_live"
+
+
+_MOVES_BY_STEP_STATUS = {
+    StepStatus.PENDING: {StepMove.START, StepMove.SKIP},
+    StepStatus.IN_PROGRESS: {StepMove.COMPLETE, StepMove.FAIL},
+    StepStatus.FAILED: {StepMove.RETRY, StepMove.SKIP},
+}
+
+
+def step_move_refusal(step: GoLiveStep, move: str, *, waiting_for: list | None = None) -> str | None:
+    """Why `move` would be refused on `step` right now, or None when it would be accepted.
+
+    The one rule for runbook moves: the live page offers exactly the moves this accepts, and every
+    step service refuses with its words. `waiting_for` (the unfinished dependencies) is looked up
+    when not given.
+    """
+    release = step.release
+    if release.status not in RUNNABLE_RELEASE_STATUSES:
+        return (
+            "Steps run only after a go decision, until the release is live; "
+            f"the release is {release.get_status_display()}."
+        )
+    if move in _MOVES_BY_STEP_STATUS.get(step.status, ()):
+        if move == StepMove.START:
+            waiting_for = unfinished_dependencies(step) if waiting_for is None else waiting_for
+            if waiting_for:
+                names = ", ".join(f"“{s.title}”" for s in waiting_for)
+                return f"This step waits for {names} to be done or skipped."
+        return None
+    state = step.get_status_display().lower()
+    return {
+        StepMove.START: f"The step is {state}, not pending.",
+        StepMove.COMPLETE: f"Only a running step can be completed; this one is {state}.",
+        StepMove.FAIL: f"Only a running step can fail; this one is {state}.",
+        StepMove.RETRY: "Only a failed step can be retried.",
+        StepMove.SKIP: "Only a pending or failed step can be skipped.",
+    }[StepMove(move)]
+
+
+def available_moves(step: GoLiveStep, *, waiting_for: list | None = None) -> set[str]:
+    if step.release.status not in RUNNABLE_RELEASE_STATUSES:
+        return set()
+    return {str(move) for move in StepMove if step_move_refusal(step, move, waiting_for=waiting_for) is None}
+
+
+def release_move_refusal(release: Release, move: str, *, all_finished: bool | None = None) -> str | None:
+    """Why aborting the go-live or declaring the release live would be refused now, or None."""
+    if release.status != ReleaseStatus.DEPLOYING:
+        what = "aborted" if move == ReleaseMove.ABORT else "declared live"
+        return f"Only a go-live in progress can be {what}; the release is {release.get_status_display()}."
+    if move == ReleaseMove.DECLARE_LIVE:
+        all_finished = all_steps_finished(release) if all_finished is None else all_finished
+        if not all_finished:
+            return "Every runbook step must be done or skipped before the release is live."
+    return None
+
+
+def available_release_moves(release: Release, *, all_finished: bool | None = None) -> set[str]:
+    return {
+        str(move)
+        for move in ReleaseMove
+        if release_move_refusal(release, move, all_finished=all_finished) is None
+    }
+
+
+def _require_move(step: GoLiveStep, move: StepMove) -> None:
+    refusal = step_move_refusal(step, move)
+    if refusal:
+        raise IllegalTransition(refusal)
+
 
 # Hooks other features register, so the runbook does not import them: a "run smoke suite" step starts
 # the release's smoke run through `on_smoke_step_started(step, actor)`.
 SMOKE_STEP_STARTERS: list[Callable[[GoLiveStep, AbstractBaseUser], None]] = []
+# Called with the release once it is live; the smoke-test integration drafts "go-live successful" there.
+RELEASE_LIVE_HOOKS: list[Callable[[Release], None]] = []
 
 
 def _next_order(release: Release) -> int:
@@ -58,6 +162,16 @@ def _check_same_release(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) ->
         raise ValidationError({"depends_on": "A step can only depend on steps of the same release."})
 
 
+def _check_dependencies_come_first(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) -> None:
+    """The runbook reads top to bottom: a step depends only on steps above it."""
+    below = sorted((d for d in dependencies if d.order > step.order), key=lambda d: d.order)
+    if below:
+        names = ", ".join(f"#{d.order} “{d.title}”" for d in below)
+        raise ValidationError(
+            {"depends_on": f"A step can only depend on steps above it; move {names} above this one first."}
+        )
+
+
 @transaction.atomic
 def add_step(
     *,
@@ -88,6 +202,7 @@ def update_step(
     if depends_on is not None:
         _check_same_release(step, depends_on)
         check_no_cycle(step, depends_on)
+        _check_dependencies_come_first(step, depends_on)
     update_record(step, actor=actor, verb="step.changed", values=values)
     if depends_on is not None:
         step.depends_on.set(depends_on)
@@ -108,12 +223,19 @@ def delete_step(*, step: GoLiveStep, actor: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def move_step(*, step: GoLiveStep, actor: AbstractBaseUser, direction: int) -> None:
-    """Swap the step with its neighbour above (-1) or below (+1)."""
+    """Swap the step with its neighbour above (-1) or below (+1); a step stays below what it depends on."""
+    require(actor, step.release, Action.EDIT_RUNBOOK)
     steps = list(step.release.steps.order_by("order", "pk"))
     index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
     target = index + direction
     if not 0 <= target < len(steps):
         return
+    upper, lower = (steps[target], step) if direction < 0 else (step, steps[target])
+    if lower.depends_on.filter(pk=upper.pk).exists():
+        raise ValidationError(
+            f"“{lower.title}” depends on “{upper.title}”, so it stays below it. "
+            "Change the dependencies first to reorder them."
+        )
     steps[index], steps[target] = steps[target], steps[index]
     for position, each in enumerate(steps, start=1):
         if each.order != position:
@@ -163,16 +285,7 @@ def start_step(
     step = _lock(step)
     _require_mover(actor, step)
     release = step.release
-    if release.status not in RUNNABLE_RELEASE_STATUSES:
-        raise IllegalTransition(
-            f"Steps run only after a go decision; the release is {release.get_status_display()}."
-        )
-    if step.status != StepStatus.PENDING:
-        raise IllegalTransition(f"The step is {step.get_status_display().lower()}, not pending.")
-    waiting_for = unfinished_dependencies(step)
-    if waiting_for:
-        names = ", ".join(f"“{s.title}”" for s in waiting_for)
-        raise IllegalTransition(f"This step waits for {names} to be done or skipped.")
+    _require_move(step, StepMove.START)
     if step.point_of_no_return and not confirm_point_of_no_return:
         raise IllegalTransition("This step is the point of no return: confirm that you want to start it.")
     if release.status == ReleaseStatus.GO:
@@ -191,7 +304,90 @@ def start_step(
     if step.kind == StepKind.SMOKE_SUITE:
         for starter in SMOKE_STEP_STARTERS:
             starter(step, actor)
+    if step.kind == StepKind.COMMUNICATION:
+        _draft_step_message(step, actor)
     return step
+
+
+def step_message(step: GoLiveStep) -> Communication | None:
+    """The message a "send communication" step drafted and has not yet given up on."""
+    return (
+        step.communications.exclude(status=CommunicationStatus.FAILED).order_by("-created_at", "-pk").first()
+    )
+
+
+def _draft_step_message(step: GoLiveStep, actor: AbstractBaseUser) -> Communication:
+    """A retried step reuses the message it drafted before, unless that one failed to send."""
+    return step_message(step) or create_draft(
+        release=step.release, actor=actor, kind=step.message_kind, runbook_step=step
+    )
+
+
+def message_sent(communication: Communication) -> None:
+    """A message went out: the "send communication" step waiting for it is done."""
+    step = communication.runbook_step
+    if step is None or step.status != StepStatus.IN_PROGRESS:
+        return
+    # If the go-live ended meanwhile, the step stays as the release left it.
+    with contextlib.suppress(IllegalTransition):
+        complete_step(step=step, actor=None)
+
+
+def runnable_steps(release: Release) -> QuerySet[GoLiveStep]:
+    """Pending steps whose dependencies are all done or skipped, while the go-live may run."""
+    if release.status not in RUNNABLE_RELEASE_STATUSES:
+        return GoLiveStep.objects.none()
+    unfinished = [StepStatus.PENDING, StepStatus.IN_PROGRESS, StepStatus.FAILED]
+    return release.steps.filter(status=StepStatus.PENDING).exclude(depends_on__status__in=unfinished)
+
+
+def notify_runnable_steps(release: Release) -> list[int]:
+    """Tell the owner and shadows of each step that just became runnable, once per step."""
+    release = Release.objects.get(pk=release.pk)
+    step_ids = list(
+        runnable_steps(release).filter(runnable_notified_at__isnull=True).values_list("pk", flat=True)
+    )
+    if not step_ids:
+        return []
+    GoLiveStep.objects.filter(pk__in=step_ids).update(runnable_notified_at=timezone.now())
+    for step_id in step_ids:
+        transaction.on_commit(lambda step_id=step_id: _dispatch_runnable_notice(step_id), robust=True)
+    return step_ids
+
+
+def _dispatch_runnable_notice(step_id: int) -> None:
+    from golive.tasks import send_runnable_notice_task
+
+    try:
+        send_runnable_notice_task.delay(step_id)
+    except Exception:  # the broker is down; the My steps page still shows the step as ready
+        logger.warning("Could not reach the broker to tell people step %s can start.", step_id)
+
+
+def send_runnable_notice(step_id: int) -> int:
+    """E-mail the owner and shadows of a step that can start now; returns how many were written to."""
+    step = GoLiveStep.objects.select_related("release", "owner").filter(pk=step_id).first()
+    if step is None or step.status != StepStatus.PENDING:
+        return 0
+    addresses = sorted({user.email for user in [step.owner, *step.shadows.all()] if user.email})
+    if not addresses:
+        return 0
+    release = step.release
+    link = reverse("golive:my_steps", args=[release.pk])
+    EmailMessage(
+        subject=f"{release.application} {release.version}: step #{step.order} “{step.title}” can start",
+        body=(
+            f"Every step that “{step.title}” depends on is done or skipped, so it can start now.\n\n"
+            f"Owner: {step.owner.get_full_name() or step.owner.get_username()}\n"
+            f"Your steps are listed in GoLive Desk under “My steps”: {link}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=addresses,
+    ).send()
+    record_event(
+        verb="step.runnable_notified", target=step, release=release, data={"recipients": len(addresses)}
+    )
+    return len(addresses)
 
 
 def _finish(step: GoLiveStep, actor, to_status: str, *, note: str = "") -> GoLiveStep:
@@ -211,11 +407,10 @@ def complete_step(*, step: GoLiveStep, actor: AbstractBaseUser | None) -> GoLive
     step = _lock(step)
     if actor is not None:
         _require_mover(actor, step)
-    if step.status != StepStatus.IN_PROGRESS:
-        raise IllegalTransition(
-            f"Only a running step can be completed; this one is {step.get_status_display().lower()}."
-        )
-    return _finish(step, actor, StepStatus.DONE)
+    _require_move(step, StepMove.COMPLETE)
+    _finish(step, actor, StepStatus.DONE)
+    notify_runnable_steps(step.release)
+    return step
 
 
 @transaction.atomic
@@ -223,10 +418,7 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
     step = _lock(step)
     if actor is not None:
         _require_mover(actor, step)
-    if step.status != StepStatus.IN_PROGRESS:
-        raise IllegalTransition(
-            f"Only a running step can fail; this one is {step.get_status_display().lower()}."
-        )
+    _require_move(step, StepMove.FAIL)
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})
     return _finish(step, actor, StepStatus.FAILED, note=note.strip())
@@ -236,8 +428,7 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
 def retry_step(*, step: GoLiveStep, actor: AbstractBaseUser) -> GoLiveStep:
     step = _lock(step)
     _require_mover(actor, step)
-    if step.status != StepStatus.FAILED:
-        raise IllegalTransition("Only a failed step can be retried.")
+    _require_move(step, StepMove.RETRY)
     old = step.status
     step.status = StepStatus.PENDING
     step.actual_start = step.actual_end = None
@@ -250,8 +441,7 @@ def retry_step(*, step: GoLiveStep, actor: AbstractBaseUser) -> GoLiveStep:
 def skip_step(*, step: GoLiveStep, actor: AbstractBaseUser, reason: str) -> GoLiveStep:
     step = _lock(step)
     _require_mover(actor, step)
-    if step.status not in (StepStatus.PENDING, StepStatus.FAILED):
-        raise IllegalTransition("Only a pending or failed step can be skipped.")
+    _require_move(step, StepMove.SKIP)
     if not reason.strip():
         raise ValidationError({"reason": "Skipping a step needs a reason."})
     old = step.status
@@ -260,6 +450,7 @@ def skip_step(*, step: GoLiveStep, actor: AbstractBaseUser, reason: str) -> GoLi
     step.actual_end = timezone.now()
     step.save(update_fields=["status", "skip_reason", "actual_end"])
     _record_move(step, actor, old, reason=step.skip_reason)
+    notify_runnable_steps(step.release)
     return step
 
 
@@ -272,6 +463,10 @@ def rollback_plan(release: Release) -> list[GoLiveStep]:
 def abort_golive(*, release: Release, actor: AbstractBaseUser, reason: str) -> list[GoLiveStep]:
     if not can(actor, release, Action.EDIT_RUNBOOK):
         raise PermissionDenied("Only the release manager aborts a go-live.")
+    locked = Release.objects.select_for_update().get(pk=release.pk)
+    refusal = release_move_refusal(locked, ReleaseMove.ABORT)
+    if refusal:
+        raise IllegalTransition(refusal)
     move_release_status(
         release=release,
         to_status=ReleaseStatus.ROLLED_BACK,
@@ -288,14 +483,20 @@ def all_steps_finished(release: Release) -> bool:
 
 @transaction.atomic
 def declare_live(*, release: Release, actor: AbstractBaseUser) -> Release:
-    if not all_steps_finished(release):
-        raise IllegalTransition("Every runbook step must be done or skipped before the release is live.")
-    return move_release_status(
+    require(actor, release, Action.EDIT_RUNBOOK)
+    locked = Release.objects.select_for_update().get(pk=release.pk)
+    refusal = release_move_refusal(locked, ReleaseMove.DECLARE_LIVE)
+    if refusal:
+        raise IllegalTransition(refusal)
+    live = move_release_status(
         release=release,
         to_status=ReleaseStatus.LIVE,
         actor=actor,
         reason="Every runbook step is done or skipped.",
     )
+    for hook in RELEASE_LIVE_HOOKS:
+        hook(live)
+    return live
 
 
 # Rehearsals ---------------------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 from golive.forms_runbook import AudienceAddressesForm, CommunicationForm, ProductionIssueForm
 from golive.models import AudienceAddresses, Communication, CommunicationKind, ProductionIssue
 from golive.permissions import Action, allowed_actions, get_release_for
-from golive.services.communications import create_draft, edit_draft, queue_communication, recipients_for
+from golive.services.communications import (
+    create_draft,
+    edit_draft,
+    queue_communication,
+    recipients_for,
+    resend_communication,
+)
 from golive.services.production_issues import create_issue, update_issue
 from golive.views.mixins import add_service_errors
 
@@ -82,8 +88,25 @@ def communication_detail(request, release_pk: int, pk: int):
             "communication": communication,
             "form": form,
             "recipients": preview,
+            "perms_on_release": permissions,
         },
     )
+
+
+@require_POST
+def communication_resend(request, release_pk: int, pk: int):
+    release = get_release_for(request.user, release_pk, Action.SEND_COMMUNICATIONS)
+    communication = get_object_or_404(Communication, release=release, pk=pk)
+    try:
+        communication = resend_communication(communication=communication, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(communication)
+    messages.success(
+        request,
+        f"Queued again for {len(communication.recipients)} recipient(s); a background worker sends it.",
+    )
+    return redirect("golive:outbox", release_pk=release.pk)
 
 
 def audience_addresses(request, release_pk: int):

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_POST
 from golive.choices import Role
 from golive.decision_rule import Choice, Outcome
 from golive.errors import NotAParticipant, VotingClosed
-from golive.evidence import evidence_changes
+from golive.evidence import evidence_changes, snapshot_blocker_count
 from golive.forms_meetings import (
+    CancelMeetingForm,
     CloseVotingForm,
     ConditionFormSet,
+    EditMeetingForm,
     ParticipantFlagsForm,
     ScheduleMeetingForm,
     VoteForm,
@@ -23,12 +25,14 @@ from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
 from golive.services.meetings import (
     ConditionAction,
+    cancel_meeting,
     cast_vote_by_id,
     close_voting,
     complete_condition,
     open_voting,
     schedule_meeting,
     set_participant_flags,
+    update_meeting,
 )
 from golive.views.mixins import add_service_errors
 
@@ -82,6 +86,53 @@ def meeting_schedule(request, release_pk: int):
             messages.success(request, "Meeting scheduled; the release is now “Go/no-go scheduled”.")
             return redirect(meeting)
     return render(request, "golive/meetings/schedule.html", {"release": release, "form": form})
+
+
+def meeting_edit(request, release_pk: int, pk: int):
+    release, meeting = _meeting_for(request.user, release_pk, pk, Action.MANAGE_MEETINGS)
+    if meeting.is_finished:
+        messages.error(
+            request, f"The meeting is {meeting.get_state_display().lower()}; it can no longer change."
+        )
+        return redirect(meeting)
+    initial = {
+        name: getattr(meeting, name) for name in ("scheduled_at", "decision_rule", "hide_votes", "notes")
+    }
+    initial["chair"] = meeting.chair_id
+    form = EditMeetingForm(request.POST or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_meeting(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except VotingClosed as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(meeting)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Meeting updated.")
+            return redirect(meeting)
+    return render(
+        request, "golive/meetings/edit.html", {"release": release, "meeting": meeting, "form": form}
+    )
+
+
+def meeting_cancel(request, release_pk: int, pk: int):
+    release, meeting = _meeting_for(request.user, release_pk, pk, Action.MANAGE_MEETINGS)
+    form = CancelMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_meeting(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
+        except VotingClosed as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(meeting)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.warning(request, "The meeting is cancelled; no decision was recorded.")
+            return redirect(meeting)
+    return render(
+        request, "golive/meetings/cancel.html", {"release": release, "meeting": meeting, "form": form}
+    )
 
 
 def meeting_detail(request, release_pk: int, pk: int):
@@ -273,6 +324,8 @@ def decision_detail(request, release_pk: int, pk: int):
         "meeting": meeting,
         "decision": decision,
         "snapshot": decision.snapshot,
+        "snapshot_blocker_count": snapshot_blocker_count(decision.snapshot),
+        "perms_on_release": allowed_actions(request.user, release),
         "conditions": list(decision.conditions.select_related("owner", "done_by")),
         "review_changes": evidence_changes(decision) if decision.is_go else [],
     }

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from golive.choices import Role
 from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
 from golive.models import Release, ReleaseMembership
@@ -132,13 +133,15 @@ def release_members(request, release_pk: int):
     release = get_release_for(request.user, release_pk, Action.MANAGE_MEMBERS)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        add_member(
-            release=release,
-            user=form.cleaned_data["user"],
-            role=form.cleaned_data["role"],
-            actor=request.user,
-        )
-        messages.success(request, f"{form.cleaned_data['username']} added.")
+        user, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        if release.memberships.filter(user=user, role=role).exists():
+            messages.info(
+                request,
+                f"{form.cleaned_data['username']} is already {Role(role).label.lower()}; nothing changed.",
+            )
+            return redirect("golive:release_members", release_pk=release.pk)
+        add_member(release=release, user=user, role=role, actor=request.user)
+        messages.success(request, f"{form.cleaned_data['username']} added as {Role(role).label.lower()}.")
         return redirect("golive:release_members", release_pk=release.pk)
     memberships = release.memberships.select_related("user").order_by("role", "user__username")
     return render(

@@ -20,7 +20,8 @@ from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.selectors_runbook import passed_point_of_no_return, runbook_state, runbook_steps
 from golive.services import runbook as services
-from golive.services.runbook import may_move, rollback_plan
+from golive.services.communications import GOLIVE_SUCCESS_CAUSE
+from golive.services.runbook import StepMove, available_moves, may_move, rollback_plan, step_message
 from golive.views.mixins import add_service_errors
 
 
@@ -84,39 +85,50 @@ def step_delete(request, release_pk: int, pk: int):
 @require_POST
 def step_reorder(request, release_pk: int, pk: int):
     release, step = _step_for(request.user, release_pk, pk, Action.EDIT_RUNBOOK)
-    services.move_step(
-        step=step, actor=request.user, direction=-1 if request.POST.get("direction") == "up" else 1
-    )
+    try:
+        services.move_step(
+            step=step, actor=request.user, direction=-1 if request.POST.get("direction") == "up" else 1
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("golive:runbook_plan", release_pk=release.pk)
 
 
-def runbook_live(request, release_pk: int):
-    """The live execution view; the htmx poll gets only the board from the same view."""
-    release = get_release_for(request.user, release_pk)
+def _board(request, release) -> dict:
+    """The runbook's live state with, on each step, the moves this user may make on it now."""
     context = {
         "release": release,
         "perms_on_release": allowed_actions(request.user, release),
         **runbook_state(release),
     }
+    if not context["perms_on_release"][Action.EDIT_RUNBOOK]:
+        context["release_moves"] = set()
     for step in context["steps"]:
+        step.release = release
         step.user_may_move = may_move(request.user, step)
+        step.moves = available_moves(step, waiting_for=step.waiting_for) if step.user_may_move else set()
+        step.ready = context["runnable"] and step.status == "pending" and not step.waiting_for
+    return context
+
+
+def runbook_live(request, release_pk: int):
+    """The live execution view; the htmx poll gets only the board from the same view."""
+    release = get_release_for(request.user, release_pk)
     template = "golive/runbook/_board.html" if request.htmx else "golive/runbook/live.html"
-    return render(request, template, context)
+    return render(request, template, _board(request, release))
 
 
 def my_steps(request, release_pk: int):
     release = get_release_for(request.user, release_pk)
-    state = runbook_state(release)
-    mine = [s for s in state["steps"] if s.owner_id == request.user.pk]
-    shadowing = [s for s in state["steps"] if any(u.pk == request.user.pk for u in s.shadows.all())]
-    for step in mine:
-        step.user_may_move = True
-    return render(
-        request, "golive/runbook/my_steps.html", {"release": release, "mine": mine, "shadowing": shadowing}
-    )
+    context = _board(request, release)
+    mine = [s for s in context["steps"] if s.owner_id == request.user.pk]
+    shadowing = [s for s in context["steps"] if any(u.pk == request.user.pk for u in s.shadows.all())]
+    ready = [s for s in context["steps"] if s.ready and (s in mine or s in shadowing)]
+    context.update(mine=mine, shadowing=shadowing, ready=ready)
+    return render(request, "golive/runbook/my_steps.html", context)
 
 
-_STEP_ACTIONS = {"start", "complete", "fail", "skip", "retry"}
+_STEP_ACTIONS = {str(move) for move in StepMove}
 
 
 @require_POST
@@ -145,7 +157,17 @@ def step_action(request, release_pk: int, pk: int, action: str):
         messages.error(request, f"“{step.title}”: " + " ".join(error.messages))
     else:
         step.refresh_from_db()
-        messages.success(request, f"“{step.title}” is {step.get_status_display().lower()}.")
+        outcome = f"“{step.title}” is {step.get_status_display().lower()}."
+        if step.status == "failed":
+            messages.error(request, outcome)
+        else:
+            messages.success(request, outcome)
+        message = (
+            step_message(step) if action in ("start", "retry") and step.kind == "communication" else None
+        )
+        if message is not None and message.status == "draft":
+            messages.info(request, "Review the message and send it; the step is done once it is sent.")
+            return redirect(message)
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -202,10 +224,18 @@ def declare_live(request, release_pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("golive:runbook_live", release_pk=release.pk)
-    messages.success(request, "The release is live (hypercare). Tell stakeholders and end users:")
-    return redirect(
-        reverse("golive:communication_new", args=[release.pk]) + f"?kind={CommunicationKind.GOLIVE_SUCCESS}"
+    drafted = release.communications.filter(
+        kind=CommunicationKind.GOLIVE_SUCCESS, automatic_cause=GOLIVE_SUCCESS_CAUSE
+    ).first()
+    if drafted is not None and drafted.status == "draft":
+        messages.success(request, "The release is live (hypercare). Review the message and send it:")
+        return redirect(drafted)
+    messages.success(
+        request,
+        "The release is live (hypercare). No smoke run has passed since deployment began, so no "
+        "“go-live successful” message was drafted; one is drafted when a run passes.",
     )
+    return redirect("golive:runbook_live", release_pk=release.pk)
 
 
 def runbook_export(request, release_pk: int):

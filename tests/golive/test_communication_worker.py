@@ -63,3 +63,43 @@ def test_a_failing_mail_server_leaves_the_message_failed_with_the_error(queued_m
     assert failed.status == "failed"
     assert failed.attempts == 3
     assert "refused" in failed.error.lower()
+
+
+def test_a_real_worker_sends_a_step_message_completing_the_step_and_tells_the_next_owner(
+    go_release, members, start_celery_worker, tmp_path
+):
+    from golive.models import GoLiveStep
+    from golive.services import runbook
+
+    mail_dir = tmp_path / "mail"
+    start_celery_worker(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir)
+    )
+    manager, dev = members[Role.RELEASE_MANAGER], members[Role.SCRUM_TEAM]
+    dev.email = "dev@example.com"
+    dev.save()
+    AudienceAddresses.objects.create(release=go_release, audience="end_users", addresses="users@example.com")
+    announce = runbook.add_step(
+        release=go_release,
+        actor=manager,
+        title="Announce the window",
+        owner=manager,
+        kind="communication",
+        message_kind="go_decision",
+    )
+    check = runbook.add_step(
+        release=go_release, actor=manager, title="Check the announcement", owner=dev, depends_on=[announce]
+    )
+    runbook.start_step(step=announce, actor=manager)
+    message = runbook.step_message(announce)
+    queue_communication(communication=message, actor=manager)
+    assert _wait_for_status(message.pk, {"sent", "failed"}).status == "sent"
+    assert GoLiveStep.objects.get(pk=announce.pk).status == "done"
+    deadline = time.monotonic() + 30
+    written = ""
+    notice = "Every step that “Check the announcement” depends on is done or skipped"
+    while notice not in written and time.monotonic() < deadline:
+        time.sleep(0.2)
+        written = "".join(path.read_text() for path in mail_dir.iterdir()) if mail_dir.exists() else ""
+    assert notice in written and "To: dev@example.com" in written
+    assert GoLiveStep.objects.get(pk=check.pk).runnable_notified_at is not None

@@ -149,3 +149,70 @@ def test_go_and_no_go_come_only_from_a_decision(status, release, members, client
     assert "was not moved" in response.content.decode()
     release.refresh_from_db()
     assert release.status == "gonogo_scheduled"
+
+
+def test_adding_a_member_defaults_to_a_view_only_role(release, members, client_for):
+    form = client_for(members[Role.RELEASE_MANAGER]).get(reverse("golive:release_members", args=[release.pk]))
+    assert form.context["form"]["role"].value() == Role.STAKEHOLDER
+
+
+def test_re_adding_an_existing_member_says_nothing_changed(release, members, client_for):
+    client = client_for(members[Role.RELEASE_MANAGER])
+    url = reverse("golive:release_members", args=[release.pk])
+    page = client.post(url, {"username": "dev", "role": "scrum_team"}, follow=True).content.decode()
+    assert "already" in page and "nothing changed" in page and "dev added" not in page
+    assert release.memberships.filter(user=members[Role.SCRUM_TEAM]).count() == 1
+
+
+@pytest.mark.parametrize("who", [Role.PRODUCT_OWNER, Role.STAKEHOLDER])
+def test_only_the_release_manager_adds_members(who, release, members, client_for):
+    url = reverse("golive:release_members", args=[release.pk])
+    response = client_for(members[who]).post(url, {"username": "vendor", "role": "release_manager"})
+    assert response.status_code == 403
+    assert not release.memberships.filter(user=members[Role.VENDOR_SUPPORT], role="release_manager").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("target_go_live", "0001-01-01T10:00", "between 2000 and 2100"),
+        ("target_go_live", "2101-01-01T10:00", "between 2000 and 2100"),
+    ],
+)
+def test_absurd_target_go_live_is_a_field_error(field, value, message, release, members, client_for):
+    data = {
+        "name": release.name,
+        "application": release.application,
+        "version": release.version,
+        "environment": release.environment,
+        "target_go_live": "2030-01-01T10:00",
+    }
+    data[field] = value
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("golive:release_edit", args=[release.pk]), data
+    )
+    assert message in " ".join(response.context["form"].errors[field])
+    page = response.content.decode()
+    assert 'min="2000-01-01T00:00"' in page and 'max="2100-12-31T23:59"' in page
+    before = release.target_go_live
+    release.refresh_from_db()
+    assert release.target_go_live == before
+
+
+@pytest.mark.parametrize(
+    ("minutes", "accepted"), [(0, False), (1, True), (4320, True), (4321, False), (99_999_999_999, False)]
+)
+def test_step_duration_is_at_most_three_days(minutes, accepted, go_release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("golive:step_create", args=[go_release.pk]),
+        {
+            "title": "Long",
+            "owner": members[Role.SCRUM_TEAM].pk,
+            "planned_duration_minutes": minutes,
+            "kind": "manual",
+        },
+    )
+    assert (response.status_code == 302) == accepted
+    if not accepted:
+        assert "planned_duration_minutes" in response.context["form"].errors
+        assert 'max="4320"' in response.content.decode()

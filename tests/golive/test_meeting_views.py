@@ -245,8 +245,8 @@ def test_conditional_close_prefills_conditions_from_votes(open_meeting, members,
         conditions="Rollback rehearsed\nSupport rota signed",
     )
     response = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_close", open_meeting))
-    texts = [form.initial["text"] for form in response.context["conditions"]]
-    assert texts == ["Rollback rehearsed", "Support rota signed"]
+    texts = [form.initial.get("text") for form in response.context["conditions"]]
+    assert texts == ["Rollback rehearsed", "Support rota signed", None, None]
 
 
 def _fill(release, n):
@@ -293,3 +293,228 @@ def test_release_page_shows_needs_review(open_meeting, release, members, client_
     )
     page = client.get(release.get_absolute_url()).content.decode()
     assert 'data-testid="needs-review"' in page and "Payments fail" in page
+
+
+def _three_blockers(release):
+    RiskFactory(release=release, title="Data loss on cut-over", probability=5, impact=4)
+    DefectFactory(release=release, title="Payments fail", severity=1)
+    DefectFactory(release=release, title="Login loops", severity=3, blocks_go_live=True)
+
+
+def test_close_page_counts_the_open_blockers_it_lists(open_meeting, release, members, client_for):
+    _three_blockers(release)
+    page = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_close", open_meeting)).content.decode()
+    assert "3 blocker(s) are open." in page
+    assert "0 blocker(s)" not in page
+
+
+def test_frozen_decision_prints_the_blocker_count_of_its_snapshot(open_meeting, release, members, client_for):
+    _three_blockers(release)
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    decision = close_voting(
+        meeting=open_meeting, actor=members[Role.RELEASE_MANAGER], override=True, rationale="Hotfix ready"
+    )
+    assert decision.snapshot["blockers"]["count"] == 3
+    DefectFactory(release=release, title="Found later", severity=1)  # the frozen record must not follow
+    page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
+    assert "Recorded as a go although 3 blocker(s) were open." in page
+
+
+def _chair_decides(open_meeting, members):
+    """Unanimous rule, one non-veto no-go: the rule leaves the outcome to the chair."""
+    cast_vote(meeting=open_meeting, user=members[Role.RELEASE_MANAGER], choice="go")
+    cast_vote(meeting=open_meeting, user=members[Role.PRODUCT_OWNER], choice="go")
+    cast_vote(meeting=open_meeting, user=members[Role.SCRUM_TEAM], choice="no_go", reason="Load test pending")
+
+
+def _close_form_data(page_context, **rows):
+    conditions = page_context["conditions"]
+    data = {
+        "chair_outcome": "CONDITIONAL_GO",
+        "rationale": "Go once the load test passed",
+        "conditions-TOTAL_FORMS": conditions.total_form_count(),
+        "conditions-INITIAL_FORMS": 0,
+    }
+    data.update(rows)
+    return data
+
+
+def test_chair_adds_the_conditions_of_a_conditional_go_on_the_close_form(
+    open_meeting, release, members, client_for
+):
+    _chair_decides(open_meeting, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(_url("meeting_close", open_meeting))
+    assert page.context["conditions"].total_form_count() >= 1, "the close form offers a blank condition"
+    assert 'name="conditions-0-text"' in page.content.decode()
+    response = client.post(
+        _url("meeting_close", open_meeting),
+        _close_form_data(
+            page.context,
+            **{
+                "conditions-0-text": "Load test passes at 2x peak",
+                "conditions-0-owner": members[Role.SCRUM_TEAM].pk,
+                "conditions-0-due_date": "2030-01-15",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    decision = open_meeting.decision
+    assert decision.outcome == "CONDITIONAL_GO"
+    assert [(c.text, c.owner, str(c.due_date)) for c in decision.conditions.all()] == [
+        ("Load test passes at 2x peak", members[Role.SCRUM_TEAM], "2030-01-15")
+    ]
+
+
+def test_a_conditional_go_without_a_condition_stays_open_with_a_message(open_meeting, members, client_for):
+    _chair_decides(open_meeting, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(_url("meeting_close", open_meeting))
+    response = client.post(_url("meeting_close", open_meeting), _close_form_data(page.context))
+    assert response.status_code == 200
+    assert "needs at least one condition" in response.content.decode()
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
+
+
+def test_a_condition_due_in_year_1_is_refused_on_its_field(open_meeting, members, client_for):
+    _chair_decides(open_meeting, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(_url("meeting_close", open_meeting))
+    response = client.post(
+        _url("meeting_close", open_meeting),
+        _close_form_data(
+            page.context,
+            **{
+                "conditions-0-text": "Load test",
+                "conditions-0-owner": members[Role.SCRUM_TEAM].pk,
+                "conditions-0-due_date": "0001-01-01",
+            },
+        ),
+    )
+    assert response.status_code == 200
+    assert "due_date" in response.context["conditions"].forms[0].errors
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
+
+
+def test_a_participant_who_is_not_the_chair_cannot_record_conditions(open_meeting, members, client_for):
+    _chair_decides(open_meeting, members)
+    response = client_for(members[Role.PRODUCT_OWNER]).post(
+        _url("meeting_close", open_meeting),
+        {"chair_outcome": "GO", "conditions-TOTAL_FORMS": 0, "conditions-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 403
+    open_meeting.refresh_from_db()
+    assert open_meeting.is_open
+
+
+# Fixing a mistaken meeting ------------------------------------------------------------------------
+
+
+def test_schedule_form_refuses_year_1_and_a_vendor_chair_on_their_fields(release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("golive:meeting_schedule", args=[release.pk]),
+        {
+            "scheduled_at": "0001-01-01T10:00",
+            "chair": members[Role.VENDOR_SUPPORT].pk,
+            "invitees": [members[Role.PRODUCT_OWNER].pk],
+            "decision_rule": "unanimous",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "between 2000 and 2100" in str(errors["scheduled_at"])
+    assert "chair" in errors
+    assert not GoNoGoMeeting.objects.exists()
+    page = response.content.decode()
+    assert 'min="2000-01-01T00:00"' in page and 'max="2100-12-31T23:59"' in page
+
+
+@pytest.mark.parametrize("view", ["meeting_edit", "meeting_cancel"])
+@pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger"])
+def test_only_the_release_manager_edits_or_cancels_a_meeting(
+    view, who, meeting, members, stranger, client_for
+):
+    user = stranger if who == "stranger" else members[who]
+    client = client_for(user)
+    expected = 404 if who == "stranger" else 200 if who == Role.RELEASE_MANAGER else 403
+    assert client.get(_url(view, meeting)).status_code == expected
+    data = {
+        "reason": "Oops",
+        "scheduled_at": "2030-05-06T10:00",
+        "chair": members[Role.RELEASE_MANAGER].pk,
+        "decision_rule": "unanimous",
+        "notes": "changed",
+    }
+    response = client.post(_url(view, meeting), data)
+    assert response.status_code == (302 if expected == 200 else expected)
+    meeting.refresh_from_db()
+    changed = meeting.state == "cancelled" if view == "meeting_cancel" else meeting.notes == "changed"
+    assert changed == (expected == 200)
+
+
+def test_release_manager_reschedules_a_meeting_from_its_page(meeting, members, client_for):
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Edit or reschedule…" in page and "Cancel meeting…" in page
+    response = client.post(
+        _url("meeting_edit", meeting),
+        {
+            "scheduled_at": "2031-03-04T09:30",
+            "chair": members[Role.PRODUCT_OWNER].pk,
+            "decision_rule": "unanimous",
+            "notes": "Moved to Tuesday",
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at.year == 2031 and meeting.chair == members[Role.PRODUCT_OWNER]
+
+
+def test_a_vendor_chair_fixed_while_voting_is_open_lets_the_release_manager_cancel_and_reschedule(
+    release, members, client_for
+):
+    """The reported dead end: an open meeting the release manager cannot close blocks a new one."""
+    manager = members[Role.RELEASE_MANAGER]
+    client = client_for(manager)
+    meeting = GoNoGoMeeting.objects.create(
+        release=release,
+        scheduled_at="2030-01-01T10:00Z",
+        chair=members[Role.VENDOR_SUPPORT],
+        state="voting_open",
+    )
+    assert client.get(_url("meeting_close", meeting)).status_code == 403
+    response = client.post(_url("meeting_cancel", meeting), {"reason": "Wrong chair"}, follow=True)
+    assert 'data-testid="meeting-cancelled"' in response.content.decode()
+    response = client.post(
+        reverse("golive:meeting_schedule", args=[release.pk]),
+        {
+            "scheduled_at": "2030-01-02T10:00",
+            "chair": manager.pk,
+            "invitees": [members[Role.PRODUCT_OWNER].pk],
+            "decision_rule": "unanimous",
+        },
+    )
+    assert response.status_code == 302
+    assert release.meetings.filter(state="scheduled").count() == 1
+
+
+def test_edit_form_while_voting_offers_only_the_chair(open_meeting, members, client_for):
+    form = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_edit", open_meeting)).context["form"]
+    assert list(form.fields) == ["chair"]
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_call_a_new_meeting_is_offered_only_to_who_may_schedule_one(
+    who, open_meeting, release, members, client_for
+):
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
+    DefectFactory(release=release, title="Payments fail", severity=1)
+    client = client_for(members[who])
+    for page in (_url("decision_detail", open_meeting), release.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert 'data-testid="needs-review"' in html
+        assert ("Call a new go/no-go meeting" in html) == (who == Role.RELEASE_MANAGER)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,10 +13,13 @@ from golive.models import AuditEvent, Decision, DecisionReview, Vote
 from golive.services.defects import create_defect
 from golive.services.meetings import (
     ConditionAction,
+    cancel_meeting,
     cast_vote,
     close_voting,
     complete_condition,
     recheck_decision_evidence,
+    schedule_meeting,
+    update_meeting,
 )
 from golive.services.risks import create_risk
 from tests.factories import DefectFactory, RiskFactory
@@ -252,3 +255,132 @@ def test_overdue_condition_flags_the_decision(release, members, meeting):
 def test_low_risks_do_not_flag(go_decision, release, members):
     create_risk(release=release, actor=members[Role.SCRUM_TEAM], title="Small", probability=2, impact=2)
     assert not DecisionReview.objects.exists()
+
+
+# Fixing a mistaken meeting ------------------------------------------------------------------------
+
+
+def test_a_meeting_in_year_1_is_refused(release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    with pytest.raises(ValidationError) as error:
+        schedule_meeting(
+            release=release,
+            actor=manager,
+            scheduled_at=timezone.now().replace(year=1),
+            chair=manager,
+            invitees=[],
+        )
+    assert "between 2000 and 2100" in str(error.value)
+    assert not release.meetings.exists()
+
+
+@pytest.mark.parametrize("role", [Role.VENDOR_SUPPORT, Role.PRODUCTION_SUPPORT])
+def test_the_chair_must_be_a_member_with_a_voting_role(role, release, members):
+    with pytest.raises(ValidationError) as error:
+        schedule_meeting(
+            release=release,
+            actor=members[Role.RELEASE_MANAGER],
+            scheduled_at=timezone.now(),
+            chair=members[role],
+            invitees=[],
+        )
+    assert "chair" in error.value.message_dict
+    assert not release.meetings.exists()
+
+
+def test_a_stranger_cannot_chair(release, members, stranger):
+    with pytest.raises(ValidationError):
+        schedule_meeting(
+            release=release,
+            actor=members[Role.RELEASE_MANAGER],
+            scheduled_at=timezone.now(),
+            chair=stranger,
+            invitees=[],
+        )
+
+
+def test_release_manager_reschedules_and_changes_the_chair_before_voting(meeting, release, members):
+    later = timezone.now() + timedelta(days=2)
+    update_meeting(
+        meeting=meeting,
+        actor=members[Role.RELEASE_MANAGER],
+        scheduled_at=later,
+        chair=members[Role.PRODUCT_OWNER],
+        decision_rule="majority",
+        hide_votes=True,
+        notes="Moved: the owner was away",
+    )
+    meeting.refresh_from_db()
+    assert (meeting.scheduled_at, meeting.chair, meeting.decision_rule, meeting.hide_votes) == (
+        later,
+        members[Role.PRODUCT_OWNER],
+        "majority",
+        True,
+    )
+    event = AuditEvent.objects.get(verb="meeting.changed")
+    assert set(event.changes) == {"scheduled_at", "chair", "decision_rule", "hide_votes", "notes"}
+
+
+def test_a_new_chair_who_was_not_invited_becomes_a_participant(meeting, members):
+    update_meeting(meeting=meeting, actor=members[Role.RELEASE_MANAGER], chair=members[Role.STAKEHOLDER])
+    assert meeting.participants.filter(user=members[Role.STAKEHOLDER]).exists()
+
+
+def test_once_voting_is_open_only_the_chair_can_change(open_meeting, members):
+    manager = members[Role.RELEASE_MANAGER]
+    with pytest.raises(VotingClosed):
+        update_meeting(meeting=open_meeting, actor=manager, scheduled_at=timezone.now() + timedelta(days=1))
+    update_meeting(meeting=open_meeting, actor=manager, chair=members[Role.PRODUCT_OWNER])
+    open_meeting.refresh_from_db()
+    assert open_meeting.chair == members[Role.PRODUCT_OWNER]
+
+
+@pytest.mark.parametrize("role", [Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER, Role.VENDOR_SUPPORT])
+def test_only_the_release_manager_fixes_or_cancels_a_meeting(role, meeting, members):
+    with pytest.raises(PermissionDenied):
+        update_meeting(meeting=meeting, actor=members[role], notes="mine now")
+    with pytest.raises(PermissionDenied):
+        cancel_meeting(meeting=meeting, actor=members[role], reason="mine now")
+    meeting.refresh_from_db()
+    assert meeting.state == "scheduled" and meeting.notes == ""
+
+
+def test_cancelling_an_open_meeting_keeps_its_votes_in_the_audit_trail_and_records_no_decision(
+    open_meeting, release, members
+):
+    cast_vote(meeting=open_meeting, user=members[Role.PRODUCT_OWNER], choice="no_go", reason="Not ready")
+    cancel_meeting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER], reason="Wrong chair and date")
+    open_meeting.refresh_from_db()
+    assert open_meeting.state == "cancelled" and open_meeting.cancel_reason == "Wrong chair and date"
+    assert not Decision.objects.exists()
+    event = AuditEvent.objects.get(verb="meeting.cancelled")
+    assert event.data["reason"] == "Wrong chair and date"
+    assert event.data["votes"] == [
+        {"participant": "owner", "choice": "no_go", "conditions": "", "reason": "Not ready"}
+    ]
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.PLANNING
+    with pytest.raises(VotingClosed):
+        cast_vote(meeting=open_meeting, user=members[Role.PRODUCT_OWNER], choice="go")
+
+
+def test_a_cancelled_meeting_needs_a_reason_and_frees_the_release_for_a_new_one(meeting, release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    with pytest.raises(ValidationError):
+        cancel_meeting(meeting=meeting, actor=manager, reason="  ")
+    cancel_meeting(meeting=meeting, actor=manager, reason="Scheduled by mistake")
+    again = schedule_meeting(
+        release=release, actor=manager, scheduled_at=timezone.now(), chair=manager, invitees=[]
+    )
+    assert again.state == "scheduled"
+
+
+def test_a_closed_meeting_cannot_be_changed_or_cancelled(open_meeting, members):
+    _vote_all_go(open_meeting, members)
+    close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
+    with pytest.raises(VotingClosed):
+        cancel_meeting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER], reason="Too late")
+    with pytest.raises(VotingClosed):
+        update_meeting(
+            meeting=open_meeting, actor=members[Role.RELEASE_MANAGER], chair=members[Role.PRODUCT_OWNER]
+        )

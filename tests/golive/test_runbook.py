@@ -136,8 +136,10 @@ def test_only_pending_steps_are_deleted_or_replanned(go_release, members):
 
 
 def test_reorder_swaps_neighbours(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
     first, second, third = _steps(go_release)
-    services.move_step(step=third, actor=members[Role.RELEASE_MANAGER], direction=-1)
+    third.depends_on.clear()
+    services.move_step(step=third, actor=manager, direction=-1)
     assert [s.title for s in _steps(go_release)] == [first.title, third.title, second.title]
     services.move_step(
         step=first, actor=members[Role.RELEASE_MANAGER], direction=-1
@@ -199,3 +201,157 @@ def test_late_steps(go_release):
     first.status, first.actual_start = "done", first.planned_start
     first.actual_end = first.planned_start + timedelta(minutes=5)
     assert not first.is_late  # finished within its 10 planned minutes
+
+
+# What the runbook accepts, decided in one place ---------------------------------------------------
+
+
+def _fail_first(release, members):
+    first, *_ = _steps(release)
+    dev = members[Role.SCRUM_TEAM]
+    services.start_step(step=first, actor=dev)
+    services.fail_step(step=first, actor=dev, note="Scheduler did not answer")
+    first.refresh_from_db()
+    return first
+
+
+def test_moves_follow_the_step_and_the_release(go_release, members):
+    first, second, _ = _steps(go_release)
+    assert services.available_moves(first) == {"start", "skip"}
+    assert services.available_moves(second) == {"skip"}, "waits for the first step"
+    failed = _fail_first(go_release, members)
+    assert services.available_moves(failed) == {"retry", "skip"}
+
+
+def test_after_an_abort_no_step_move_is_offered_or_accepted(go_release, members):
+    failed = _fail_first(go_release, members)
+    services.abort_golive(release=go_release, actor=members[Role.RELEASE_MANAGER], reason="Scheduler down")
+    failed.refresh_from_db()
+    assert all(services.available_moves(step) == set() for step in _steps(go_release))
+    for move, kwargs in (("retry_step", {}), ("skip_step", {"reason": "r"})):
+        with pytest.raises(IllegalTransition, match="Rolled back"):
+            getattr(services, move)(step=failed, actor=members[Role.RELEASE_MANAGER], **kwargs)
+    failed.refresh_from_db()
+    assert failed.status == "failed"
+
+
+def test_a_live_release_cannot_be_aborted_or_declared_live_again(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    assert services.available_release_moves(go_release) == set()
+    services.start_step(step=_steps(go_release)[0], actor=manager)
+    go_release.refresh_from_db()
+    assert services.available_release_moves(go_release) == {"abort"}
+    services.complete_step(step=_steps(go_release)[0], actor=manager)
+    for step in _steps(go_release)[1:]:
+        services.start_step(step=step, actor=manager, confirm_point_of_no_return=True)
+        services.complete_step(step=step, actor=manager)
+    go_release.refresh_from_db()
+    assert services.available_release_moves(go_release) == {"abort", "declare_live"}
+    services.declare_live(release=go_release, actor=manager)
+    go_release.refresh_from_db()
+    assert services.available_release_moves(go_release) == set()
+    with pytest.raises(IllegalTransition, match="Only a go-live in progress"):
+        services.abort_golive(release=go_release, actor=manager, reason="Changed my mind")
+    go_release.refresh_from_db()
+    assert go_release.status == ReleaseStatus.LIVE
+
+
+@pytest.mark.parametrize(("which", "direction"), [(1, -1), (0, +1)])
+def test_reordering_never_puts_a_step_above_what_it_depends_on(go_release, members, which, direction):
+    steps = _steps(go_release)
+    with pytest.raises(ValidationError, match="depends on"):
+        services.move_step(step=steps[which], actor=members[Role.RELEASE_MANAGER], direction=direction)
+    assert _steps(go_release) == steps
+
+
+def test_reordering_independent_steps_is_allowed(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    extra = services.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
+    services.move_step(step=extra, actor=manager, direction=-1)
+    assert [s.title for s in _steps(go_release)][-2:] == ["Warm caches", "Switch traffic"]
+
+
+def test_only_the_release_manager_reorders(go_release, members):
+    with pytest.raises(PermissionDenied):
+        services.move_step(step=_steps(go_release)[2], actor=members[Role.SCRUM_TEAM], direction=-1)
+
+
+# "Send communication" steps and runnable notices --------------------------------------------------
+
+
+@pytest.fixture
+def eager_celery():
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
+def test_a_communication_step_needs_its_message_kind(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    with pytest.raises(ValidationError) as error:
+        services.add_step(
+            release=go_release, actor=manager, title="Tell users", owner=manager, kind="communication"
+        )
+    assert "message_kind" in error.value.message_dict
+
+
+def test_a_communication_step_drafts_its_message_and_is_done_when_it_is_sent(
+    go_release, members, settings, django_capture_on_commit_callbacks
+):
+    from golive.models import AudienceAddresses
+    from golive.services.communications import deliver_communication, queue_communication
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    AudienceAddresses.objects.create(release=go_release, audience="end_users", addresses="users@example.com")
+    manager = members[Role.RELEASE_MANAGER]
+    step = services.add_step(
+        release=go_release,
+        actor=manager,
+        title="Announce the maintenance window",
+        owner=manager,
+        kind="communication",
+        message_kind="production_issue",
+    )
+    services.start_step(step=step, actor=manager)
+    message = services.step_message(step)
+    assert message is not None and message.status == "draft" and message.kind == "production_issue"
+    with django_capture_on_commit_callbacks():
+        queue_communication(communication=message, actor=manager)
+    step.refresh_from_db()
+    assert step.status == "in_progress", "queued is not sent"
+    assert deliver_communication(message.pk) == "sent"
+    step.refresh_from_db()
+    assert step.status == "done"
+
+
+def test_owner_and_shadows_are_told_once_when_their_step_can_start(
+    go_release, members, settings, eager_celery, django_capture_on_commit_callbacks, client_for
+):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    dev, support = members[Role.SCRUM_TEAM], members[Role.PRODUCTION_SUPPORT]
+    dev.email, support.email = "dev@example.com", "support@example.com"
+    dev.save(), support.save()
+    first, second, _ = _steps(go_release)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_step(step=first, actor=dev)
+        services.complete_step(step=first, actor=dev)
+    assert [sorted(message.to) for message in mail.outbox] == [["dev@example.com", "support@example.com"]]
+    assert "“Migrate the database” can start" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_runnable_steps(go_release)
+    assert len(mail.outbox) == 1, "told once"
+    page = client_for(support).get(f"/releases/{go_release.pk}/runbook/mine/").content.decode()
+    assert 'data-testid="ready-to-start"' in page and "Migrate the database" in page
+
+
+def test_a_step_cannot_depend_on_a_step_below_it(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    extra = services.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
+    first = _steps(go_release)[0]
+    with pytest.raises(ValidationError, match="only depend on steps above it"):
+        services.update_step(step=first, actor=manager, depends_on=[extra])
+    assert not first.depends_on.exists()

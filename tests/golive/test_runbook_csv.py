@@ -52,3 +52,24 @@ def test_a_bad_row_is_named_and_nothing_is_imported(go_release, members, rows, m
 def test_missing_columns_are_named(go_release, members):
     with pytest.raises(ValidationError, match="no order, owner column"):
         import_runbook(release=go_release, actor=members[Role.RELEASE_MANAGER], text="title\nx\n")
+
+
+def test_a_send_communication_step_keeps_its_message_through_export_and_import(go_release, members):
+    from golive.services.runbook import add_step
+
+    manager = members[Role.RELEASE_MANAGER]
+    add_step(
+        release=go_release,
+        actor=manager,
+        title="Tell users",
+        owner=manager,
+        kind="communication",
+        message_kind="golive_success",
+    )
+    target = ReleaseFactory()
+    for user in {m.user for m in go_release.memberships.select_related("user")}:
+        MembershipFactory(release=target, user=user, role=Role.RELEASE_MANAGER)
+    steps = import_runbook(release=target, actor=manager, text=export_runbook(go_release))
+    assert [(s.kind, s.message_kind) for s in steps if s.title == "Tell users"] == [
+        ("communication", "golive_success")
+    ]

@@ -126,6 +126,8 @@ def test_live_view_queries_are_bounded(size, go_release, members, client_for, dj
         assert client.get(_url("runbook_live", go_release)).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(_url("runbook_plan", go_release)).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(_url("my_steps", go_release)).status_code == 200
 
 
 def test_csv_import_page_names_the_bad_row(go_release, members, client_for):
@@ -243,3 +245,192 @@ def test_outbox_and_issue_pages_queries_are_bounded(
         assert client.get(_url("outbox", go_release)).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(_url("issue_list", go_release)).status_code == 200
+
+
+# The live page tells the truth and offers only what would be accepted --------------------------------
+
+
+def _fail_and_abort(release, members, client_for):
+    dev, manager = client_for(members[Role.SCRUM_TEAM]), client_for(members[Role.RELEASE_MANAGER])
+    step = release.steps.get(order=1)
+    dev.post(_url("step_action", release, step.pk, "start"))
+    dev.post(_url("step_action", release, step.pk, "fail"), {"note": "Scheduler down"})
+    manager.post(_url("runbook_abort", release), {"reason": "Scheduler down"})
+    return step
+
+
+@pytest.mark.parametrize("who", [Role.RELEASE_MANAGER, Role.SCRUM_TEAM, Role.STAKEHOLDER])
+def test_after_an_abort_the_live_page_says_rolled_back_and_offers_no_move(
+    who, go_release, members, client_for
+):
+    step = _fail_and_abort(go_release, members, client_for)
+    page = client_for(members[who]).get(_url("runbook_live", go_release)).content.decode()
+    assert "Go-live aborted: the release is rolled back" in page
+    assert "Go-live in progress" not in page
+    for control in ("Retry", "Skip</button>", "Start</button>", "Abort go-live", "every 3s"):
+        assert control not in page
+    response = client_for(members[Role.SCRUM_TEAM]).post(
+        _url("step_action", go_release, step.pk, "retry"), follow=True
+    )
+    assert "Rolled back" in response.content.decode()
+    step.refresh_from_db()
+    assert step.status == "failed"
+
+
+def test_a_live_release_shows_live_and_offers_no_abort(go_release, members, client_for):
+    manager = client_for(members[Role.RELEASE_MANAGER])
+    for step in go_release.steps.order_by("order"):
+        manager.post(_url("step_action", go_release, step.pk, "start"), {"confirm": "yes"})
+        manager.post(_url("step_action", go_release, step.pk, "complete"))
+    page = manager.get(_url("runbook_live", go_release)).content.decode()
+    assert 'data-testid="declare-live"' in page and 'data-testid="abort-go-live"' in page
+    manager.post(_url("declare_live", go_release))
+    go_release.refresh_from_db()
+    assert go_release.status == "live"
+    page = manager.get(_url("runbook_live", go_release)).content.decode()
+    assert "Live (hypercare): the go-live is complete" in page
+    assert "Abort go-live" not in page and 'data-testid="declare-live"' not in page
+    response = manager.post(_url("runbook_abort", go_release), {"reason": "Too late"}, follow=True)
+    assert "Only a go-live in progress can be aborted" in response.content.decode()
+    go_release.refresh_from_db()
+    assert go_release.status == "live"
+
+
+def test_a_failed_step_is_announced_as_an_error(go_release, members, client_for):
+    dev = client_for(members[Role.SCRUM_TEAM])
+    step = go_release.steps.get(order=1)
+    dev.post(_url("step_action", go_release, step.pk, "start"))
+    page = dev.post(
+        _url("step_action", go_release, step.pk, "fail"), {"note": "Scheduler down"}, follow=True
+    ).content.decode()
+    assert 'alert alert-danger" role="alert">“Stop the batch jobs” is failed.' in page
+
+
+def test_reordering_above_a_dependency_is_refused_with_a_message(go_release, members, client_for):
+    second = go_release.steps.get(order=2)
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("step_reorder", go_release, second.pk), {"direction": "up"}, follow=True
+    )
+    assert "“Migrate the database” depends on “Stop the batch jobs”, so it stays below it." in (
+        response.content.decode()
+    )
+    assert list(go_release.steps.order_by("order").values_list("title", flat=True))[:2] == [
+        "Stop the batch jobs",
+        "Migrate the database",
+    ]
+
+
+@pytest.mark.parametrize("who", [Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER])
+def test_only_the_release_manager_reorders_steps(who, go_release, members, client_for):
+    third = go_release.steps.get(order=3)
+    assert (
+        client_for(members[who])
+        .post(_url("step_reorder", go_release, third.pk), {"direction": "up"})
+        .status_code
+        == 403
+    )
+
+
+def test_starting_a_communication_step_opens_its_drafted_message(go_release, members, client_for):
+    manager = members[Role.RELEASE_MANAGER]
+    step = add_step(
+        release=go_release,
+        actor=manager,
+        title="Tell users about the window",
+        owner=manager,
+        kind="communication",
+        message_kind="go_decision",
+    )
+    client = client_for(manager)
+    GoLiveStep.objects.exclude(pk=step.pk).update(status="done")
+    response = client.post(_url("step_action", go_release, step.pk, "start"))
+    message = Communication.objects.get(runbook_step=step)
+    assert response.status_code == 302 and response["Location"] == message.get_absolute_url()
+    assert message.kind == "go_decision" and message.status == "draft"
+
+
+def test_declaring_live_opens_the_success_message_only_when_one_was_drafted(go_release, members, client_for):
+    manager = client_for(members[Role.RELEASE_MANAGER])
+    for step in go_release.steps.order_by("order"):
+        manager.post(_url("step_action", go_release, step.pk, "start"), {"confirm": "yes"})
+        manager.post(_url("step_action", go_release, step.pk, "complete"))
+    response = manager.post(_url("declare_live", go_release), follow=True)
+    assert "no “go-live successful” message was drafted" in response.content.decode()
+    assert not Communication.objects.exists()
+
+
+# Feedback that matches the outcome, and no link that leads to a 403 -----------------------------------
+
+
+def _failed_message(release, members):
+    from golive.services.communications import create_draft
+
+    message = create_draft(release=release, actor=members[Role.RELEASE_MANAGER], kind="go_decision")
+    Communication.objects.filter(pk=message.pk).update(
+        status="failed", recipients=["a@example.com", "b@example.com"], attempts=3, error="SMTPError: refused"
+    )
+    message.refresh_from_db()
+    return message
+
+
+def test_a_failed_message_is_shown_as_not_delivered_and_the_release_manager_resends_it(
+    go_release, members, client_for, django_capture_on_commit_callbacks
+):
+    message = _failed_message(go_release, members)
+    client = client_for(members[Role.RELEASE_MANAGER])
+    page = client.get(message.get_absolute_url()).content.decode()
+    assert "Sent to (" not in page and "Not delivered to (2)" in page
+    assert 'data-testid="resend"' in page
+    with django_capture_on_commit_callbacks():
+        response = client.post(_url("communication_resend", go_release, message.pk), follow=True)
+    assert "Queued again for 2 recipient(s)" in response.content.decode()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("queued", 0)
+
+
+@pytest.mark.parametrize("who", [Role.PRODUCT_OWNER, Role.STAKEHOLDER, Role.VENDOR_SUPPORT, "stranger"])
+def test_only_the_release_manager_resends_a_failed_message(who, go_release, members, stranger, client_for):
+    message = _failed_message(go_release, members)
+    client = client_for(stranger if who == "stranger" else members[who])
+    response = client.post(_url("communication_resend", go_release, message.pk))
+    assert response.status_code == (404 if who == "stranger" else 403)
+    if who != "stranger":
+        assert 'data-testid="resend"' not in client.get(message.get_absolute_url()).content.decode()
+    message.refresh_from_db()
+    assert message.status == "failed"
+
+
+def test_only_a_failed_message_is_resent(go_release, members, client_for):
+    from golive.services.communications import create_draft
+
+    draft = create_draft(release=go_release, actor=members[Role.RELEASE_MANAGER], kind="go_decision")
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("communication_resend", go_release, draft.pk), follow=True
+    )
+    assert 'alert alert-danger" role="alert">Only a message that failed can be sent again' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_links_are_shown_only_to_roles_that_may_follow_them(who, go_release, members, client_for):
+    """Every link on the issue, outbox, message and decision pages answers 200 for whoever sees it."""
+    import re
+
+    from golive.services.production_issues import create_issue
+
+    issue = create_issue(
+        release=go_release,
+        actor=members[Role.RELEASE_MANAGER],
+        title="Checkout down",
+        what_happened="x",
+        impact="y",
+    )
+    message = _failed_message(go_release, members)
+    Communication.objects.filter(pk=message.pk).update(production_issue=issue)
+    client = client_for(members[who])
+    pages = [_url("issue_list", go_release), _url("outbox", go_release), message.get_absolute_url()]
+    for page in pages:
+        html = client.get(page).content.decode()
+        for href in set(re.findall(r'href="(/releases/[^"#?]+)"', html)):
+            assert client.get(href).status_code == 200, f"{who} sees a link to {href} on {page}"
