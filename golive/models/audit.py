@@ -1,6 +1,16 @@
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    field: str
+    old: Any
+    new: Any
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -29,7 +39,14 @@ class AuditEvent(models.Model):
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=300, blank=True)
-    changes = models.JSONField(default=dict, blank=True, help_text="{field: [old, new]} in readable values.")
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="{field: [old, new]} as stored: choice values, ids, ISO times."
+    )
+    labels = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{field: [old, new]} as people read them at the time, where they differ from the values.",
+    )
     data = models.JSONField(default=dict, blank=True, help_text="Extra facts, for example a reason.")
 
     objects = AuditEventQuerySet.as_manager()
@@ -53,3 +70,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    def display_changes(self) -> list["ChangeRow"]:
+        """Each change as people read it: the label recorded at the time where there is one."""
+        rows = []
+        for name, pair in self.changes.items():
+            shown = self.labels.get(name, pair)
+            if isinstance(shown, list) and len(shown) == 2:
+                rows.append(ChangeRow(name, shown[0], shown[1]))
+            else:
+                rows.append(ChangeRow(name, None, shown))
+        return rows

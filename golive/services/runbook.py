@@ -147,7 +147,7 @@ def _record_move(step: GoLiveStep, actor, old_status: str, **data) -> None:
         actor=actor,
         target=step,
         release=step.release,
-        changes={"status": [StepStatus(old_status).label, step.get_status_display()]},
+        changes={"status": [old_status, step.status]},
         data={key: value for key, value in data.items() if value},
     )
 

@@ -187,7 +187,7 @@ def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: st
         verb="monitor.state_changed",
         target=monitor,
         release=monitor.release,
-        changes={"state": [MonitorState(old_state).label, monitor.get_state_display()]},
+        changes={"state": [old_state, monitor.state]},
         data={"last_check": last_message, "consecutive_failures": monitor.consecutive_failures},
     )
     alert_kind = None

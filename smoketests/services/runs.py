@@ -230,7 +230,7 @@ def _announce_finished(run: SmokeRun) -> None:
         verb="smoke_run.finished",
         target=run,
         release=run.release,
-        changes={"status": [RunStatus.RUNNING.label, run.get_status_display()]},
+        changes={"status": [RunStatus.RUNNING, run.status]},
         data={
             "passed": counts[Outcome.PASSED],
             "failed": counts[Outcome.FAILED],

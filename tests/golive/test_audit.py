@@ -1,10 +1,16 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from golive.audit import record_event
 from golive.choices import Role
 from golive.models import AuditEvent
+from golive.services.releases import move_release_status
 from golive.services.risks import create_risk, update_risk
+from golive.services.runbook import update_step
 from tests.factories import RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +27,12 @@ def test_creating_a_risk_records_who_and_what(release, members):
         str(risk.pk),
     )
     assert event.changes["title"] == [None, "Cut-over overruns"]
-    assert event.changes["status"] == [None, "Open"]
+    assert event.changes["status"] == [None, "open"]
+    assert event.labels["status"] == [None, "Open"]
+    assert "title" not in event.labels  # a free text is its own label
 
 
-def test_a_change_records_old_and_new_readable_values(release, members):
+def test_a_change_records_old_and_new_values_and_their_labels(release, members):
     risk = RiskFactory(release=release, probability=2, impact=2)
     update_risk(
         risk=risk,
@@ -34,11 +42,48 @@ def test_a_change_records_old_and_new_readable_values(release, members):
         owner=members[Role.SCRUM_TEAM],
     )
     event = AuditEvent.objects.get(verb="risk.changed")
-    assert event.changes == {
-        "probability": [2, 5],
-        "status": ["Open", "Mitigated"],
-        "owner": [None, str(members[Role.SCRUM_TEAM])],
+    dev = members[Role.SCRUM_TEAM]
+    assert event.changes == {"probability": [2, 5], "status": ["open", "mitigated"], "owner": [None, dev.pk]}
+    assert event.labels == {"status": ["Open", "Mitigated"], "owner": [None, str(dev)]}
+    assert {(row.field, row.old, row.new) for row in event.display_changes()} == {
+        ("probability", 2, 5),
+        ("status", "Open", "Mitigated"),
+        ("owner", None, str(dev)),
     }
+
+
+def test_a_changed_owner_keeps_both_names(release, members):
+    dev, owner = members[Role.SCRUM_TEAM], members[Role.PRODUCT_OWNER]
+    risk = RiskFactory(release=release, owner=dev)
+    update_risk(risk=risk, actor=members[Role.RELEASE_MANAGER], owner=owner)
+    event = AuditEvent.objects.get(verb="risk.changed")
+    assert event.changes == {"owner": [dev.pk, owner.pk]}
+    assert event.labels == {"owner": [str(dev), str(owner)]}
+
+
+def test_a_status_move_stores_values_and_labels(release, members):
+    move_release_status(
+        release=release, to_status="gonogo_scheduled", actor=members[Role.RELEASE_MANAGER], reason="Ready"
+    )
+    event = AuditEvent.objects.get(verb="release.status_changed")
+    assert event.changes == {"status": ["planning", "gonogo_scheduled"]}
+    assert event.labels == {"status": ["Planning", "Go/no-go scheduled"]}
+
+
+def test_a_label_handed_in_by_older_code_is_stored_as_its_value(release):
+    event = record_event(verb="release.noted", target=release, changes={"status": ["Planning", "Go"]})
+    assert event.changes == {"status": ["planning", "go"]}
+    assert event.labels == {"status": ["Planning", "Go"]}
+
+
+def test_times_are_stored_as_iso_values_and_shown_in_local_time(go_release, members):
+    step = go_release.steps.get(order=1)
+    old_start = step.planned_start
+    new_start = old_start + timedelta(hours=2)
+    update_step(step=step, actor=members[Role.RELEASE_MANAGER], planned_start=new_start)
+    event = AuditEvent.objects.get(verb="step.changed")
+    assert [parse_datetime(value) for value in event.changes["planned_start"]] == [old_start, new_start]
+    assert event.labels["planned_start"][1] == timezone.localtime(new_start).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def test_saving_without_a_change_records_nothing(release, members):
@@ -98,6 +143,7 @@ def test_admin_edits_are_audited(release, staff, client_for):
     assert response.status_code == 302
     event = AuditEvent.objects.get(verb="risk.changed")
     assert event.changes == {"probability": [1, 4]}
+    assert event.labels == {}
     assert event.data == {"via": "admin"}
 
 

@@ -25,7 +25,8 @@ def test_first_started_step_moves_the_release_to_deploying(go_release, members):
     assert go_release.status == ReleaseStatus.DEPLOYING
     assert first.status == "in_progress" and first.actual_start is not None
     event = AuditEvent.objects.get(verb="step.status_changed")
-    assert event.changes == {"status": ["Pending", "In progress"]}
+    assert event.changes == {"status": ["pending", "in_progress"]}
+    assert event.labels == {"status": ["Pending", "In progress"]}
 
 
 def test_steps_do_not_run_before_a_go(release, members):

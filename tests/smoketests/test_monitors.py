@@ -159,7 +159,7 @@ def test_failures_mark_down_once_alert_once_and_recovery_alerts_once(
     changes = [
         e.changes["state"] for e in AuditEvent.objects.filter(verb="monitor.state_changed").order_by("pk")
     ]
-    assert changes == [["Not checked yet", "Down"], ["Down", "Up"]]
+    assert changes == [["unknown", "down"], ["down", "up"]]
 
 
 def test_an_alert_is_mailed_and_posted_once(live_release, members, make_check, target):
