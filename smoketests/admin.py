@@ -49,6 +49,9 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class CheckResultInline(admin.TabularInline):
     model = CheckResult

@@ -200,3 +200,35 @@ def test_late_steps(go_release):
     first.status, first.actual_start = "done", first.planned_start
     first.actual_end = first.planned_start + timedelta(minutes=5)
     assert not first.is_late  # finished within its 10 planned minutes
+
+
+def test_each_rehearsal_timing_is_audited(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    rehearsal = services.start_rehearsal(release=go_release, actor=manager, environment="staging")
+    timing = rehearsal.timings.get(step__order=1)
+    services.time_rehearsal_step(timing=timing, actor=manager)
+    services.time_rehearsal_step(timing=timing, actor=manager)
+    timing.refresh_from_db()
+    events = list(AuditEvent.objects.filter(verb="rehearsal.step_timed").order_by("pk"))
+    assert [event.changes for event in events] == [
+        {"started_at": [None, timing.started_at.isoformat()]},
+        {"finished_at": [None, timing.finished_at.isoformat()]},
+    ]
+    assert {event.data["step"] for event in events} == {timing.step_id}
+    assert {event.target_id for event in events} == {str(timing.rehearsal_id)}
+    assert {event.actor for event in events} == {manager}
+
+
+def test_dependencies_are_audited_when_they_change(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    first, second, third = go_release.steps.order_by("order")
+    services.update_step(step=third, actor=manager, depends_on=[first, second])
+    services.update_step(step=third, actor=manager, depends_on=[first, second])
+    events = AuditEvent.objects.filter(verb="step.dependencies_changed", target_id=str(third.pk))
+    assert [event.changes for event in events.order_by("pk")] == [
+        {"depends_on": [[], [second.pk]]},  # when the step was added
+        {"depends_on": [[second.pk], [first.pk, second.pk]]},  # the second, identical update records nothing
+    ]
+    assert events.order_by("pk").last().labels == {
+        "depends_on": [[second.title], [first.title, second.title]]
+    }

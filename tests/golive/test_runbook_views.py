@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
-from golive.models import Communication, GoLiveStep, ProductionIssue
+from golive.models import AuditEvent, Communication, GoLiveStep, ProductionIssue
 from golive.services.runbook import add_step
 from tests.factories import RiskFactory
 
@@ -243,3 +243,20 @@ def test_outbox_and_issue_pages_queries_are_bounded(
         assert client.get(_url("outbox", go_release)).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(_url("issue_list", go_release)).status_code == 200
+
+
+def test_saving_recipient_lists_is_audited_with_old_and_new_addresses(go_release, members, client_for):
+    client = client_for(members[Role.RELEASE_MANAGER])
+    url = _url("audience_addresses", go_release)
+    assert client.post(url, {"end_users": "users@example.com"}).status_code == 302
+    assert client.post(url, {"end_users": "all-users@example.com", "stakeholders": "board@example.com"})
+    assert client.post(url, {"end_users": "all-users@example.com", "stakeholders": "board@example.com"})
+    events = list(AuditEvent.objects.filter(verb="audience_addresses.changed").order_by("pk"))
+    assert [event.changes for event in events] == [
+        {"end_users": ["", "users@example.com"]},
+        {
+            "end_users": ["users@example.com", "all-users@example.com"],
+            "stakeholders": ["", "board@example.com"],
+        },
+    ]  # saving the same lists again changes nothing and records nothing
+    assert events[0].actor == members[Role.RELEASE_MANAGER] and events[0].release == go_release
