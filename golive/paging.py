@@ -3,6 +3,8 @@
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 
+MAX_DIRECT_PAGE = 1_000_000
+
 
 class WindowCountPaginator(Paginator):
     """Each row of the page carries the size of the whole result (COUNT(*) OVER ()), so the page and
@@ -14,6 +16,9 @@ class WindowCountPaginator(Paginator):
             number = max(int(number), 1)
         except (TypeError, ValueError):
             number = 1
+        if number > MAX_DIRECT_PAGE:
+            # An absurd page number would overflow the database's OFFSET: Django's own count finds the last.
+            return super().get_page(number)
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list.annotate(page_total=Window(Count("*")))[bottom : bottom + self.per_page])
         if not rows:

@@ -1,3 +1,4 @@
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,15 @@ class ChangeRow:
     field: str
     old: Any
     new: Any
+
+
+def _readable(value: Any) -> Any:
+    """Lists as comma-separated text and objects as JSON, so no page shows a Python repr."""
+    if isinstance(value, list):
+        return ", ".join(str(_readable(item)) for item in value) if value else "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -77,7 +87,11 @@ class AuditEvent(models.Model):
         for name, pair in self.changes.items():
             shown = self.labels.get(name, pair)
             if isinstance(shown, list) and len(shown) == 2:
-                rows.append(ChangeRow(name, shown[0], shown[1]))
+                rows.append(ChangeRow(name, _readable(shown[0]), _readable(shown[1])))
             else:
-                rows.append(ChangeRow(name, None, shown))
+                rows.append(ChangeRow(name, None, _readable(shown)))
         return rows
+
+    def display_data(self) -> list[tuple[str, Any]]:
+        """The event's extra facts as (name, readable value), for pages and the audit pack's index."""
+        return [(name, _readable(value)) for name, value in self.data.items()]

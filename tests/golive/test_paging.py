@@ -27,7 +27,9 @@ def test_a_page_and_its_total_cost_one_query(thirty, django_assert_num_queries):
     assert page.has_previous() and not page.has_next()
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("abc", 1), (None, 1), ("0", 1), ("-3", 1), ("99", 2)])
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("abc", 1), (None, 1), ("0", 1), ("-3", 1), ("99", 2), ("9" * 30, 2)]
+)
 def test_pages_outside_the_range_are_the_first_or_the_last(asked, shown, thirty):
     page = _paginator().get_page(asked)
     assert page.number == shown

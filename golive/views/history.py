@@ -1,0 +1,32 @@
+from django.shortcuts import render
+
+from golive.forms_history import HistoryFilterForm
+from golive.paging import WindowCountPaginator
+from golive.permissions import get_release_for
+from golive.selectors_history import release_history, trail_verbs_and_actors
+
+HISTORY_PAGE_SIZE = 50
+
+
+def release_history_page(request, release_pk: int):
+    """Every audit event of the release, newest first, filtered by kind, person and dates."""
+    release = get_release_for(request.user, release_pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    form = HistoryFilterForm(query or None, verbs_and_actors=trail_verbs_and_actors(release))
+    page = None
+    if not form.is_bound or form.is_valid():
+        filters = form.cleaned_data if form.is_bound else {}
+        events = release_history(
+            release,
+            kind=filters.get("kind", ""),
+            actor_name=form.actor_name() if form.is_bound else None,
+            since=filters.get("since"),
+            until=filters.get("until"),
+        )
+        page = WindowCountPaginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "golive/history.html",
+        {"release": release, "form": form, "page": page, "query_without_page": query.urlencode()},
+    )
