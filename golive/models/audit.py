@@ -15,7 +15,10 @@ class ChangeRow:
 
 
 def _readable(value: Any) -> Any:
-    """Lists as comma-separated text and objects as JSON, so no page shows a Python repr."""
+    """Lists as comma-separated text, objects as JSON and booleans as yes or no: no page shows a Python
+    repr."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(str(_readable(item)) for item in value) if value else "none"
     if isinstance(value, dict):
