@@ -151,6 +151,7 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(AuditedAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["url", "release", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["url", "release__name"]
