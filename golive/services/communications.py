@@ -153,7 +153,7 @@ def create_draft(
         actor=actor,
         target=communication,
         release=release,
-        data={"kind": communication.get_kind_display()},
+        data={"kind": communication.kind, "kind_label": communication.get_kind_display()},
     )
     return communication
 
@@ -214,7 +214,11 @@ def queue_communication(*, communication: Communication, actor: AbstractBaseUser
         actor=actor,
         target=communication,
         release=communication.release,
-        data={"recipients": len(recipients), "audiences": communication.audience_labels()},
+        data={
+            "recipients": len(recipients),
+            "audiences": communication.audiences,
+            "audience_labels": communication.audience_labels(),
+        },
     )
     transaction.on_commit(lambda: _dispatch(communication.pk), robust=True)
     return communication
