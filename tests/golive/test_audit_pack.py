@@ -7,9 +7,12 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from golive.audit_pack import build_audit_pack
 from golive.choices import ReleaseStatus, Role
 from golive.models import AuditEvent, Communication, Release
 from golive.models.communications import CommunicationKind, CommunicationStatus
@@ -307,3 +310,24 @@ def test_the_summary_is_readable_without_python_data(audited_release, members, c
         assert python_repr not in summary, python_repr
     assert "Decision rule" in summary and "Votes at the decision" in summary
     assert 'id="audit_trail.csv"' in summary
+
+
+def test_the_query_count_does_not_grow_with_the_trail(handover_records, members):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            build_audit_pack(handover_records, now=timezone.now())
+        return len(captured.captured_queries)
+
+    before = queries()
+    manager, dev = members[Role.RELEASE_MANAGER], members[Role.SCRUM_TEAM]
+    first = handover_records.steps.get(order=1)
+    start_step(step=first, actor=dev)
+    fail_step(step=first, actor=dev, note="Again")
+    retry_step(step=first, actor=manager)
+    plan = HandoverPlan.objects.get(release=handover_records)
+    for number in range(3):
+        create_training_session(
+            plan=plan, actor=manager, topic=f"Topic {number}", trainer="Dana", scheduled_for=timezone.now(),
+            invited=[members[Role.PRODUCTION_SUPPORT]],
+        )  # fmt: skip
+    assert queries() == before
