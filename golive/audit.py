@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,9 +27,10 @@ _TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 def _field(model: type[models.Model], name: str) -> models.Field | None:
     try:
         field = model._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist, or a reverse relation's name
+    except FieldDoesNotExist:
         return None
-    return field if getattr(field, "concrete", False) else None
+    # A reverse relation or a many-to-many is not a column: its changes are recorded as given.
+    return field if getattr(field, "concrete", False) and not field.many_to_many else None
 
 
 def stored_value(instance: models.Model, field_name: str) -> Any:

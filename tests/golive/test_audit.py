@@ -271,3 +271,14 @@ def test_the_walk_finds_an_event_through_the_functions_a_service_calls():
     assert len(functions) > 100
     assert records_event(functions["golive.services.risks.create_risk"])  # via records.create_record
     assert not records_event(functions["golive.services.meetings.latest_decision"])
+
+
+def test_changes_of_names_that_are_no_column_are_kept_as_given(go_release):
+    step = go_release.steps.get(order=2)
+    event = record_event(
+        verb="step.noted",
+        target=step,
+        changes={"depends_on": [[1], [1, 3]], "headers": ["(values changed)"] * 2},
+    )
+    assert event.changes == {"depends_on": [[1], [1, 3]], "headers": ["(values changed)"] * 2}
+    assert event.labels == {}
