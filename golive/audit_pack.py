@@ -15,6 +15,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, Q
@@ -40,6 +41,10 @@ from handover.models import AccessTransfer, HandoverItem, RequiredDocument, Sign
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome
 from smoketests.models import CheckResult, Monitor
 
+# The printable summary repeats each table up to this many rows (and says so when it stops short): a
+# long trail would make a page nobody prints. The CSV and JSON files always hold every row.
+PRINTED_ROWS_PER_TABLE = 500
+
 
 @dataclass
 class Table:
@@ -52,15 +57,24 @@ class Table:
     def anchor(self) -> str:
         return self.filename
 
+    @cached_property
     def cells(self) -> list[list[str]]:
         """The rows as text, as written to the CSV: what the printable summary shows too."""
         return [[_cell(value) for value in row] for row in self.rows]
+
+    @property
+    def printed_cells(self) -> list[list[str]]:
+        return self.cells[:PRINTED_ROWS_PER_TABLE]
+
+    @property
+    def printed_in_part(self) -> bool:
+        return len(self.rows) > PRINTED_ROWS_PER_TABLE
 
     def as_csv(self) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(self.header)
-        writer.writerows(self.cells())
+        writer.writerows(self.cells)
         return buffer.getvalue()
 
 
@@ -206,8 +220,9 @@ def _trail(release: Release) -> list[AuditEvent]:
 
 
 def _trail_as_json(trail: list[AuditEvent]) -> str:
-    return json.dumps(
-        [
+    """A JSON array with one event per line (compact lines keep a long trail quick to write)."""
+    events = (
+        json.dumps(
             {
                 "id": event.pk,
                 "created_at": event.created_at.isoformat(),
@@ -219,12 +234,12 @@ def _trail_as_json(trail: list[AuditEvent]) -> str:
                 "changes": event.changes,
                 "labels": event.labels,
                 "data": event.data,
-            }
-            for event in trail
-        ],
-        indent=2,
-        ensure_ascii=False,
+            },
+            ensure_ascii=False,
+        )
+        for event in trail
     )
+    return "[\n" + ",\n".join(events) + "\n]\n"
 
 
 def _target_type(event: AuditEvent) -> str:
@@ -487,6 +502,7 @@ def build_audit_pack(release: Release, *, now: datetime) -> bytes:
                 for decision in decisions
             ],
             "tables": tables,
+            "printed_rows": PRINTED_ROWS_PER_TABLE,
         },
     )
     buffer = io.BytesIO()

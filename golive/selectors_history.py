@@ -2,16 +2,27 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from golive.models import AuditEvent, Release
 
+CHOICES_CACHE_SECONDS = 24 * 3600
+
 
 def trail_verbs_and_actors(release: Release) -> list[tuple[str, str]]:
-    """The distinct (verb, actor name) pairs of the release's trail, one query: the filters' choices."""
-    return list(
-        AuditEvent.objects.filter(release=release).order_by().values_list("verb", "actor_name").distinct()
+    """The distinct (verb, actor name) pairs of the release's trail: the filters' choices.
+
+    Finding them reads the whole trail, so they are cached under the release's latest event: a new
+    event makes a new key, and until then every page reuses them.
+    """
+    events = AuditEvent.objects.filter(release=release)
+    latest = events.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    return cache.get_or_set(
+        f"golive:history-choices:{release.pk}:{latest}",
+        lambda: [tuple(pair) for pair in events.order_by().values_list("verb", "actor_name").distinct()],
+        timeout=CHOICES_CACHE_SECONDS,
     )
 
 

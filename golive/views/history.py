@@ -1,11 +1,14 @@
 from django.shortcuts import render
 
 from golive.forms_history import HistoryFilterForm
-from golive.paging import WindowCountPaginator
+from golive.paging import bounded_page
 from golive.permissions import get_release_for
 from golive.selectors_history import release_history, trail_verbs_and_actors
 
 HISTORY_PAGE_SIZE = 50
+# Beyond this many events the page says "more than 5,000": counting a long trail exactly costs as much as
+# reading it, on every page.
+HISTORY_COUNT_LIMIT = 5000
 
 
 def release_history_page(request, release_pk: int):
@@ -24,7 +27,9 @@ def release_history_page(request, release_pk: int):
             since=filters.get("since"),
             until=filters.get("until"),
         )
-        page = WindowCountPaginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = bounded_page(
+            events, request.GET.get("page"), per_page=HISTORY_PAGE_SIZE, count_limit=HISTORY_COUNT_LIMIT
+        )
     return render(
         request,
         "golive/history.html",

@@ -331,3 +331,14 @@ def test_the_query_count_does_not_grow_with_the_trail(handover_records, members)
             invited=[members[Role.PRODUCTION_SUPPORT]],
         )  # fmt: skip
     assert queries() == before
+
+
+def test_a_long_table_is_printed_in_part_and_says_so(go_release, members, client_for, monkeypatch):
+    monkeypatch.setattr("golive.audit_pack.PRINTED_ROWS_PER_TABLE", 3)
+    archive = _pack(client_for(members[Role.STAKEHOLDER]), go_release)
+    events = AuditEvent.objects.filter(release=go_release).count()
+    assert len(_rows(archive, "audit_trail.csv")) == events > 3
+    summary = archive.read("index.html").decode()
+    trail_section = summary.split('id="audit_trail.csv"')[1]
+    assert trail_section.split("</table>")[0].count("<tr>") == 1 + 3
+    assert f"The first 3 of {events} rows are printed here" in trail_section
