@@ -128,6 +128,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the audit trail keeps naming the token
+
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
         from golive.services.api_tokens import revoke_api_token
@@ -147,7 +150,8 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(AuditedAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["url", "release", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["url", "release__name"]

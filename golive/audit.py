@@ -1,41 +1,137 @@
 """The one audit mechanism: services call `record_event` after every create, change or status move.
 
-Changes are stored as readable values ({"severity": ["Major", "Critical"]}) because the activity feed
-and the audit pack are read by people, long after the choice labels or related names might change.
+`changes` keeps values, {"status": ["live", "handed_over"]}: what the application itself stores (a
+choice's value, a related record's id, an ISO 8601 time), so code that looks back at the trail compares
+values and never a wording. `labels` keeps what a person saw when it happened, {"status": ["Live
+(hypercare)", "Handed over"]}, for the fields whose value is a code or an id: the activity feed and the
+audit pack are read long after a choice label or a related name might change. Both, like `data`, hold
+plain JSON only (strings, numbers, booleans, None, lists and objects).
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from golive.models import AuditEvent, Release
 
+_TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 
-def readable_value(instance: models.Model, field_name: str) -> Any:
+
+def _field(model: type[models.Model], name: str) -> models.Field | None:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    # A reverse relation or a many-to-many is not a column: its changes are recorded as given.
+    return field if getattr(field, "concrete", False) and not field.many_to_many else None
+
+
+def stored_value(instance: models.Model, field_name: str) -> Any:
+    """The field's value as JSON: a related record's id, a time in ISO 8601, a decimal as text."""
     field = instance._meta.get_field(field_name)
-    if field.choices:
-        return str(getattr(instance, f"get_{field_name}_display")())
-    value = getattr(instance, field_name)
-    if isinstance(field, models.ForeignKey):
-        return str(value) if value is not None else None
-    if value is None or isinstance(value, bool | int | float | str):
+    value = getattr(instance, field.attname)
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
     return str(value)
 
 
+def readable_value(instance: models.Model, field_name: str) -> Any:
+    """The field as a person reads it: a choice's label, a related record's name, a local time."""
+    field = instance._meta.get_field(field_name)
+    if field.choices:
+        return str(getattr(instance, f"get_{field_name}_display")())
+    if isinstance(field, models.ForeignKey):
+        related = getattr(instance, field_name)
+        return str(related) if related is not None else None
+    value = getattr(instance, field_name)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime(_TIME_FORMAT)
+    return stored_value(instance, field_name)
+
+
 def capture(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    """The readable values of `fields` now, to compare with after a change."""
-    return {name: readable_value(instance, name) for name in fields}
+    """The stored values of `fields` now, to compare with after a change (see `diff`)."""
+    return {name: stored_value(instance, name) for name in fields}
 
 
 def diff(before: dict[str, Any], instance: models.Model) -> dict[str, list[Any]]:
     after = capture(instance, list(before))
     return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+
+
+def created(instance: models.Model, fields: list[str]) -> dict[str, list[Any]]:
+    """The changes of a new record: every field that was given a value, from None."""
+    return {
+        name: [None, value]
+        for name, value in capture(instance, fields).items()
+        if value not in (None, "", False, [], {})
+    }
+
+
+def _label(field: models.Field, value: Any, target: models.Model | None) -> Any:
+    if value is None:
+        return None
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        if target is not None and getattr(target, field.attname) == value:
+            related = getattr(target, field.name)
+        else:
+            related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        return timezone.localtime(moment).strftime(_TIME_FORMAT) if moment else value
+    return value
+
+
+def _as_value(field: models.Field, value: Any) -> Any:
+    """A choice handed in by its label (the convention before values were stored) becomes its value."""
+    if value is None or not field.choices:
+        return value
+    values = {choice for choice, _ in field.flatchoices}
+    if value in values:
+        return value
+    by_label = {str(label): choice for choice, label in field.flatchoices}
+    return by_label.get(value, value)
+
+
+@dataclass(frozen=True)
+class Values:
+    changes: dict[str, list[Any]]
+    labels: dict[str, list[Any]]
+
+
+def values_and_labels(
+    model: type[models.Model] | None, changes: dict[str, list[Any]], target: models.Model | None = None
+) -> Values:
+    """Split {field: [old, new]} into stored values and, where they differ, the labels people saw."""
+    values: dict[str, list[Any]] = {}
+    labels: dict[str, list[Any]] = {}
+    for name, pair in changes.items():
+        field = _field(model, name) if model is not None else None
+        if field is None or not isinstance(pair, list | tuple) or len(pair) != 2:
+            values[name] = pair
+            continue
+        stored = [_as_value(field, value) for value in pair]
+        shown = [_label(field, value, target if index == 1 else None) for index, value in enumerate(stored)]
+        values[name] = stored
+        if shown != stored:
+            labels[name] = shown
+    return Values(values, labels)
 
 
 def record_event(
@@ -45,11 +141,15 @@ def record_event(
     target: models.Model | None = None,
     release: Release | None = None,
     changes: dict[str, list[Any]] | None = None,
+    labels: dict[str, list[Any]] | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Record one event. `changes` is {field: [old, new]} in stored values; the labels of the target's
+    choice, relation and time fields are added here, and `labels` may give others."""
     if release is None and isinstance(target, Release):
         release = target
     actor = actor if actor is not None and actor.is_authenticated else None
+    split = values_and_labels(type(target) if target is not None else None, changes or {}, target)
     return AuditEvent.objects.create(
         release=release,
         actor=actor,
@@ -58,6 +158,7 @@ def record_event(
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:300] if target is not None else "",
-        changes=changes or {},
+        changes=split.changes,
+        labels={**split.labels, **(labels or {})},
         data=data or {},
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from golive.models import GoLiveStep, Release, StepKind
-from golive.services.runbook import add_step, check_no_cycle
+from golive.services.runbook import add_step, set_step_dependencies
 from golive.spreadsheet import SpreadsheetWriter, read_spreadsheet_cell
 
 COLUMNS = [
@@ -170,17 +170,14 @@ def import_runbook(*, release: Release, actor, text: str) -> list[GoLiveStep]:
         except ValidationError as error:
             raise _row_error(row["number"], " ".join(error.messages)) from None
         created[row["order"]] = step
-    for row in rows:
-        if row["depends_on"]:
-            created[row["order"]].depends_on.set([created[order] for order in row["depends_on"]])
-    _refuse_cycles(rows, created)
-    return list(created.values())
-
-
-def _refuse_cycles(rows: list[dict], created: dict[int, GoLiveStep]) -> None:
-    for row in rows:
-        step = created[row["order"]]
+    for row in sorted(rows, key=lambda r: r["order"]):
+        if not row["depends_on"]:
+            continue
         try:
-            check_no_cycle(step, [created[order] for order in row["depends_on"]])
+            set_step_dependencies(
+                step=created[row["order"]], actor=actor, depends_on=[created[o] for o in row["depends_on"]]
+            )
         except ValidationError:
+            # Each edge is checked as it is added, so the row that closes a cycle is the one named.
             raise _row_error(row["number"], "its dependencies make a cycle.") from None
+    return list(created.values())

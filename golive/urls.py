@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import communications, dashboards, meetings, records, releases, runbook
+from golive.views import communications, dashboards, history, meetings, records, releases, runbook
 
 app_name = "golive"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("releases/<int:release_pk>/dashboard/", dashboards.release_dashboard_page, name="release_dashboard"),
     path("releases/<int:release_pk>/dashboard/risks/", dashboards.heat_map_cell, name="heat_map_cell"),
     path("releases/<int:release_pk>/audit-pack.zip", dashboards.audit_pack, name="audit_pack"),
+    path("releases/<int:release_pk>/history/", history.release_history_page, name="release_history"),
     path("releases/<int:release_pk>/move/", releases.release_move, name="release_move"),
     path("releases/<int:release_pk>/members/", releases.release_members, name="release_members"),
     path(

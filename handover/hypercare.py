@@ -1,10 +1,10 @@
 """Hypercare exit criteria: the window after go-live, open critical production issues, monitor uptime.
 
-The go-live moment comes from the release's own audit trail (its move to "Live"); open critical issues
-from golive's ProductionIssue. Monitor results belong to the smoketests app: when it is not installed,
-or no monitor has a finished check in the window, uptime is None and the page says "not measured yet"
-— a plan that requires the criteria then cannot be signed off, rather than being signed off on
-figures nobody measured.
+The go-live moment comes from the release's own audit trail (its move to the status value "live");
+open critical issues from golive's ProductionIssue. Monitor results belong to the smoketests app:
+when it is not installed, or no monitor has a finished check in the window, uptime is None and the
+page says "not measured yet" — a plan that requires the criteria then cannot be signed off, rather
+than being signed off on figures nobody measured.
 """
 
 from dataclasses import dataclass
@@ -47,10 +47,10 @@ class HypercareStatus:
 
 
 def went_live_at(release: Release) -> datetime | None:
-    """When the release last moved to Live, from the audit trail; None if it never did."""
-    live_label = ReleaseStatus.LIVE.label
+    """When the release last moved to Live, from the audit trail's stored status value; None if it
+    never did."""
     events = AuditEvent.objects.filter(
-        release=release, verb="release.status_changed", changes__status__1=live_label
+        release=release, verb="release.status_changed", changes__status__1=ReleaseStatus.LIVE.value
     ).order_by("-created_at", "-pk")
     event = events.only("created_at").first()
     return event.created_at if event else None

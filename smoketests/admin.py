@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from golive.admin import AuditedAdmin
 from smoketests.models import CheckResult, Monitor, MonitorAlert, MonitorResult, SmokeCheck, SmokeRun
@@ -33,6 +34,7 @@ class SmokeCheckAdmin(admin.ModelAdmin):
 
 @admin.register(Monitor)
 class MonitorAdmin(AuditedAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["smoke_check", "release", "state", "interval_seconds", "next_due_at", "enabled"]
     list_filter = ["state", "enabled"]
     search_fields = ["smoke_check__name", "release__name"]
@@ -47,6 +49,9 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,6 +29,7 @@ from golive.models import (
     ProductionIssue,
     Release,
 )
+from golive.permissions import Action, can
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,36 @@ def recipients_for(release: Release, audiences: list[str]) -> list[str]:
     for kept in AudienceAddresses.objects.filter(release=release, audience__in=audiences):
         addresses.update(split_addresses(kept.addresses))
     return sorted(addresses)
+
+
+@transaction.atomic
+def save_audience_addresses(
+    *, release: Release, actor: AbstractBaseUser, addresses: dict[str, str]
+) -> dict[str, list[str]]:
+    """Keep each audience's extra addresses; one audit event names the lists that changed."""
+    if not can(actor, release, Action.SEND_COMMUNICATIONS):
+        raise PermissionDenied("Only the release manager keeps the recipient lists.")
+    kept = {
+        row.audience: row for row in AudienceAddresses.objects.select_for_update().filter(release=release)
+    }
+    changes = {}
+    for audience, text in addresses.items():
+        if audience not in Audience.values:
+            raise ValidationError({audience: "Not an audience."})
+        old = kept[audience].addresses if audience in kept else ""
+        if old != text.strip():
+            AudienceAddresses.objects.update_or_create(
+                release=release, audience=audience, defaults={"addresses": text.strip()}
+            )
+            changes[audience] = [old, text.strip()]
+    if changes:
+        record_event(
+            verb="audience_addresses.changed",
+            actor=actor,
+            target=release,
+            changes=changes,
+        )
+    return changes
 
 
 def draft_text(
@@ -132,7 +163,7 @@ def create_draft(
         actor=actor,
         target=communication,
         release=release,
-        data={"kind": communication.get_kind_display()},
+        data={"kind": communication.kind, "kind_label": communication.get_kind_display()},
     )
     return communication
 
@@ -221,7 +252,11 @@ def queue_communication(*, communication: Communication, actor: AbstractBaseUser
         actor=actor,
         target=communication,
         release=communication.release,
-        data={"recipients": len(recipients), "audiences": communication.audience_labels()},
+        data={
+            "recipients": len(recipients),
+            "audiences": communication.audiences,
+            "audience_labels": communication.audience_labels(),
+        },
     )
     transaction.on_commit(lambda: _dispatch(communication.pk), robust=True)
     return communication

@@ -33,7 +33,7 @@ def report_deployment(
         return False
     reason = "Deployment reported by a pipeline" + (f": {note.strip()}" if note.strip() else ".")
     move_release_status(release=release, to_status=status, actor=actor, reason=reason)
-    details = {"status": ReleaseStatus(status).label, "note": note.strip(), "pipeline_url": pipeline_url}
+    details = {"status": status, "note": note.strip(), "pipeline_url": pipeline_url}
     record_event(verb="deployment.reported", actor=actor, target=release, data=details)
     notify(
         release=release,

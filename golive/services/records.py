@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from golive.audit import capture, diff, record_event
+from golive.audit import capture, created, diff, record_event
 
 
 def audited_field_names(instance: models.Model) -> list[str]:
@@ -22,13 +22,12 @@ def audited_field_names(instance: models.Model) -> list[str]:
 def create_record(instance: models.Model, *, actor, verb: str) -> models.Model:
     instance.full_clean()
     instance.save()
-    after = capture(instance, audited_field_names(instance))
     record_event(
         verb=verb,
         actor=actor,
         target=instance,
         release=getattr(instance, "release", None),
-        changes={name: [None, value] for name, value in after.items() if value not in (None, "", False)},
+        changes=created(instance, audited_field_names(instance)),
     )
     return instance
 
@@ -37,8 +36,7 @@ def record_admin_save(instance: models.Model, *, actor, before: dict[str, Any] |
     """Audit a save made in the Django admin, which bypasses the services."""
     model_name = instance._meta.model_name
     if before is None:
-        after = capture(instance, audited_field_names(instance))
-        changes = {name: [None, value] for name, value in after.items() if value not in (None, "", False)}
+        changes = created(instance, audited_field_names(instance))
         verb = f"{model_name}.created"
     else:
         changes = diff(before, instance)

@@ -62,14 +62,14 @@ def move_release_status(
         )
     if not reason.strip():
         raise IllegalTransition("Say why the release moves: a reason is required.")
-    old_label = locked.get_status_display()
+    old_status = locked.status
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
     record_event(
         verb="release.status_changed",
         actor=actor,
         target=locked,
-        changes={"status": [old_label, locked.get_status_display()]},
+        changes={"status": [old_status, locked.status]},
         data={"reason": reason.strip()},
     )
     release.status = locked.status
@@ -87,7 +87,7 @@ def add_member(
             actor=actor,
             target=membership,
             release=release,
-            data={"user": user.get_username(), "role": membership.get_role_display()},
+            data={"user": user.get_username(), "role": membership.role},
         )
     return membership
 
@@ -105,6 +105,6 @@ def remove_member(*, membership: ReleaseMembership, actor: AbstractBaseUser) -> 
         actor=actor,
         target=membership,
         release=release,
-        data={"user": membership.user.get_username(), "role": membership.get_role_display()},
+        data={"user": membership.user.get_username(), "role": membership.role},
     )
     membership.delete()

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.audit import record_event
+from golive.audit import readable_value, record_event
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
 from golive.models import (
@@ -184,10 +184,29 @@ def add_step(
 ) -> GoLiveStep:
     step = GoLiveStep(release=release, order=order or _next_order(release), **values)
     create_record(step, actor=actor, verb="step.created")
+    set_step_dependencies(step=step, actor=actor, depends_on=depends_on)
+    step.shadows.set(shadows)
+    return step
+
+
+@transaction.atomic
+def set_step_dependencies(*, step: GoLiveStep, actor: AbstractBaseUser, depends_on) -> GoLiveStep:
+    """The steps `step` waits for; a change is audited with the steps' ids and titles."""
+    depends_on = sorted(depends_on, key=lambda dependency: (dependency.order, dependency.pk))
     _check_same_release(step, depends_on)
     check_no_cycle(step, depends_on)
+    before = list(step.depends_on.order_by("order", "pk"))
+    if [dependency.pk for dependency in before] == [dependency.pk for dependency in depends_on]:
+        return step
     step.depends_on.set(depends_on)
-    step.shadows.set(shadows)
+    record_event(
+        verb="step.dependencies_changed",
+        actor=actor,
+        target=step,
+        release=step.release,
+        changes={"depends_on": [[d.pk for d in before], [d.pk for d in depends_on]]},
+        labels={"depends_on": [[d.title for d in before], [d.title for d in depends_on]]},
+    )
     return step
 
 
@@ -205,7 +224,7 @@ def update_step(
         _check_dependencies_come_first(step, depends_on)
     update_record(step, actor=actor, verb="step.changed", values=values)
     if depends_on is not None:
-        step.depends_on.set(depends_on)
+        set_step_dependencies(step=step, actor=actor, depends_on=depends_on)
     if shadows is not None:
         step.shadows.set(shadows)
     return step
@@ -269,7 +288,7 @@ def _record_move(step: GoLiveStep, actor, old_status: str, **data) -> None:
         actor=actor,
         target=step,
         release=step.release,
-        changes={"status": [StepStatus(old_status).label, step.get_status_display()]},
+        changes={"status": [old_status, step.status]},
         data={key: value for key, value in data.items() if value},
     )
 
@@ -522,11 +541,22 @@ def time_rehearsal_step(*, timing: RehearsalStep, actor: AbstractBaseUser) -> Re
     now = timezone.now()
     if timing.started_at is None:
         timing.started_at = now
+        changed = "started_at"
     elif timing.finished_at is None:
         timing.finished_at = now
+        changed = "finished_at"
     else:
         raise IllegalTransition("This step's rehearsal timing is already recorded.")
     timing.save(update_fields=["started_at", "finished_at"])
+    record_event(
+        verb="rehearsal.step_timed",
+        actor=actor,
+        target=timing.rehearsal,
+        release=timing.rehearsal.release,
+        changes={changed: [None, now.isoformat()]},
+        labels={changed: [None, readable_value(timing, changed)]},
+        data={"step": timing.step_id, "step_title": timing.step.title},
+    )
     return timing
 
 

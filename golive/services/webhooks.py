@@ -299,6 +299,13 @@ def send_ping(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> WebhookD
     delivery = _queue_delivery(
         endpoint=endpoint, event=WebhookEvent.PING, payload={"requested_by": actor.get_username()}
     )
+    record_event(
+        verb="webhook.pinged",
+        actor=actor,
+        target=endpoint,
+        release=endpoint.release,
+        data={"url": endpoint.url, "delivery": delivery.pk},
+    )
     return delivery
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from golive.forms_runbook import AudienceAddressesForm, CommunicationForm, ProductionIssueForm
-from golive.models import AudienceAddresses, Communication, CommunicationKind, ProductionIssue
+from golive.models import Communication, CommunicationKind, ProductionIssue
 from golive.permissions import Action, allowed_actions, get_release_for
 from golive.services.communications import (
     create_draft,
@@ -14,6 +14,7 @@ from golive.services.communications import (
     queue_communication,
     recipients_for,
     resend_communication,
+    save_audience_addresses,
 )
 from golive.services.production_issues import create_issue, update_issue
 from golive.views.mixins import add_service_errors
@@ -113,11 +114,8 @@ def audience_addresses(request, release_pk: int):
     release = get_release_for(request.user, release_pk, Action.SEND_COMMUNICATIONS)
     form = AudienceAddressesForm(request.POST or None, release=release)
     if request.method == "POST" and form.is_valid():
-        for audience, addresses in form.cleaned_data.items():
-            AudienceAddresses.objects.update_or_create(
-                release=release, audience=audience, defaults={"addresses": addresses.strip()}
-            )
-        messages.success(request, "Recipient lists saved.")
+        changed = save_audience_addresses(release=release, actor=request.user, addresses=form.cleaned_data)
+        messages.success(request, "Recipient lists saved." if changed else "Nothing changed.")
         return redirect("golive:outbox", release_pk=release.pk)
     return render(request, "golive/communications/addresses.html", {"release": release, "form": form})
 

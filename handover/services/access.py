@@ -71,7 +71,7 @@ def _move(access: AccessTransfer, to_status: str, actor, **fields) -> AccessTran
             f"Access to {access.system} is “{access.get_status_display()}”; it cannot become "
             f"“{AccessStatus(to_status).label}”."
         )
-    old_label = access.get_status_display()
+    old_status = access.status
     access.status = to_status
     for name, value in fields.items():
         setattr(access, name, value)
@@ -81,7 +81,7 @@ def _move(access: AccessTransfer, to_status: str, actor, **fields) -> AccessTran
         actor=actor,
         target=access,
         release=access.plan.release,
-        changes={"status": [old_label, access.get_status_display()]},
+        changes={"status": [old_status, access.status]},
         data={"receiving_team": access.receiving_team.name},
     )
     return access

@@ -118,7 +118,7 @@ def _move(item: HandoverItem, to_status: str, actor, *, data: dict | None = None
             f"“{item.title}” is {item.get_status_display().lower()}; it cannot become "
             f"{ItemStatus(to_status).label.lower()}."
         )
-    old_label = item.get_status_display()
+    old_status = item.status
     item.status = to_status
     for name, value in fields.items():
         setattr(item, name, value)
@@ -129,7 +129,7 @@ def _move(item: HandoverItem, to_status: str, actor, *, data: dict | None = None
         actor=actor,
         target=item,
         release=item.plan.release,
-        changes={"status": [old_label, item.get_status_display()]},
+        changes={"status": [old_status, item.status]},
         data=data or {},
     )
     return item

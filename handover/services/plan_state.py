@@ -28,7 +28,7 @@ def move_plan_state(
         raise IllegalPlanMove(
             f"A handover plan cannot move from {plan.get_state_display()} to {PlanState(to_state).label}."
         )
-    old_label = plan.get_state_display()
+    old_state = plan.state
     plan.state = to_state
     plan.completed_at = timezone.now() if to_state == PlanState.COMPLETE else None
     plan.save(update_fields=["state", "completed_at"])
@@ -37,7 +37,7 @@ def move_plan_state(
         actor=actor,
         target=plan,
         release=plan.release,
-        changes={"state": [old_label, plan.get_state_display()]},
+        changes={"state": [old_state, plan.state]},
         data={"reason": reason},
     )
 

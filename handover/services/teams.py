@@ -30,7 +30,8 @@ def create_team(
         target=team,
         release=release,
         data={
-            "kind": team.get_kind_display(),
+            "kind": team.kind,
+            "kind_label": team.get_kind_display(),
             "lead": lead.get_username(),
             "members": sorted(m.get_username() for m in team.members.all()),
         },

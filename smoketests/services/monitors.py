@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from golive.audit import record_event
@@ -61,11 +61,22 @@ def update_monitor(*, monitor: Monitor, actor: AbstractBaseUser, **values) -> Mo
     return monitor
 
 
+@transaction.atomic
 def end_monitoring_after_handover(*, release: Release, completed_at: datetime) -> int:
     """Called when the handover is complete: open-ended monitors stop seven days later."""
-    return Monitor.objects.filter(release=release, ends_at__isnull=True).update(
-        ends_at=completed_at + HYPERCARE_AFTER_HANDOVER
-    )
+    ends_at = completed_at + HYPERCARE_AFTER_HANDOVER
+    open_ended = list(Monitor.objects.select_for_update().filter(release=release, ends_at__isnull=True))
+    for monitor in open_ended:
+        monitor.ends_at = ends_at
+        monitor.save(update_fields=["ends_at"])
+        record_event(
+            verb="monitor.end_set",
+            target=monitor,
+            release=release,
+            changes={"ends_at": [None, ends_at.isoformat()]},
+            data={"reason": "The handover is complete: monitoring ends seven days later."},
+        )
+    return len(open_ended)
 
 
 def in_window(now: datetime) -> Q:
@@ -187,7 +198,7 @@ def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: st
         verb="monitor.state_changed",
         target=monitor,
         release=monitor.release,
-        changes={"state": [MonitorState(old_state).label, monitor.get_state_display()]},
+        changes={"state": [old_state, monitor.state]},
         data={"last_check": last_message, "consecutive_failures": monitor.consecutive_failures},
     )
     alert_kind = None
@@ -282,5 +293,17 @@ def mark_missed_slots(*, now: datetime | None = None) -> int:
 def prune_monitor_results(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SMOKETESTS_RESULT_RETENTION_DAYS)
-    deleted, _ = MonitorResult.objects.filter(scheduled_for__lt=cutoff).delete()
+    old = MonitorResult.objects.filter(scheduled_for__lt=cutoff)
+    per_release = dict(
+        old.values("monitor__release").annotate(n=Count("pk")).values_list("monitor__release", "n")
+    )
+    with transaction.atomic():
+        deleted, _ = old.delete()
+        # Uptime figures shown later cover fewer checks: each release's trail says how many went and why.
+        for release in Release.objects.filter(pk__in=per_release):
+            record_event(
+                verb="monitor_results.pruned",
+                target=release,
+                data={"deleted": per_release[release.pk], "older_than": cutoff.isoformat()},
+            )
     return deleted

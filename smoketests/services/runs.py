@@ -87,7 +87,7 @@ def start_smoke_run(
             actor=actor,
             target=run,
             release=release,
-            data={"checks": len(checks), "trigger": run.get_trigger_display()},
+            data={"checks": len(checks), "trigger": run.trigger, "trigger_label": run.get_trigger_display()},
         )
         # Celery's delay_on_commit would raise a broker failure out of the commit; this records it.
         transaction.on_commit(partial(send_run_to_workers, run_id=run.pk))
@@ -230,7 +230,7 @@ def _announce_finished(run: SmokeRun) -> None:
         verb="smoke_run.finished",
         target=run,
         release=run.release,
-        changes={"status": [RunStatus.RUNNING.label, run.get_status_display()]},
+        changes={"status": [RunStatus.RUNNING, run.status]},
         data={
             "passed": counts[Outcome.PASSED],
             "failed": counts[Outcome.FAILED],

@@ -44,8 +44,8 @@ def test_started_then_finished_moves_the_release_to_live_with_the_audit_trail(go
     assert finished.json()["status"] == "live"
     moves = AuditEvent.objects.filter(verb="release.status_changed").order_by("pk")
     assert [event.changes["status"] for event in moves][-2:] == [
-        ["Go", "Deploying"],
-        ["Deploying", "Live (hypercare)"],
+        ["go", "deploying"],
+        ["deploying", "live"],
     ]
     assert moves.last().data["reason"] == "Deployment reported by a pipeline: v2.4.0 on all nodes"
     assert moves.last().actor == members[Role.RELEASE_MANAGER]

@@ -14,13 +14,14 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from golive.choices import ReleaseStatus, Role
-from golive.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.models import AuditEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.services.releases import move_release_status
 from golive.services.webhooks import (
     attempt_delivery,
     backoff_seconds,
     notify,
     resend_pending_deliveries,
+    send_ping,
     signature_is_valid,
 )
 from golive.webhook_tasks import deliver_webhook
@@ -366,3 +367,11 @@ def test_the_release_page_links_to_the_webhooks_for_the_release_manager(
 ):
     page = client_for(members[who]).get(release.get_absolute_url()).content.decode()
     assert (reverse("integration:webhooks", args=[release.pk]) in page) == sees_link
+
+
+def test_a_test_ping_is_audited(release, members, endpoint):
+    manager = members[Role.RELEASE_MANAGER]
+    delivery = send_ping(endpoint=endpoint, actor=manager)
+    event = AuditEvent.objects.get(verb="webhook.pinged")
+    assert (event.actor, event.release, event.target_id) == (manager, release, str(endpoint.pk))
+    assert event.data == {"url": endpoint.url, "delivery": delivery.pk}

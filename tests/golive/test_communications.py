@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.models import AudienceAddresses, Communication
+from golive.models import AudienceAddresses, AuditEvent, Communication
 from golive.services.communications import (
     create_draft,
     deliver_communication,
@@ -75,6 +75,10 @@ def test_queue_then_deliver_once(release, members, addresses, django_capture_on_
     assert "portal-users@example.com" in mail.outbox[0].bcc
     draft.refresh_from_db()
     assert draft.sent_at is not None and draft.attempts == 1
+    drafted = AuditEvent.objects.get(verb="communication.drafted", target_id=str(draft.pk))
+    assert drafted.data == {"kind": "golive_success", "kind_label": "Go-live successful"}
+    queued = AuditEvent.objects.get(verb="communication.queued", target_id=str(draft.pk))
+    assert queued.data["audiences"] == draft.audiences  # values; their labels ride along for people
 
 
 def test_nothing_to_send_to_is_a_clear_error(release, members):

@@ -80,7 +80,8 @@ def test_release_moves_only_along_the_state_machine(from_status, to_status):
         event = AuditEvent.objects.get(release=release, verb="release.status_changed")
         assert event.actor == actor
         assert event.data == {"reason": "planned"}
-        assert event.changes == {"status": [ReleaseStatus(from_status).label, ReleaseStatus(to_status).label]}
+        assert event.changes == {"status": [from_status, to_status]}
+        assert event.labels == {"status": [ReleaseStatus(from_status).label, ReleaseStatus(to_status).label]}
     else:
         with pytest.raises(IllegalTransition, match="cannot move"):
             move_release_status(release=release, to_status=to_status, actor=actor, reason="planned")

@@ -3,7 +3,7 @@
 import pytest
 
 from golive.models import Release
-from golive.paging import WindowCountPaginator
+from golive.paging import WindowCountPaginator, bounded_page
 from tests.factories import MembershipFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,9 @@ def test_a_page_and_its_total_cost_one_query(thirty, django_assert_num_queries):
     assert page.has_previous() and not page.has_next()
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("abc", 1), (None, 1), ("0", 1), ("-3", 1), ("99", 2)])
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("abc", 1), (None, 1), ("0", 1), ("-3", 1), ("99", 2), ("9" * 30, 2)]
+)
 def test_pages_outside_the_range_are_the_first_or_the_last(asked, shown, thirty):
     page = _paginator().get_page(asked)
     assert page.number == shown
@@ -49,3 +51,18 @@ def test_the_portfolio_counts_every_release_and_pages_them(thirty, members, clie
     second = client_for(user).get("/?page=2").content.decode()
     assert "31 releases, page 2 of 2" in second
     assert second.count('data-testid="portfolio-row"') == 6
+
+
+def test_a_bounded_page_costs_two_queries_and_says_when_the_count_stopped(thirty, django_assert_num_queries):
+    releases = Release.objects.order_by("name")
+    with django_assert_num_queries(2):
+        page = bounded_page(releases, "2", per_page=10, count_limit=20)
+        names = [release.name for release in page.object_list]
+    assert names == [f"Release {i:02d}" for i in range(10, 20)]
+    assert (page.count, page.count_is_exact, page.num_pages) == (20, False, None)
+    assert page.has_next() and page.has_previous()
+    exact = bounded_page(releases, "99", per_page=10, count_limit=100)
+    assert (exact.count, exact.count_is_exact, exact.num_pages, exact.number) == (30, True, 3, 3)
+    assert not exact.has_next() and [r.name for r in exact.object_list][-1] == "Release 29"
+    assert bounded_page(releases, "9" * 30, per_page=10, count_limit=100).number == 3
+    assert bounded_page(releases, "abc", per_page=10, count_limit=100).number == 1

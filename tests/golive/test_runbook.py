@@ -25,7 +25,8 @@ def test_first_started_step_moves_the_release_to_deploying(go_release, members):
     assert go_release.status == ReleaseStatus.DEPLOYING
     assert first.status == "in_progress" and first.actual_start is not None
     event = AuditEvent.objects.get(verb="step.status_changed")
-    assert event.changes == {"status": ["Pending", "In progress"]}
+    assert event.changes == {"status": ["pending", "in_progress"]}
+    assert event.labels == {"status": ["Pending", "In progress"]}
 
 
 def test_steps_do_not_run_before_a_go(release, members):
@@ -355,3 +356,35 @@ def test_a_step_cannot_depend_on_a_step_below_it(go_release, members):
     with pytest.raises(ValidationError, match="only depend on steps above it"):
         services.update_step(step=first, actor=manager, depends_on=[extra])
     assert not first.depends_on.exists()
+
+
+def test_each_rehearsal_timing_is_audited(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    rehearsal = services.start_rehearsal(release=go_release, actor=manager, environment="staging")
+    timing = rehearsal.timings.get(step__order=1)
+    services.time_rehearsal_step(timing=timing, actor=manager)
+    services.time_rehearsal_step(timing=timing, actor=manager)
+    timing.refresh_from_db()
+    events = list(AuditEvent.objects.filter(verb="rehearsal.step_timed").order_by("pk"))
+    assert [event.changes for event in events] == [
+        {"started_at": [None, timing.started_at.isoformat()]},
+        {"finished_at": [None, timing.finished_at.isoformat()]},
+    ]
+    assert {event.data["step"] for event in events} == {timing.step_id}
+    assert {event.target_id for event in events} == {str(timing.rehearsal_id)}
+    assert {event.actor for event in events} == {manager}
+
+
+def test_dependencies_are_audited_when_they_change(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    first, second, third = go_release.steps.order_by("order")
+    services.update_step(step=third, actor=manager, depends_on=[first, second])
+    services.update_step(step=third, actor=manager, depends_on=[first, second])
+    events = AuditEvent.objects.filter(verb="step.dependencies_changed", target_id=str(third.pk))
+    assert [event.changes for event in events.order_by("pk")] == [
+        {"depends_on": [[], [second.pk]]},  # when the step was added
+        {"depends_on": [[second.pk], [first.pk, second.pk]]},  # the second, identical update records nothing
+    ]
+    assert events.order_by("pk").last().labels == {
+        "depends_on": [[second.title], [first.title, second.title]]
+    }

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from golive.choices import Role
+from golive.models import AuditEvent
 from golive.runbook_csv import export_runbook, import_runbook
 from tests.factories import MembershipFactory, ReleaseFactory
 
@@ -73,3 +74,19 @@ def test_a_send_communication_step_keeps_its_message_through_export_and_import(g
     assert [(s.kind, s.message_kind) for s in steps if s.title == "Tell users"] == [
         ("communication", "golive_success")
     ]
+
+
+def test_imported_dependencies_are_audited(go_release, members):
+    manager = members[Role.RELEASE_MANAGER]
+    rows = "1,Stop jobs,dev,,manual,no,10\n2,Migrate,dev,1,manual,no,10\n3,Switch,dev,1;2,manual,no,10\n"
+    imported = import_runbook(release=go_release, actor=manager, text=HEADER + rows)
+    steps = {step.title: step for step in imported}
+    events = AuditEvent.objects.filter(
+        verb="step.dependencies_changed", target_id__in=[str(step.pk) for step in imported]
+    ).order_by("pk")
+    assert [(event.target_id, event.changes["depends_on"]) for event in events] == [
+        (str(steps["Migrate"].pk), [[], [steps["Stop jobs"].pk]]),
+        (str(steps["Switch"].pk), [[], [steps["Stop jobs"].pk, steps["Migrate"].pk]]),
+    ]
+    assert events.last().labels == {"depends_on": [[], ["Stop jobs", "Migrate"]]}
+    assert {event.actor for event in events} == {manager}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
-from golive.models import Communication, GoLiveStep, ProductionIssue
+from golive.models import AuditEvent, Communication, GoLiveStep, ProductionIssue
 from golive.services.runbook import add_step
 from tests.factories import RiskFactory
 
@@ -434,3 +434,20 @@ def test_links_are_shown_only_to_roles_that_may_follow_them(who, go_release, mem
         html = client.get(page).content.decode()
         for href in set(re.findall(r'href="(/releases/[^"#?]+)"', html)):
             assert client.get(href).status_code == 200, f"{who} sees a link to {href} on {page}"
+
+
+def test_saving_recipient_lists_is_audited_with_old_and_new_addresses(go_release, members, client_for):
+    client = client_for(members[Role.RELEASE_MANAGER])
+    url = _url("audience_addresses", go_release)
+    assert client.post(url, {"end_users": "users@example.com"}).status_code == 302
+    assert client.post(url, {"end_users": "all-users@example.com", "stakeholders": "board@example.com"})
+    assert client.post(url, {"end_users": "all-users@example.com", "stakeholders": "board@example.com"})
+    events = list(AuditEvent.objects.filter(verb="audience_addresses.changed").order_by("pk"))
+    assert [event.changes for event in events] == [
+        {"end_users": ["", "users@example.com"]},
+        {
+            "end_users": ["users@example.com", "all-users@example.com"],
+            "stakeholders": ["", "board@example.com"],
+        },
+    ]  # saving the same lists again changes nothing and records nothing
+    assert events[0].actor == members[Role.RELEASE_MANAGER] and events[0].release == go_release

@@ -1,12 +1,15 @@
 """Hypercare exit criteria: figures from the audit trail and production issues; honest when unmeasured."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from golive.models import ProductionIssue
+from golive.models import AuditEvent, ProductionIssue, Release
 from golive.models.communications import IssueSeverity, ProductionIssueStatus
 from handover import hypercare
 from handover.hypercare import hypercare_status
@@ -104,3 +107,31 @@ def test_uptime_comes_from_the_monitor_checks_finished_in_the_window(release, me
     # 197 of 199 measured checks passed (98.99 %); the missed slot and the late failure are left out.
     assert criteria["Monitor"].figure == "98.99 % uptime."
     assert criteria["Monitor"].met is False
+
+
+def test_the_window_starts_at_the_stored_move_to_live_whatever_its_label(release, members, manager):
+    go_live(release, manager)
+    move = AuditEvent.objects.get(verb="release.status_changed", changes__status__1="live")
+    assert move.changes["status"] == ["deploying", "live"]
+    assert move.labels["status"] == ["Deploying", "Live (hypercare)"]
+    assert hypercare.went_live_at(release) == move.created_at
+
+
+def test_a_move_recorded_before_values_were_stored_is_found_after_the_migration(release):
+    """Events written with labels only ({"status": [label, label]}) are rewritten to values."""
+    migration = importlib.import_module("golive.migrations.0009_audit_event_values_and_labels")
+    old = AuditEvent.objects.create(
+        release=release,
+        verb="release.status_changed",
+        target_type=ContentType.objects.get_for_model(Release),
+        target_id=str(release.pk),
+        changes={"status": ["Deploying", "Live (hypercare)"]},
+    )
+    assert hypercare.went_live_at(release) is None
+
+    migration.store_values_keep_labels(django_apps, None)
+
+    old.refresh_from_db()
+    assert old.changes == {"status": ["deploying", "live"]}
+    assert old.labels == {"status": ["Deploying", "Live (hypercare)"]}
+    assert hypercare.went_live_at(release) == old.created_at

@@ -134,7 +134,8 @@ def test_last_signoff_completes_the_plan_and_hands_the_release_over(
     assert plan.completed_at is not None
     assert release.status == ReleaseStatus.HANDED_OVER
     move = AuditEvent.objects.filter(verb="release.status_changed").first()
-    assert move.changes == {"status": ["Live (hypercare)", "Handed over"]}
+    assert move.changes == {"status": ["live", "handed_over"]}
+    assert move.labels == {"status": ["Live (hypercare)", "Handed over"]}
     assert "signed off" in move.data["reason"]
 
 

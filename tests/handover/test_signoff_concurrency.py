@@ -56,7 +56,7 @@ def test_simultaneous_last_signoffs_complete_the_handover_once(
     plan.refresh_from_db()
     release.refresh_from_db()
     assert (plan.state, release.status) == ("complete", "handed_over")
-    completions = AuditEvent.objects.filter(verb="handover_plan.state_changed", changes__state__1="Complete")
+    completions = AuditEvent.objects.filter(verb="handover_plan.state_changed", changes__state__1="complete")
     assert completions.count() == 1
-    moves = AuditEvent.objects.filter(verb="release.status_changed", changes__status__1="Handed over")
+    moves = AuditEvent.objects.filter(verb="release.status_changed", changes__status__1="handed_over")
     assert moves.count() == 1

@@ -87,6 +87,12 @@ def test_a_monitor_stops_at_its_end_and_handover_sets_the_end(live_release, make
     monitor.refresh_from_db()
     assert monitor.ends_at == completed + timedelta(days=7)
     assert dispatch_due_monitors() == []
+    event = AuditEvent.objects.get(verb="monitor.end_set")
+    assert (event.release, event.target_id, event.actor) == (live_release, str(monitor.pk), None)
+    assert event.changes == {"ends_at": [None, monitor.ends_at.isoformat()]}
+    assert event.data == {"reason": "The handover is complete: monitoring ends seven days later."}
+    assert end_monitoring_after_handover(release=live_release, completed_at=completed) == 0
+    assert AuditEvent.objects.filter(verb="monitor.end_set").count() == 1
 
 
 def test_each_slot_is_dispatched_once_and_missed_slots_are_skipped(live_release, make_check, target):
@@ -159,7 +165,7 @@ def test_failures_mark_down_once_alert_once_and_recovery_alerts_once(
     changes = [
         e.changes["state"] for e in AuditEvent.objects.filter(verb="monitor.state_changed").order_by("pk")
     ]
-    assert changes == [["Not checked yet", "Down"], ["Down", "Up"]]
+    assert changes == [["unknown", "down"], ["down", "up"]]
 
 
 def test_an_alert_is_mailed_and_posted_once(live_release, members, make_check, target):
@@ -224,6 +230,12 @@ def test_old_results_are_pruned_and_stuck_slots_marked_missed(live_release, make
 
     assert prune_monitor_results(now=now) == 1
     assert not MonitorResult.objects.filter(pk=old.pk).exists()
+    pruned = AuditEvent.objects.get(verb="monitor_results.pruned")
+    assert pruned.release == live_release
+    assert pruned.data == {
+        "deleted": 1,
+        "older_than": (now - timedelta(days=settings.SMOKETESTS_RESULT_RETENTION_DAYS)).isoformat(),
+    }
     assert mark_missed_slots(now=now) == 1
     assert MonitorResult.objects.get(pk=stuck.pk).outcome == Outcome.MISSED
     assert MonitorResult.objects.get(pk=fresh.pk).outcome == Outcome.PENDING

@@ -1,0 +1,62 @@
+"""The filters of a release's history page; values it does not know are form errors, never a 500."""
+
+from datetime import date
+
+from django import forms
+
+SYSTEM_ACTOR = "-"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def kind_of(verb: str) -> str:
+    """The kind of record an event is about: "risk" for risk.created."""
+    return verb.split(".", 1)[0]
+
+
+def _kind_label(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
+
+
+class HistoryFilterForm(forms.Form):
+    kind = forms.ChoiceField(required=False, label="Kind")
+    actor = forms.ChoiceField(required=False, label="Who")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, verbs_and_actors: list[tuple[str, str]], **kwargs):
+        """`verbs_and_actors`: the (verb, actor name) pairs of the release's trail, for the choices."""
+        super().__init__(*args, **kwargs)
+        kinds = sorted({kind_of(verb) for verb, _ in verbs_and_actors})
+        self.fields["kind"].choices = [("", "Any kind")] + [(kind, _kind_label(kind)) for kind in kinds]
+        names = sorted({name for _, name in verbs_and_actors if name})
+        self.fields["actor"].choices = [("", "Anyone"), (SYSTEM_ACTOR, "The system")] + [
+            (n, n) for n in names
+        ]
+        for name in ("since", "until"):
+            self.fields[name].widget.attrs.update(min=f"{FIRST_YEAR}-01-01", max=f"{LAST_YEAR}-12-31")
+
+    def _clean_year(self, name: str) -> date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise forms.ValidationError(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return value
+
+    def clean_since(self) -> date | None:
+        return self._clean_year("since")
+
+    def clean_until(self) -> date | None:
+        return self._clean_year("until")
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned
+
+    def actor_name(self) -> str | None:
+        """The actor name to match: "" for the system's own events, None for anyone."""
+        actor = self.cleaned_data.get("actor")
+        if not actor:
+            return None
+        return "" if actor == SYSTEM_ACTOR else actor

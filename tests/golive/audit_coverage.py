@@ -1,0 +1,145 @@
+"""Which service functions reach golive.audit.record_event: read from their source, not from a list.
+
+Every public function of the service packages (and of the other modules that write on a user's behalf,
+WRITER_MODULES) is walked: the names it uses are resolved in its module, and the project functions
+among them are walked in turn. A function that writes must reach record_event, or be listed in EXEMPT
+with the reason it records nothing. A new service therefore fails the audit test until it records an
+event or is exempted here, in review.
+"""
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from collections.abc import Callable, Iterator
+from functools import cache
+
+from golive.audit import record_event
+
+SERVICE_PACKAGES = ("golive.services", "handover.services", "smoketests.services")
+WRITER_MODULES = ("golive.runbook_csv",)
+PROJECT_PACKAGES = ("golive.", "handover.", "smoketests.")
+
+_READ = "reads or computes; writes nothing"
+_DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
+EXEMPT: dict[str, str] = {
+    "golive.runbook_csv.export_runbook": _READ,
+    "golive.services.communications.draft_text": _READ,
+    "golive.services.communications.recipients_for": _READ,
+    "golive.services.communications.smoke_verdict_for": _READ,
+    "golive.services.communications.split_addresses": _READ,
+    "golive.services.communications.resend_stalled_communications": _DISPATCH
+    + " (deliver_communication records communication.sent or communication.failed)",
+    "golive.services.meetings.ballots_for": _READ,
+    "golive.services.meetings.ballots_from": _READ,
+    "golive.services.meetings.default_flags": _READ,
+    "golive.services.meetings.latest_decision": _READ,
+    "golive.services.records.audited_field_names": _READ,
+    "golive.services.runbook.all_steps_finished": _READ,
+    "golive.services.runbook.check_no_cycle": _READ,
+    "golive.services.runbook.may_move": _READ,
+    "golive.services.runbook.rollback_plan": _READ,
+    "golive.services.runbook.unfinished_dependencies": _READ,
+    "golive.services.webhooks.backoff_seconds": _READ,
+    "golive.services.webhooks.release_facts": _READ,
+    "golive.services.webhooks.sign": _READ,
+    "golive.services.webhooks.signature_is_valid": _READ,
+    "golive.services.webhooks.validate_webhook_url": _READ,
+    "golive.services.webhooks.notify": "queues deliveries announcing an event that was itself audited;"
+    " each WebhookDelivery row is the record of what was sent",
+    "golive.services.webhooks.notify_decision_recorded": "announces a decision that close_voting audits",
+    "golive.services.webhooks.attempt_delivery": "one delivery attempt, recorded on its WebhookDelivery row",
+    "golive.services.webhooks.resend_pending_deliveries": _DISPATCH,
+    "golive.services.webhooks.send_delivery_to_workers": _DISPATCH,
+    "handover.services.plan_state.lock_plan": "takes a row lock; writes nothing",
+    "handover.services.signoffs.expected_name": _READ,
+    "smoketests.services.monitors.alert_payload": _READ,
+    "smoketests.services.monitors.alert_recipients": _READ,
+    "smoketests.services.monitors.due_monitors": _READ,
+    "smoketests.services.monitors.first_due_at": _READ,
+    "smoketests.services.monitors.in_window": _READ,
+    "smoketests.services.monitors.latest_slot": _READ,
+    "smoketests.services.monitors.claim_slots": "a worker claims a monitor slot; the MonitorResult row is the"
+    " record of every slot",
+    "smoketests.services.monitors.mark_missed_slots": "marks unchecked slots missed on their MonitorResult"
+    " rows, the record of every slot",
+    "smoketests.services.monitors.send_alert": "sends an alert whose cause (monitor.state_changed) is"
+    " audited; the MonitorAlert row records the sending",
+    "smoketests.services.runs.failed_results": _READ,
+    "smoketests.services.runs.lease_duration": _READ,
+    "smoketests.services.runs.spec_for": _READ,
+    "smoketests.services.runs.this_worker_name": _READ,
+    "smoketests.services.runs.wait_for_run": _READ,
+    "smoketests.services.runs.notify_listeners": "sends the run's signal; the listeners' writes are audited",
+    "smoketests.services.runs.renew_lease": "a running worker's heartbeat on its own run",
+    "smoketests.services.runs.send_run_to_workers": _DISPATCH,
+    "smoketests.services.runs.store_check_outcome": "one check's result, stored as its CheckResult row; the"
+    " run's start and finish are audited",
+}
+
+
+def _modules() -> Iterator:
+    for package_name in SERVICE_PACKAGES:
+        package = importlib.import_module(package_name)
+        for module in pkgutil.iter_modules(package.__path__):
+            yield importlib.import_module(f"{package_name}.{module.name}")
+    for module_name in WRITER_MODULES:
+        yield importlib.import_module(module_name)
+
+
+def service_functions() -> list[tuple[str, Callable]]:
+    """(dotted name, function) of every public function defined in the service modules."""
+    found = []
+    for module in _modules():
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                found.append((f"{module.__name__}.{name}", function))
+    return found
+
+
+def _resolve(node: ast.AST, namespace: dict):
+    attributes = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in namespace:
+        return None
+    target = namespace[node.id]
+    for attribute in reversed(attributes):
+        target = getattr(target, attribute, None)
+    return target
+
+
+@cache
+def _project_functions_used_by(function: Callable) -> frozenset:
+    """The project functions `function` names: called, or passed on (on_commit, partial, hooks)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError):
+        return frozenset()
+    used = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Name | ast.Attribute) or not isinstance(node.ctx, ast.Load):
+            continue
+        target = _resolve(node, function.__globals__)
+        if inspect.ismethod(target):
+            target = target.__func__
+        if callable(target):
+            target = inspect.unwrap(target)
+        if inspect.isfunction(target) and (target.__module__ or "").startswith(PROJECT_PACKAGES):
+            used.add(target)
+    return frozenset(used)
+
+
+def records_event(function: Callable) -> bool:
+    sink = inspect.unwrap(record_event)
+    seen, frontier = set(), [inspect.unwrap(function)]
+    while frontier:
+        current = frontier.pop()
+        if current is sink:
+            return True
+        if current not in seen:
+            seen.add(current)
+            frontier.extend(_project_functions_used_by(current))
+    return False
