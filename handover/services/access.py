@@ -11,7 +11,7 @@ from golive.audit import capture, diff, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
 from handover.permissions import require_project_side, require_team_member
-from handover.services.plan_state import lock_plan, note_work_started
+from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 ACCESS_FIELDS = ["system", "access_level", "current_holder", "receiving_team", "credential_location", "notes"]
 
@@ -39,6 +39,13 @@ def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **val
         release=locked.release,
         changes={name: [None, value] for name, value in after.items() if value not in (None, "")},
     )
+    note_list_changed(
+        plan=locked,
+        teams=[access.receiving_team],
+        actor=actor,
+        because=f"Access transfer “{access}” was added.",
+        needs_agreement=False,
+    )
     return access
 
 
@@ -46,8 +53,9 @@ def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **val
 def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, **values) -> AccessTransfer:
     require_project_side(actor, access.plan.release, "change access transfers")
     locked = lock_plan(access.plan)
-    access = AccessTransfer.objects.get(pk=access.pk)
+    access = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
     before = capture(access, ACCESS_FIELDS)
+    old_team = access.receiving_team
     for name, value in values.items():
         setattr(access, name, value)
     access.full_clean()
@@ -61,6 +69,13 @@ def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, *
             target=access,
             release=locked.release,
             changes=changes,
+        )
+        note_list_changed(
+            plan=locked,
+            teams=[old_team, access.receiving_team],
+            actor=actor,
+            because=f"Access transfer “{access}” was changed.",
+            needs_agreement=False,
         )
     return access
 

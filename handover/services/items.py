@@ -15,7 +15,7 @@ from handover.permissions import (
     require_project_side,
     require_team_member,
 )
-from handover.services.plan_state import lock_plan, note_work_started, withdraw_agreement
+from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 # A change to any of these changes what the team agreed to; evidence and status moves do not.
 AGREED_FIELDS = [
@@ -48,20 +48,14 @@ def _check_fits_plan(item: HandoverItem, plan: HandoverPlan) -> None:
 
 
 def _mark_changed(item: HandoverItem, *, teams, actor, because: str) -> None:
-    """Flag the item when a team it concerns had already agreed; that team must agree again."""
+    """A change to what a team agreed: the item is flagged for any team that had agreed, that team's
+    agreement is withdrawn and its sign-off, if it gave one, no longer counts."""
     plan = item.plan
-    agreed_teams = [
-        team
-        for team in teams
-        if team is not None
-        and TeamAgreement.objects.filter(plan=plan, team=team, withdrawn_at__isnull=True).exists()
-    ]
-    if not agreed_teams:
-        return
-    HandoverItem.objects.filter(pk=item.pk).update(changed_after_agreement=True)
-    item.changed_after_agreement = True
-    for team in agreed_teams:
-        withdraw_agreement(plan=plan, team=team, actor=actor, because=because)
+    teams = [team for team in teams if team is not None]
+    if TeamAgreement.objects.filter(plan=plan, team__in=teams, withdrawn_at__isnull=True).exists():
+        HandoverItem.objects.filter(pk=item.pk).update(changed_after_agreement=True)
+        item.changed_after_agreement = True
+    note_list_changed(plan=plan, teams=teams, actor=actor, because=because, needs_agreement=True)
 
 
 @transaction.atomic
@@ -186,7 +180,7 @@ def reject_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> 
     require_team_member(actor, item.receiving_team, "reject this item")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the item is rejected, so the project team can fix it."})
-    return _move(
+    item = _move(
         item,
         ItemStatus.REJECTED,
         actor,
@@ -195,6 +189,14 @@ def reject_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> 
         decided_at=timezone.now(),
         decided_by=actor,
     )
+    note_list_changed(
+        plan=item.plan,
+        teams=[item.receiving_team],
+        actor=actor,
+        because=f"Item “{item.title}” was rejected.",
+        needs_agreement=False,
+    )
+    return item
 
 
 @transaction.atomic
