@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from golive.decision_rule import Choice, Outcome, Rule
 from golive.forms import _CrispyForm
 from golive.models import Release
+from golive.widgets import DateInput, DateTimeInput
 
 
 def _members_of(release: Release):
@@ -18,9 +19,7 @@ class _MemberChoiceLabels:
 
 class ScheduleMeetingForm(_CrispyForm, forms.Form):
     submit_label = "Schedule meeting"
-    scheduled_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    scheduled_at = forms.DateTimeField(label="When", widget=DateTimeInput())
     chair = forms.ModelChoiceField(queryset=None)
     invitees = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -102,7 +101,7 @@ class CloseVotingForm(_CrispyForm, forms.Form):
 class ConditionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Condition")
     owner = forms.ModelChoiceField(queryset=None)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(widget=DateInput())
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
