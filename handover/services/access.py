@@ -10,7 +10,7 @@ from django.utils import timezone
 from golive.audit import capture, diff, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
-from handover.permissions import require_project_side, require_team_member
+from handover.permissions import require_project_side, require_verify_access
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 ACCESS_FIELDS = ["system", "access_level", "current_holder", "receiving_team", "credential_location", "notes"]
@@ -125,7 +125,7 @@ def grant_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTr
 def verify_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
     """Only someone of the receiving team can say the access works: they are the ones who will need it."""
     access = _fresh(access)
-    require_team_member(actor, access.receiving_team, "verify this access")
+    require_verify_access(actor, access)
     return _move(access, AccessStatus.VERIFIED, actor, verified_at=timezone.now(), verified_by=actor)
 
 

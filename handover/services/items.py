@@ -10,8 +10,11 @@ from handover.choices import ITEM_TRANSITIONS, ItemCategory, ItemStatus, PlanSta
 from handover.files import validate_upload
 from handover.models import HandoverItem, HandoverPlan, TeamAgreement
 from handover.permissions import (
+    OWN_DELIVERY_RULE,
     can_manage_handover,
+    delivered_by,
     is_team_member,
+    require_decide_for_team,
     require_project_side,
     require_team_member,
 )
@@ -170,7 +173,7 @@ def deliver_item(
 @transaction.atomic
 def accept_item(*, item: HandoverItem, actor: AbstractBaseUser) -> HandoverItem:
     item = _fresh(item)
-    require_team_member(actor, item.receiving_team, "accept this item")
+    require_decide_for_team(actor, item, "accept this item")
     return _move(item, ItemStatus.ACCEPTED, actor, decided_at=timezone.now(), decided_by=actor)
 
 
@@ -222,6 +225,10 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
     if on_project_side and item.waiver_by_project_id is None and item.waiver_by_team_id != actor.pk:
         item.waiver_by_project = actor
     elif on_team_side and item.waiver_by_team_id is None and item.waiver_by_project_id != actor.pk:
+        if delivered_by(actor, item):
+            raise PermissionDenied(
+                OWN_DELIVERY_RULE.format(doing="agree its waiver", team=item.receiving_team.name)
+            )
         item.waiver_by_team = actor
     else:
         raise ValidationError("You have already agreed this waiver; it now waits for the other side.")
