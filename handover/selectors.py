@@ -159,6 +159,29 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
     return overview
 
 
+def open_go_live_items(release_ids) -> dict[int, list[HandoverItem]]:
+    """{release id: its items needed before go-live that are neither accepted nor waived}, one query.
+
+    These block the go: readiness, the go/no-go agenda and the deploy gate name them."""
+    open_items: dict[int, list[HandoverItem]] = {release_id: [] for release_id in release_ids}
+    items = (
+        HandoverItem.objects.filter(plan__release_id__in=release_ids, needed_by=NeededBy.GO_LIVE)
+        .exclude(status__in=SETTLED_ITEM_STATUSES)
+        .select_related("receiving_team", "plan")
+        .order_by("receiving_team__name", "due_date", "pk")
+    )
+    for item in items:
+        open_items[item.plan.release_id].append(item)
+    return open_items
+
+
+def go_live_blocker_text(item: HandoverItem) -> str:
+    return (
+        f"Handover item needed before go-live is {item.get_status_display().lower()}: “{item.title}” "
+        f"({item.receiving_team.name})."
+    )
+
+
 def handover_state_for(release: Release) -> dict | None:
     """The plan's state in a few figures, for the go/no-go agenda and the decision snapshot (JSON-safe).
 

@@ -38,7 +38,7 @@ def test_the_product_has_date_fields_to_check():
     assert len(list(_date_fields())) >= 8
 
 
-@pytest.mark.parametrize("field", _date_fields())
+@pytest.mark.parametrize("field", list(_date_fields()))
 def test_every_date_field_uses_the_shared_widget(field):
     if isinstance(field, forms.DateTimeField):
         assert type(field.widget) is widgets.DateTimeInput
