@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from golive.models.releases import Release
+from handover.secret_detection import reject_secrets
 
 
 class StepKind(models.TextChoices):
@@ -29,8 +30,8 @@ class GoLiveStep(models.Model):
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=200)
-    instructions = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[reject_secrets])
+    instructions = models.TextField(blank=True, validators=[reject_secrets])
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_steps")
     shadows = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -41,14 +42,16 @@ class GoLiveStep(models.Model):
     planned_start = models.DateTimeField(null=True, blank=True)
     planned_duration_minutes = models.PositiveIntegerField(default=15)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
-    rollback_note = models.TextField(blank=True, help_text="How to undo this step if the go-live is aborted.")
+    rollback_note = models.TextField(
+        blank=True, help_text="How to undo this step if the go-live is aborted.", validators=[reject_secrets]
+    )
     kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.MANUAL)
     point_of_no_return = models.BooleanField(
         default=False, help_text="After this step starts, rolling back is no longer possible or very costly."
     )
     status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
-    skip_reason = models.TextField(blank=True)
-    failure_note = models.TextField(blank=True)
+    skip_reason = models.TextField(blank=True, validators=[reject_secrets])
+    failure_note = models.TextField(blank=True, validators=[reject_secrets])
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
 

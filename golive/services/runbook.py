@@ -194,6 +194,14 @@ def start_step(
     return step
 
 
+def _check_field(step: GoLiveStep, name: str, value: str, *, form_field: str) -> None:
+    """Run the model field's own validators (the secret detector among them) on a value set by a move."""
+    try:
+        step._meta.get_field(name).run_validators(value)
+    except ValidationError as error:
+        raise ValidationError({form_field: error.messages}) from error
+
+
 def _finish(step: GoLiveStep, actor, to_status: str, *, note: str = "") -> GoLiveStep:
     old = step.status
     step.status = to_status
@@ -229,6 +237,7 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
         )
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})
+    _check_field(step, "failure_note", note.strip(), form_field="note")
     return _finish(step, actor, StepStatus.FAILED, note=note.strip())
 
 
@@ -254,6 +263,7 @@ def skip_step(*, step: GoLiveStep, actor: AbstractBaseUser, reason: str) -> GoLi
         raise IllegalTransition("Only a pending or failed step can be skipped.")
     if not reason.strip():
         raise ValidationError({"reason": "Skipping a step needs a reason."})
+    _check_field(step, "skip_reason", reason.strip(), form_field="reason")
     old = step.status
     step.status = StepStatus.SKIPPED
     step.skip_reason = reason.strip()
