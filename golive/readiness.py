@@ -166,9 +166,10 @@ class _Counts:
     @classmethod
     def of_items(cls, condition: str = "", params=()) -> RawSQL:
         where = f" AND {condition}" if condition else ""
+        # Items withdrawn as entered by mistake count nowhere.
         sql = (
             f"SELECT COUNT(*) FROM {cls.item} t INNER JOIN {cls.plan} p ON p.id = t.plan_id "
-            f"WHERE p.release_id = {cls.release}.id{where}"
+            f"WHERE p.release_id = {cls.release}.id AND t.withdrawn_at IS NULL{where}"
         )
         return RawSQL(sql, _plain(params), output_field=IntegerField())
 

@@ -34,7 +34,12 @@ def missing_for_team(overview, progress) -> list[str]:
         if message:
             missing.append(message)
         training = item.required_training
-        if training is not None and item.status != ItemStatus.WAIVED and not training.is_held:
+        if training is not None and item.status != ItemStatus.WAIVED and training.is_withdrawn:
+            missing.append(
+                f"Training “{training.topic}” (needed for “{item.title}”) was withdrawn: choose the session "
+                "that replaces it."
+            )
+        elif training is not None and item.status != ItemStatus.WAIVED and not training.is_held:
             missing.append(f"Training “{training.topic}” (needed for “{item.title}”) has not been held yet.")
     for access in progress.access_transfers:
         if access.status == AccessStatus.REQUESTED:

@@ -4,10 +4,11 @@ from django.db import models
 from handover.choices import VERIFIED_ACCESS_STATUSES, AccessStatus
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
+from handover.models.withdrawal import Withdrawable
 from handover.secret_detection import reject_secrets
 
 
-class AccessTransfer(models.Model):
+class AccessTransfer(Withdrawable):
     """One line of the access ledger: who holds an access now, which team must get it, and where its
     credential is kept. There is deliberately no field for the credential itself."""
 

@@ -11,6 +11,7 @@ from golive.audit import capture, diff, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
 from handover.permissions import require_project_side, require_verify_access
+from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 ACCESS_FIELDS = ["system", "access_level", "current_holder", "receiving_team", "credential_location", "notes"]
@@ -54,6 +55,7 @@ def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, *
     require_project_side(actor, access.plan.release, "change access transfers")
     locked = lock_plan(access.plan)
     access = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
+    check_not_withdrawn(access)
     before = capture(access, ACCESS_FIELDS)
     old_team = access.receiving_team
     for name, value in values.items():
@@ -107,6 +109,7 @@ def _fresh(access: AccessTransfer) -> AccessTransfer:
     if plan.state == PlanState.COMPLETE:
         raise ValidationError("The handover is complete; the release manager reopens it before changes.")
     fresh = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
+    check_not_withdrawn(fresh)
     fresh.plan = plan
     return fresh
 

@@ -18,6 +18,7 @@ from handover.permissions import (
     require_project_side,
     require_team_member,
 )
+from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 # A change to any of these changes what the team agreed to; evidence and status moves do not.
@@ -88,6 +89,7 @@ def update_item(*, item: HandoverItem, actor: AbstractBaseUser, **values) -> Han
     locked = lock_plan(item.plan)
     _check_open_plan(locked)
     item = HandoverItem.objects.select_related("receiving_team", "plan__release").get(pk=item.pk)
+    check_not_withdrawn(item)
     before = capture(item, AGREED_FIELDS)
     old_team = item.receiving_team
     for name, value in values.items():
@@ -136,6 +138,7 @@ def _fresh(item: HandoverItem) -> HandoverItem:
     locked = lock_plan(item.plan)
     _check_open_plan(locked)
     fresh = HandoverItem.objects.select_related("receiving_team", "required_training").get(pk=item.pk)
+    check_not_withdrawn(fresh)
     fresh.plan = locked
     return fresh
 

@@ -7,6 +7,7 @@ from golive.audit import capture, diff, record_event
 from handover.choices import PlanState
 from handover.models import HandoverPlan, TrainingSession
 from handover.permissions import require_project_side
+from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 SESSION_FIELDS = ["topic", "trainer", "team", "scheduled_for", "notes"]
@@ -57,6 +58,7 @@ def update_training_session(
     require_project_side(actor, session.plan.release, "change training sessions")
     locked = lock_plan(session.plan)
     session = TrainingSession.objects.get(pk=session.pk)
+    check_not_withdrawn(session)
     before = capture(session, SESSION_FIELDS)
     for name, value in values.items():
         setattr(session, name, value)
@@ -83,6 +85,7 @@ def record_session_held(*, session: TrainingSession, actor: AbstractBaseUser, at
     require_project_side(actor, session.plan.release, "record training attendance")
     locked = lock_plan(session.plan)
     session = TrainingSession.objects.get(pk=session.pk)
+    check_not_withdrawn(session)
     if session.scheduled_for > timezone.now():
         raise ValidationError("The session is scheduled in the future; record it once it has been held.")
     if not attended:
