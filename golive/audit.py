@@ -2,6 +2,14 @@
 
 Changes are stored as readable values ({"severity": ["Major", "Critical"]}) because the activity feed
 and the audit pack are read by people, long after the choice labels or related names might change.
+
+The trail is append-only, with one exception: redaction. A secret that got into a record (before the
+detector in handover.secret_detection knew its shape) is copied into every event that recorded the
+record's values. `redact_from_trail` replaces that text with "[redacted]" wherever it appears in an
+event's JSON (changes and data, whatever their shape) and in its target name, and changes nothing else.
+It is called only by golive.services.redaction.redact, which the release manager or staff start with a
+reason, and which records who redacted which field, when and why (a Redaction row and a
+`record.redacted` event that never holds the secret).
 """
 
 from datetime import datetime
@@ -36,6 +44,36 @@ def capture(instance: models.Model, fields: list[str]) -> dict[str, Any]:
 def diff(before: dict[str, Any], instance: models.Model) -> dict[str, list[Any]]:
     after = capture(instance, list(before))
     return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+
+
+REDACTED = "[redacted]"
+
+
+def _without(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, REDACTED)
+    if isinstance(value, list):
+        return [_without(item, secret) for item in value]
+    if isinstance(value, dict):
+        return {key: _without(item, secret) for key, item in value.items()}
+    return value
+
+
+def redact_from_trail(*, events: models.QuerySet, secret: str) -> int:
+    """Replace `secret` with "[redacted]" in these events; returns how many changed. The only write the
+    trail allows after an event was recorded (see the module docstring)."""
+    changed = 0
+    for event in events.only("pk", "changes", "data", "target_repr"):
+        fields = {
+            "changes": _without(event.changes, secret),
+            "data": _without(event.data, secret),
+            "target_repr": event.target_repr.replace(secret, REDACTED),
+        }
+        if any(getattr(event, name) != value for name, value in fields.items()):
+            # The base manager's plain update: AuditEvent.objects refuses every update on purpose.
+            AuditEvent._base_manager.filter(pk=event.pk).update(**fields)
+            changed += 1
+    return changed
 
 
 def record_event(

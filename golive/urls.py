@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import communications, dashboards, meetings, records, releases, runbook
+from golive.views import communications, dashboards, meetings, records, redaction, releases, runbook
 
 app_name = "golive"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("releases/<int:release_pk>/dashboard/risks/", dashboards.heat_map_cell, name="heat_map_cell"),
     path("releases/<int:release_pk>/audit-pack.zip", dashboards.audit_pack, name="audit_pack"),
     path("releases/<int:release_pk>/move/", releases.release_move, name="release_move"),
+    path(
+        "releases/<int:release_pk>/redact/<int:content_type_id>/<int:object_pk>/",
+        redaction.redact_record,
+        name="redact",
+    ),
     path("releases/<int:release_pk>/members/", releases.release_members, name="release_members"),
     path(
         "releases/<int:release_pk>/members/<int:pk>/remove/",
