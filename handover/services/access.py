@@ -92,6 +92,7 @@ def _move(access: AccessTransfer, to_status: str, actor, **fields) -> AccessTran
     access.status = to_status
     for name, value in fields.items():
         setattr(access, name, value)
+    access.full_clean()
     access.save()
     record_event(
         verb=f"access_transfer.{to_status}",
@@ -139,13 +140,16 @@ def revoke_project_access(
     """The project team's own access is removed, once the receiving team verified theirs."""
     require_project_side(actor, access.plan.release, "record that project access was revoked")
     access = _fresh(access)
-    revoked_on = revoked_on or timezone.localdate()
-    if revoked_on > timezone.localdate():
-        raise ValidationError({"revoked_on": "The revocation date cannot be in the future."})
-    return _move(
-        access,
-        AccessStatus.PROJECT_ACCESS_REVOKED,
-        actor,
-        project_access_revoked_on=revoked_on,
-        revoked_by=actor,
-    )
+    try:
+        return _move(
+            access,
+            AccessStatus.PROJECT_ACCESS_REVOKED,
+            actor,
+            project_access_revoked_on=revoked_on or timezone.localdate(),
+            revoked_by=actor,
+        )
+    except ValidationError as error:
+        # The model names its own field; the form's is "revoked_on".
+        if hasattr(error, "error_dict") and "project_access_revoked_on" in error.error_dict:
+            raise ValidationError({"revoked_on": error.message_dict["project_access_revoked_on"]}) from error
+        raise
