@@ -23,6 +23,7 @@ from golive.readiness import readiness_for
 from handover.models import HandoverItem, SignOff
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome
 from smoketests.models import CheckResult, Monitor
+from smoketests.uptime import uptime_percent
 
 
 @dataclass
@@ -169,7 +170,7 @@ def _monitors(release: Release) -> Table:
         .order_by("smoke_check__name", "pk")
     )
     for monitor in monitors:
-        uptime = round(100 * monitor.passed / monitor.completed, 2) if monitor.completed else None
+        uptime = uptime_percent(passed=monitor.passed, completed=monitor.completed)
         latency = round(monitor.mean_latency) if monitor.mean_latency is not None else None
         table.rows.append([
             monitor.smoke_check.name, monitor.smoke_check.url, monitor.interval_seconds,
