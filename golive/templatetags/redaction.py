@@ -1,5 +1,6 @@
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
 from golive.services.redaction import redactable_fields
 
@@ -13,3 +14,10 @@ def is_redactable(event) -> bool:
         return False
     model = ContentType.objects.get_for_id(event.target_type_id).model_class()
     return model is not None and bool(redactable_fields(model))
+
+
+@register.simple_tag
+def redact_url(release, record) -> str:
+    """The redact page of a record of `release` (content types are cached: no query)."""
+    content_type = ContentType.objects.get_for_model(record)
+    return reverse("golive:redact", args=[release.pk, content_type.pk, record.pk])

@@ -165,3 +165,16 @@ def test_a_signoff_comment_can_be_redacted_though_signoffs_never_change_otherwis
         SignOff.objects.filter(pk=signoff.pk).update(comment="changed")
     with pytest.raises(PermissionError):
         AuditEvent.objects.update(data={})
+
+
+def test_the_handover_rows_offer_redact_to_the_release_manager_only(
+    release, members, leaked_access, client_for
+):
+    plan_page = reverse("handover:plan", args=[release.pk])
+    url = _url(release, leaked_access)
+    assert url in client_for(members[Role.RELEASE_MANAGER]).get(plan_page).content.decode()
+    assert url not in client_for(members[Role.PRODUCT_OWNER]).get(plan_page).content.decode()
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        f"{url}?next={plan_page}", {"field_name": "notes", "secret": SECRET, "reason": "Leak."}
+    )
+    assert response.status_code == 302 and response.url == plan_page
