@@ -82,3 +82,42 @@ def test_the_revoke_form_starts_on_today_and_saves_it(release, members, team, pl
 
     access.refresh_from_db()
     assert access.project_access_revoked_on.isoformat() == today
+
+
+def test_a_newcomer_withdraws_a_mistaken_item_and_redacts_a_pasted_secret(
+    release, members, team, plan, new_page, log_in
+):
+    from handover.models import AccessTransfer
+
+    manager = members[Role.RELEASE_MANAGER]
+    create_item(plan=plan, actor=manager, title="Payroll manual (wrong release)", receiving_team=team)
+    access = AccessTransfer.objects.create(
+        plan=plan,
+        system="Payroll database",
+        access_level="admin",
+        current_holder="Dana",
+        receiving_team=team,
+        credential_location="postgres://payroll_admin:S3cretPayroll@db/payroll",
+    )
+    page = new_page()
+    log_in(page, "manager")
+    page.goto(f"/releases/{release.pk}/handover/")
+
+    page.get_by_label("Withdraw Payroll manual (wrong release)").click()
+    page.fill("textarea[name=reason]", "Belongs to the payroll release.")
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_test_id("withdrawn")).to_contain_text("Belongs to the payroll release.")
+    expect(page.get_by_test_id("items")).not_to_contain_text("Payroll manual (wrong release)")
+
+    page.get_by_label("Redact access to Payroll database").click()
+    page.select_option("select[name=field_name]", "credential_location")
+    page.fill("input[name=secret]", "S3cretPayroll")
+    page.fill("textarea[name=reason]", "A database password pasted by mistake.")
+    page.get_by_role("button", name="Redact").click()
+    expect(page.get_by_text("Redacted in the record and in the audit trail.")).to_be_visible()
+    expect(page.get_by_test_id("access-transfers")).to_contain_text(
+        "postgres://payroll_admin:[redacted]@db/payroll"
+    )
+
+    access.refresh_from_db()
+    assert "S3cretPayroll" not in access.credential_location
