@@ -6,6 +6,15 @@ values and never a wording. `labels` keeps what a person saw when it happened, {
 (hypercare)", "Handed over"]}, for the fields whose value is a code or an id: the activity feed and the
 audit pack are read long after a choice label or a related name might change. Both, like `data`, hold
 plain JSON only (strings, numbers, booleans, None, lists and objects).
+
+The trail is append-only, with one exception: redaction. A secret that got into a record (before the
+detector in handover.secret_detection knew its shape) is copied into every event that recorded the
+record's values. `redact_from_trail` replaces that text with "[redacted]" wherever it appears in an
+event's JSON (changes, labels and data, whatever their shape) and in its target name, and changes
+nothing else.
+It is called only by golive.services.redaction.redact, which the release manager or staff start with a
+reason, and which records who redacted which field, when and why (a Redaction row and a
+`record.redacted` event that never holds the secret).
 """
 
 from dataclasses import dataclass
@@ -132,6 +141,37 @@ def values_and_labels(
         if shown != stored:
             labels[name] = shown
     return Values(values, labels)
+
+
+REDACTED = "[redacted]"
+
+
+def _without(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, REDACTED)
+    if isinstance(value, list):
+        return [_without(item, secret) for item in value]
+    if isinstance(value, dict):
+        return {key: _without(item, secret) for key, item in value.items()}
+    return value
+
+
+def redact_from_trail(*, events: models.QuerySet, secret: str) -> int:
+    """Replace `secret` with "[redacted]" in these events; returns how many changed. The only write the
+    trail allows after an event was recorded (see the module docstring)."""
+    changed = 0
+    for event in events.only("pk", "changes", "labels", "data", "target_repr"):
+        fields = {
+            "changes": _without(event.changes, secret),
+            "labels": _without(event.labels, secret),
+            "data": _without(event.data, secret),
+            "target_repr": event.target_repr.replace(secret, REDACTED),
+        }
+        if any(getattr(event, name) != value for name, value in fields.items()):
+            # The base manager's plain update: AuditEvent.objects refuses every update on purpose.
+            AuditEvent._base_manager.filter(pk=event.pk).update(**fields)
+            changed += 1
+    return changed
 
 
 def record_event(

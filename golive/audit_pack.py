@@ -40,6 +40,7 @@ from handover.choices import DocumentStatus
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome
 from smoketests.models import CheckResult, Monitor
+from smoketests.uptime import uptime_percent
 
 # The printable summary repeats each table up to this many rows (and says so when it stops short): a
 # long trail would make a page nobody prints. The CSV and JSON files always hold every row.
@@ -301,7 +302,7 @@ def _monitors(release: Release) -> Table:
         .order_by("smoke_check__name", "pk")
     )
     for monitor in monitors:
-        uptime = round(100 * monitor.passed / monitor.completed, 2) if monitor.completed else None
+        uptime = uptime_percent(passed=monitor.passed, completed=monitor.completed)
         latency = round(monitor.mean_latency) if monitor.mean_latency is not None else None
         table.rows.append([
             monitor.smoke_check.name, monitor.smoke_check.url, monitor.interval_seconds,

@@ -7,6 +7,7 @@ from django.db import models
 from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
 from golive.models import Defect, Release, Risk
 from golive.validators import limit_inputs
+from golive.widgets import DateTimeInput
 
 
 class _CrispyForm:
@@ -35,9 +36,7 @@ class ReleaseForm(_CrispyForm, forms.ModelForm):
     class Meta:
         model = Release
         fields = ["name", "application", "version", "environment", "target_go_live", "description"]
-        widgets = {
-            "target_go_live": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-        }
+        widgets = {"target_go_live": DateTimeInput()}
 
 
 class ReleaseStatusForm(_CrispyForm, forms.Form):

@@ -5,6 +5,7 @@ from golive.decision_rule import Choice, Outcome, Rule
 from golive.forms import _CrispyForm
 from golive.models import MeetingState, Release
 from golive.validators import limit_inputs, within_planning_years
+from golive.widgets import DateInput, DateTimeInput
 
 
 def _members_of(release: Release):
@@ -32,9 +33,7 @@ class _MemberChoiceLabels:
 class ScheduleMeetingForm(_CrispyForm, forms.Form):
     submit_label = "Schedule meeting"
     scheduled_at = forms.DateTimeField(
-        label="When",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        validators=[within_planning_years],
+        label="When", widget=DateTimeInput(), validators=[within_planning_years]
     )
     chair = forms.ModelChoiceField(queryset=None)
     invitees = forms.ModelMultipleChoiceField(
@@ -136,9 +135,7 @@ class CloseVotingForm(_CrispyForm, forms.Form):
 class ConditionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Condition")
     owner = forms.ModelChoiceField(queryset=None)
-    due_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[within_planning_years]
-    )
+    due_date = forms.DateField(widget=DateInput(), validators=[within_planning_years])
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)

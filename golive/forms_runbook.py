@@ -5,8 +5,9 @@ from golive.choices import Role
 from golive.forms import _CrispyForm
 from golive.models import Audience, AudienceAddresses, Communication, GoLiveStep, ProductionIssue, Release
 from golive.services.communications import split_addresses
+from golive.widgets import DateTimeInput
 
-_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_DATETIME = DateTimeInput()
 
 
 def _label(user) -> str:
@@ -97,6 +98,11 @@ class CommunicationForm(_CrispyForm, forms.ModelForm):
         model = Communication
         fields = ["audiences", "subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The drafted body ends with a line break; stripping it would make an unchanged save a change.
+        self.fields["body"].strip = False
 
 
 class AudienceAddressesForm(_CrispyForm, forms.Form):

@@ -39,6 +39,8 @@ class Readiness:
     review_reasons: list[str] = field(default_factory=list)
     open_conditions: list[DecisionCondition] = field(default_factory=list)
     meeting_in_progress: GoNoGoMeeting | None = None
+    # Handover items needed before go-live and not accepted or waived: each stops the deploy.
+    handover_blockers: list[str] = field(default_factory=list)
 
     @property
     def needs_review(self) -> bool:
@@ -52,11 +54,17 @@ class Readiness:
 
     @property
     def may_deploy(self) -> bool:
-        return self.gate_decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO) and not self.needs_review
+        return (
+            self.gate_decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO)
+            and not self.needs_review
+            and not self.handover_blockers
+        )
 
 
 def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
-    """{release id: Readiness} in five queries, however many releases there are."""
+    """{release id: Readiness} in six queries, however many releases there are."""
+    from handover.selectors import go_live_blocker_text, open_go_live_items
+
     release_ids = [release.pk for release in releases]
     readiness = {release_id: Readiness() for release_id in release_ids}
     decisions = (
@@ -79,6 +87,8 @@ def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
     for condition in conditions.select_related("owner"):
         latest[condition.decision_id].open_conditions.append(condition)
     _add_review_reasons([entry for entry in readiness.values() if entry.latest_decision])
+    for release_id, items in open_go_live_items(release_ids).items():
+        readiness[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
     return readiness
 
 

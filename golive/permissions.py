@@ -34,6 +34,7 @@ class Action(StrEnum):
     MANAGE_SMOKE_CHECKS = "manage_smoke_checks"
     RUN_SMOKE_TESTS = "run_smoke_tests"
     MANAGE_HANDOVER = "manage_handover"
+    REDACT_RECORDS = "redact_records"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -47,7 +48,8 @@ _DELIVERY_TEAM = _EVERY_MEMBER | {
 }
 
 # What each role may do on its release. Release-manager-only actions (editing the release, moving its
-# status, members, meetings, the runbook plan, communications) are in no other role's set.
+# status, members, meetings, the runbook plan, communications, redacting secrets) are in no other role's
+# set.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.RELEASE_MANAGER: frozenset(Action),
     Role.PRODUCT_OWNER: frozenset(_DELIVERY_TEAM),

@@ -1,8 +1,9 @@
 """Is a release ready to go live? One answer, built from a handful of counts, for every dashboard.
 
 A release is *blocked* while anything that stops a go is open: a critical or blocking defect, a high
-risk without an accepted contingency, a failed last smoke run, a monitor that is down, or a handover
-item past its due date. It is *at risk* when nothing blocks it yet but something needs attention, and
+risk without an accepted contingency, a failed last smoke run, a monitor that is down, a handover
+item past its due date, or a handover item needed before go-live that is not accepted or waived. It
+is *at risk* when nothing blocks it yet but something needs attention, and
 *ready* otherwise. The same rules exist twice on purpose: `assess` reads them in Python to give the
 reasons in words, and `readiness_rank_expression` writes them in SQL so the portfolio can filter and
 sort by readiness in the database. Both are built from the one list of signals below.
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE, OPEN_DEFECT_STATUSES, DefectSeverity, ReleaseStatus, RiskStatus
 from golive.models import Defect, Release, Risk
-from handover.choices import SETTLED_ITEM_STATUSES
+from handover.choices import SETTLED_ITEM_STATUSES, NeededBy
 from handover.models import HandoverItem
 from smoketests.choices import MonitorState, RunStatus
 from smoketests.models import Monitor, SmokeRun
@@ -69,6 +70,13 @@ BLOCKERS = (
     Signal("failed_smoke_run", lambda n: "the last smoke run failed"),
     Signal("monitors_down_count", _counted("monitor down", "monitors down")),
     Signal("overdue_handover_count", _counted("handover item overdue", "handover items overdue")),
+    Signal(
+        "open_go_live_handover_count",
+        _counted(
+            "handover item needed before go-live still open",
+            "handover items needed before go-live still open",
+        ),
+    ),
 )
 WARNINGS = (
     Signal("major_defect_count", _counted("open major defect", "open major defects")),
@@ -158,9 +166,10 @@ class _Counts:
     @classmethod
     def of_items(cls, condition: str = "", params=()) -> RawSQL:
         where = f" AND {condition}" if condition else ""
+        # Items withdrawn as entered by mistake count nowhere.
         sql = (
             f"SELECT COUNT(*) FROM {cls.item} t INNER JOIN {cls.plan} p ON p.id = t.plan_id "
-            f"WHERE p.release_id = {cls.release}.id{where}"
+            f"WHERE p.release_id = {cls.release}.id AND t.withdrawn_at IS NULL{where}"
         )
         return RawSQL(sql, _plain(params), output_field=IntegerField())
 
@@ -227,6 +236,10 @@ def readiness_count_expressions(*, now: datetime | None = None) -> dict:
         "handover_item_count": counts.of_items(),
         "handover_settled_count": counts.of_items(
             f"t.status IN ({_in(SETTLED_ITEM_STATUSES)})", SETTLED_ITEM_STATUSES
+        ),
+        # handover.selectors.open_go_live_items()
+        "open_go_live_handover_count": counts.of_items(
+            f"{unsettled} AND t.needed_by = %s", [*SETTLED_ITEM_STATUSES, NeededBy.GO_LIVE]
         ),
         "overdue_handover_count": counts.of_items(
             f"{unsettled} AND t.due_date < %s", [*SETTLED_ITEM_STATUSES, today]

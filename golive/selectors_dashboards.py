@@ -20,6 +20,7 @@ from golive.readiness import attach_readiness, readiness_for, with_readiness_cou
 from handover.selectors import release_card as handover_card
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
+from smoketests.uptime import uptime_percent
 
 # While a release is being deployed or is in hypercare its dashboard refreshes itself.
 LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE)
@@ -269,13 +270,16 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
         charts.append(
             {
                 "monitor": monitor,
-                "uptime_percent": round(100 * passed / total, 2) if total else None,
+                "uptime_percent": uptime_percent(passed=passed, completed=total),
                 "checks": total,
                 "data": {
                     "id": monitor.pk,
                     "name": monitor.smoke_check.name,
                     "labels": [timezone.localtime(bucket["hour"]).strftime("%H:%M") for bucket in buckets],
-                    "uptime": [round(100 * bucket["passed"] / bucket["total"], 1) for bucket in buckets],
+                    "uptime": [
+                        float(uptime_percent(passed=bucket["passed"], completed=bucket["total"]))
+                        for bucket in buckets
+                    ],
                     "latency": [
                         round(bucket["latency"]) if bucket["latency"] is not None else None
                         for bucket in buckets

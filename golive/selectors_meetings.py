@@ -16,6 +16,15 @@ def handover_state(release) -> dict | None:
     return handover_state_for(release)
 
 
+def handover_blockers(release) -> list:
+    """Handover items needed before go-live that are still open, for the agenda's blockers."""
+    try:
+        from handover.selectors import open_go_live_items
+    except ImportError:
+        return []
+    return open_go_live_items([release.pk])[release.pk]
+
+
 def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
     release = meeting.release
     open_risks = list(
@@ -31,6 +40,7 @@ def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
         "blocking_defects": blocking_defects,
         "blocker_count": len(blocking_risks) + len(blocking_defects),
         "handover": handover_state(release),
+        "blocking_handover_items": handover_blockers(release),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import communications, dashboards, history, meetings, records, releases, runbook
+from golive.views import communications, dashboards, history, meetings, records, redaction, releases, runbook
 
 app_name = "golive"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("releases/<int:release_pk>/audit-pack.zip", dashboards.audit_pack, name="audit_pack"),
     path("releases/<int:release_pk>/history/", history.release_history_page, name="release_history"),
     path("releases/<int:release_pk>/move/", releases.release_move, name="release_move"),
+    path(
+        "releases/<int:release_pk>/redact/<int:content_type_id>/<int:object_pk>/",
+        redaction.redact_record,
+        name="redact",
+    ),
     path("releases/<int:release_pk>/members/", releases.release_members, name="release_members"),
     path(
         "releases/<int:release_pk>/members/<int:pk>/remove/",

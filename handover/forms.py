@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from golive.models import Release
+from golive.widgets import DateInput, DateTimeInput
 from handover.files import validate_upload
 from handover.models import (
     AccessTransfer,
@@ -38,17 +39,6 @@ def _https(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class PlanCreateForm(HandoverForm, forms.Form):

@@ -9,19 +9,14 @@ than being signed off on figures nobody measured.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
 from golive.models import AuditEvent, ProductionIssue, Release
 from golive.models.communications import IssueSeverity, ProductionIssueStatus
-
-# Monitor outcomes that measured the service; a "missed" slot measured nothing and is left out.
-_UP_OUTCOMES = ("passed",)
-_MEASURED_OUTCOMES = ("passed", "failed", "error")
 
 
 @dataclass(frozen=True)
@@ -65,24 +60,16 @@ def open_critical_production_issues(release: Release) -> int:
 
 
 def monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
-    """Share of the release's finished monitor checks in the window that passed, in percent.
+    """Share of the release's finished monitor checks in the window that passed, in percent, computed
+    by the smoke tests' one uptime function (smoketests.uptime).
 
     None when monitoring is not installed or nothing was measured in the window.
     """
-    try:
-        result_model = apps.get_model("smoketests", "MonitorResult")
-    except LookupError:
+    if not apps.is_installed("smoketests"):
         return None
-    counts = result_model.objects.filter(
-        monitor__release=release, scheduled_for__gte=since, scheduled_for__lt=until
-    ).aggregate(
-        measured=Count("pk", filter=Q(outcome__in=_MEASURED_OUTCOMES)),
-        up=Count("pk", filter=Q(outcome__in=_UP_OUTCOMES)),
-    )
-    if not counts["measured"]:
-        return None
-    # Rounded down: a figure shown as meeting the target must really meet it.
-    return (Decimal(counts["up"]) * 100 / Decimal(counts["measured"])).quantize(Decimal("0.01"), ROUND_DOWN)
+    from smoketests.selectors import release_monitor_uptime_percent
+
+    return release_monitor_uptime_percent(release, since=since, until=until)
 
 
 def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, now: datetime | None = None):

@@ -3,7 +3,11 @@
 The release decides who sees the handover at all (members only, strangers get 404) and who works on it
 for the project (Action.MANAGE_HANDOVER). A support team decides what only it may do: its lead agrees
 the list for the team; its members accept or reject items, verify access and sign off. Nobody acts for
-another team. Site staff may do everything, as everywhere else.
+another team. Site staff may do everything, as everywhere else — except check their own work.
+
+Separation of duties is about the person, not the role: whoever delivered an item (or owns its delivery)
+cannot accept it or agree its waiver for the receiving team, and whoever holds an access cannot verify
+that it was handed over. Joining the receiving team, or being staff, does not lift either rule.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +15,16 @@ from django.core.exceptions import PermissionDenied
 from golive.choices import Role
 from golive.models import Release
 from golive.permissions import Action, can, roles_on
-from handover.models import SupportTeam
+from handover.models import AccessTransfer, HandoverItem, SupportTeam
+
+OWN_DELIVERY_RULE = (
+    "Separation of duties: whoever delivered an item (or owns its delivery) cannot {doing} for the "
+    "receiving team, even as a member of that team; another member of {team} must."
+)
+OWN_ACCESS_RULE = (
+    "Separation of duties: the holder of an access cannot verify its transfer, even as a member of the "
+    "receiving team; another member of {team} must."
+)
 
 _TEAM_CACHE = "_handover_team_ids"
 
@@ -68,3 +81,43 @@ def require_project_side(user, release: Release, doing: str) -> None:
 def require_release_manager(user, release: Release, doing: str) -> None:
     if not is_release_manager(user, release):
         raise PermissionDenied(f"Only the release manager may {doing}.")
+
+
+def delivered_by(user, item: HandoverItem) -> bool:
+    """The user delivered the item or owns its delivery: their own work."""
+    return user.pk is not None and user.pk in (item.delivered_by_id, item.delivering_owner_id)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def holds_access(user, access: AccessTransfer) -> bool:
+    """The access's current holder (a name typed on the ledger) is this user."""
+    holder = _words(access.current_holder)
+    full_name = _words(user.get_full_name() or "")
+    if holder in {full_name, _words(user.get_username())} - {""}:
+        return True
+    # "Dana Developer (contractor)" still names Dana Developer; a single first name is too vague.
+    return len(full_name.split()) > 1 and f" {full_name} " in f" {holder} "
+
+
+def may_decide_for_team(user, item: HandoverItem) -> bool:
+    """May accept the item, or agree its waiver, on the receiving team's side."""
+    return is_team_member(user, item.receiving_team) and not delivered_by(user, item)
+
+
+def require_decide_for_team(user, item: HandoverItem, doing: str) -> None:
+    require_team_member(user, item.receiving_team, doing)
+    if delivered_by(user, item):
+        raise PermissionDenied(OWN_DELIVERY_RULE.format(doing=doing, team=item.receiving_team.name))
+
+
+def may_verify_access(user, access: AccessTransfer) -> bool:
+    return is_team_member(user, access.receiving_team) and not holds_access(user, access)
+
+
+def require_verify_access(user, access: AccessTransfer) -> None:
+    require_team_member(user, access.receiving_team, "verify this access")
+    if holds_access(user, access):
+        raise PermissionDenied(OWN_ACCESS_RULE.format(team=access.receiving_team.name))

@@ -1,8 +1,12 @@
-"""Refuses free text that looks like it holds a password, key or token.
+"""Refuses free text that looks like it holds a password, key or token: the one detector of the product.
 
 GoLive Desk records *where* a credential is kept (a vault path, a password-manager entry), never the
-credential itself: a handover list is read by many people and kept for years. Every free-text field of
-the handover app runs this validator, so a pasted secret is refused with an explanation instead of stored.
+credential itself: a handover list, a risk register or a runbook is read by many people and kept for
+years. Every free-text and URL field of the handover, and of risks, defects, runbook steps,
+communications and production issues, carries this validator on its model field, so forms and API
+serializers alike refuse a pasted secret with an explanation instead of storing it.
+
+What got in before the detector knew its shape is taken out with the redact action (golive.audit).
 """
 
 import re
@@ -15,6 +19,17 @@ _ASSIGNMENT = re.compile(
     r"|auth[_-]?token|api[_-]?key|apikey|access[_-]?key|private[_-]?key)\s*[:=]\s*\S",
     re.IGNORECASE,
 )
+# user:password@host in any URL or connection string (postgres://, mongodb+srv://, https://, amqp://…).
+_URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s/:@]+:[^\s/@]+@", re.IGNORECASE)
+# "the admin password is Hunter2Payroll", "pwd was 'x'": a value follows, unless an ordinary word does
+# ("the password is kept in the vault", "the password is rotated monthly").
+_PHRASE = re.compile(
+    r"\b(?P<name>password|passwd|passphrase|pwd|passcode|pin code)\s+(?:is|was|will be|reads):?\s+"
+    r"(?P<value>\S+)",
+    re.IGNORECASE,
+)
+_ORDINARY_WORD = re.compile(r"[A-Za-z][a-z]*(?:-[a-z]+)*[.,;:!?)]?")
+_BEARER = re.compile(r"\bBearer\s+[A-Za-z0-9._~+/\-]{20,}=*")
 _PRIVATE_KEY_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 _KNOWN_KEY_SHAPES = [
     ("an AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
@@ -22,6 +37,9 @@ _KNOWN_KEY_SHAPES = [
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a payment-provider secret key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,}")),
     ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
+    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("a PyPI token", re.compile(r"\bpypi-[A-Za-z0-9_\-]{50,}")),
 ]
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 # A long run mixing upper case, lower case and digits reads like a generated key. Links are left out of
@@ -47,6 +65,14 @@ def find_secret(text: str) -> str | None:
     assignment = _ASSIGNMENT.search(text)
     if assignment:
         return f"“{assignment.group('name')}” followed by a value"
+    if _URL_CREDENTIALS.search(text):
+        return "a user name and password in a URL or connection string"
+    for phrase in _PHRASE.finditer(text):
+        value = phrase.group("value")
+        if value[0] in "'\"“‘`" or not _ORDINARY_WORD.fullmatch(value):
+            return f"“{phrase.group('name')} is” followed by a value"
+    if _BEARER.search(text):
+        return "a bearer token"
     if _PRIVATE_KEY_BLOCK.search(text):
         return "a private key block"
     for description, pattern in _KNOWN_KEY_SHAPES:

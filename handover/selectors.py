@@ -65,6 +65,8 @@ class PlanOverview:
     invalidated_signoffs: list[SignOff]
     hypercare: HypercareStatus
     release_member_ids: set[int] = field(default_factory=set)
+    # Entries withdrawn as made by mistake: listed apart, left out of every gate and count.
+    withdrawn: list = field(default_factory=list)
     progress: list[TeamProgress] = field(default_factory=list)
 
     @property
@@ -96,7 +98,7 @@ class PlanOverview:
 def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOverview:
     release = plan.release
     teams = list(plan.teams.select_related("lead").prefetch_related("members").order_by("name"))
-    items = list(
+    every_item = list(
         HandoverItem.objects.filter(plan=plan).select_related(
             "receiving_team",
             "delivering_owner",
@@ -105,18 +107,32 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
             "decided_by",
             "waiver_by_project",
             "waiver_by_team",
+            "withdrawn_by",
         )
     )
-    documents = list(RequiredDocument.objects.filter(plan=plan).select_related("owner"))
-    access_transfers = list(
+    every_document = list(RequiredDocument.objects.filter(plan=plan).select_related("owner", "withdrawn_by"))
+    every_access = list(
         AccessTransfer.objects.filter(plan=plan).select_related(
-            "receiving_team", "granted_by", "verified_by", "revoked_by"
+            "receiving_team", "granted_by", "verified_by", "revoked_by", "withdrawn_by"
         )
     )
-    training_sessions = list(
+    every_session = list(
         TrainingSession.objects.filter(plan=plan)
-        .select_related("team")
+        .select_related("team", "withdrawn_by")
         .prefetch_related("invited", "attended")
+    )
+    items, documents, access_transfers, training_sessions = (
+        [entry for entry in entries if not entry.is_withdrawn]
+        for entries in (every_item, every_document, every_access, every_session)
+    )
+    withdrawn = sorted(
+        (
+            entry
+            for entries in (every_item, every_document, every_access, every_session)
+            for entry in entries
+            if entry.is_withdrawn
+        ),
+        key=lambda entry: entry.withdrawn_at,
     )
     agreements = {
         agreement.team_id: agreement
@@ -139,6 +155,7 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
         agreements=agreements,
         signoffs=signoffs,
         invalidated_signoffs=[s for s in all_signoffs if hasattr(s, "invalidation")],
+        withdrawn=withdrawn,
         hypercare=hypercare_status(
             release=release, hours=plan.hypercare_hours, uptime_target=plan.uptime_target_percent, now=now
         ),
@@ -159,20 +176,49 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
     return overview
 
 
+def open_go_live_items(release_ids) -> dict[int, list[HandoverItem]]:
+    """{release id: its items needed before go-live that are neither accepted nor waived}, one query.
+
+    These block the go: readiness, the go/no-go agenda and the deploy gate name them."""
+    open_items: dict[int, list[HandoverItem]] = {release_id: [] for release_id in release_ids}
+    items = (
+        HandoverItem.objects.current()
+        .filter(plan__release_id__in=release_ids, needed_by=NeededBy.GO_LIVE)
+        .exclude(status__in=SETTLED_ITEM_STATUSES)
+        .select_related("receiving_team", "plan")
+        .order_by("receiving_team__name", "due_date", "pk")
+    )
+    for item in items:
+        open_items[item.plan.release_id].append(item)
+    return open_items
+
+
+def go_live_blocker_text(item: HandoverItem) -> str:
+    return (
+        f"Handover item needed before go-live is {item.get_status_display().lower()}: “{item.title}” "
+        f"({item.receiving_team.name})."
+    )
+
+
 def handover_state_for(release: Release) -> dict | None:
     """The plan's state in a few figures, for the go/no-go agenda and the decision snapshot (JSON-safe).
 
     None while the release has no handover plan.
     """
+    current = Q(items__withdrawn_at__isnull=True)
     plan = (
         HandoverPlan.objects.filter(release=release)
         .annotate(
-            items_total=Count("items", distinct=True),
-            items_settled=Count("items", filter=Q(items__status__in=SETTLED_ITEM_STATUSES), distinct=True),
+            items_total=Count("items", filter=current, distinct=True),
+            items_settled=Count(
+                "items", filter=current & Q(items__status__in=SETTLED_ITEM_STATUSES), distinct=True
+            ),
             teams_total=Count("teams", distinct=True),
             go_live_items_open=Count(
                 "items",
-                filter=Q(items__needed_by=NeededBy.GO_LIVE) & ~Q(items__status__in=SETTLED_ITEM_STATUSES),
+                filter=current
+                & Q(items__needed_by=NeededBy.GO_LIVE)
+                & ~Q(items__status__in=SETTLED_ITEM_STATUSES),
                 distinct=True,
             ),
         )
@@ -217,10 +263,16 @@ def release_card(release: Release) -> dict:
     current_signoff = SignOff.objects.filter(plan=plan, team=OuterRef("pk"), invalidation__isnull=True)
     teams = list(
         plan.teams.order_by("name").annotate(
-            items_total=Count("items", filter=Q(items__plan=plan), distinct=True),
+            items_total=Count(
+                "items", filter=Q(items__plan=plan, items__withdrawn_at__isnull=True), distinct=True
+            ),
             items_settled=Count(
                 "items",
-                filter=Q(items__plan=plan, items__status__in=SETTLED_ITEM_STATUSES),
+                filter=Q(
+                    items__plan=plan,
+                    items__withdrawn_at__isnull=True,
+                    items__status__in=SETTLED_ITEM_STATUSES,
+                ),
                 distinct=True,
             ),
             has_agreed=Exists(

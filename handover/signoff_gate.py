@@ -29,13 +29,15 @@ def missing_for_team(overview, progress) -> list[str]:
             )
         else:
             missing.append(f"{team.name} has not agreed the handover list yet (the team lead agrees it).")
+    sessions = {session.pk: session for session in overview.training_sessions}
     for item in progress.items:
         message = _item_message(item)
         if message:
             missing.append(message)
-        training = item.required_training
-        if training is not None and item.status != ItemStatus.WAIVED and not training.is_held:
-            missing.append(f"Training “{training.topic}” (needed for “{item.title}”) has not been held yet.")
+        if item.required_training is not None and item.status != ItemStatus.WAIVED:
+            message = _training_message(item, sessions.get(item.required_training_id))
+            if message:
+                missing.append(message)
     for access in progress.access_transfers:
         if access.status == AccessStatus.REQUESTED:
             missing.append(
@@ -62,6 +64,24 @@ def missing_for_team(overview, progress) -> list[str]:
                     f"Hypercare exit criterion “{criterion.name}” is {criterion.label}: {criterion.figure}"
                 )
     return missing
+
+
+def _training_message(item, session) -> str | None:
+    """`session` is the plan's current session (attendees loaded), None once it was withdrawn."""
+    topic = item.required_training.topic
+    if session is None:
+        return (
+            f"Training “{topic}” (needed for “{item.title}”) was withdrawn: choose the session that "
+            "replaces it."
+        )
+    if not session.is_held:
+        return f"Training “{topic}” (needed for “{item.title}”) has not been held yet."
+    if not session.attended.all():
+        return (
+            f"Training “{topic}” (needed for “{item.title}”) is recorded as held with nobody attending: "
+            "record who attended."
+        )
+    return None
 
 
 def _item_message(item) -> str | None:

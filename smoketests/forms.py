@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import validate_email
 
 from golive.models import Release
+from golive.widgets import DateTimeInput
 from smoketests.models import Monitor, SmokeCheck
 
 
@@ -92,8 +93,8 @@ class MonitorForm(_CrispyForm, forms.ModelForm):
         ]
         labels = {"smoke_check": "Check"}
         widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
         }
 
     def __init__(self, *args, release: Release, **kwargs):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from golive.models import Release
 from smoketests.choices import COMPLETED_OUTCOMES, MonitorState, Outcome
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun
+from smoketests.uptime import uptime_percent
 
 
 def with_result_counts(runs: QuerySet[SmokeRun]) -> QuerySet[SmokeRun]:
@@ -45,7 +46,9 @@ def run_progress(run: SmokeRun) -> dict:
     }
 
 
-def uptime_percent(monitor: Monitor, *, since: datetime, until: datetime | None = None) -> Decimal | None:
+def monitor_uptime_percent(
+    monitor: Monitor, *, since: datetime, until: datetime | None = None
+) -> Decimal | None:
     """Passed checks as a share of completed ones; missed slots (no worker) count for neither."""
     results = MonitorResult.objects.filter(
         monitor=monitor, scheduled_for__gte=since, outcome__in=COMPLETED_OUTCOMES
@@ -53,9 +56,7 @@ def uptime_percent(monitor: Monitor, *, since: datetime, until: datetime | None 
     if until is not None:
         results = results.filter(scheduled_for__lt=until)
     counts = results.aggregate(total=Count("pk"), passed=Count("pk", filter=Q(outcome=Outcome.PASSED)))
-    if not counts["total"]:
-        return None
-    return (Decimal(100) * counts["passed"] / counts["total"]).quantize(Decimal("0.01"))
+    return uptime_percent(passed=counts["passed"], completed=counts["total"])
 
 
 def release_monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
@@ -66,9 +67,7 @@ def release_monitor_uptime_percent(release: Release, *, since: datetime, until: 
         scheduled_for__lt=until,
         outcome__in=COMPLETED_OUTCOMES,
     ).aggregate(total=Count("pk"), passed=Count("pk", filter=Q(outcome=Outcome.PASSED)))
-    if not counts["total"]:
-        return None
-    return (Decimal(100) * counts["passed"] / counts["total"]).quantize(Decimal("0.01"))
+    return uptime_percent(passed=counts["passed"], completed=counts["total"])
 
 
 def monitor_page(monitor: Monitor, *, now: datetime | None = None) -> dict:
@@ -82,8 +81,8 @@ def monitor_page(monitor: Monitor, *, now: datetime | None = None) -> dict:
     )
     return {
         "recent_results": recent,
-        "uptime_24h": uptime_percent(monitor, since=day_ago),
-        "uptime_7d": uptime_percent(monitor, since=now - timedelta(days=7)),
+        "uptime_24h": monitor_uptime_percent(monitor, since=day_ago),
+        "uptime_7d": monitor_uptime_percent(monitor, since=now - timedelta(days=7)),
         "alerts": list(monitor.alerts.order_by("-created_at")[:10]),
         "chart": {
             "labels": [when.isoformat() for when, _, _ in chart_points],

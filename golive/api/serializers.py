@@ -140,7 +140,8 @@ class GateSerializer(serializers.Serializer):
         "NO_QUORUM counts as NO_GO.",
     )
     may_deploy = serializers.BooleanField(
-        help_text="GO or CONDITIONAL_GO, and the decision does not need a review."
+        help_text="GO or CONDITIONAL_GO, the decision does not need a review, and no handover item needed "
+        "before go-live is open."
     )
     release_id = serializers.IntegerField()
     release_status = serializers.ChoiceField(choices=ReleaseStatus.choices)
@@ -151,6 +152,10 @@ class GateSerializer(serializers.Serializer):
     review_reasons = serializers.ListField(child=serializers.CharField())
     open_conditions = ConditionSerializer(many=True)
     meeting_in_progress_id = serializers.IntegerField(allow_null=True)
+    handover_blockers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Handover items needed before go-live that are neither accepted nor waived, by name.",
+    )
 
 
 class RiskSerializer(serializers.ModelSerializer):

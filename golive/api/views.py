@@ -94,6 +94,7 @@ class GateView(ReleaseScopedMixin, ApiViewMixin, APIView):
             "review_reasons": gate.review_reasons,
             "open_conditions": gate.open_conditions,
             "meeting_in_progress_id": gate.meeting_in_progress.pk if gate.meeting_in_progress else None,
+            "handover_blockers": gate.handover_blockers,
         }
         return Response(GateSerializer(body).data)
 

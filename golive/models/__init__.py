@@ -20,6 +20,7 @@ from golive.models.meetings import (
     Participant,
     Vote,
 )
+from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.risks import Risk
 from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
@@ -52,6 +53,7 @@ __all__ = [
     "GoNoGoMeeting",
     "MeetingState",
     "Participant",
+    "Redaction",
     "Release",
     "ReleaseMembership",
     "Risk",

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from golive.models.releases import Release
 from golive.validators import within_planning_years
+from handover.secret_detection import reject_secrets
 
 
 class Audience(models.TextChoices):
@@ -44,11 +45,11 @@ class IssueSeverity(models.TextChoices):
 
 class ProductionIssue(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="production_issues")
-    title = models.CharField(max_length=200)
-    what_happened = models.TextField()
-    impact = models.TextField(help_text="Who is affected and how.")
-    workaround = models.TextField(blank=True)
-    fix_plan = models.TextField("plan to fix", blank=True)
+    title = models.CharField(max_length=200, validators=[reject_secrets])
+    what_happened = models.TextField(validators=[reject_secrets])
+    impact = models.TextField(help_text="Who is affected and how.", validators=[reject_secrets])
+    workaround = models.TextField(blank=True, validators=[reject_secrets])
+    fix_plan = models.TextField("plan to fix", blank=True, validators=[reject_secrets])
     next_update_at = models.DateTimeField(
         "next update", null=True, blank=True, validators=[within_planning_years]
     )
@@ -57,7 +58,10 @@ class ProductionIssue(models.Model):
         max_length=20, choices=ProductionIssueStatus.choices, default=ProductionIssueStatus.OPEN
     )
     source = models.CharField(
-        max_length=100, default="reported by a person", help_text="Who or what found it."
+        max_length=100,
+        default="reported by a person",
+        help_text="Who or what found it.",
+        validators=[reject_secrets],
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -97,8 +101,8 @@ class Communication(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="communications")
     kind = models.CharField(max_length=30, choices=CommunicationKind.choices)
     audiences = models.JSONField(default=list, help_text="Audience values this message goes to.")
-    subject = models.CharField(max_length=250)
-    body = models.TextField()
+    subject = models.CharField(max_length=250, validators=[reject_secrets])
+    body = models.TextField(validators=[reject_secrets])
     recipients = models.JSONField(default=list, help_text="The addresses resolved when it was queued.")
     production_issue = models.ForeignKey(
         ProductionIssue, null=True, blank=True, on_delete=models.SET_NULL, related_name="communications"

@@ -3,6 +3,7 @@ from django.db import models
 
 from golive.choices import OPEN_DEFECT_STATUSES, DefectSeverity, DefectStatus
 from golive.models.releases import Release
+from handover.secret_detection import reject_secrets
 
 
 class DefectQuerySet(models.QuerySet):
@@ -16,15 +17,19 @@ class DefectQuerySet(models.QuerySet):
 
 class Defect(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="defects")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[reject_secrets])
+    description = models.TextField(blank=True, validators=[reject_secrets])
     severity = models.PositiveSmallIntegerField(choices=DefectSeverity.choices, default=DefectSeverity.MAJOR)
     status = models.CharField(max_length=20, choices=DefectStatus.choices, default=DefectStatus.OPEN)
-    workaround = models.TextField(blank=True)
+    workaround = models.TextField(blank=True, validators=[reject_secrets])
     external_key = models.CharField(
-        "external tracker key", max_length=100, blank=True, help_text="For example JIRA-1234."
+        "external tracker key",
+        max_length=100,
+        blank=True,
+        help_text="For example JIRA-1234.",
+        validators=[reject_secrets],
     )
-    external_url = models.URLField("external tracker URL", blank=True)
+    external_url = models.URLField("external tracker URL", blank=True, validators=[reject_secrets])
     blocks_go_live = models.BooleanField("blocks go-live", default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

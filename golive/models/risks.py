@@ -4,6 +4,7 @@ from django.db import models
 
 from golive.choices import HIGH_RISK_SCORE, RiskStatus
 from golive.models.releases import Release
+from handover.secret_detection import reject_secrets
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -19,8 +20,8 @@ class RiskQuerySet(models.QuerySet):
 
 class Risk(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="risks")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[reject_secrets])
+    description = models.TextField(blank=True, validators=[reject_secrets])
     probability = models.PositiveSmallIntegerField(
         validators=ONE_TO_FIVE, help_text="1 (rare) to 5 (almost certain)"
     )
@@ -35,14 +36,18 @@ class Risk(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks"
     )
-    mitigation = models.TextField(blank=True)
-    contingency = models.TextField("contingency plan / workaround", blank=True)
+    mitigation = models.TextField(blank=True, validators=[reject_secrets])
+    contingency = models.TextField("contingency plan / workaround", blank=True, validators=[reject_secrets])
     contingency_accepted = models.BooleanField(
         default=False, help_text="The contingency plan was reviewed and accepted as sufficient."
     )
     status = models.CharField(max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     external_key = models.CharField(
-        "external tracker key", max_length=100, blank=True, help_text="For example RISK-42."
+        "external tracker key",
+        max_length=100,
+        blank=True,
+        help_text="For example RISK-42.",
+        validators=[reject_secrets],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from golive.models.communications import CommunicationKind
 from golive.models.releases import Release
 from golive.validators import STEP_DURATION_VALIDATORS, within_planning_years
+from handover.secret_detection import reject_secrets
 
 
 class StepKind(models.TextChoices):
@@ -32,8 +33,8 @@ class GoLiveStep(models.Model):
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=200)
-    instructions = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[reject_secrets])
+    instructions = models.TextField(blank=True, validators=[reject_secrets])
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_steps")
     shadows = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -44,7 +45,9 @@ class GoLiveStep(models.Model):
     planned_start = models.DateTimeField(null=True, blank=True, validators=[within_planning_years])
     planned_duration_minutes = models.PositiveIntegerField(default=15, validators=STEP_DURATION_VALIDATORS)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
-    rollback_note = models.TextField(blank=True, help_text="How to undo this step if the go-live is aborted.")
+    rollback_note = models.TextField(
+        blank=True, help_text="How to undo this step if the go-live is aborted.", validators=[reject_secrets]
+    )
     kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.MANUAL)
     message_kind = models.CharField(
         "message to send",
@@ -57,8 +60,8 @@ class GoLiveStep(models.Model):
         default=False, help_text="After this step starts, rolling back is no longer possible or very costly."
     )
     status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
-    skip_reason = models.TextField(blank=True)
-    failure_note = models.TextField(blank=True)
+    skip_reason = models.TextField(blank=True, validators=[reject_secrets])
+    failure_note = models.TextField(blank=True, validators=[reject_secrets])
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
     runnable_notified_at = models.DateTimeField(

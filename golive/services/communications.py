@@ -210,6 +210,9 @@ def edit_draft(
         if getattr(communication, field) != value:
             changes[field] = [getattr(communication, field), value]
             setattr(communication, field, value)
+    communication.clean_fields(
+        exclude=[field.name for field in Communication._meta.fields if field.name not in ("subject", "body")]
+    )
     communication.save(update_fields=["subject", "body", "audiences"])
     if changes:
         record_event(

@@ -409,6 +409,14 @@ def send_runnable_notice(step_id: int) -> int:
     return len(addresses)
 
 
+def _check_field(step: GoLiveStep, name: str, value: str, *, form_field: str) -> None:
+    """Run the model field's own validators (the secret detector among them) on a value set by a move."""
+    try:
+        step._meta.get_field(name).run_validators(value)
+    except ValidationError as error:
+        raise ValidationError({form_field: error.messages}) from error
+
+
 def _finish(step: GoLiveStep, actor, to_status: str, *, note: str = "") -> GoLiveStep:
     old = step.status
     step.status = to_status
@@ -440,6 +448,7 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
     _require_move(step, StepMove.FAIL)
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})
+    _check_field(step, "failure_note", note.strip(), form_field="note")
     return _finish(step, actor, StepStatus.FAILED, note=note.strip())
 
 
@@ -463,6 +472,7 @@ def skip_step(*, step: GoLiveStep, actor: AbstractBaseUser, reason: str) -> GoLi
     _require_move(step, StepMove.SKIP)
     if not reason.strip():
         raise ValidationError({"reason": "Skipping a step needs a reason."})
+    _check_field(step, "skip_reason", reason.strip(), form_field="reason")
     old = step.status
     step.status = StepStatus.SKIPPED
     step.skip_reason = reason.strip()

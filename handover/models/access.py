@@ -1,13 +1,16 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from handover.choices import VERIFIED_ACCESS_STATUSES, AccessStatus
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
+from handover.models.withdrawal import Withdrawable
 from handover.secret_detection import reject_secrets
 
 
-class AccessTransfer(models.Model):
+class AccessTransfer(Withdrawable):
     """One line of the access ledger: who holds an access now, which team must get it, and where its
     credential is kept. There is deliberately no field for the credential itself."""
 
@@ -54,6 +57,34 @@ class AccessTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system} ({self.access_level})"
+
+    def clean(self):
+        """The ledger's dates run in order — requested ≤ granted ≤ verified ≤ project access revoked — and
+        none is in the future. Compared by day, the precision of the revocation date."""
+        steps = [
+            ("requested", "requested_at", self.requested_at),
+            ("granted", "granted_at", self.granted_at),
+            ("verified", "verified_at", self.verified_at),
+            ("project access revoked", "project_access_revoked_on", self.project_access_revoked_on),
+        ]
+        days = [
+            (label, name, timezone.localdate(value) if hasattr(value, "tzinfo") else value)
+            for label, name, value in steps
+            if value is not None
+        ]
+        today = timezone.localdate()
+        for label, name, day in days:
+            if day > today:
+                raise ValidationError({name: f"The {label} date ({day:%d %b %Y}) cannot be in the future."})
+        for (earlier, _, earlier_day), (later, name, later_day) in zip(days, days[1:], strict=False):
+            if later_day < earlier_day:
+                raise ValidationError(
+                    {
+                        name: f"Dates run in order: requested ≤ granted ≤ verified ≤ project access revoked. "
+                        f"“{later.capitalize()}” ({later_day:%d %b %Y}) cannot be before “{earlier}” "
+                        f"({earlier_day:%d %b %Y})."
+                    }
+                )
 
     @property
     def is_verified(self) -> bool:

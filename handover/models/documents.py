@@ -4,10 +4,11 @@ from django.db import models
 from handover.choices import DocumentKind, DocumentStatus
 from handover.files import private_storage, upload_path
 from handover.models.plans import HandoverPlan
+from handover.models.withdrawal import Withdrawable
 from handover.secret_detection import reject_secrets
 
 
-class RequiredDocument(models.Model):
+class RequiredDocument(Withdrawable):
     """One of the four documents every handover needs (see the seed plan), as an upload or a link."""
 
     plan = models.ForeignKey(HandoverPlan, on_delete=models.CASCADE, related_name="documents")
@@ -25,7 +26,11 @@ class RequiredDocument(models.Model):
     class Meta:
         ordering = ["plan", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "kind"], name="one_document_of_each_kind_per_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "kind"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_current_document_of_each_kind_per_plan",
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=DocumentKind.values), name="document_kind_known"
             ),

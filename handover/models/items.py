@@ -7,10 +7,11 @@ from handover.files import private_storage, upload_path
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
 from handover.models.training import TrainingSession
+from handover.models.withdrawal import Withdrawable
 from handover.secret_detection import reject_secrets
 
 
-class HandoverItem(models.Model):
+class HandoverItem(Withdrawable):
     """One line of the handover list: something the project team delivers and a support team accepts."""
 
     plan = models.ForeignKey(HandoverPlan, on_delete=models.CASCADE, related_name="items")

@@ -42,7 +42,8 @@ class SignOff(models.Model):
 
 
 class SignOffInvalidation(models.Model):
-    """Why a sign-off no longer counts: the release manager reopened the plan."""
+    """Why a sign-off no longer counts: the release manager reopened the plan, or the team's list changed
+    after it signed."""
 
     signoff = models.OneToOneField(SignOff, on_delete=models.PROTECT, related_name="invalidation")
     reason = models.TextField(validators=[reject_secrets])

@@ -3,10 +3,11 @@ from django.db import models
 
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
+from handover.models.withdrawal import Withdrawable
 from handover.secret_detection import reject_secrets
 
 
-class TrainingSession(models.Model):
+class TrainingSession(Withdrawable):
     plan = models.ForeignKey(HandoverPlan, on_delete=models.CASCADE, related_name="training_sessions")
     topic = models.CharField(max_length=200, validators=[reject_secrets])
     trainer = models.CharField(

@@ -10,8 +10,9 @@ from django.utils import timezone
 from golive.audit import capture, diff, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
-from handover.permissions import require_project_side, require_team_member
-from handover.services.plan_state import lock_plan, note_work_started
+from handover.permissions import require_project_side, require_verify_access
+from handover.services.guards import check_not_withdrawn
+from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 ACCESS_FIELDS = ["system", "access_level", "current_holder", "receiving_team", "credential_location", "notes"]
 
@@ -39,6 +40,13 @@ def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **val
         release=locked.release,
         changes={name: [None, value] for name, value in after.items() if value not in (None, "")},
     )
+    note_list_changed(
+        plan=locked,
+        teams=[access.receiving_team],
+        actor=actor,
+        because=f"Access transfer “{access}” was added.",
+        needs_agreement=False,
+    )
     return access
 
 
@@ -46,8 +54,10 @@ def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **val
 def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, **values) -> AccessTransfer:
     require_project_side(actor, access.plan.release, "change access transfers")
     locked = lock_plan(access.plan)
-    access = AccessTransfer.objects.get(pk=access.pk)
+    access = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
+    check_not_withdrawn(access)
     before = capture(access, ACCESS_FIELDS)
+    old_team = access.receiving_team
     for name, value in values.items():
         setattr(access, name, value)
     access.full_clean()
@@ -62,6 +72,13 @@ def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, *
             release=locked.release,
             changes=changes,
         )
+        note_list_changed(
+            plan=locked,
+            teams=[old_team, access.receiving_team],
+            actor=actor,
+            because=f"Access transfer “{access}” was changed.",
+            needs_agreement=False,
+        )
     return access
 
 
@@ -75,6 +92,7 @@ def _move(access: AccessTransfer, to_status: str, actor, **fields) -> AccessTran
     access.status = to_status
     for name, value in fields.items():
         setattr(access, name, value)
+    access.full_clean()
     access.save()
     record_event(
         verb=f"access_transfer.{to_status}",
@@ -92,6 +110,7 @@ def _fresh(access: AccessTransfer) -> AccessTransfer:
     if plan.state == PlanState.COMPLETE:
         raise ValidationError("The handover is complete; the release manager reopens it before changes.")
     fresh = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
+    check_not_withdrawn(fresh)
     fresh.plan = plan
     return fresh
 
@@ -110,7 +129,7 @@ def grant_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTr
 def verify_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
     """Only someone of the receiving team can say the access works: they are the ones who will need it."""
     access = _fresh(access)
-    require_team_member(actor, access.receiving_team, "verify this access")
+    require_verify_access(actor, access)
     return _move(access, AccessStatus.VERIFIED, actor, verified_at=timezone.now(), verified_by=actor)
 
 
@@ -121,13 +140,16 @@ def revoke_project_access(
     """The project team's own access is removed, once the receiving team verified theirs."""
     require_project_side(actor, access.plan.release, "record that project access was revoked")
     access = _fresh(access)
-    revoked_on = revoked_on or timezone.localdate()
-    if revoked_on > timezone.localdate():
-        raise ValidationError({"revoked_on": "The revocation date cannot be in the future."})
-    return _move(
-        access,
-        AccessStatus.PROJECT_ACCESS_REVOKED,
-        actor,
-        project_access_revoked_on=revoked_on,
-        revoked_by=actor,
-    )
+    try:
+        return _move(
+            access,
+            AccessStatus.PROJECT_ACCESS_REVOKED,
+            actor,
+            project_access_revoked_on=revoked_on or timezone.localdate(),
+            revoked_by=actor,
+        )
+    except ValidationError as error:
+        # The model names its own field; the form's is "revoked_on".
+        if hasattr(error, "error_dict") and "project_access_revoked_on" in error.error_dict:
+            raise ValidationError({"revoked_on": error.message_dict["project_access_revoked_on"]}) from error
+        raise

@@ -6,6 +6,7 @@ from golive.audit import capture, diff, record_event
 from handover.files import validate_upload
 from handover.models import RequiredDocument
 from handover.permissions import require_project_side
+from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan
 
 DOCUMENT_FIELDS = ["link", "version", "status", "owner", "original_name"]
@@ -19,6 +20,7 @@ def update_document(
     require_project_side(actor, document.plan.release, "update the required documents")
     plan = lock_plan(document.plan)
     document = RequiredDocument.objects.get(pk=document.pk)
+    check_not_withdrawn(document)
     before = capture(document, DOCUMENT_FIELDS)
     for name, value in values.items():
         setattr(document, name, value)

@@ -10,12 +10,16 @@ from handover.choices import ITEM_TRANSITIONS, ItemCategory, ItemStatus, PlanSta
 from handover.files import validate_upload
 from handover.models import HandoverItem, HandoverPlan, TeamAgreement
 from handover.permissions import (
+    OWN_DELIVERY_RULE,
     can_manage_handover,
+    delivered_by,
     is_team_member,
+    require_decide_for_team,
     require_project_side,
     require_team_member,
 )
-from handover.services.plan_state import lock_plan, note_work_started, withdraw_agreement
+from handover.services.guards import check_not_withdrawn
+from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 # A change to any of these changes what the team agreed to; evidence and status moves do not.
 AGREED_FIELDS = [
@@ -48,20 +52,14 @@ def _check_fits_plan(item: HandoverItem, plan: HandoverPlan) -> None:
 
 
 def _mark_changed(item: HandoverItem, *, teams, actor, because: str) -> None:
-    """Flag the item when a team it concerns had already agreed; that team must agree again."""
+    """A change to what a team agreed: the item is flagged for any team that had agreed, that team's
+    agreement is withdrawn and its sign-off, if it gave one, no longer counts."""
     plan = item.plan
-    agreed_teams = [
-        team
-        for team in teams
-        if team is not None
-        and TeamAgreement.objects.filter(plan=plan, team=team, withdrawn_at__isnull=True).exists()
-    ]
-    if not agreed_teams:
-        return
-    HandoverItem.objects.filter(pk=item.pk).update(changed_after_agreement=True)
-    item.changed_after_agreement = True
-    for team in agreed_teams:
-        withdraw_agreement(plan=plan, team=team, actor=actor, because=because)
+    teams = [team for team in teams if team is not None]
+    if TeamAgreement.objects.filter(plan=plan, team__in=teams, withdrawn_at__isnull=True).exists():
+        HandoverItem.objects.filter(pk=item.pk).update(changed_after_agreement=True)
+        item.changed_after_agreement = True
+    note_list_changed(plan=plan, teams=teams, actor=actor, because=because, needs_agreement=True)
 
 
 @transaction.atomic
@@ -91,6 +89,7 @@ def update_item(*, item: HandoverItem, actor: AbstractBaseUser, **values) -> Han
     locked = lock_plan(item.plan)
     _check_open_plan(locked)
     item = HandoverItem.objects.select_related("receiving_team", "plan__release").get(pk=item.pk)
+    check_not_withdrawn(item)
     before = capture(item, AGREED_FIELDS)
     old_team = item.receiving_team
     for name, value in values.items():
@@ -139,6 +138,7 @@ def _fresh(item: HandoverItem) -> HandoverItem:
     locked = lock_plan(item.plan)
     _check_open_plan(locked)
     fresh = HandoverItem.objects.select_related("receiving_team", "required_training").get(pk=item.pk)
+    check_not_withdrawn(fresh)
     fresh.plan = locked
     return fresh
 
@@ -176,7 +176,7 @@ def deliver_item(
 @transaction.atomic
 def accept_item(*, item: HandoverItem, actor: AbstractBaseUser) -> HandoverItem:
     item = _fresh(item)
-    require_team_member(actor, item.receiving_team, "accept this item")
+    require_decide_for_team(actor, item, "accept this item")
     return _move(item, ItemStatus.ACCEPTED, actor, decided_at=timezone.now(), decided_by=actor)
 
 
@@ -186,7 +186,7 @@ def reject_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> 
     require_team_member(actor, item.receiving_team, "reject this item")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the item is rejected, so the project team can fix it."})
-    return _move(
+    item = _move(
         item,
         ItemStatus.REJECTED,
         actor,
@@ -195,6 +195,14 @@ def reject_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> 
         decided_at=timezone.now(),
         decided_by=actor,
     )
+    note_list_changed(
+        plan=item.plan,
+        teams=[item.receiving_team],
+        actor=actor,
+        because=f"Item “{item.title}” was rejected.",
+        needs_agreement=False,
+    )
+    return item
 
 
 @transaction.atomic
@@ -220,6 +228,10 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
     if on_project_side and item.waiver_by_project_id is None and item.waiver_by_team_id != actor.pk:
         item.waiver_by_project = actor
     elif on_team_side and item.waiver_by_team_id is None and item.waiver_by_project_id != actor.pk:
+        if delivered_by(actor, item):
+            raise PermissionDenied(
+                OWN_DELIVERY_RULE.format(doing="agree its waiver", team=item.receiving_team.name)
+            )
         item.waiver_by_team = actor
     else:
         raise ValidationError("You have already agreed this waiver; it now waits for the other side.")

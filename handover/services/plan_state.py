@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from golive.audit import record_event
 from handover.choices import PLAN_TRANSITIONS, PlanState
-from handover.models import HandoverPlan, SupportTeam, TeamAgreement
+from handover.models import HandoverPlan, SignOff, SignOffInvalidation, SupportTeam, TeamAgreement
 
 
 class IllegalPlanMove(ValidationError):
@@ -64,6 +64,37 @@ def withdraw_agreement(*, plan: HandoverPlan, team: SupportTeam, actor, because:
             reason=f"{team.name} must agree the changed list again.",
         )
     return True
+
+
+def invalidate_signoff(*, plan: HandoverPlan, team: SupportTeam, actor, because: str) -> bool:
+    """The team's current sign-off no longer covers its list: keep it, marked with the reason, and put
+    a completed plan back in progress. True if there was a sign-off to invalidate."""
+    signoff = SignOff.objects.filter(plan=plan, team=team, invalidation__isnull=True).first()
+    if signoff is None:
+        return False
+    invalidation = SignOffInvalidation(signoff=signoff, reason=because, invalidated_by=actor)
+    invalidation.full_clean()
+    invalidation.save()
+    record_event(
+        verb="handover_signoff.invalidated",
+        actor=actor,
+        target=plan,
+        release=plan.release,
+        data={"team": team.name, "signed_by": signoff.typed_name, "because": because},
+    )
+    if plan.state == PlanState.COMPLETE:
+        move_plan_state(plan=plan, to_state=PlanState.IN_PROGRESS, actor=actor, reason=because)
+    return True
+
+
+def note_list_changed(*, plan: HandoverPlan, teams, actor, because: str, needs_agreement: bool) -> None:
+    """Something on these teams' part of the list changed. A sign-off given before no longer covers the
+    list; where the change is to what the team agreed (an item added or changed), the agreement goes too.
+    Callers hold the plan's lock (lock_plan), so no sign-off can slip in between."""
+    for team in {team for team in teams if team is not None}:
+        invalidate_signoff(plan=plan, team=team, actor=actor, because=because)
+        if needs_agreement:
+            withdraw_agreement(plan=plan, team=team, actor=actor, because=because)
 
 
 def note_work_started(*, plan: HandoverPlan, actor) -> None:

@@ -69,7 +69,7 @@ def seed_from_template(*, plan: HandoverPlan, actor: AbstractBaseUser) -> list[H
     teams = list(plan.teams.order_by("name"))
     if not teams:
         raise ValidationError("Add the receiving teams first: every item of the list goes to a team.")
-    existing = set(plan.items.values_list("title", flat=True))
+    existing = set(plan.items.current().values_list("title", flat=True))
     created = []
     for template_item in TEMPLATE_ITEMS:
         if template_item.title in existing:
@@ -96,8 +96,8 @@ def update_plan_settings(*, plan: HandoverPlan, actor: AbstractBaseUser, teams: 
     if locked.state == PlanState.COMPLETE:
         raise ValidationError("The handover is complete; the release manager reopens it before changes.")
     removed = set(locked.teams.all()) - set(teams)
-    busy = [team.name for team in removed if team.items.filter(plan=locked).exists()]
-    busy += [team.name for team in removed if team.access_transfers.filter(plan=locked).exists()]
+    busy = [team.name for team in removed if team.items.current().filter(plan=locked).exists()]
+    busy += [team.name for team in removed if team.access_transfers.current().filter(plan=locked).exists()]
     if busy:
         raise ValidationError(
             {"teams": f"{', '.join(sorted(set(busy)))} still receive items or accesses; move those first."}
@@ -178,7 +178,7 @@ def agree_for_team(*, plan: HandoverPlan, team: SupportTeam, actor: AbstractBase
         release=locked.release,
         data={
             "team": team.name,
-            "items": locked.items.filter(receiving_team=team).count(),
+            "items": locked.items.current().filter(receiving_team=team).count(),
             "reagreed_changes": changed,
         },
     )

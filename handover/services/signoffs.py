@@ -12,7 +12,7 @@ from golive.services.webhooks import notify
 from handover.choices import PlanState
 from handover.models import HandoverPlan, SignOff, SupportTeam
 from handover.permissions import require_team_member
-from handover.services.plan_state import lock_plan, move_plan_state
+from handover.services.plan_state import invalidate_signoff, lock_plan, move_plan_state
 from handover.signals import handover_completed
 
 
@@ -73,10 +73,26 @@ def sign_off(
 
 
 def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
+    """Complete the plan once every team's sign-off stands. Each team's gate is checked again here, in
+    the sign-off's transaction and under the plan's lock: a sign-off whose gate no longer holds is
+    invalidated with what is missing, and the plan stays in progress."""
+    from handover.selectors import load_overview
+
     unsigned = plan.teams.exclude(
         pk__in=SignOff.objects.filter(plan=plan, invalidation__isnull=True).values("team")
     )
     if unsigned.exists():
+        return
+    stale = [progress for progress in load_overview(plan).progress if progress.missing]
+    for progress in stale:
+        invalidate_signoff(
+            plan=plan,
+            team=progress.team,
+            actor=actor,
+            because="Checked again when the last team signed, its sign-off no longer holds: "
+            + " ".join(progress.missing),
+        )
+    if stale:
         return
     if plan.state == PlanState.AGREED:
         move_plan_state(
@@ -95,4 +111,23 @@ def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
             actor=actor,
             reason="Every production support team signed off the handover.",
         )
-    notify(release=plan.release, event=WebhookEvent.HANDOVER_COMPLETED, payload={"handover_plan": plan.pk})
+    signoffs = SignOff.objects.filter(plan=plan, invalidation__isnull=True).select_related(
+        "team", "signed_by"
+    )
+    notify(
+        release=plan.release,
+        event=WebhookEvent.HANDOVER_COMPLETED,
+        payload={
+            "handover_plan": plan.pk,
+            "completed_at": plan.completed_at.isoformat(),
+            "teams": [
+                {
+                    "team": signoff.team.name,
+                    "signed_by": signoff.signed_by.get_username(),
+                    "typed_name": signoff.typed_name,
+                    "signed_at": signoff.signed_at.isoformat(),
+                }
+                for signoff in signoffs.order_by("team__name")
+            ],
+        },
+    )

@@ -4,14 +4,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from golive.audit import capture, diff, record_event
+from handover.choices import PlanState
 from handover.models import HandoverPlan, TrainingSession
 from handover.permissions import require_project_side
-from handover.services.plan_state import lock_plan, note_work_started
+from handover.services.guards import check_not_withdrawn
+from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
 SESSION_FIELDS = ["topic", "trainer", "team", "scheduled_for", "notes"]
 
 
 def _check_team(session: TrainingSession, plan: HandoverPlan) -> None:
+    if plan.state == PlanState.COMPLETE:
+        raise ValidationError("The handover is complete; the release manager reopens it before changes.")
     if session.team_id and not plan.teams.filter(pk=session.team_id).exists():
         raise ValidationError({"team": "Choose one of the plan's receiving teams."})
 
@@ -36,6 +40,14 @@ def create_training_session(
         changes={name: [None, value] for name, value in after.items() if value not in (None, "")},
         data={"invited": sorted(user.get_username() for user in invited)},
     )
+    # A session for no team in particular is on every team's sign-off page.
+    note_list_changed(
+        plan=locked,
+        teams=[session.team] if session.team_id else list(locked.teams.all()),
+        actor=actor,
+        because=f"Training session “{session.topic}” was added.",
+        needs_agreement=False,
+    )
     return session
 
 
@@ -46,6 +58,7 @@ def update_training_session(
     require_project_side(actor, session.plan.release, "change training sessions")
     locked = lock_plan(session.plan)
     session = TrainingSession.objects.get(pk=session.pk)
+    check_not_withdrawn(session)
     before = capture(session, SESSION_FIELDS)
     for name, value in values.items():
         setattr(session, name, value)
@@ -72,6 +85,7 @@ def record_session_held(*, session: TrainingSession, actor: AbstractBaseUser, at
     require_project_side(actor, session.plan.release, "record training attendance")
     locked = lock_plan(session.plan)
     session = TrainingSession.objects.get(pk=session.pk)
+    check_not_withdrawn(session)
     if session.scheduled_for > timezone.now():
         raise ValidationError("The session is scheduled in the future; record it once it has been held.")
     if not attended:

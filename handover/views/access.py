@@ -24,7 +24,9 @@ _INTRO = (
 
 def _access(request, release_pk: int, pk: int, action: Action = Action.VIEW_RELEASE):
     release, plan = plan_for_request(request, release_pk, action)
-    access = get_object_or_404(AccessTransfer.objects.select_related("receiving_team"), plan=plan, pk=pk)
+    access = get_object_or_404(
+        AccessTransfer.objects.current().select_related("receiving_team"), plan=plan, pk=pk
+    )
     access.plan = plan
     return release, plan, access
 

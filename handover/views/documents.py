@@ -9,7 +9,7 @@ from handover.views.common import form_page, plan_for_request
 
 def document_edit(request, release_pk: int, pk: int):
     release, plan = plan_for_request(request, release_pk, Action.MANAGE_HANDOVER)
-    document = get_object_or_404(RequiredDocument, plan=plan, pk=pk)
+    document = get_object_or_404(RequiredDocument.objects.current(), plan=plan, pk=pk)
     form = DocumentForm(
         request.POST or None,
         request.FILES or None,

@@ -21,7 +21,9 @@ from handover.views.common import form_page, plan_for_request, run_action
 
 def _item(request, release_pk: int, pk: int, action: Action = Action.VIEW_RELEASE):
     release, plan = plan_for_request(request, release_pk, action)
-    item = get_object_or_404(HandoverItem.objects.select_related("receiving_team"), plan=plan, pk=pk)
+    item = get_object_or_404(
+        HandoverItem.objects.current().select_related("receiving_team"), plan=plan, pk=pk
+    )
     item.plan = plan
     return release, plan, item
 

@@ -49,6 +49,7 @@ def team_signoff(request, release_pk: int, team_pk: int):
         "team": team,
         "overview": overview,
         "progress": progress,
+        "invalidated_signoffs": [old for old in overview.invalidated_signoffs if old.team_id == team.pk],
         "training_sessions": training,
         "form": form,
         "expected_name": expected_name(request.user),

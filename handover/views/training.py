@@ -23,7 +23,7 @@ def training_create(request, release_pk: int):
 
 def training_edit(request, release_pk: int, pk: int):
     release, plan = plan_for_request(request, release_pk, Action.MANAGE_HANDOVER)
-    session = get_object_or_404(TrainingSession, plan=plan, pk=pk)
+    session = get_object_or_404(TrainingSession.objects.current(), plan=plan, pk=pk)
     session.plan = plan
     form = TrainingSessionForm(
         request.POST or None,
@@ -44,7 +44,7 @@ def training_edit(request, release_pk: int, pk: int):
 
 def training_held(request, release_pk: int, pk: int):
     release, plan = plan_for_request(request, release_pk, Action.MANAGE_HANDOVER)
-    session = get_object_or_404(TrainingSession, plan=plan, pk=pk)
+    session = get_object_or_404(TrainingSession.objects.current(), plan=plan, pk=pk)
     session.plan = plan
     form = AttendanceForm(
         request.POST or None,

@@ -122,3 +122,40 @@ def test_the_gate_reports_the_release_status_as_it_moves(release, members, api_f
         release=release, to_status="deploying", actor=members[Role.RELEASE_MANAGER], reason="Deploying."
     )
     assert _gate(api_for(members[Role.STAKEHOLDER]), release)["release_status"] == "deploying"
+
+
+def test_open_handover_items_needed_before_go_live_close_the_gate_by_name(release, members, api_for, decide):
+    from handover.models import SupportTeam
+    from handover.services.items import create_item, deliver_item, waive_item
+    from handover.services.plans import create_plan
+
+    manager, support = members[Role.RELEASE_MANAGER], members[Role.PRODUCTION_SUPPORT]
+    team = SupportTeam.objects.create(name="Application support", kind="applications", lead=support)
+    team.members.add(support)
+    plan = create_plan(release=release, actor=manager, teams=[team])
+    open_item = create_item(
+        plan=plan, actor=manager, title="Monitoring dashboards", receiving_team=team, needed_by="go_live"
+    )
+    waived = create_item(
+        plan=plan, actor=manager, title="Printed manual", receiving_team=team, needed_by="go_live"
+    )
+    create_item(plan=plan, actor=manager, title="Capacity report", receiving_team=team, needed_by="handover")
+    waive_item(item=waived, actor=manager, reason="Everything is online.")
+    waive_item(item=waived, actor=support, reason="")
+    decide({Role.RELEASE_MANAGER: ("go", ""), Role.PRODUCT_OWNER: ("go", "")})
+
+    body = _gate(api_for(members[Role.STAKEHOLDER]), release)
+
+    assert body["decision"] == "GO"
+    assert body["may_deploy"] is False
+    assert body["handover_blockers"] == [
+        "Handover item needed before go-live is open: “Monitoring dashboards” (Application support)."
+    ]
+    deliver_item(item=open_item, actor=manager, note="Dashboards are live.")
+    body = _gate(api_for(members[Role.STAKEHOLDER]), release)
+    assert body["may_deploy"] is False
+    assert "is delivered: “Monitoring dashboards”" in body["handover_blockers"][0]
+    waive_item(item=open_item, actor=manager, reason="Dashboards come with the next release.")
+    waive_item(item=open_item, actor=support, reason="")
+    body = _gate(api_for(members[Role.STAKEHOLDER]), release)
+    assert body["may_deploy"] is True and body["handover_blockers"] == []

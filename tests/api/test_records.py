@@ -173,3 +173,19 @@ def test_the_upsert_refuses_who_may_not_edit(
 def test_writes_without_credentials_are_401(release, anonymous_api):
     response = anonymous_api.put(reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json")
     assert response.status_code == 401
+
+
+def test_the_api_refuses_a_risk_holding_a_connection_string(release, members, api_for):
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("api:risk_list", args=[release.pk]),
+        {
+            "title": "Payroll database overload",
+            "probability": 2,
+            "impact": 3,
+            "contingency": "Fail over to mysql://root:toor@standby.internal/payroll",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "looks like it contains a secret" in str(response.json())
+    assert not release.risks.exists()

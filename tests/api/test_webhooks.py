@@ -223,7 +223,23 @@ def test_a_completed_handover_is_announced(release, members, endpoint):
     make_team_ready(plan, team, manager=manager, team_member=lead)
     sign_off(plan=plan, team=team, actor=lead, typed_name=lead.get_full_name())
     ((event, data),) = _events(release)
-    assert (event, data) == ("handover.completed", {"handover_plan": plan.pk})
+    signoff = plan.signoffs.get()
+    plan.refresh_from_db()
+    assert (event, data) == (
+        "handover.completed",
+        {
+            "handover_plan": plan.pk,
+            "completed_at": plan.completed_at.isoformat(),
+            "teams": [
+                {
+                    "team": "Application support",
+                    "signed_by": lead.get_username(),
+                    "typed_name": lead.get_full_name(),
+                    "signed_at": signoff.signed_at.isoformat(),
+                }
+            ],
+        },
+    )
     assert json.loads(WebhookDelivery.objects.get().body)["release"]["status"] == "handed_over"
 
 

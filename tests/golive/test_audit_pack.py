@@ -156,7 +156,10 @@ def test_the_pack_holds_every_record_kind(audited_release, members, client_for):
         ("GET /login", "Failed", "503")
     ]
     monitors = _rows(archive, "monitor_summaries.csv")
-    assert (monitors[0]["Checks completed"], monitors[0]["Uptime (%)"]) == ("4", "75.0")
+    assert (monitors[0]["Checks completed"], monitors[0]["Uptime (%)"]) == (
+        "4",
+        "75.00",
+    )  # the one uptime figure, two decimals
 
     sent = _rows(archive, "communications_sent.csv")
     assert [row["Subject"] for row in sent] == ["Portal 4.2 goes live tonight"]

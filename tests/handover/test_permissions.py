@@ -159,3 +159,107 @@ def test_only_the_team_lead_changes_the_team_members(plan, members, support_team
     assert set(support_team.members.all()) == {support_team.lead, vendor}
     event = AuditEvent.objects.get(verb="support_team.members_changed")
     assert event.changes["members"][1] == sorted([support_team.lead.username, vendor.username])
+
+
+# Separation of duties: the rule is about the person, whatever team or role they have.
+
+
+@pytest.fixture
+def dev_in_support_team(members, support_team):
+    """The reported case: a release member who delivers items was added to the receiving team."""
+    dev = members[Role.SCRUM_TEAM]
+    support_team.members.add(dev)
+    return dev
+
+
+def test_whoever_delivered_an_item_cannot_accept_it_even_in_the_receiving_team(
+    plan, release, support_team, dev_in_support_team, make_item, client_for
+):
+    dev = dev_in_support_team
+    item = make_item(support_team, "Operations manual")
+    deliver_item(item=item, actor=dev, note="On the wiki.")
+    plan_page = reverse("handover:plan", args=[release.pk])
+
+    page = client_for(dev).get(plan_page).content.decode()
+    assert f'aria-label="Accept {item.title}"' not in page
+    assert "you delivered it: another team member accepts" in page
+    response = client_for(dev).post(reverse("handover:item_accept", args=[release.pk, item.pk]))
+
+    assert response.status_code == 403
+    assert "Separation of duties: whoever delivered an item" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DELIVERED
+    assert (
+        f'aria-label="Accept {item.title}"' in client_for(support_team.lead).get(plan_page).content.decode()
+    )
+    client_for(support_team.lead).post(reverse("handover:item_accept", args=[release.pk, item.pk]))
+    item.refresh_from_db()
+    assert (item.status, item.decided_by) == (ItemStatus.ACCEPTED, support_team.lead)
+
+
+def test_the_delivering_owner_cannot_accept_nor_can_staff_who_delivered(
+    plan, release, staff, support_team, members, make_item
+):
+    from django.core.exceptions import PermissionDenied
+
+    from handover.services.items import accept_item
+
+    owner = members[Role.SCRUM_TEAM]
+    support_team.members.add(owner)
+    owned = make_item(support_team, "Known issues", delivering_owner=owner)
+    deliver_item(item=owned, actor=members[Role.RELEASE_MANAGER], note="On the wiki.")
+    with pytest.raises(PermissionDenied, match="Separation of duties"):
+        accept_item(item=owned, actor=owner)
+    by_staff = make_item(support_team, "Backup procedure")
+    deliver_item(item=by_staff, actor=staff, note="On the wiki.")
+    with pytest.raises(PermissionDenied, match="Separation of duties"):
+        accept_item(item=by_staff, actor=staff)
+
+
+def test_whoever_delivered_cannot_agree_a_waiver_for_the_receiving_team(
+    plan, release, support_team, dev_in_support_team, members, make_item, client_for
+):
+    from django.core.exceptions import PermissionDenied
+
+    from handover.services.items import waive_item
+
+    dev = dev_in_support_team
+    item = make_item(support_team, "Capacity plan")
+    deliver_item(item=item, actor=dev, note="In the wiki.")
+    waive_item(item=item, actor=members[Role.RELEASE_MANAGER], reason="Not needed for this release.")
+    with pytest.raises(PermissionDenied, match="cannot agree its waiver"):
+        waive_item(item=item, actor=dev, reason="")
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DELIVERED and item.waiver_by_team is None
+    waive_item(item=item, actor=support_team.lead, reason="")
+    item.refresh_from_db()
+    assert item.status == ItemStatus.WAIVED
+
+
+def test_the_holder_of_an_access_cannot_verify_it(
+    plan, release, manager, support_team, dev_in_support_team, client_for
+):
+    dev = dev_in_support_team
+    access = create_access_transfer(
+        plan=plan,
+        actor=manager,
+        system="Payroll database",
+        access_level="admin",
+        current_holder=f"{dev.get_full_name()} (project DBA)",
+        receiving_team=support_team,
+        credential_location="vault:kv/payroll/db",
+    )
+    grant_access(access=access, actor=manager)
+    plan_page = reverse("handover:plan", args=[release.pk])
+
+    page = client_for(dev).get(plan_page).content.decode()
+    assert f'aria-label="Verify access to {access.system}"' not in page
+    response = client_for(dev).post(reverse("handover:access_verify", args=[release.pk, access.pk]))
+
+    assert response.status_code == 403
+    assert "Separation of duties: the holder of an access cannot verify" in response.content.decode()
+    access.refresh_from_db()
+    assert access.status == "granted"
+    client_for(support_team.lead).post(reverse("handover:access_verify", args=[release.pk, access.pk]))
+    access.refresh_from_db()
+    assert access.status == "verified"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from golive.models import AuditEvent
 from handover.models import SignOff
 from handover.services.plans import agree_for_team
-from tests.handover.conftest import finish_documents, go_live
+from tests.handover.conftest import finish_documents, go_live, make_team_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,3 +60,61 @@ def test_simultaneous_last_signoffs_complete_the_handover_once(
     assert completions.count() == 1
     moves = AuditEvent.objects.filter(verb="release.status_changed", changes__status__1="handed_over")
     assert moves.count() == 1
+
+
+def test_an_item_added_while_the_last_team_signs_never_ends_in_a_completion_over_it(
+    postgresql, plan, release, manager, support_team, ops_team
+):
+    """The reported sequence raced: ops has signed; the release manager adds an item for ops at the same
+    moment as the other team's lead signs. Whichever commits first, the plan is never complete with the
+    new item open, and ops's sign-off stands only if the item was refused."""
+    go_live(release, manager)
+    for team in (support_team, ops_team):
+        make_team_ready(plan, team, manager=manager, team_member=team.lead)
+    ops_client = Client()
+    ops_client.force_login(ops_team.lead)
+    ops_page = reverse("handover:team_signoff", args=[release.pk, ops_team.pk])
+    assert ops_client.post(ops_page, {"typed_name": ops_team.lead.get_full_name()}).status_code == 302
+    manager_client, lead_client = Client(), Client()
+    manager_client.force_login(manager)
+    lead_client.force_login(support_team.lead)
+    requests = [
+        (
+            manager_client,
+            reverse("handover:item_create", args=[release.pk]),
+            {
+                "title": "Disaster recovery drill",
+                "category": "other",
+                "receiving_team": ops_team.pk,
+                "needed_by": "handover",
+            },
+        ),
+        (
+            lead_client,
+            reverse("handover:team_signoff", args=[release.pk, support_team.pk]),
+            {"typed_name": support_team.lead.get_full_name()},
+        ),
+    ]
+    barrier = threading.Barrier(len(requests))
+
+    def post(client: Client, url: str, data: dict) -> None:
+        try:
+            barrier.wait(timeout=10)
+            client.post(url, data)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    plan.refresh_from_db()
+    item_added = plan.items.filter(title="Disaster recovery drill").exists()
+    ops_signed = SignOff.objects.filter(plan=plan, team=ops_team, invalidation__isnull=True).exists()
+    if item_added:
+        assert (plan.state, ops_signed) == ("in_progress", False)
+    else:
+        assert (plan.state, ops_signed) == ("complete", True)
+    assert SignOff.objects.filter(plan=plan, team=support_team, invalidation__isnull=True).exists()

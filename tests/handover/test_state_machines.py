@@ -269,3 +269,85 @@ def test_removing_the_last_team_that_had_not_agreed_makes_the_plan_agreed(
     plan.refresh_from_db()
     assert plan.state == PlanState.AGREED
     assert handover_state_for(plan.release)["teams_agreed"] == 1
+
+
+# Records that make sense: the ledger's dates run in order, a held session had someone attend.
+
+
+@pytest.fixture
+def verified_access(plan, manager, support_team):
+    access = create_access_transfer(
+        plan=plan,
+        actor=manager,
+        system="Payroll database",
+        access_level="admin",
+        current_holder="Dana Developer",
+        receiving_team=support_team,
+        credential_location="vault:kv/payroll/db",
+    )
+    grant_access(access=access, actor=manager)
+    verify_access(access=access, actor=support_team.lead)
+    return access
+
+
+def test_project_access_cannot_be_revoked_before_it_was_granted_and_verified(
+    release, verified_access, manager, client_for
+):
+    """The reported case: revoked on 1 Nov after being granted on 4 Dec."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    url = reverse("handover:access_revoke", args=[release.pk, verified_access.pk])
+    before = timezone.localdate() - timedelta(days=33)
+    response = client_for(manager).post(url, {"revoked_on": before.isoformat()})
+
+    assert response.status_code == 200
+    error = response.context["form"].errors["revoked_on"][0]
+    assert "Dates run in order: requested ≤ granted ≤ verified ≤ project access revoked." in error
+    assert "cannot be before “verified”" in error
+    verified_access.refresh_from_db()
+    assert (
+        verified_access.status == AccessStatus.VERIFIED and verified_access.project_access_revoked_on is None
+    )
+
+    future = timezone.localdate() + timedelta(days=1)
+    response = client_for(manager).post(url, {"revoked_on": future.isoformat()})
+    assert "cannot be in the future" in response.context["form"].errors["revoked_on"][0]
+
+
+def test_the_receiving_team_cannot_record_the_project_revocation(
+    release, verified_access, support_team, client_for
+):
+    from django.urls import reverse
+
+    url = reverse("handover:access_revoke", args=[release.pk, verified_access.pk])
+    assert client_for(support_team.lead).post(url, {"revoked_on": "2026-01-01"}).status_code == 403
+
+
+def test_a_session_held_with_nobody_attending_is_refused_and_never_counts(
+    plan, release, manager, support_team, make_item, client_for
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from handover.selectors import load_overview
+    from handover.services.training import create_training_session
+
+    session = create_training_session(
+        plan=plan, actor=manager, topic="Payroll admin", trainer="Dana", scheduled_for=timezone.now()
+    )
+    make_item(support_team, "Admin training", category="training", required_training=session)
+    response = client_for(manager).post(
+        reverse("handover:training_held", args=[release.pk, session.pk]), {"submit": "Record"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["attended"]
+    session.refresh_from_db()
+    assert not session.is_held
+
+    # Recorded as held without attendees some other way (an import, an older version): still not counted.
+    type(session).objects.filter(pk=session.pk).update(held_at=timezone.now())
+    missing = load_overview(plan).progress_for(support_team).missing
+    assert any("recorded as held with nobody attending" in line for line in missing)

@@ -16,7 +16,7 @@ from handover.models import HandoverPlan
 from handover.signals import handover_completed
 from smoketests.choices import MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
-from smoketests.selectors import monitor_page, release_monitor_uptime_percent, uptime_percent
+from smoketests.selectors import monitor_page, monitor_uptime_percent, release_monitor_uptime_percent
 from smoketests.services.monitors import (
     check_monitor_slots,
     create_monitor,
@@ -213,7 +213,7 @@ def test_uptime_and_the_chart_come_from_completed_results(live_release, make_che
     assert str(page["uptime_24h"]) == "75.00"
     assert str(page["uptime_7d"]) == "60.00"
     assert page["chart"]["latency"] == [70, 400, 95, 80]
-    assert uptime_percent(monitor, since=now + timedelta(minutes=1)) is None
+    assert monitor_uptime_percent(monitor, since=now + timedelta(minutes=1)) is None
     assert (
         str(release_monitor_uptime_percent(live_release, since=now - timedelta(days=7), until=now)) == "60.00"
     )
