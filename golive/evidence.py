@@ -38,10 +38,22 @@ def defect_facts(defect: Defect) -> dict:
     }
 
 
-def build_snapshot(meeting: GoNoGoMeeting, *, open_risks, open_defects, rule_result, handover_state) -> dict:
+def build_snapshot(
+    meeting: GoNoGoMeeting,
+    *,
+    open_risks,
+    open_defects,
+    rule_result,
+    handover_state,
+    blocking_handover_items=(),
+) -> dict:
     votes = {vote.participant_id: vote for vote in meeting.votes.all()}
     blocking_risks = [risk.pk for risk in open_risks if risk.is_blocking]
     blocking_defects = [defect.pk for defect in open_defects if defect.is_blocking]
+    handover_items = [
+        {"id": item.pk, "title": item.title, "team": item.receiving_team.name, "status": item.status}
+        for item in blocking_handover_items
+    ]
     return {
         "taken_at": timezone.now().isoformat(),
         "release": {
@@ -57,7 +69,8 @@ def build_snapshot(meeting: GoNoGoMeeting, *, open_risks, open_defects, rule_res
         "blockers": {
             "risks": blocking_risks,
             "defects": blocking_defects,
-            "count": len(blocking_risks) + len(blocking_defects),
+            "handover_items": handover_items,
+            "count": len(blocking_risks) + len(blocking_defects) + len(handover_items),
         },
         "votes": [
             {
@@ -83,7 +96,7 @@ def snapshot_blocker_count(snapshot: dict) -> int:
     blockers = snapshot.get("blockers", {})
     if "count" in blockers:
         return blockers["count"]
-    return len(blockers.get("risks", [])) + len(blockers.get("defects", []))
+    return sum(len(blockers.get(kind, [])) for kind in ("risks", "defects", "handover_items"))
 
 
 def evidence_changes(decision: Decision) -> list[str]:

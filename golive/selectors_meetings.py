@@ -33,14 +33,15 @@ def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
     open_defects = list(Defect.objects.filter(release=release).open().order_by("severity", "pk"))
     blocking_risks = [risk for risk in open_risks if risk.is_blocking]
     blocking_defects = [defect for defect in open_defects if defect.is_blocking]
+    blocking_handover_items = handover_blockers(release)
     return {
         "open_risks": open_risks,
         "open_defects": open_defects,
         "blocking_risks": blocking_risks,
         "blocking_defects": blocking_defects,
-        "blocker_count": len(blocking_risks) + len(blocking_defects),
+        "blocker_count": len(blocking_risks) + len(blocking_defects) + len(blocking_handover_items),
         "handover": handover_state(release),
-        "blocking_handover_items": handover_blockers(release),
+        "blocking_handover_items": blocking_handover_items,
     }
 
 

@@ -385,6 +385,13 @@ def ballots_for(meeting: GoNoGoMeeting) -> list[Ballot]:
     return ballots_from(participants, dict(meeting.votes.values_list("participant_id", "choice")))
 
 
+def _open_go_live_handover_items(release) -> list:
+    """Handover items needed before go-live and still open: blockers of a go, like blocking risks."""
+    from handover.selectors import open_go_live_items
+
+    return open_go_live_items([release.pk])[release.pk]
+
+
 @dataclass(frozen=True)
 class ConditionAction:
     text: str
@@ -416,7 +423,12 @@ def close_voting(
 
     open_risks = list(Risk.objects.filter(release=locked.release).open().select_related("owner"))
     open_defects = list(Defect.objects.filter(release=locked.release).open())
-    blockers = [r for r in open_risks if r.is_blocking] + [d for d in open_defects if d.is_blocking]
+    handover_items = _open_go_live_handover_items(locked.release)
+    blockers = [
+        *(r for r in open_risks if r.is_blocking),
+        *(d for d in open_defects if d.is_blocking),
+        *handover_items,
+    ]
     is_go = outcome in (Outcome.GO, Outcome.CONDITIONAL_GO)
     if is_go and blockers and not (override and rationale.strip()):
         raise ValidationError(
@@ -442,6 +454,7 @@ def close_voting(
             locked,
             open_risks=open_risks,
             open_defects=open_defects,
+            blocking_handover_items=handover_items,
             rule_result=result,
             handover_state=handover_state,
         ),
@@ -459,7 +472,7 @@ def close_voting(
         target=decision,
         release=locked.release,
         data={
-            "outcome": decision.get_outcome_display(),
+            "outcome": decision.outcome,
             "rule_gave": result.outcome or "chair decides",
             "override": decision.override,
             "rationale": decision.rationale,

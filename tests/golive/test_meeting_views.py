@@ -518,3 +518,59 @@ def test_call_a_new_meeting_is_offered_only_to_who_may_schedule_one(
         html = client.get(page).content.decode()
         assert 'data-testid="needs-review"' in html
         assert ("Call a new go/no-go meeting" in html) == (who == Role.RELEASE_MANAGER)
+
+
+def _go_live_handover_item(release, manager):
+    from handover.choices import ItemCategory, NeededBy, TeamKind
+    from handover.models import SupportTeam
+    from handover.services.items import create_item
+    from handover.services.plans import create_plan
+
+    team = SupportTeam.objects.create(name="Service desk", kind=TeamKind.SERVICE_DESK, lead=manager)
+    plan = create_plan(release=release, actor=manager, teams=[team])
+    return create_item(
+        plan=plan,
+        actor=manager,
+        title="Runbook for the payroll batch",
+        receiving_team=team,
+        category=ItemCategory.DOCUMENTATION,
+        needed_by=NeededBy.GO_LIVE,
+    )
+
+
+def test_an_open_go_live_handover_item_is_a_blocker_of_the_go_and_of_its_record(
+    open_meeting, release, members, client_for
+):
+    from django.core.exceptions import ValidationError
+
+    manager = members[Role.RELEASE_MANAGER]
+    _go_live_handover_item(release, manager)
+    _three_blockers(release)
+    close_page = client_for(manager).get(_url("meeting_close", open_meeting)).content.decode()
+    assert "4 blocker(s) are open." in close_page
+    assert "Handover item needed before go-live: Runbook for the payroll batch" in close_page
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    with pytest.raises(ValidationError, match="4 blocker"):
+        close_voting(meeting=open_meeting, actor=manager)
+    decision = close_voting(meeting=open_meeting, actor=manager, override=True, rationale="Runbook due at 9")
+    assert decision.override
+    assert decision.snapshot["blockers"]["count"] == 4
+    assert [item["title"] for item in decision.snapshot["blockers"]["handover_items"]] == [
+        "Runbook for the payroll batch"
+    ]
+    page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
+    assert "Recorded as a go although 4 blocker(s) were open." in page
+    assert "Runbook for the payroll batch (Service desk)" in page
+
+
+def test_a_go_over_only_an_open_go_live_handover_item_needs_the_override(open_meeting, release, members):
+    from django.core.exceptions import ValidationError
+
+    manager = members[Role.RELEASE_MANAGER]
+    _go_live_handover_item(release, manager)
+    for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
+        cast_vote(meeting=open_meeting, user=members[role], choice="go")
+    with pytest.raises(ValidationError, match="1 blocker"):
+        close_voting(meeting=open_meeting, actor=manager)
+    assert GoNoGoMeeting.objects.get(pk=open_meeting.pk).state == "voting_open"
