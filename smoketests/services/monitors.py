@@ -18,6 +18,7 @@ from django.utils import timezone
 from golive.audit import record_event
 from golive.choices import ReleaseStatus, Role
 from golive.models import Release
+from golive.outbound import storable_text
 from golive.services.records import create_record, update_record
 from smoketests.choices import AlertKind, MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
@@ -159,7 +160,7 @@ def record_monitor_outcome(*, monitor_id: int, outcome: ProbeOutcome) -> Monitor
         outcome=outcome.outcome,
         http_status=outcome.http_status,
         latency_ms=outcome.latency_ms,
-        message=outcome.message,
+        message=storable_text(outcome.message),
         finished_at=outcome.finished_at,
     )
     old_state = monitor.state
