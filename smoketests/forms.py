@@ -70,14 +70,6 @@ class SmokeCheckForm(_CrispyForm, forms.ModelForm):
 
 
 class MonitorForm(_CrispyForm, forms.ModelForm):
-    webhook_url = forms.URLField(
-        label="Webhook URL",
-        required=False,
-        max_length=2000,
-        assume_scheme="https",
-        help_text="Receives a JSON POST when the monitor goes down or recovers.",
-    )
-
     class Meta:
         model = Monitor
         fields = [
@@ -87,7 +79,6 @@ class MonitorForm(_CrispyForm, forms.ModelForm):
             "ends_at",
             "failure_threshold",
             "alert_emails",
-            "webhook_url",
             "enabled",
         ]
         labels = {"smoke_check": "Check"}

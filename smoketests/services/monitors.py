@@ -202,7 +202,12 @@ def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: st
         alert = MonitorAlert.objects.create(monitor=monitor, kind=alert_kind)
         send_monitor_alert.delay_on_commit(alert.pk)
     notify_listeners(
-        monitor_state_changed, sender=Monitor, monitor=monitor, old_state=old_state, new_state=monitor.state
+        monitor_state_changed,
+        sender=Monitor,
+        monitor=monitor,
+        old_state=old_state,
+        new_state=monitor.state,
+        last_check=storable_text(last_message),
     )
 
 
@@ -231,9 +236,8 @@ def alert_payload(alert: MonitorAlert) -> dict:
 
 
 def send_alert(*, alert_id: int) -> MonitorAlert | None:
-    """Send one alert by e-mail and, if set, to the webhook; claimed first so it goes out once."""
-    import httpx
-
+    """Mail one alert; claimed first so it goes out once. Webhooks get the change as `monitor.down` or
+    `monitor.up` through the release's webhook endpoints, signed and retried (golive.webhook_receivers)."""
     if not MonitorAlert.objects.filter(pk=alert_id, sending_started_at__isnull=True).update(
         sending_started_at=timezone.now()
     ):
@@ -258,16 +262,10 @@ def send_alert(*, alert_id: int) -> MonitorAlert | None:
             )
         except Exception as error:  # an alert that cannot be mailed is recorded, not lost silently
             problems.append(f"E-mail failed: {error}")
-    if alert.monitor.webhook_url:
-        try:
-            response = httpx.post(alert.monitor.webhook_url, json=payload, timeout=10)
-            alert.webhook_status = response.status_code
-        except httpx.HTTPError as error:
-            problems.append(f"Webhook failed: {error}")
     alert.recipients = ", ".join(recipients)
     alert.error = " ".join(problems)
     alert.sent_at = timezone.now()
-    alert.save(update_fields=["recipients", "webhook_status", "error", "sent_at"])
+    alert.save(update_fields=["recipients", "error", "sent_at"])
     return alert
 
 

@@ -39,8 +39,13 @@ from tests.smoketests.target import unused_port
 pytestmark = pytest.mark.django_db
 
 
+LOCAL_RECEIVERS = "127.0.0.1,localhost"
+
+
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    """A receiver on this machine; webhooks go to loopback addresses only when the allow-list names them."""
+    settings.WEBHOOK_ALLOWED_HOSTS = LOCAL_RECEIVERS.split(",")
     with WebhookReceiver() as server:
         yield server
 
@@ -108,6 +113,7 @@ def test_an_unreachable_receiver_is_recorded_as_an_error(
     release, eager_celery, django_capture_on_commit_callbacks, settings
 ):
     settings.WEBHOOK_MAX_ATTEMPTS = 1
+    settings.WEBHOOK_ALLOWED_HOSTS = LOCAL_RECEIVERS.split(",")
     endpoint = WebhookEndpoint.objects.create(release=release, url=f"http://127.0.0.1:{unused_port()}/hook")
     with django_capture_on_commit_callbacks(execute=True):
         (delivery,) = notify(release=release, event=WebhookEvent.PING, payload={})
@@ -319,7 +325,7 @@ def test_a_real_worker_retries_a_smoke_run_webhook_until_it_is_delivered(
     check.full_clean()
     check.save()
     receiver.statuses = [200, 500, 200]  # the check itself, then the webhook: fails once, then succeeds
-    start_celery_worker(WEBHOOK_RETRY_BASE_SECONDS="1")
+    start_celery_worker(WEBHOOK_RETRY_BASE_SECONDS="1", WEBHOOK_ALLOWED_HOSTS=LOCAL_RECEIVERS)
 
     client = api_for(members[Role.SCRUM_TEAM])
     run_id = client.post(reverse("api:smoke_run_list", args=[release.pk])).json()["id"]
