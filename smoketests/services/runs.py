@@ -183,6 +183,8 @@ def store_check_outcomes(outcomes: list[ProbeOutcome]) -> None:
                         outcome,
                         outcome=Outcome.ERROR,
                         message=f"The result could not be stored: {type(error).__name__}.",
+                        http_status=None,
+                        latency_ms=None,
                         response_excerpt="",
                     )
                 )

@@ -296,6 +296,46 @@ def test_a_webhook_url_must_be_http_and_on_an_allowed_host(release, members, cli
     assert [endpoint.url for endpoint in WebhookEndpoint.objects.all()] == ["https://ci.example.com/hook"]
 
 
+def test_with_the_default_settings_metadata_and_local_addresses_are_refused_on_the_page(
+    release, members, client_for, settings
+):
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    client = _manager_client(members, client_for)
+    url = reverse("integration:webhooks", args=[release.pk])
+    page = client.post(url, {"url": "http://169.254.169.254/latest/meta-data/"}).content.decode()
+    assert "169.254.169.254: it is a link-local or cloud metadata address" in page
+    page = client.post(url, {"url": "http://127.0.0.1:9000/hook"}).content.decode()
+    assert "127.0.0.1: it is a loopback, private or other non-public address" in page
+    assert "allowed only when WEBHOOK_ALLOWED_HOSTS names 127.0.0.1" in page
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("allowed", "error"),
+    [
+        (
+            ["hooks.example.com"],
+            "Not sent: Webhooks may not be sent to 127.0.0.1: it is not in WEBHOOK_ALLOWED_HOSTS.",
+        ),
+        (
+            [],
+            "Not sent: Webhooks may not be sent to 127.0.0.1: it is a loopback, private or other non-public "
+            "address (allowed only when WEBHOOK_ALLOWED_HOSTS names 127.0.0.1).",
+        ),
+    ],
+)
+def test_a_stored_webhook_whose_host_is_not_allowed_when_sending_sends_nothing(
+    allowed, error, release, endpoint, receiver, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOWED_HOSTS = allowed  # changed after the endpoint was saved
+    with django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = notify(release=release, event=WebhookEvent.PING, payload={})
+    delivery.refresh_from_db()
+    assert receiver.received == []
+    assert (delivery.status, delivery.attempts, delivery.response_status) == ("failed", 1, None)
+    assert delivery.error == error
+
+
 def test_the_manager_disables_and_removes_a_webhook(release, members, client_for, endpoint):
     client = _manager_client(members, client_for)
     client.post(reverse("integration:webhook_toggle", args=[release.pk, endpoint.pk]))

@@ -64,6 +64,8 @@ class TargetHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif url.path == "/echo-header":
             self._answer(200, f"token={self.headers.get('X-Smoke-Token', '')}")
+        elif url.path == "/echo-host":
+            self._answer(200, f"host={self.headers.get('Host', '')}")
         elif url.path == "/letters":
             # Harmless text on which a catastrophically backtracking pattern such as (a|aa)+$ never ends.
             self._answer(200, "a" * 64 + "!")
