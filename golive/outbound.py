@@ -17,6 +17,7 @@ The rule:
   host (`WEBHOOK_ALLOWED_HOSTS=127.0.0.1,localhost` for a receiver on the same machine).
 """
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -70,6 +71,7 @@ def _host_listed(host: str, entries: list[str]) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every connection; the same few hosts come back
 def _as_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(value.split("%", 1)[0])
@@ -156,6 +158,10 @@ class _GuardedAsyncBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         if refusal := refusal_for_host(host, self.destination):
             raise DestinationRefused(refusal)
+        if _as_address(host) is not None:  # a literal address: checked above, nothing to resolve
+            return await self.backend.connect_tcp(
+                host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+            )
         try:
             with anyio.fail_after(timeout):
                 infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -209,27 +215,37 @@ class _GuardedSyncBackend(httpcore.NetworkBackend):
         self.backend.sleep(seconds)
 
 
-# httpx's transports take no network backend of their own, so their connection pool is swapped for one
-# built with the guarded backend; everything else (exception mapping, streaming) stays httpx's.
-# httpx is pinned in requirements.txt, which keeps this private attribute where it is.
+class _GuardedAsyncTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport (exception mapping, streaming) over a connection pool with the guarded backend.
+
+    httpx's transports take no network backend of their own, so this sets the pool its methods use and
+    skips the parent's __init__, which would build a pool only to throw it away. httpx is pinned in
+    requirements.txt, which keeps that attribute where it is.
+    """
+
+    def __init__(self, destination: Destination, ssl_context: ssl.SSLContext):
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context, network_backend=_GuardedAsyncBackend(destination)
+        )
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """The same for the blocking client."""
+
+    def __init__(self, destination: Destination, ssl_context: ssl.SSLContext):
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context, network_backend=_GuardedSyncBackend(destination)
+        )
 
 
 def guarded_async_transport(
     destination: Destination, *, ssl_context: ssl.SSLContext
 ) -> httpx.AsyncHTTPTransport:
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context, network_backend=_GuardedAsyncBackend(destination)
-    )
-    return transport
+    return _GuardedAsyncTransport(destination, ssl_context)
 
 
 def guarded_transport(destination: Destination, *, ssl_context: ssl.SSLContext) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(verify=ssl_context, trust_env=False)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=ssl_context, network_backend=_GuardedSyncBackend(destination)
-    )
-    return transport
+    return _GuardedTransport(destination, ssl_context)
 
 
 _UNSTORABLE = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])

@@ -230,11 +230,11 @@ def effective_timeout(spec: ProbeSpec) -> float:
     return max(0.1, min(spec.timeout_seconds, MAX_CHECK_TIMEOUT_SECONDS))
 
 
-def request_headers(spec: ProbeSpec) -> httpx.Headers:
+def request_headers(spec: ProbeSpec) -> dict[str, str]:
     # Only the encodings BoundedBody can undo while counting, unless the check asks for others itself.
-    headers = httpx.Headers({"Accept-Encoding": "gzip, deflate"})
-    headers.update(spec.headers)
-    return headers
+    if any(name.lower() == "accept-encoding" for name in spec.headers):
+        return spec.headers
+    return {"Accept-Encoding": "gzip, deflate", **spec.headers}
 
 
 async def probe_one(tls_contexts: dict[bool, ssl.SSLContext], spec: ProbeSpec) -> ProbeOutcome:
