@@ -134,8 +134,12 @@ def _cap_note(truncated: bool) -> str:
 
 
 def regex_matches(pattern: str, text: str, *, timeout: float) -> bool:
-    """Search with a time bound. `concurrent` lets the other checks' threads (and the worker's lease
-    renewal) run meanwhile; a pattern that backtracks without end raises TimeoutError instead."""
+    """Search with a time bound: a pattern that backtracks without end raises TimeoutError instead.
+
+    `regex` counts the bound in the process's CPU time, so on a starved machine it takes longer by the
+    clock, never more work. `concurrent` releases the GIL, so the other checks (and the worker's lease
+    renewal) go on meanwhile.
+    """
     return regex.search(pattern, text, timeout=timeout, concurrent=True) is not None
 
 

@@ -154,7 +154,7 @@ def test_a_catastrophic_regular_expression_fails_its_check_alone(
     start_celery_worker()
 
     run = start_smoke_run(release=release, actor=members["release_manager"])
-    run = wait_for(lambda: finished_run(run.pk), timeout=30, every=0.25)
+    run = wait_for(lambda: finished_run(run.pk), timeout=40, every=0.25)
 
     assert (run.status, run.attempts, run.error) == (RunStatus.FAILED, 1, "")
     results = {result.check_name: result for result in CheckResult.objects.filter(run=run)}
@@ -166,7 +166,8 @@ def test_a_catastrophic_regular_expression_fails_its_check_alone(
         "Body check too slow: matching /(a|aa)+$/ did not finish within the check's timeout (2 s); "
         "simplify the regular expression."
     )
-    assert run.duration_seconds < 10
+    # The match is stopped after 2 s of CPU time; a busy machine stretches that in wall-clock time.
+    assert run.duration_seconds < 20
 
 
 def worker_peak_memory_kib(worker) -> int:
