@@ -97,6 +97,11 @@ class MonitorForm(_CrispyForm, forms.ModelForm):
         else:
             checks = checks.filter(monitor__isnull=True)
         self.fields["smoke_check"].queryset = checks.order_by("name")
+        self.fields[
+            "alert_emails"
+        ].help_text += (
+            " Webhooks hear of it as monitor.down and monitor.up, from the release's Webhooks page."
+        )
 
     def clean_alert_emails(self):
         addresses = [part.strip() for part in self.cleaned_data["alert_emails"].split(",") if part.strip()]

@@ -122,6 +122,12 @@ def test_the_check_connects_to_the_address_it_checked_and_keeps_the_host_name(dn
     assert outcome.outcome == Outcome.PASSED, outcome.message
 
 
+def test_a_redirect_is_an_answer_never_followed_so_every_connection_is_a_checked_one(target):
+    outcome = probe(target.url("/to-metadata"), timeout_seconds=5)
+    assert (outcome.outcome, outcome.http_status) == (Outcome.FAILED, 302)
+    assert outcome.message == "Wrong status: expected 200, got 302."
+
+
 def test_a_webhook_to_a_name_on_a_loopback_address_is_refused_after_resolving_it(settings):
     settings.WEBHOOK_ALLOWED_HOSTS = []
     assert refusal_for_url("http://localhost:9/hook", WEBHOOK) is None  # the name alone says nothing

@@ -64,6 +64,11 @@ class TargetHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif url.path == "/echo-header":
             self._answer(200, f"token={self.headers.get('X-Smoke-Token', '')}")
+        elif url.path == "/to-metadata":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif url.path == "/echo-host":
             self._answer(200, f"host={self.headers.get('Host', '')}")
         elif url.path == "/letters":

@@ -291,3 +291,12 @@ def test_a_failed_checks_response_excerpt_is_shown_only_to_those_who_may_edit_ch
     pack = client.get(reverse("golive:audit_pack", args=[release.pk]))
     with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
         assert not any(answer in archive.read(name).decode() for name in archive.namelist())
+
+
+def test_the_monitor_form_has_no_webhook_of_its_own_and_points_to_the_releases_webhooks(
+    release, members, client_for, check
+):
+    page = client_for(members[Role.SCRUM_TEAM]).get(url("monitor_create", release)).content.decode()
+    assert 'name="alert_emails"' in page
+    assert 'name="webhook_url"' not in page
+    assert "Webhooks hear of it as monitor.down and monitor.up" in page
