@@ -1,5 +1,6 @@
 """The same checks through a real `celery worker` process: Redis in CI, the file-system broker otherwise."""
 
+import json
 import re
 import time
 from io import StringIO
@@ -10,11 +11,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent
+from golive.models import AuditEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from golive.services.webhooks import signature_is_valid
 from smoketests.choices import MonitorState, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 from smoketests.services.monitors import create_monitor, dispatch_due_monitors
 from smoketests.services.runs import reap_smoke_runs, start_smoke_run
+from tests.api.receiver import WebhookReceiver
 from tests.smoketests.target import unused_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -212,3 +215,32 @@ def test_hostile_answers_cost_bounded_memory_and_never_lose_the_run_on_postgresq
         )
     # Each bomb is read only up to the 1 MB cap on decompressed bytes; before, each cost hundreds of MB.
     assert growth_mib < 32
+
+
+def test_a_monitor_going_down_reaches_webhooks_signed_and_retried_by_a_real_worker(
+    release, make_check, target, start_celery_worker
+):
+    release.status = ReleaseStatus.LIVE
+    release.save()
+    monitor = create_monitor(
+        release=release,
+        actor=None,
+        smoke_check=make_check("orders", target.url("/error")),
+        failure_threshold=1,
+    )
+    Monitor.objects.update(next_due_at=timezone.now())
+    with WebhookReceiver(statuses=[503, 200]) as receiver:
+        endpoint = WebhookEndpoint.objects.create(
+            release=release, url=receiver.url(), events=["monitor.down"]
+        )
+        start_celery_worker(WEBHOOK_RETRY_BASE_SECONDS="1", WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
+        dispatch_due_monitors()
+        delivery = wait_for(
+            lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).first(), timeout=30
+        )
+
+    assert (delivery.event, delivery.attempts, delivery.response_status) == ("monitor.down", 2, 200)
+    assert [post.headers["X-GoLive-Delivery"] for post in receiver.received] == [str(delivery.pk)] * 2
+    for post in receiver.received:
+        assert signature_is_valid(post.body, endpoint.secret, post.headers["X-GoLive-Signature"])
+    assert json.loads(receiver.received[0].body)["data"]["monitor"] == monitor.pk
