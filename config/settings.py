@@ -192,7 +192,8 @@ CACHES = {"default": env_cache("CACHE_URL")}
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 5)
 
 # Smoke tests and monitors (README, "Smoke tests and monitoring"). An empty host list lets checks
-# target any host; production should name its own, e.g. ".example.com" for the domain and below.
+# target any host but link-local and metadata addresses (golive/outbound.py); production should name its
+# own, e.g. ".example.com" for the domain and below.
 SMOKETESTS_ALLOWED_HOSTS = env_list("SMOKETESTS_ALLOWED_HOSTS")
 SMOKETESTS_MAX_CONCURRENCY = env_int("SMOKETESTS_MAX_CONCURRENCY", 50)
 SMOKETESTS_RUN_LEASE_SECONDS = env_int("SMOKETESTS_RUN_LEASE_SECONDS", 30)
@@ -265,7 +266,8 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 # The first retry waits this long, each next one twice as long (at most an hour).
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
-# An empty list lets webhooks go to any host; production should name the receivers' hosts or domains.
+# An empty list lets webhooks go to any public host; a host named here may also be loopback or private
+# (golive/outbound.py). Production should name the receivers' hosts or domains.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 # Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
 CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {

@@ -153,3 +153,9 @@ def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Rele
 def allowed_actions(user, release: Release) -> dict[str, bool]:
     """{action: allowed} for templates, which show only the buttons the user may press."""
     return {action.value: can(user, release, action) for action in Action}
+
+
+def may_read_response_excerpts(user, release: Release) -> bool:
+    """What a smoke check's target answered can be an internal service's own words: it is shown only to
+    those who may define the checks."""
+    return can(user, release, Action.MANAGE_SMOKE_CHECKS)

@@ -31,7 +31,9 @@ def announce_smoke_run_finished(sender, run, **kwargs) -> None:
 
 
 @receiver(monitor_state_changed, dispatch_uid="golive.webhooks.monitor_state_changed")
-def announce_monitor_state(sender, monitor, old_state: str, new_state: str, **kwargs) -> None:
+def announce_monitor_state(
+    sender, monitor, old_state: str, new_state: str, last_check: str = "", **kwargs
+) -> None:
     if new_state == MonitorState.DOWN:
         event = WebhookEvent.MONITOR_DOWN
     elif new_state == MonitorState.UP and old_state == MonitorState.DOWN:
@@ -48,5 +50,7 @@ def announce_monitor_state(sender, monitor, old_state: str, new_state: str, **kw
             "state": new_state,
             "previous_state": old_state,
             "consecutive_failures": monitor.consecutive_failures,
+            "since": monitor.state_changed_at,
+            "last_check": last_check,
         },
     )

@@ -82,5 +82,5 @@ class MonitorResultAdmin(_ReadOnlyAdmin):
 
 @admin.register(MonitorAlert)
 class MonitorAlertAdmin(_ReadOnlyAdmin):
-    list_display = ["monitor", "kind", "created_at", "sent_at", "webhook_status", "error"]
+    list_display = ["monitor", "kind", "created_at", "sent_at", "error"]
     list_filter = ["kind"]

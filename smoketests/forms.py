@@ -71,14 +71,6 @@ class SmokeCheckForm(_CrispyForm, forms.ModelForm):
 
 
 class MonitorForm(_CrispyForm, forms.ModelForm):
-    webhook_url = forms.URLField(
-        label="Webhook URL",
-        required=False,
-        max_length=2000,
-        assume_scheme="https",
-        help_text="Receives a JSON POST when the monitor goes down or recovers.",
-    )
-
     class Meta:
         model = Monitor
         fields = [
@@ -88,7 +80,6 @@ class MonitorForm(_CrispyForm, forms.ModelForm):
             "ends_at",
             "failure_threshold",
             "alert_emails",
-            "webhook_url",
             "enabled",
         ]
         labels = {"smoke_check": "Check"}
@@ -107,6 +98,11 @@ class MonitorForm(_CrispyForm, forms.ModelForm):
         else:
             checks = checks.filter(monitor__isnull=True)
         self.fields["smoke_check"].queryset = checks.order_by("name")
+        self.fields[
+            "alert_emails"
+        ].help_text += (
+            " Webhooks hear of it as monitor.down and monitor.up, from the release's Webhooks page."
+        )
 
     def clean_alert_emails(self):
         addresses = [part.strip() for part in self.cleaned_data["alert_emails"].split(",") if part.strip()]

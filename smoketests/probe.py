@@ -8,25 +8,32 @@ its database work in its own thread, where Django's ORM is safe to use.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import queue
-import re
 import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import certifi
 import httpx
+import regex
 from django.utils import timezone
 
+from golive.outbound import Destination, guarded_async_transport, refusal_in
 from smoketests.choices import MAX_CHECK_TIMEOUT_SECONDS, Outcome
 
 EXCERPT_CHARS = 500
-# Enough of the body to match against; a check never downloads a whole large file into memory.
+# Enough of the body to match against, counted after decompression: a check never holds more than this
+# of an answer in memory, however large (or however well compressed) the answer is.
 MAX_BODY_BYTES = 1024 * 1024
+# A regular expression gets what is left of the check's timeout, and at least this long.
+MIN_MATCH_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,91 @@ def describe_statuses(ranges: tuple[tuple[int, int], ...]) -> str:
     return ", ".join(str(low) if low == high else f"{low}-{high}" for low, high in ranges)
 
 
-def judge_response(spec: ProbeSpec, status: int, text: str, latency_ms: int) -> tuple[str, str]:
+class UnreadableBody(Exception):
+    """The answer's body is in an encoding a check cannot undo within its memory bound."""
+
+
+class BoundedBody:
+    """Undoes a body's Content-Encoding (gzip, deflate, or several) as the bytes arrive and keeps at most
+    `limit` decoded bytes: a small answer that inflates to gigabytes costs no more than `limit`."""
+
+    STEP = 64 * 1024
+
+    def __init__(self, content_encoding: str, limit: int = MAX_BODY_BYTES):
+        codings = [part.strip().lower() for part in content_encoding.split(",") if part.strip()]
+        self.layers = []
+        # Listed in the order they were applied, so undone last first.
+        for coding in reversed(codings):
+            if coding in ("gzip", "x-gzip"):
+                self.layers.append(zlib.decompressobj(zlib.MAX_WBITS | 16))
+            elif coding == "deflate":
+                self.layers.append(zlib.decompressobj(zlib.MAX_WBITS))
+            elif coding != "identity":
+                raise UnreadableBody(
+                    f"Unreadable answer: its body is encoded as “{coding}”, which checks cannot decode; "
+                    "ask for gzip, deflate or identity in an Accept-Encoding header."
+                )
+        self.limit = limit
+        self.data = bytearray()
+        self.truncated = False
+
+    @property
+    def full(self) -> bool:
+        return len(self.data) >= self.limit
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            self._push(0, chunk)
+        except zlib.error as error:
+            raise UnreadableBody(f"Unreadable answer: its compressed body is corrupt ({error}).") from None
+
+    def _push(self, index: int, chunk: bytes) -> None:
+        if index == len(self.layers):
+            room = self.limit - len(self.data)
+            self.truncated = self.truncated or len(chunk) > room
+            self.data += chunk[:room]
+            return
+        layer = self.layers[index]
+        while not self.full and not layer.eof:
+            decoded = layer.decompress(chunk, self.STEP)
+            chunk = layer.unconsumed_tail
+            self._push(index + 1, decoded)
+            # A full step may leave decoded bytes inside zlib even when all input was taken: go on.
+            if not chunk and len(decoded) < self.STEP:
+                break
+
+    def text(self, encoding: str | None) -> str:
+        try:
+            codecs.lookup(encoding or "utf-8")
+        except LookupError:
+            encoding = "utf-8"
+        return bytes(self.data).decode(encoding or "utf-8", errors="replace")
+
+
+def _cap_note(truncated: bool) -> str:
+    megabytes = MAX_BODY_BYTES // (1024 * 1024)
+    return f" (only its first {megabytes} MB, decompressed, is read)" if truncated else ""
+
+
+def regex_matches(pattern: str, text: str, *, timeout: float) -> bool:
+    """Search with a time bound: a pattern that backtracks without end raises TimeoutError instead.
+
+    `regex` counts the bound in the process's CPU time, so on a starved machine it takes longer by the
+    clock, never more work. `concurrent` releases the GIL, so the other checks (and the worker's lease
+    renewal) go on meanwhile.
+    """
+    return regex.search(pattern, text, timeout=timeout, concurrent=True) is not None
+
+
+def judge_response(
+    spec: ProbeSpec,
+    status: int,
+    text: str,
+    latency_ms: int,
+    *,
+    truncated: bool = False,
+    match_deadline: float | None = None,
+) -> tuple[str, str]:
     """(outcome, message) for an answer the server did give."""
     if not any(low <= status <= high for low, high in spec.status_ranges):
         return (
@@ -68,9 +159,28 @@ def judge_response(spec: ProbeSpec, status: int, text: str, latency_ms: int) -> 
             f"Wrong status: expected {describe_statuses(spec.status_ranges)}, got {status}.",
         )
     if spec.body_contains and spec.body_contains not in text:
-        return Outcome.FAILED, f"Body mismatch: the response does not contain “{spec.body_contains}”."
-    if spec.body_regex and not re.search(spec.body_regex, text):
-        return Outcome.FAILED, f"Body mismatch: the response does not match /{spec.body_regex}/."
+        return (
+            Outcome.FAILED,
+            f"Body mismatch: the response does not contain “{spec.body_contains}”{_cap_note(truncated)}.",
+        )
+    if spec.body_regex:
+        if match_deadline is None:
+            match_deadline = time.monotonic() + effective_timeout(spec)
+        try:
+            matched = regex_matches(
+                spec.body_regex, text, timeout=max(MIN_MATCH_SECONDS, match_deadline - time.monotonic())
+            )
+        except TimeoutError:
+            return (
+                Outcome.FAILED,
+                f"Body check too slow: matching /{spec.body_regex}/ did not finish within the check's "
+                f"timeout ({spec.timeout_seconds:g} s); simplify the regular expression.",
+            )
+        if not matched:
+            return (
+                Outcome.FAILED,
+                f"Body mismatch: the response does not match /{spec.body_regex}/{_cap_note(truncated)}.",
+            )
     if spec.max_latency_ms is not None and latency_ms > spec.max_latency_ms:
         return (
             Outcome.FAILED,
@@ -92,6 +202,10 @@ def explain_error(error: BaseException, spec: ProbeSpec) -> str:
     from urllib.parse import urlsplit
 
     host = urlsplit(spec.url).hostname or spec.url
+    if refusal := refusal_in(error):
+        return f"Not sent: {refusal}"
+    if isinstance(error, UnreadableBody):
+        return str(error)
     chain = list(_causes(error))
     text = " ".join(str(item) for item in chain)
     if isinstance(error, TimeoutError | httpx.TimeoutException) or any(
@@ -120,38 +234,45 @@ def effective_timeout(spec: ProbeSpec) -> float:
     return max(0.1, min(spec.timeout_seconds, MAX_CHECK_TIMEOUT_SECONDS))
 
 
+def request_headers(spec: ProbeSpec) -> dict[str, str]:
+    # Only the encodings BoundedBody can undo while counting, unless the check asks for others itself.
+    if any(name.lower() == "accept-encoding" for name in spec.headers):
+        return spec.headers
+    return {"Accept-Encoding": "gzip, deflate", **spec.headers}
+
+
 async def probe_one(tls_contexts: dict[bool, ssl.SSLContext], spec: ProbeSpec) -> ProbeOutcome:
     started_at = timezone.now()
     started = time.monotonic()
     timeout = effective_timeout(spec)
 
-    async def request() -> tuple[int, str]:
+    async def request() -> tuple[int, str, bool]:
         # One small client per check: httpx's shared connection pool costs more CPU per request the
         # more connections it holds, which made 200 concurrent checks CPU-bound. The TLS contexts,
         # the expensive part of a client, are shared.
+        transport = guarded_async_transport(
+            Destination.SMOKE_CHECK, ssl_context=tls_contexts[spec.verify_tls]
+        )
         async with (
-            httpx.AsyncClient(
-                verify=tls_contexts[spec.verify_tls], follow_redirects=False, trust_env=False
-            ) as client,
+            httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client,
             client.stream(
                 spec.method,
                 spec.url,
-                headers=spec.headers,
+                headers=request_headers(spec),
                 content=spec.body.encode() if spec.body else None,
                 timeout=httpx.Timeout(timeout),
             ) as response,
         ):
-            collected = bytearray()
-            async for chunk in response.aiter_bytes():
-                collected.extend(chunk)
-                if len(collected) >= MAX_BODY_BYTES:
+            body = BoundedBody(response.headers.get("Content-Encoding", ""))
+            async for chunk in response.aiter_raw():
+                body.feed(chunk)
+                if body.full:
                     break
-            encoding = response.encoding or "utf-8"
-            return response.status_code, bytes(collected).decode(encoding, errors="replace")
+            return response.status_code, body.text(response.charset_encoding), body.truncated or body.full
 
     try:
         # httpx's timeout bounds each phase; wait_for bounds the sum, so a slow drip never outlives it.
-        status, text = await asyncio.wait_for(request(), timeout=timeout)
+        status, text, truncated = await asyncio.wait_for(request(), timeout=timeout)
     except Exception as error:  # every failure becomes a result, never an exception out of the run
         return ProbeOutcome(
             key=spec.key,
@@ -162,7 +283,11 @@ async def probe_one(tls_contexts: dict[bool, ssl.SSLContext], spec: ProbeSpec) -
             finished_at=timezone.now(),
         )
     latency_ms = round((time.monotonic() - started) * 1000)
-    outcome, message = judge_response(spec, status, text, latency_ms)
+    judge = partial(
+        judge_response, spec, status, text, latency_ms, truncated=truncated, match_deadline=started + timeout
+    )
+    # A regular expression may take up to the check's timeout; in a thread, the other checks go on.
+    outcome, message = await asyncio.to_thread(judge) if spec.body_regex else judge()
     return ProbeOutcome(
         key=spec.key,
         outcome=outcome,

@@ -34,8 +34,13 @@ def checks_page(release: Release) -> dict:
     }
 
 
-def run_progress(run: SmokeRun) -> dict:
-    results = list(CheckResult.objects.filter(run=run).order_by("check_name", "pk"))
+def run_progress(run: SmokeRun, *, with_excerpts: bool) -> dict:
+    """The run's results and counts; response excerpts are loaded only `with_excerpts`
+    (golive.permissions.may_read_response_excerpts)."""
+    results = CheckResult.objects.filter(run=run).order_by("check_name", "pk")
+    if not with_excerpts:
+        results = results.defer("response_excerpt")
+    results = list(results)
     done = [result for result in results if result.outcome in COMPLETED_OUTCOMES]
     return {
         "results": results,
@@ -43,6 +48,7 @@ def run_progress(run: SmokeRun) -> dict:
         "total_count": len(results),
         "passed_count": sum(1 for result in done if result.outcome == Outcome.PASSED),
         "percent": round(100 * len(done) / len(results)) if results else 100,
+        "with_excerpts": with_excerpts,
     }
 
 

@@ -1,42 +1,29 @@
 """Field validators for checks: each refuses bad input with a message that says what is wrong."""
 
 import re
-from urllib.parse import urlsplit
 
-from django.conf import settings
+import regex
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
+from golive.outbound import Destination, refusal_for_url
 
 _url_validator = URLValidator(schemes=["http", "https"], message="Enter a full http:// or https:// URL.")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 def validate_check_url(value: str) -> None:
+    """A full http(s) URL that checks may request; asked again before every request (golive.outbound)."""
     _url_validator(value)
-    host = (urlsplit(value).hostname or "").lower()
-    if not host_is_allowed(host):
-        raise ValidationError(
-            "Checks may not target %(host)s: it is not in SMOKETESTS_ALLOWED_HOSTS.", params={"host": host}
-        )
-
-
-def host_is_allowed(host: str) -> bool:
-    """Empty setting: any host. Otherwise an exact name, or `.example.com` for the domain and below."""
-    allowed = [entry.lower() for entry in getattr(settings, "SMOKETESTS_ALLOWED_HOSTS", [])]
-    if not allowed:
-        return True
-    for entry in allowed:
-        if entry.startswith(".") and (host == entry[1:] or host.endswith(entry)):
-            return True
-        if host == entry:
-            return True
-    return False
+    if refusal := refusal_for_url(value, Destination.SMOKE_CHECK):
+        raise ValidationError(refusal)
 
 
 def validate_regex(value: str) -> None:
+    """Compiled by the engine that matches it (`regex`, which can stop a match that runs too long)."""
     try:
-        re.compile(value)
-    except re.error as error:
+        regex.compile(value)
+    except regex.error as error:
         raise ValidationError(
             "Not a valid regular expression: %(problem)s.", params={"problem": error}
         ) from None

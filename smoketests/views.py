@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from golive.permissions import Action, allowed_actions, get_release_for
+from golive.permissions import Action, allowed_actions, get_release_for, may_read_response_excerpts
 from golive.views.mixins import add_service_errors
 from smoketests.forms import MonitorForm, SmokeCheckForm
 from smoketests.models import Monitor, SmokeCheck, SmokeRun
@@ -88,7 +88,8 @@ def run_detail(request, release_pk: int, pk: int):
     """The run page; htmx polls the same URL and gets only the progress part while the run is going."""
     release = get_release_for(request.user, release_pk)
     run = get_object_or_404(SmokeRun.objects.select_related("requested_by"), release=release, pk=pk)
-    context = _context(request, release, run=run, **run_progress(run))
+    with_excerpts = may_read_response_excerpts(request.user, release)
+    context = _context(request, release, run=run, **run_progress(run, with_excerpts=with_excerpts))
     if request.htmx:
         return render(request, "smoketests/_run_progress.html", context)
     return render(request, "smoketests/run_detail.html", context)

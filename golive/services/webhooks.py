@@ -9,14 +9,15 @@ Each POST carries `X-GoLive-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw
 endpoint's secret. Receivers compute the same over the bytes they received and compare in constant time.
 """
 
+import functools
 import hashlib
 import hmac
 import json
 import logging
+import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -32,6 +33,7 @@ from kombu.exceptions import KombuError
 from golive.audit import record_event
 from golive.gate import deploy_gate
 from golive.models import Decision, DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.outbound import Destination, guarded_transport, refusal_for_url, refusal_in, storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,11 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
 def _excerpt(response: httpx.Response, limit: int = RESPONSE_EXCERPT_BYTES) -> str:
     kept = b""
     for chunk in response.iter_bytes():
@@ -178,21 +185,31 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult:
         SIGNATURE_HEADER: sign(body, delivery.endpoint.secret),
     }
     response_status, error = None, ""
+    transport = guarded_transport(Destination.WEBHOOK, ssl_context=_tls_context())
     try:
         # Streamed, so a receiver answering with a huge body costs no more than the excerpt kept.
-        with httpx.stream(
-            "POST",
-            delivery.endpoint.url,
-            content=body,
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            follow_redirects=False,
-        ) as response:
+        with (
+            httpx.Client(transport=transport, follow_redirects=False, trust_env=False) as client,
+            client.stream(
+                "POST",
+                delivery.endpoint.url,
+                content=body,
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            ) as response,
+        ):
             response_status = response.status_code
             if not response.is_success:
                 error = f"The receiver answered HTTP {response.status_code}: {_excerpt(response)}"
     except httpx.HTTPError as failure:
-        error = f"{type(failure).__name__}: {failure}"[:1000]
+        if refusal := refusal_in(failure):
+            # The host is not (or no longer) allowed: nothing was sent, and a retry would not change that.
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.FAILED, response_status=None, error=f"Not sent: {refusal}"
+            )
+            return AttemptResult(status=DeliveryStatus.FAILED)
+        error = f"{type(failure).__name__}: {failure}"
+    error = storable_text(error)[:1000]
     now = timezone.now()
     if not error:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
@@ -231,16 +248,10 @@ _url_validator = URLValidator(schemes=["http", "https"], message="Enter a full h
 
 
 def validate_webhook_url(url: str) -> None:
+    """A full http(s) URL webhooks may be sent to; asked again before every delivery (golive.outbound)."""
     _url_validator(url)
-    host = (urlsplit(url).hostname or "").lower()
-    allowed = [entry.lower() for entry in settings.WEBHOOK_ALLOWED_HOSTS]
-    if allowed and not any(
-        host == entry or (entry.startswith(".") and (host == entry[1:] or host.endswith(entry)))
-        for entry in allowed
-    ):
-        raise ValidationError(
-            {"url": f"Webhooks may not be sent to {host}: it is not in WEBHOOK_ALLOWED_HOSTS."}
-        )
+    if refusal := refusal_for_url(url, Destination.WEBHOOK):
+        raise ValidationError({"url": refusal})
 
 
 @transaction.atomic

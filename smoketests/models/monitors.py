@@ -37,9 +37,6 @@ class Monitor(models.Model):
         blank=True,
         help_text="Comma-separated. Empty: the release managers and production support of the release.",
     )
-    webhook_url = models.URLField(
-        "webhook URL", max_length=2000, blank=True, help_text="Receives a JSON POST."
-    )
     enabled = models.BooleanField(default=True)
     state = models.CharField(max_length=10, choices=MonitorState.choices, default=MonitorState.UNKNOWN)
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -112,7 +109,11 @@ class MonitorResult(models.Model):
 
 
 class MonitorAlert(models.Model):
-    """One alert to send when a monitor goes down or recovers; sent at most once."""
+    """One e-mail alert to send when a monitor goes down or recovers; sent at most once.
+
+    Webhooks hear of the same change as `monitor.down` / `monitor.up` through the release's webhook
+    endpoints (golive.webhook_receivers): signed, logged and retried like every other event.
+    """
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=10, choices=AlertKind.choices)
@@ -120,7 +121,6 @@ class MonitorAlert(models.Model):
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.TextField(blank=True)
-    webhook_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from golive.audit import record_event
 from golive.choices import ReleaseStatus, Role
 from golive.models import Release
+from golive.outbound import storable_text
 from golive.services.records import create_record, update_record
 from smoketests.choices import AlertKind, MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
@@ -170,7 +171,7 @@ def record_monitor_outcome(*, monitor_id: int, outcome: ProbeOutcome) -> Monitor
         outcome=outcome.outcome,
         http_status=outcome.http_status,
         latency_ms=outcome.latency_ms,
-        message=outcome.message,
+        message=storable_text(outcome.message),
         finished_at=outcome.finished_at,
     )
     old_state = monitor.state
@@ -212,7 +213,12 @@ def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: st
         alert = MonitorAlert.objects.create(monitor=monitor, kind=alert_kind)
         send_monitor_alert.delay_on_commit(alert.pk)
     notify_listeners(
-        monitor_state_changed, sender=Monitor, monitor=monitor, old_state=old_state, new_state=monitor.state
+        monitor_state_changed,
+        sender=Monitor,
+        monitor=monitor,
+        old_state=old_state,
+        new_state=monitor.state,
+        last_check=storable_text(last_message),
     )
 
 
@@ -241,9 +247,8 @@ def alert_payload(alert: MonitorAlert) -> dict:
 
 
 def send_alert(*, alert_id: int) -> MonitorAlert | None:
-    """Send one alert by e-mail and, if set, to the webhook; claimed first so it goes out once."""
-    import httpx
-
+    """Mail one alert; claimed first so it goes out once. Webhooks get the change as `monitor.down` or
+    `monitor.up` through the release's webhook endpoints, signed and retried (golive.webhook_receivers)."""
     if not MonitorAlert.objects.filter(pk=alert_id, sending_started_at__isnull=True).update(
         sending_started_at=timezone.now()
     ):
@@ -268,16 +273,10 @@ def send_alert(*, alert_id: int) -> MonitorAlert | None:
             )
         except Exception as error:  # an alert that cannot be mailed is recorded, not lost silently
             problems.append(f"E-mail failed: {error}")
-    if alert.monitor.webhook_url:
-        try:
-            response = httpx.post(alert.monitor.webhook_url, json=payload, timeout=10)
-            alert.webhook_status = response.status_code
-        except httpx.HTTPError as error:
-            problems.append(f"Webhook failed: {error}")
     alert.recipients = ", ".join(recipients)
     alert.error = " ".join(problems)
     alert.sent_at = timezone.now()
-    alert.save(update_fields=["recipients", "webhook_status", "error", "sent_at"])
+    alert.save(update_fields=["recipients", "error", "sent_at"])
     return alert
 
 

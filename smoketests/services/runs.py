@@ -9,13 +9,14 @@ import logging
 import os
 import socket
 import time
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,6 +24,7 @@ from kombu.exceptions import KombuError
 
 from golive.audit import record_event
 from golive.models import Release
+from golive.outbound import storable_text
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
@@ -145,18 +147,47 @@ def renew_lease(*, run: SmokeRun) -> bool:
 
 
 def store_check_outcome(outcome: ProbeOutcome) -> bool:
-    """Write one check's result; only over a pending row, so a second delivery never overwrites it."""
+    """Write one check's result; only over a pending row, so a second delivery never overwrites it.
+
+    The message and excerpt may carry whatever the target answered, so they go through storable_text.
+    """
     return bool(
         CheckResult.objects.filter(pk=outcome.key, outcome=Outcome.PENDING).update(
             outcome=outcome.outcome,
             http_status=outcome.http_status,
             latency_ms=outcome.latency_ms,
-            message=outcome.message,
-            response_excerpt=outcome.response_excerpt,
+            message=storable_text(outcome.message),
+            response_excerpt=storable_text(outcome.response_excerpt),
             started_at=outcome.started_at,
             finished_at=outcome.finished_at,
         )
     )
+
+
+def store_check_outcomes(outcomes: list[ProbeOutcome]) -> None:
+    """Store a batch in one transaction. Should the database still refuse one result, each is stored on
+    its own and the refused one becomes an error naming why: one answer never costs the others."""
+    try:
+        with transaction.atomic():
+            for outcome in outcomes:
+                store_check_outcome(outcome)
+    except DatabaseError:
+        logger.exception("A batch of smoke-check results could not be stored; storing them one by one.")
+        for outcome in outcomes:
+            try:
+                with transaction.atomic():
+                    store_check_outcome(outcome)
+            except DatabaseError as error:
+                store_check_outcome(
+                    replace(
+                        outcome,
+                        outcome=Outcome.ERROR,
+                        message=f"The result could not be stored: {type(error).__name__}.",
+                        http_status=None,
+                        latency_ms=None,
+                        response_excerpt="",
+                    )
+                )
 
 
 def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | None:
@@ -182,9 +213,7 @@ def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | No
         specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY, idle_every=min(renew_every, 2.0)
     ):
         if outcomes:
-            with transaction.atomic():
-                for outcome in outcomes:
-                    store_check_outcome(outcome)
+            store_check_outcomes(outcomes)
         if time.monotonic() - last_renewal >= renew_every:
             if not renew_lease(run=run):
                 logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)

@@ -40,8 +40,13 @@ from tests.smoketests.target import unused_port
 pytestmark = pytest.mark.django_db
 
 
+LOCAL_RECEIVERS = "127.0.0.1,localhost"
+
+
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    """A receiver on this machine; webhooks go to loopback addresses only when the allow-list names them."""
+    settings.WEBHOOK_ALLOWED_HOSTS = LOCAL_RECEIVERS.split(",")
     with WebhookReceiver() as server:
         yield server
 
@@ -109,6 +114,7 @@ def test_an_unreachable_receiver_is_recorded_as_an_error(
     release, eager_celery, django_capture_on_commit_callbacks, settings
 ):
     settings.WEBHOOK_MAX_ATTEMPTS = 1
+    settings.WEBHOOK_ALLOWED_HOSTS = LOCAL_RECEIVERS.split(",")
     endpoint = WebhookEndpoint.objects.create(release=release, url=f"http://127.0.0.1:{unused_port()}/hook")
     with django_capture_on_commit_callbacks(execute=True):
         (delivery,) = notify(release=release, event=WebhookEvent.PING, payload={})
@@ -307,6 +313,46 @@ def test_a_webhook_url_must_be_http_and_on_an_allowed_host(release, members, cli
     assert [endpoint.url for endpoint in WebhookEndpoint.objects.all()] == ["https://ci.example.com/hook"]
 
 
+def test_with_the_default_settings_metadata_and_local_addresses_are_refused_on_the_page(
+    release, members, client_for, settings
+):
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    client = _manager_client(members, client_for)
+    url = reverse("integration:webhooks", args=[release.pk])
+    page = client.post(url, {"url": "http://169.254.169.254/latest/meta-data/"}).content.decode()
+    assert "169.254.169.254: it is a link-local or cloud metadata address" in page
+    page = client.post(url, {"url": "http://127.0.0.1:9000/hook"}).content.decode()
+    assert "127.0.0.1: it is a loopback, private or other non-public address" in page
+    assert "allowed only when WEBHOOK_ALLOWED_HOSTS names 127.0.0.1" in page
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("allowed", "error"),
+    [
+        (
+            ["hooks.example.com"],
+            "Not sent: Webhooks may not be sent to 127.0.0.1: it is not in WEBHOOK_ALLOWED_HOSTS.",
+        ),
+        (
+            [],
+            "Not sent: Webhooks may not be sent to 127.0.0.1: it is a loopback, private or other non-public "
+            "address (allowed only when WEBHOOK_ALLOWED_HOSTS names 127.0.0.1).",
+        ),
+    ],
+)
+def test_a_stored_webhook_whose_host_is_not_allowed_when_sending_sends_nothing(
+    allowed, error, release, endpoint, receiver, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOWED_HOSTS = allowed  # changed after the endpoint was saved
+    with django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = notify(release=release, event=WebhookEvent.PING, payload={})
+    delivery.refresh_from_db()
+    assert receiver.received == []
+    assert (delivery.status, delivery.attempts, delivery.response_status) == ("failed", 1, None)
+    assert delivery.error == error
+
+
 def test_the_manager_disables_and_removes_a_webhook(release, members, client_for, endpoint):
     client = _manager_client(members, client_for)
     client.post(reverse("integration:webhook_toggle", args=[release.pk, endpoint.pk]))
@@ -336,7 +382,7 @@ def test_a_real_worker_retries_a_smoke_run_webhook_until_it_is_delivered(
     check.full_clean()
     check.save()
     receiver.statuses = [200, 500, 200]  # the check itself, then the webhook: fails once, then succeeds
-    start_celery_worker(WEBHOOK_RETRY_BASE_SECONDS="1")
+    start_celery_worker(WEBHOOK_RETRY_BASE_SECONDS="1", WEBHOOK_ALLOWED_HOSTS=LOCAL_RECEIVERS)
 
     client = api_for(members[Role.SCRUM_TEAM])
     run_id = client.post(reverse("api:smoke_run_list", args=[release.pk])).json()["id"]

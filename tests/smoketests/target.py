@@ -1,11 +1,14 @@
 """A real HTTP server on 127.0.0.1 for checks to hit: each path misbehaves in one known way."""
 
+import functools
 import socket
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +28,18 @@ class TargetHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(encoded)
+
+    def _send(self, status: int, body: bytes, content_type: str, encoding: str = "") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client stopped reading, as it should
+            self.close_connection = True
 
     def do_GET(self):
         url = urlsplit(self.path)
@@ -49,6 +64,24 @@ class TargetHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif url.path == "/echo-header":
             self._answer(200, f"token={self.headers.get('X-Smoke-Token', '')}")
+        elif url.path == "/to-metadata":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif url.path == "/echo-host":
+            self._answer(200, f"host={self.headers.get('Host', '')}")
+        elif url.path == "/letters":
+            # Harmless text on which a catastrophically backtracking pattern such as (a|aa)+$ never ends.
+            self._answer(200, "a" * 64 + "!")
+        elif url.path == "/nul":
+            # A healthy page with a NUL, other control bytes and bytes that are not UTF-8.
+            self._send(200, b"OK: portal healthy\x00\x01\x1b[31m\xff\xfe\xc3(", "text/plain; charset=utf-8")
+        elif url.path == "/gzip":
+            self._send(200, gzip_body(b"OK: portal healthy, compressed"), "text/plain", encoding="gzip")
+        elif url.path == "/gzip-bomb":
+            # About 1 MB on the wire that inflates to 1 GB of zeros.
+            self._send(200, gzip_bomb(1024), "text/plain", encoding="gzip")
         else:
             self._answer(404, "Not found")
 
@@ -77,6 +110,11 @@ class TargetServer(ThreadingHTTPServer):
             self.socket = context.wrap_socket(self.socket, server_side=True)
         self.scheme = "https" if tls_files else "http"
 
+    def handle_error(self, request, client_address):
+        # A check stops reading a huge answer and hangs up, as it should; that is no error of the server.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     @property
     def base_url(self) -> str:
         return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
@@ -92,6 +130,30 @@ class TargetServer(ThreadingHTTPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+
+
+def gzip_body(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+@functools.cache
+def gzip_bomb(megabytes: int) -> bytes:
+    """A valid gzip body of `megabytes` MB of zeros, about 1 KB per MB, built in well under a second.
+
+    One megabyte of zeros is deflated once and ended with a full flush, which leaves a byte-aligned
+    block that refers to nothing before it, so repeating it is a valid deflate stream.
+    """
+    zeros = bytes(1024 * 1024)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    last_block = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    trailer = struct.pack("<II", crc, (megabytes * len(zeros)) & 0xFFFFFFFF)
+    return header + block * megabytes + last_block + trailer
 
 
 def unused_port() -> int:

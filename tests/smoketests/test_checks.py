@@ -27,7 +27,7 @@ def field_errors(release, **fields) -> dict:
         (
             {"body_regex": "(unclosed"},
             "body_regex",
-            "Not a valid regular expression: missing ), unterminated",
+            "Not a valid regular expression: missing ) at position 9",
         ),
         ({"timeout_seconds": 61}, "timeout_seconds", "less than or equal to 60"),
         ({"timeout_seconds": 0}, "timeout_seconds", "greater than or equal to 0.5"),

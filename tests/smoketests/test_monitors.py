@@ -11,7 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent
+from golive.models import AuditEvent, WebhookDelivery, WebhookEndpoint
+from golive.services.webhooks import attempt_delivery, signature_is_valid
 from handover.models import HandoverPlan
 from handover.signals import handover_completed
 from smoketests.choices import MonitorState, Outcome
@@ -27,6 +28,7 @@ from smoketests.services.monitors import (
     send_alert,
 )
 from smoketests.services.runs import spec_for
+from tests.api.receiver import WebhookReceiver
 from tests.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +144,6 @@ def test_failures_mark_down_once_alert_once_and_recovery_alerts_once(
         check,
         failure_threshold=3,
         alert_emails="oncall@example.com",
-        webhook_url=target.url("/hook"),
     )
     for _ in range(2):
         run_due_checks()
@@ -168,25 +169,84 @@ def test_failures_mark_down_once_alert_once_and_recovery_alerts_once(
     assert changes == [["unknown", "down"], ["down", "up"]]
 
 
-def test_an_alert_is_mailed_and_posted_once(live_release, members, make_check, target):
-    monitor = make_monitor(
-        live_release, make_check("orders", target.url("/error")), webhook_url=target.url("/hook")
-    )
+def test_an_alert_is_mailed_once(live_release, members, make_check, target):
+    monitor = make_monitor(live_release, make_check("orders", target.url("/error")))
     alert = MonitorAlert.objects.create(monitor=monitor, kind="down")
     posts_before = len(target.posts)
 
     sent = send_alert(alert_id=alert.pk)
     assert send_alert(alert_id=alert.pk) is None  # a second delivery sends nothing
 
-    assert (sent.webhook_status, sent.error) == (201, "")
+    assert sent.error == ""
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == f"[GoLive Desk] DOWN: orders ({live_release.name})"
     # No addresses listed: the release manager and production support are told.
     assert sorted(mail.outbox[0].to) == ["manager@example.com", "support@example.com"]
-    path, body = target.posts[posts_before]
-    assert path == "/hook"
-    assert json.loads(body)["event"] == "monitor.down"
-    assert len(target.posts) == posts_before + 1
+    assert len(target.posts) == posts_before  # HTTP goes only through the release's webhooks
+
+
+def test_down_and_up_reach_webhooks_signed_through_the_webhook_system(
+    live_release, members, make_check, target, settings
+):
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    check = make_check("orders", target.url("/error"))
+    make_monitor(live_release, check, failure_threshold=1)
+    with WebhookReceiver() as receiver:
+        endpoint = WebhookEndpoint.objects.create(
+            release=live_release, url=receiver.url(), events=["monitor.down", "monitor.up"]
+        )
+        run_due_checks()
+        check.url = target.url("/fast")
+        check.save()
+        run_due_checks()
+        for delivery in WebhookDelivery.objects.order_by("pk"):
+            attempt_delivery(delivery_id=delivery.pk)
+
+    assert [post.headers["X-GoLive-Event"] for post in receiver.received] == ["monitor.down", "monitor.up"]
+    for post in receiver.received:
+        assert signature_is_valid(post.body, endpoint.secret, post.headers["X-GoLive-Signature"])
+    down = json.loads(receiver.received[0].body)["data"]
+    assert (down["check"], down["state"], down["last_check"]) == (
+        "orders",
+        "down",
+        "Wrong status: expected 200, got 500.",
+    )
+
+
+def test_a_monitor_alert_to_a_host_no_longer_allowed_sends_nothing(
+    live_release, members, make_check, target, settings
+):
+    check = make_check("orders", target.url("/error"))
+    make_monitor(live_release, check, failure_threshold=1)
+    with WebhookReceiver() as receiver:
+        WebhookEndpoint.objects.create(release=live_release, url=receiver.url())  # saved before the rule
+        settings.WEBHOOK_ALLOWED_HOSTS = ["hooks.example.com"]
+        run_due_checks()
+        (delivery,) = WebhookDelivery.objects.all()
+        attempt_delivery(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert receiver.received == []
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert delivery.error == (
+        "Not sent: Webhooks may not be sent to 127.0.0.1: it is not in WEBHOOK_ALLOWED_HOSTS."
+    )
+
+
+def test_a_monitor_whose_host_is_no_longer_allowed_requests_nothing(
+    live_release, make_check, target, settings
+):
+    monitor = make_monitor(live_release, make_check("home", target.url("/fast")))
+    settings.SMOKETESTS_ALLOWED_HOSTS = ["portal.example.com"]
+    hits = len(target.hits)
+    (result_id,) = run_due_checks()
+    result = MonitorResult.objects.get(pk=result_id)
+    assert result.outcome == Outcome.ERROR
+    assert result.message == (
+        "Not sent: Checks may not target 127.0.0.1: it is not in SMOKETESTS_ALLOWED_HOSTS."
+    )
+    assert len(target.hits) == hits
+    monitor.refresh_from_db()
+    assert monitor.consecutive_failures == 1
 
 
 def test_uptime_and_the_chart_come_from_completed_results(live_release, make_check, target):

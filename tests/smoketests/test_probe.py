@@ -4,9 +4,10 @@ import time
 
 import pytest
 
+from golive.outbound import storable_text
 from smoketests.choices import Outcome
-from smoketests.probe import ProbeSpec, stream_outcomes
-from tests.smoketests.target import unused_port
+from smoketests.probe import BoundedBody, ProbeSpec, UnreadableBody, stream_outcomes
+from tests.smoketests.target import gzip_body, gzip_bomb, unused_port
 
 
 def probe(*specs: ProbeSpec, concurrency: int = 10) -> dict[int, object]:
@@ -115,3 +116,57 @@ def test_concurrency_is_bounded(target, concurrency):
     started = time.monotonic()
     probe(*specs, concurrency=concurrency)
     assert time.monotonic() - started >= 0.15 * 6 / concurrency * 0.9
+
+
+def test_a_compressed_answer_is_read_decompressed(target):
+    outcome = probe(spec(1, target.url("/gzip"), body_contains="compressed"))[1]
+    assert (outcome.outcome, outcome.response_excerpt) == (Outcome.PASSED, "OK: portal healthy, compressed")
+
+
+def test_a_gzip_bomb_is_read_only_up_to_the_cap_on_decompressed_bytes(target):
+    outcome = probe(spec(1, target.url("/gzip-bomb"), body_regex="healthy"))[1]
+    assert outcome.outcome == Outcome.FAILED
+    assert outcome.message == (
+        "Body mismatch: the response does not match /healthy/ (only its first 1 MB, decompressed, is read)."
+    )
+    assert outcome.response_excerpt == "\x00" * 500  # cleaned where it is stored, see storable_text
+
+
+def test_the_body_cap_counts_decompressed_bytes_as_they_arrive():
+    body = BoundedBody("gzip", limit=1000)
+    bomb = gzip_bomb(16)
+    for start in range(0, len(bomb), 4096):
+        body.feed(bomb[start : start + 4096])
+        if body.full:
+            break
+    assert (len(body.data), body.truncated) == (1000, True)
+    assert start < 4096  # stopped on the first network-sized chunk, not after inflating 16 MB
+    twice = BoundedBody("gzip, gzip")
+    twice.feed(gzip_body(gzip_body(b"OK: wrapped twice")))
+    assert (twice.text("utf-8"), twice.truncated) == ("OK: wrapped twice", False)
+
+
+def test_an_encoding_checks_cannot_read_is_an_error_in_plain_words():
+    with pytest.raises(UnreadableBody, match="encoded as “br”, which checks cannot decode"):
+        BoundedBody("br")
+    corrupt = BoundedBody("gzip")
+    with pytest.raises(UnreadableBody, match="its compressed body is corrupt"):
+        corrupt.feed(b"not gzip at all")
+
+
+def test_control_bytes_and_invalid_utf8_come_back_readable(target):
+    outcome = probe(spec(1, target.url("/nul"), body_contains="healthy"))[1]
+    assert outcome.outcome == Outcome.PASSED
+    assert outcome.response_excerpt.startswith("OK: portal healthy\x00")
+    assert "\ufffd" in outcome.response_excerpt
+    assert storable_text(outcome.response_excerpt) == "OK: portal healthy[31m\ufffd\ufffd\ufffd("
+
+
+def test_a_regular_expression_that_backtracks_without_end_is_stopped_at_the_timeout(target):
+    outcomes = probe(
+        spec(1, target.url("/letters"), body_regex=r"(a|aa)+$", timeout_seconds=2),
+        spec(2, target.url("/fast"), body_regex=r"version \d+"),
+    )
+    assert outcomes[1].outcome == Outcome.FAILED
+    assert outcomes[1].message.startswith("Body check too slow: matching /(a|aa)+$/ did not finish")
+    assert outcomes[2].outcome == Outcome.PASSED

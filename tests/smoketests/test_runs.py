@@ -9,7 +9,8 @@ from django.utils import timezone
 from config.celery import app
 from golive.models import AuditEvent
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus
-from smoketests.models import CheckResult, SmokeRun
+from smoketests.models import CheckResult, SmokeCheck, SmokeRun
+from smoketests.probe import ProbeOutcome
 from smoketests.services.runs import (
     claim_run,
     execute_run,
@@ -17,6 +18,7 @@ from smoketests.services.runs import (
     reap_smoke_runs,
     renew_lease,
     start_smoke_run,
+    store_check_outcomes,
 )
 from smoketests.signals import smoke_run_finished
 from tests.smoketests.conftest import use_broker
@@ -238,3 +240,57 @@ def test_a_failing_listener_neither_undoes_nor_blocks_the_verdict(release, make_
     assert SmokeRun.objects.get(pk=run.pk).status == RunStatus.PASSED
     assert AuditEvent.objects.filter(verb="smoke_run.finished").count() == 1
     assert not AuditEvent.objects.filter(verb="listener.wrote.before.failing").exists()
+
+
+def test_a_stored_check_whose_host_is_no_longer_allowed_fails_alone_and_requests_nothing(
+    release, make_check, target, settings, drained_queue
+):
+    make_check("home page", target.url("/fast"))
+    SmokeCheck.objects.create(
+        release=release, name="metadata", url="http://169.254.169.254/latest/meta-data/"
+    )
+    run = start_smoke_run(release=release, actor=None)
+    settings.SMOKETESTS_ALLOWED_HOSTS = ["portal.example.com"]  # set after the checks were saved
+    hits = len(target.hits)
+
+    finished = execute_run(run_id=run.pk)
+
+    assert finished.status == RunStatus.FAILED
+    messages = dict(CheckResult.objects.filter(run=run).values_list("check_name", "message"))
+    assert messages == {
+        "home page": "Not sent: Checks may not target 127.0.0.1: it is not in SMOKETESTS_ALLOWED_HOSTS.",
+        "metadata": "Not sent: Checks may not target 169.254.169.254: it is not in SMOKETESTS_ALLOWED_HOSTS.",
+    }
+    assert len(target.hits) == hits
+
+
+def test_a_check_to_a_metadata_address_is_never_requested_with_the_default_settings(release, drained_queue):
+    SmokeCheck.objects.create(
+        release=release, name="metadata", url="http://169.254.169.254/latest/meta-data/"
+    )
+    run = execute_run(run_id=start_smoke_run(release=release, actor=None).pk)
+    result = CheckResult.objects.get(run=run)
+    assert (result.outcome, result.http_status) == (Outcome.ERROR, None)
+    assert result.message.startswith(
+        "Not sent: Checks may not target 169.254.169.254: it is a link-local or cloud metadata address"
+    )
+
+
+def test_a_result_the_database_refuses_becomes_an_error_and_the_others_are_stored(
+    release, make_check, target, drained_queue
+):
+    make_check("home page", target.url("/fast"))
+    make_check("search", target.url("/fast"))
+    run = start_smoke_run(release=release, actor=None)
+    home, search = CheckResult.objects.filter(run=run).order_by("check_name")
+    now = timezone.now()
+    good = ProbeOutcome(key=search.pk, outcome=Outcome.PASSED, message="HTTP 200 in 3 ms.", finished_at=now)
+    # A negative latency, refused by the column's check, stands for any value the database refuses.
+    bad = ProbeOutcome(key=home.pk, outcome=Outcome.PASSED, latency_ms=-1, finished_at=now)
+
+    store_check_outcomes([bad, good])
+
+    home.refresh_from_db()
+    search.refresh_from_db()
+    assert (search.outcome, search.message) == (Outcome.PASSED, "HTTP 200 in 3 ms.")
+    assert (home.outcome, home.message) == (Outcome.ERROR, "The result could not be stored: IntegrityError.")

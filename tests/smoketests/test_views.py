@@ -1,5 +1,8 @@
 """Pages: who may see and do what, bad input as field errors, htmx progress, bounded queries."""
 
+import io
+import zipfile
+
 import pytest
 from django.urls import reverse
 
@@ -250,3 +253,50 @@ def test_junk_monitor_input_gives_errors_never_a_server_error(junk, release, mem
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not Monitor.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "reads_excerpt"),
+    [
+        (Role.RELEASE_MANAGER, True),
+        (Role.SCRUM_TEAM, True),
+        (Role.STAKEHOLDER, False),
+        (Role.PRODUCTION_SUPPORT, False),
+        (Role.VENDOR_SUPPORT, False),
+    ],
+)
+def test_a_failed_checks_response_excerpt_is_shown_only_to_those_who_may_edit_checks(
+    role, reads_excerpt, release, members, client_for, run
+):
+    answer = "FATAL: password authentication failed for user billing on db-primary.corp.internal"
+    CheckResult.objects.filter(run=run).update(
+        outcome="failed",
+        http_status=500,
+        message="Wrong status: expected 200, got 500.",
+        response_excerpt=answer,
+    )
+    SmokeRun.objects.filter(pk=run.pk).update(status="failed")
+    client = client_for(members[role])
+
+    page = client.get(run.get_absolute_url()).content.decode()
+    partial = client.get(run.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "Wrong status: expected 200, got 500." in page and "Wrong status" in partial
+    assert (answer in page, answer in partial) == (reads_excerpt, reads_excerpt)
+    assert ("Response excerpt" in page) == reads_excerpt
+    # The API and the audit pack's CSVs carry the message, never the excerpt, for anyone.
+    api = client.get(reverse("api:smoke_run_detail", args=[release.pk, run.pk]))
+    assert api.status_code == 200
+    assert api.json()["results"][0]["message"] == "Wrong status: expected 200, got 500."
+    assert answer not in api.content.decode()
+    pack = client.get(reverse("golive:audit_pack", args=[release.pk]))
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
+        assert not any(answer in archive.read(name).decode() for name in archive.namelist())
+
+
+def test_the_monitor_form_has_no_webhook_of_its_own_and_points_to_the_releases_webhooks(
+    release, members, client_for, check
+):
+    page = client_for(members[Role.SCRUM_TEAM]).get(url("monitor_create", release)).content.decode()
+    assert 'name="alert_emails"' in page
+    assert 'name="webhook_url"' not in page
+    assert "Webhooks hear of it as monitor.down and monitor.up" in page

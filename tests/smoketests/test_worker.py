@@ -1,18 +1,23 @@
 """The same checks through a real `celery worker` process: Redis in CI, the file-system broker otherwise."""
 
+import json
+import re
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent
+from golive.models import AuditEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from golive.services.webhooks import signature_is_valid
 from smoketests.choices import MonitorState, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 from smoketests.services.monitors import create_monitor, dispatch_due_monitors
 from smoketests.services.runs import reap_smoke_runs, start_smoke_run
+from tests.api.receiver import WebhookReceiver
 from tests.smoketests.target import unused_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -141,3 +146,101 @@ def test_a_real_worker_checks_each_dispatched_monitor_slot_once(
     healthy.refresh_from_db()
     broken.refresh_from_db()
     assert (healthy.state, broken.consecutive_failures) == (MonitorState.UP, 1)
+
+
+def test_a_catastrophic_regular_expression_fails_its_check_alone(
+    release, members, make_check, target, start_celery_worker
+):
+    for index in range(5):
+        make_check(f"healthy {index}", target.url("/fast"), body_regex=r"version \d+")
+    make_check("backtracking", target.url("/letters"), body_regex=r"(a|aa)+$", timeout_seconds=2)
+    start_celery_worker()
+
+    run = start_smoke_run(release=release, actor=members["release_manager"])
+    run = wait_for(lambda: finished_run(run.pk), timeout=40, every=0.25)
+
+    assert (run.status, run.attempts, run.error) == (RunStatus.FAILED, 1, "")
+    results = {result.check_name: result for result in CheckResult.objects.filter(run=run)}
+    assert {name: result.outcome for name, result in results.items() if name != "backtracking"} == {
+        f"healthy {index}": Outcome.PASSED for index in range(5)
+    }
+    assert results["backtracking"].outcome == Outcome.FAILED
+    assert results["backtracking"].message == (
+        "Body check too slow: matching /(a|aa)+$/ did not finish within the check's timeout (2 s); "
+        "simplify the regular expression."
+    )
+    # The match is stopped after 2 s of CPU time; a busy machine stretches that in wall-clock time.
+    assert run.duration_seconds < 20
+
+
+def worker_peak_memory_kib(worker) -> int:
+    """VmHWM, the peak resident memory, of the worker's pool process (the one that runs tasks)."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    (child,) = children
+    status = Path(f"/proc/{child}/status").read_text()
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1))
+
+
+def test_hostile_answers_cost_bounded_memory_and_never_lose_the_run_on_postgresql(
+    postgresql, release, members, make_check, target, start_celery_worker
+):
+    for index in range(5):
+        make_check(f"healthy {index}", target.url("/fast"), body_contains="healthy")
+    worker = start_celery_worker()
+    warm_up = start_smoke_run(release=release, actor=members["release_manager"])
+    wait_for(lambda: finished_run(warm_up.pk), timeout=30, every=0.25)
+    before = worker_peak_memory_kib(worker)
+
+    make_check("control bytes", target.url("/nul"), body_contains="healthy")
+    make_check("compressed", target.url("/gzip"), body_contains="compressed")
+    for index in range(3):
+        make_check(f"gzip bomb {index}", target.url("/gzip-bomb"), body_contains="healthy")
+    run = start_smoke_run(release=release, actor=members["release_manager"])
+    run = wait_for(lambda: finished_run(run.pk), timeout=60, every=0.25)
+    growth_mib = (worker_peak_memory_kib(worker) - before) / 1024
+    print(f"worker peak memory: {before / 1024:.0f} MiB, +{growth_mib:.1f} MiB with three 1 GB gzip bombs")
+
+    assert (run.status, run.attempts, run.error) == (RunStatus.FAILED, 1, "")
+    results = {result.check_name: result for result in CheckResult.objects.filter(run=run)}
+    passed = {name for name, result in results.items() if result.outcome == Outcome.PASSED}
+    assert passed == {f"healthy {index}" for index in range(5)} | {"control bytes", "compressed"}
+    assert results["control bytes"].response_excerpt.startswith("OK: portal healthy")
+    assert "\x00" not in results["control bytes"].response_excerpt
+    for index in range(3):
+        bomb = results[f"gzip bomb {index}"]
+        assert bomb.outcome == Outcome.FAILED
+        assert bomb.message == (
+            "Body mismatch: the response does not contain “healthy” "
+            "(only its first 1 MB, decompressed, is read)."
+        )
+    # Each bomb is read only up to the 1 MB cap on decompressed bytes; before, each cost hundreds of MB.
+    assert growth_mib < 32
+
+
+def test_a_monitor_going_down_reaches_webhooks_signed_and_retried_by_a_real_worker(
+    release, make_check, target, start_celery_worker
+):
+    release.status = ReleaseStatus.LIVE
+    release.save()
+    monitor = create_monitor(
+        release=release,
+        actor=None,
+        smoke_check=make_check("orders", target.url("/error")),
+        failure_threshold=1,
+    )
+    Monitor.objects.update(next_due_at=timezone.now())
+    with WebhookReceiver(statuses=[503, 200]) as receiver:
+        endpoint = WebhookEndpoint.objects.create(
+            release=release, url=receiver.url(), events=["monitor.down"]
+        )
+        start_celery_worker(WEBHOOK_RETRY_BASE_SECONDS="1", WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
+        dispatch_due_monitors()
+        delivery = wait_for(
+            lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).first(), timeout=30
+        )
+
+    assert (delivery.event, delivery.attempts, delivery.response_status) == ("monitor.down", 2, 200)
+    assert [post.headers["X-GoLive-Delivery"] for post in receiver.received] == [str(delivery.pk)] * 2
+    for post in receiver.received:
+        assert signature_is_valid(post.body, endpoint.secret, post.headers["X-GoLive-Signature"])
+    assert json.loads(receiver.received[0].body)["data"]["monitor"] == monitor.pk
