@@ -4,6 +4,8 @@ from datetime import date
 
 from django import forms
 
+from golive.widgets import DateInput
+
 SYSTEM_ACTOR = "-"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -20,8 +22,8 @@ def _kind_label(kind: str) -> str:
 class HistoryFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, label="Kind")
     actor = forms.ChoiceField(required=False, label="Who")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, label="From", widget=DateInput())
+    until = forms.DateField(required=False, label="To", widget=DateInput())
 
     def __init__(self, *args, verbs_and_actors: list[tuple[str, str]], **kwargs):
         """`verbs_and_actors`: the (verb, actor name) pairs of the release's trail, for the choices."""

@@ -7,12 +7,17 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from golive.choices import Role
 from golive.models import Release
 from golive.services.runbook import add_step
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory
 from tests.worker import django_db_modify_db_settings, isolated_celery_broker, start_celery_worker  # noqa: F401
+
+# Property tests check rules, not speed: a per-example deadline only fails them on a busy machine.
+hypothesis_settings.register_profile("golive", deadline=None)
+hypothesis_settings.load_profile("golive")
 
 ROLE_USERNAMES = {
     Role.RELEASE_MANAGER: "manager",

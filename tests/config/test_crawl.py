@@ -9,6 +9,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.test import Client
@@ -67,6 +68,10 @@ SEGMENT_MODELS = {
 RELEASE_LOOKUPS = ["release", "plan__release", "meeting__release", "decision__meeting__release",
                    "plans__release", "endpoint__release", "memberships__release"]  # fmt: skip
 ACTIONS = {"step_action": "start", "rehearsal_action": "start"}
+REDACTION_TARGET = {
+    "content_type_id": lambda release, user: ContentType.objects.get_for_model(Risk).pk,
+    "object_pk": lambda release, user: _object_pk(Risk, release, user),
+}
 MISSING = 999_999_999
 DEBUG_PAGE_MARKERS = [
     "You’re seeing this error because you have <code>DEBUG = True</code>",
@@ -114,9 +119,16 @@ def _paths_for(release: Release, user) -> list[str]:
                 kwargs[parameter] = release.pk
             elif parameter == "action":
                 kwargs[parameter] = ACTIONS.get(pattern.name, "start")
+            elif parameter == "kind":
+                kwargs[parameter] = "items"
+            elif parameter in REDACTION_TARGET:
+                # The redaction page names its record by content type and id: a risk of this release.
+                kwargs[parameter] = REDACTION_TARGET[parameter](release, user)
             else:
                 index = next(i for i, part in enumerate(segments) if part.endswith(f":{parameter}>"))
                 segment = segments[index - 1]
+                if segment.startswith("<"):  # ".../<slug:kind>/<int:pk>/": the kind names the model
+                    segment = kwargs[segment.strip("<>").split(":")[1]]
                 assert segment in SEGMENT_MODELS, f"{route}: add “{segment}” to SEGMENT_MODELS"
                 kwargs[parameter] = _object_pk(SEGMENT_MODELS[segment], release, user)
         paths.append(reverse(name, kwargs=kwargs))

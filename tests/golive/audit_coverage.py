@@ -36,6 +36,18 @@ EXEMPT: dict[str, str] = {
     "golive.services.meetings.default_flags": _READ,
     "golive.services.meetings.latest_decision": _READ,
     "golive.services.records.audited_field_names": _READ,
+    "golive.services.meetings.check_chair": _READ,
+    "golive.services.redaction.redactable_fields": _READ,
+    "golive.services.redaction.release_of": _READ,
+    "golive.services.runbook.available_moves": _READ,
+    "golive.services.runbook.available_release_moves": _READ,
+    "golive.services.runbook.release_move_refusal": _READ,
+    "golive.services.runbook.runnable_steps": _READ,
+    "golive.services.runbook.step_message": _READ,
+    "golive.services.runbook.step_move_refusal": _READ,
+    "golive.services.runbook.notify_runnable_steps": _DISPATCH
+    + " (send_runnable_notice records step.runnable_notified; the notified time only stops a second notice)",
+    "handover.services.guards.check_not_withdrawn": _READ,
     "golive.services.runbook.all_steps_finished": _READ,
     "golive.services.runbook.check_no_cycle": _READ,
     "golive.services.runbook.may_move": _READ,
@@ -72,6 +84,8 @@ EXEMPT: dict[str, str] = {
     "smoketests.services.runs.this_worker_name": _READ,
     "smoketests.services.runs.wait_for_run": _READ,
     "smoketests.services.runs.notify_listeners": "sends the run's signal; the listeners' writes are audited",
+    "smoketests.services.runs.store_check_outcomes": "a worker stores its checks' outcomes; the CheckResult"
+    " rows are the record of every check",
     "smoketests.services.runs.renew_lease": "a running worker's heartbeat on its own run",
     "smoketests.services.runs.send_run_to_workers": _DISPATCH,
     "smoketests.services.runs.store_check_outcome": "one check's result, stored as its CheckResult row; the"

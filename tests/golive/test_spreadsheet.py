@@ -10,12 +10,23 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
+from golive.audit import record_event
 from golive.choices import Role
 from golive.models import Communication, GoLiveStep, Vote
 from golive.runbook_csv import export_runbook, import_runbook
+from golive.services.runbook import start_step
 from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell
-from handover.models import HandoverItem, SupportTeam
+from handover.choices import DocumentKind
+from handover.models import (
+    AccessTransfer,
+    HandoverItem,
+    HandoverPlan,
+    RequiredDocument,
+    SupportTeam,
+    TrainingSession,
+)
 from smoketests.models import CheckResult, SmokeCheck
 from tests.factories import MembershipFactory, ReleaseFactory
 from tests.golive.test_audit_pack import audited_release  # noqa: F401  (the fixture)
@@ -64,6 +75,9 @@ def _assert_no_formula_cells(name: str, text: str) -> None:
 
 def test_every_csv_export_escapes_formula_cells(audited_release, members, client_for):  # noqa: F811
     release = audited_release
+    # A step that moved puts a row in the runbook timeline, which the audit pack reads from the trail.
+    first_step = GoLiveStep.objects.filter(release=release).order_by("order").first()
+    start_step(step=first_step, actor=members[Role.SCRUM_TEAM])
     for index, step in enumerate(GoLiveStep.objects.filter(release=release)):
         GoLiveStep.objects.filter(pk=step.pk).update(
             title=_formula(index), instructions=_formula(index + 1), rollback_note=_formula(index + 2)
@@ -80,6 +94,30 @@ def test_every_csv_export_escapes_formula_cells(audited_release, members, client
         title=FORMULAS[2], evidence_note=FORMULAS[3], waiver_reason=FORMULAS[4]
     )
     SupportTeam.objects.filter(plans__release=release).update(name=FORMULAS[5])
+    plan = HandoverPlan.objects.get(release=release)
+    team = plan.teams.get()
+    AccessTransfer.objects.create(
+        plan=plan,
+        receiving_team=team,
+        system=FORMULAS[0],
+        access_level=FORMULAS[1],
+        current_holder=FORMULAS[2],
+        credential_location=FORMULAS[3],
+    )
+    TrainingSession.objects.create(
+        plan=plan, team=team, topic=FORMULAS[4], trainer=FORMULAS[5], scheduled_for=timezone.now()
+    )
+    document = RequiredDocument.objects.create(plan=plan, kind=DocumentKind.values[0])
+    record_event(
+        verb="document.updated",
+        actor=get_user_model().objects.get(pk=members[Role.RELEASE_MANAGER].pk),  # named by a formula now
+        target=document,
+        release=release,
+        changes={"version": [None, FORMULAS[1]]},
+    )
+    record_event(
+        verb="team.changed", actor=None, target=team, release=release
+    )  # the team's name is a formula
     client = client_for(members[Role.RELEASE_MANAGER])
 
     exports = {}

@@ -212,7 +212,7 @@ RECORDS_WITH_FREE_TEXT = [
     "golive.Communication",
 ]
 # Written by the product itself, never typed by a person.
-SYSTEM_WRITTEN = {"RequiredDocument.original_name", "Communication.error"}
+SYSTEM_WRITTEN = {"RequiredDocument.original_name", "Communication.error", "Communication.automatic_cause"}
 
 
 def _free_text_fields():
