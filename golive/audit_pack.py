@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from golive.models import Communication, Decision, GoLiveStep, Release, Vote
+from golive.models import Communication, Decision, FreezeOverride, GoLiveStep, Release, Vote
 from golive.models.communications import CommunicationStatus
 from golive.readiness import readiness_for
 from handover.models import HandoverItem, SignOff
@@ -197,6 +197,24 @@ def _communications(release: Release) -> Table:
     return table
 
 
+def _freeze_overrides(release: Release) -> Table:
+    table = Table(
+        "freeze_overrides.csv", "Emergency freeze overrides",
+        ["Recorded at", "Recorded by", "Freeze window", "Freeze reason", "Valid until", "Override reason"],
+    )  # fmt: skip
+    overrides = (
+        FreezeOverride.objects.filter(release=release)
+        .select_related("window", "recorded_by")
+        .order_by("recorded_at", "pk")
+    )
+    for override in overrides:
+        table.rows.append([
+            override.recorded_at, _person(override.recorded_by), override.window.name, override.window.reason,
+            override.occurrence_ends_at, override.reason,
+        ])  # fmt: skip
+    return table
+
+
 def _handover(release: Release) -> tuple[Table, Table]:
     items = Table(
         "handover_items.csv", "Handover list",
@@ -247,6 +265,7 @@ def build_audit_pack(release: Release, *, now: datetime) -> bytes:
         _smoke_results(release),
         _monitors(release),
         _communications(release),
+        _freeze_overrides(release),
         handover_items,
         signoffs,
     ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE
 from golive.decision_rule import Outcome
+from golive.freezes import FreezeOccurrence, freezes_in_force
 from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, MeetingState, Release, Risk
 
 
@@ -38,10 +39,20 @@ class Readiness:
     review_reasons: list[str] = field(default_factory=list)
     open_conditions: list[DecisionCondition] = field(default_factory=list)
     meeting_in_progress: GoNoGoMeeting | None = None
+    freezes: list[FreezeOccurrence] = field(default_factory=list)
 
     @property
     def needs_review(self) -> bool:
         return bool(self.review_reasons)
+
+    @property
+    def freeze_reasons(self) -> list[str]:
+        """The freeze windows in force that no emergency override lets this release through."""
+        return [freeze.describe() for freeze in self.freezes if freeze.override is None]
+
+    @property
+    def freeze_overrides(self) -> list[str]:
+        return [freeze.describe_override() for freeze in self.freezes if freeze.override is not None]
 
     @property
     def gate_decision(self) -> GateDecision:
@@ -51,11 +62,15 @@ class Readiness:
 
     @property
     def may_deploy(self) -> bool:
-        return self.gate_decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO) and not self.needs_review
+        return (
+            self.gate_decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO)
+            and not self.needs_review
+            and not self.freeze_reasons
+        )
 
 
 def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
-    """{release id: Readiness} in five queries, however many releases there are."""
+    """{release id: Readiness} in six queries (seven while a freeze is in force), however many releases."""
     release_ids = [release.pk for release in releases]
     readiness = {release_id: Readiness() for release_id in release_ids}
     decisions = (
@@ -76,6 +91,8 @@ def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
     for condition in conditions.select_related("owner"):
         latest[condition.decision_id].open_conditions.append(condition)
     _add_review_reasons([entry for entry in readiness.values() if entry.latest_decision])
+    for release_id, freezes in freezes_in_force(releases).items():
+        readiness[release_id].freezes = freezes
     return readiness
 
 

@@ -34,6 +34,7 @@ class Action(StrEnum):
     MANAGE_SMOKE_CHECKS = "manage_smoke_checks"
     RUN_SMOKE_TESTS = "run_smoke_tests"
     MANAGE_HANDOVER = "manage_handover"
+    OVERRIDE_FREEZE = "override_freeze"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -118,6 +119,11 @@ def can_create_release(user) -> bool:
             ["add_release", Release._meta.app_label, Release._meta.model_name, user.pk, user.pk],
         )
         return cursor.fetchone() is not None
+
+
+def can_manage_freezes(user) -> bool:
+    """Freeze windows bind every release, so only site staff create, change or remove them."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def releases_visible_to(user) -> QuerySet[Release]:

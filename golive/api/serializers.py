@@ -140,7 +140,8 @@ class GateSerializer(serializers.Serializer):
         "NO_QUORUM counts as NO_GO.",
     )
     may_deploy = serializers.BooleanField(
-        help_text="GO or CONDITIONAL_GO, and the decision does not need a review."
+        help_text="GO or CONDITIONAL_GO, the decision does not need a review, and no freeze window is in "
+        "force (unless the release manager recorded an emergency override)."
     )
     release_id = serializers.IntegerField()
     release_status = serializers.ChoiceField(choices=ReleaseStatus.choices)
@@ -149,6 +150,13 @@ class GateSerializer(serializers.Serializer):
     decision_id = serializers.IntegerField(allow_null=True)
     needs_review = serializers.BooleanField()
     review_reasons = serializers.ListField(child=serializers.CharField())
+    freeze_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Freeze windows in force, each named with its end and reason.",
+    )
+    freeze_overrides = serializers.ListField(
+        child=serializers.CharField(), help_text="Emergency overrides that let this release through a freeze."
+    )
     open_conditions = ConditionSerializer(many=True)
     meeting_in_progress_id = serializers.IntegerField(allow_null=True)
 

@@ -11,6 +11,7 @@ from golive.models.communications import (
     ProductionIssueStatus,
 )
 from golive.models.defects import Defect
+from golive.models.freezes import FreezeOverride, FreezeRecurrence, FreezeWindow
 from golive.models.meetings import (
     Decision,
     DecisionCondition,
@@ -26,6 +27,9 @@ from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind
 from golive.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "FreezeOverride",
+    "FreezeRecurrence",
+    "FreezeWindow",
     "ApiToken",
     "DeliveryStatus",
     "WebhookDelivery",
