@@ -27,6 +27,7 @@ from golive.models import (
 )
 from golive.services.releases import move_release_status
 from golive.services.webhooks import notify_decision_recorded
+from golive.signals import deploy_gate_changed
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
 _SCHEDULABLE_FROM = {
@@ -364,6 +365,7 @@ def close_voting(
         reason=f"Go/no-go decision: {decision.get_outcome_display()}.",
     )
     notify_decision_recorded(decision)
+    deploy_gate_changed.send(sender=Decision, release_id=locked.release_id)
     return decision
 
 
