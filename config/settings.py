@@ -246,6 +246,8 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
 # An empty list lets webhooks go to any host; production should name the receivers' hosts or domains.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+# Where people reach this site: chat messages link back to the release with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
 CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {
     "task": "golive.resend_pending_webhook_deliveries",

@@ -24,7 +24,13 @@ from golive.models.meetings import (
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.risks import Risk
 from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
-from golive.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookFormat,
+)
 
 __all__ = [
     "FreezeOverride",
@@ -35,6 +41,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookFormat",
     "Audience",
     "AudienceAddresses",
     "AuditEvent",

@@ -17,6 +17,7 @@ from golive.errors import IllegalTransition
 from golive.models import GoLiveStep, Rehearsal, RehearsalStep, Release, StepKind, StepStatus
 from golive.models.runbook import FINISHED_STEP_STATUSES
 from golive.permissions import Action, can
+from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.records import create_record, update_record
 from golive.services.releases import move_release_status
 
@@ -175,7 +176,8 @@ def start_step(
         raise IllegalTransition(f"This step waits for {names} to be done or skipped.")
     if step.point_of_no_return and not confirm_point_of_no_return:
         raise IllegalTransition("This step is the point of no return: confirm that you want to start it.")
-    if release.status == ReleaseStatus.GO:
+    golive_started = release.status == ReleaseStatus.GO
+    if golive_started:
         move_release_status(
             release=release,
             to_status=ReleaseStatus.DEPLOYING,
@@ -188,6 +190,7 @@ def start_step(
     step.failure_note = ""
     step.save(update_fields=["status", "actual_start", "actual_end", "failure_note"])
     _record_move(step, actor, StepStatus.PENDING)
+    announce_step_started(step, golive_started=golive_started)
     if step.kind == StepKind.SMOKE_SUITE:
         for starter in SMOKE_STEP_STARTERS:
             starter(step, actor)
@@ -229,7 +232,9 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
         )
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})
-    return _finish(step, actor, StepStatus.FAILED, note=note.strip())
+    step = _finish(step, actor, StepStatus.FAILED, note=note.strip())
+    announce_step_failed(step)
+    return step
 
 
 @transaction.atomic
