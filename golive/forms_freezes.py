@@ -35,3 +35,5 @@ class FreezeOverrideForm(_CrispyForm, forms.Form):
     def __init__(self, *args, windows: list[FreezeWindow], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["window"].queryset = FreezeWindow.objects.filter(pk__in=[window.pk for window in windows])
+        # The form is shown only while some window holds the release back: the first one is preselected.
+        self.fields["window"].empty_label = None
