@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -264,10 +264,14 @@ def answer_review(*, review_id: int) -> str:
                 state=verdict.state,
                 comment=comment,
             )
-    except (github.GitHubError, gitlab.GitLabError) as error:
+    except (github.GitHubError, gitlab.GitLabError, ImproperlyConfigured) as error:
         DeploymentReview.objects.filter(pk=review.pk).update(
             state=ReviewState.WAITING, last_error=str(error)[:1000], updated_at=timezone.now()
         )
+        if isinstance(error, ImproperlyConfigured):
+            # Retrying cannot help until the settings change; the sweeper asks again every minute.
+            logger.error("Deployment review %s cannot be answered: %s", review.pk, error)
+            return WAITING
         raise
     with transaction.atomic():
         DeploymentReview.objects.filter(pk=review.pk).update(

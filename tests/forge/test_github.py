@@ -234,3 +234,15 @@ def test_a_real_worker_approves_a_waiting_deployment_once_the_go_is_recorded(
     assert answer["state"] == "approved"
     review.refresh_from_db()
     assert review.state == ReviewState.APPROVED
+
+
+def test_without_the_app_settings_the_deployment_waits_with_the_reason_recorded(
+    client, mapped, decide, forge_settings, forge_server, eager_celery, django_capture_on_commit_callbacks
+):
+    _go(decide)
+    forge_settings.GITHUB_APP_PRIVATE_KEY_PATH = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, _event(forge_server)).status_code == 202
+    review = DeploymentReview.objects.get()
+    assert review.state == ReviewState.WAITING and "GITHUB_APP_PRIVATE_KEY_PATH" in review.last_error
+    assert _reviews(forge_server) == []
