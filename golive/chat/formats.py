@@ -31,7 +31,7 @@ def slack_message(message: ChatMessage, event: str) -> dict:
         for name, value in message.facts[:10]
     ]
     return {
-        "text": _cut(f"{message.title}: {message.summary}", 3000),
+        "text": _cut(_slack_escape(f"{message.title}: {message.summary}"), 3000),
         "blocks": [
             {
                 "type": "header",
