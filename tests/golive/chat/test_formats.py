@@ -1,6 +1,7 @@
 """Chat messages: each event kind reaches a local Slack or Teams receiver that checks the service schema."""
 
 import json
+import time
 
 import httpx
 import pytest
@@ -189,3 +190,24 @@ def test_an_unknown_format_is_a_form_error(release, members, client_for):
     )
     assert response.status_code == 200 and "Select a valid choice" in response.text
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_a_slack_message_that_fits_the_schema(release, settings, start_celery_worker):
+    """The message is written when the event is queued (here) and sent as stored by the worker process."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.SITE_URL = "https://golive.example.com"
+    with ChatReceiver("slack") as receiver:
+        WebhookEndpoint.objects.create(release=release, url=receiver.url(), format="slack")
+        start_celery_worker(WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
+        (delivery,) = notify(
+            release=release, event=WebhookEvent.HANDOVER_COMPLETED, payload={"handover_plan": 1}
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and delivery.status != DeliveryStatus.DELIVERED:
+            time.sleep(0.2)
+            delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.DELIVERED, delivery.error
+        (message,) = receiver.accepted
+        assert "Handover complete" in message["blocks"][0]["text"]["text"]
+        assert _link_of("slack", message) == f"https://golive.example.com/releases/{release.pk}/"
