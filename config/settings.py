@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "golive",
     "smoketests",
     "handover",
+    "forge",
 ]
 
 MIDDLEWARE = [
@@ -269,9 +270,28 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
 # An empty list lets webhooks go to any public host; a host named here may also be loopback or private
 # (golive/outbound.py). Production should name the receivers' hosts or domains.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+# Where people reach this site: chat messages link back to the release with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
 CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {
     "task": "golive.resend_pending_webhook_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+
+# The deploy gate inside GitHub and GitLab (README, "The deploy gate inside GitHub and GitLab").
+GITHUB_APP_ID = env_str("GITHUB_APP_ID")
+GITHUB_APP_PRIVATE_KEY_PATH = env_str("GITHUB_APP_PRIVATE_KEY_PATH")
+GITHUB_WEBHOOK_SECRET = env_str("GITHUB_WEBHOOK_SECRET")
+GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com")
+GITLAB_API_URL = env_str("GITLAB_API_URL", "https://gitlab.com/api/v4")
+GITLAB_TOKEN = env_str("GITLAB_TOKEN")
+GITLAB_WEBHOOK_TOKEN = env_str("GITLAB_WEBHOOK_TOKEN")
+FORGE_TIMEOUT_SECONDS = env_int("FORGE_TIMEOUT_SECONDS", 10)
+# Deployments kept waiting are asked again every minute: a freeze that ends, or an overdue condition
+# marked done, changes the gate without any event.
+CELERY_BEAT_SCHEDULE["forge-reevaluate-waiting-deployments"] = {
+    "task": "forge.reevaluate_deployment_reviews",
     "schedule": 60.0,
     "options": {"expires": 60},
 }

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("golive.urls")),
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),
+    path("", include("forge.urls")),
 ]

@@ -27,6 +27,7 @@ from golive.models import (
     AuditEvent,
     Communication,
     Decision,
+    FreezeOverride,
     GoLiveStep,
     GoNoGoMeeting,
     Release,
@@ -330,6 +331,24 @@ def _communications(release: Release) -> Table:
     return table
 
 
+def _freeze_overrides(release: Release) -> Table:
+    table = Table(
+        "freeze_overrides.csv", "Emergency freeze overrides",
+        ["Recorded at", "Recorded by", "Freeze window", "Freeze reason", "Valid until", "Override reason"],
+    )  # fmt: skip
+    overrides = (
+        FreezeOverride.objects.filter(release=release)
+        .select_related("window", "recorded_by")
+        .order_by("recorded_at", "pk")
+    )
+    for override in overrides:
+        table.rows.append([
+            override.recorded_at, _person(override.recorded_by), override.window.name, override.window.reason,
+            override.occurrence_ends_at, override.reason,
+        ])  # fmt: skip
+    return table
+
+
 def _handover(release: Release) -> tuple[Table, Table]:
     items = Table(
         "handover_items.csv", "Handover list",
@@ -481,6 +500,7 @@ def build_audit_pack(release: Release, *, now: datetime) -> bytes:
         _smoke_results(release),
         _monitors(release),
         _communications(release),
+        _freeze_overrides(release),
         handover_items,
         _access_ledger(release),
         _training(release),

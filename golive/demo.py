@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from golive.choices import Environment, Role
-from golive.models import AudienceAddresses, Release
+from golive.models import AudienceAddresses, FreezeRecurrence, FreezeWindow, Release
 from golive.services.meetings import cast_vote, close_voting, open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
 from golive.services.risks import create_risk
@@ -113,4 +113,36 @@ def load_live_release_demo(*, users: dict) -> bool:
         ],
         release.target_go_live,
     )
+    return True
+
+
+def load_freeze_demo() -> bool:
+    """A yearly year-end freeze, and a one-off production freeze two days ahead (on the portfolio banner)."""
+    if FreezeWindow.objects.filter(name="Year-end freeze").exists():
+        return False
+    now = timezone.localtime()
+    year_end_start = now.replace(month=12, day=20, hour=18, minute=0, second=0, microsecond=0)
+    if year_end_start + timedelta(days=14) < now:
+        year_end_start = year_end_start.replace(year=now.year + 1)
+    maintenance_start = now.replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    windows = [
+        FreezeWindow(
+            name="Year-end freeze",
+            reason="Finance closes the books; no production changes over the holidays.",
+            environment=Environment.PRODUCTION,
+            recurrence=FreezeRecurrence.YEARLY,
+            starts_at=year_end_start,
+            ends_at=year_end_start + timedelta(days=13, hours=14),
+        ),
+        FreezeWindow(
+            name="Data-centre network maintenance",
+            reason="The hosting provider replaces the core switches; rollbacks could not reach the database.",
+            environment=Environment.PRODUCTION,
+            starts_at=maintenance_start,
+            ends_at=maintenance_start + timedelta(hours=6),
+        ),
+    ]
+    for window in windows:
+        window.full_clean()
+        window.save()
     return True

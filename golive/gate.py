@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE
 from golive.decision_rule import Outcome
+from golive.freezes import FreezeOccurrence, freezes_in_force
 from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, Release, Risk
 from golive.models.meetings import FINISHED_MEETING_STATES
 
@@ -41,10 +42,20 @@ class Readiness:
     meeting_in_progress: GoNoGoMeeting | None = None
     # Handover items needed before go-live and not accepted or waived: each stops the deploy.
     handover_blockers: list[str] = field(default_factory=list)
+    freezes: list[FreezeOccurrence] = field(default_factory=list)
 
     @property
     def needs_review(self) -> bool:
         return bool(self.review_reasons)
+
+    @property
+    def freeze_reasons(self) -> list[str]:
+        """The freeze windows in force that no emergency override lets this release through."""
+        return [freeze.describe() for freeze in self.freezes if freeze.override is None]
+
+    @property
+    def freeze_overrides(self) -> list[str]:
+        return [freeze.describe_override() for freeze in self.freezes if freeze.override is not None]
 
     @property
     def gate_decision(self) -> GateDecision:
@@ -58,11 +69,12 @@ class Readiness:
             self.gate_decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO)
             and not self.needs_review
             and not self.handover_blockers
+            and not self.freeze_reasons
         )
 
 
 def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
-    """{release id: Readiness} in six queries, however many releases there are."""
+    """{release id: Readiness} in seven queries (eight while a freeze is in force), however many releases."""
     from handover.selectors import go_live_blocker_text, open_go_live_items
 
     release_ids = [release.pk for release in releases]
@@ -89,6 +101,8 @@ def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
     _add_review_reasons([entry for entry in readiness.values() if entry.latest_decision])
     for release_id, items in open_go_live_items(release_ids).items():
         readiness[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
+    for release_id, freezes in freezes_in_force(releases).items():
+        readiness[release_id].freezes = freezes
     return readiness
 
 

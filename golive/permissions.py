@@ -35,6 +35,7 @@ class Action(StrEnum):
     RUN_SMOKE_TESTS = "run_smoke_tests"
     MANAGE_HANDOVER = "manage_handover"
     REDACT_RECORDS = "redact_records"
+    OVERRIDE_FREEZE = "override_freeze"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -120,6 +121,11 @@ def can_create_release(user) -> bool:
             ["add_release", Release._meta.app_label, Release._meta.model_name, user.pk, user.pk],
         )
         return cursor.fetchone() is not None
+
+
+def can_manage_freezes(user) -> bool:
+    """Freeze windows bind every release, so only site staff create, change or remove them."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def releases_visible_to(user) -> QuerySet[Release]:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from golive.views import communications, dashboards, history, meetings, records, redaction, releases, runbook
+from golive.views import (
+    communications,
+    dashboards,
+    freezes,
+    history,
+    meetings,
+    records,
+    redaction,
+    releases,
+    runbook,
+)
 
 app_name = "golive"
 
@@ -115,4 +125,9 @@ urlpatterns = [
     path(
         "releases/<int:release_pk>/issues/<int:pk>/notify/", communications.issue_notify, name="issue_notify"
     ),
+    path("freezes/", freezes.freeze_list, name="freeze_list"),
+    path("freezes/new/", freezes.freeze_edit, name="freeze_create"),
+    path("freezes/<int:pk>/edit/", freezes.freeze_edit, name="freeze_edit"),
+    path("freezes/<int:pk>/delete/", freezes.freeze_delete, name="freeze_delete"),
+    path("releases/<int:release_pk>/freeze-override/", freezes.freeze_override, name="freeze_override"),
 ]

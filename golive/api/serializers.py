@@ -140,8 +140,9 @@ class GateSerializer(serializers.Serializer):
         "NO_QUORUM counts as NO_GO.",
     )
     may_deploy = serializers.BooleanField(
-        help_text="GO or CONDITIONAL_GO, the decision does not need a review, and no handover item needed "
-        "before go-live is open."
+        help_text="GO or CONDITIONAL_GO, the decision does not need a review, no handover item needed "
+        "before go-live is open, and no freeze window is in force (unless the release manager recorded an "
+        "emergency override)."
     )
     release_id = serializers.IntegerField()
     release_status = serializers.ChoiceField(choices=ReleaseStatus.choices)
@@ -150,6 +151,13 @@ class GateSerializer(serializers.Serializer):
     decision_id = serializers.IntegerField(allow_null=True)
     needs_review = serializers.BooleanField()
     review_reasons = serializers.ListField(child=serializers.CharField())
+    freeze_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Freeze windows in force, each named with its end and reason.",
+    )
+    freeze_overrides = serializers.ListField(
+        child=serializers.CharField(), help_text="Emergency overrides that let this release through a freeze."
+    )
     open_conditions = ConditionSerializer(many=True)
     meeting_in_progress_id = serializers.IntegerField(allow_null=True)
     handover_blockers = serializers.ListField(

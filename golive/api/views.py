@@ -92,6 +92,8 @@ class GateView(ReleaseScopedMixin, ApiViewMixin, APIView):
             "decision_id": decision.pk if decision else None,
             "needs_review": gate.needs_review,
             "review_reasons": gate.review_reasons,
+            "freeze_reasons": gate.freeze_reasons,
+            "freeze_overrides": gate.freeze_overrides,
             "open_conditions": gate.open_conditions,
             "meeting_in_progress_id": gate.meeting_in_progress.pk if gate.meeting_in_progress else None,
             "handover_blockers": gate.handover_blockers,

@@ -11,6 +11,7 @@ from golive.models.communications import (
     ProductionIssueStatus,
 )
 from golive.models.defects import Defect
+from golive.models.freezes import FreezeOverride, FreezeRecurrence, FreezeWindow
 from golive.models.meetings import (
     Decision,
     DecisionCondition,
@@ -24,14 +25,24 @@ from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.risks import Risk
 from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
-from golive.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookFormat,
+)
 
 __all__ = [
+    "FreezeOverride",
+    "FreezeRecurrence",
+    "FreezeWindow",
     "ApiToken",
     "DeliveryStatus",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookFormat",
     "Audience",
     "AudienceAddresses",
     "AuditEvent",

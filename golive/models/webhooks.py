@@ -15,7 +15,18 @@ class WebhookEvent(models.TextChoices):
     MONITOR_DOWN = "monitor.down", "Monitor down"
     MONITOR_UP = "monitor.up", "Monitor up again"
     HANDOVER_COMPLETED = "handover.completed", "Handover complete"
+    GOLIVE_STARTED = "golive.started", "Go-live started"
+    STEP_FAILED = "runbook_step.failed", "Runbook step failed"
+    POINT_OF_NO_RETURN_PASSED = "point_of_no_return.passed", "Point of no return passed"
+    PRODUCTION_ISSUE_OPENED = "production_issue.opened", "Production issue opened"
+    PRODUCTION_ISSUE_UPDATED = "production_issue.updated", "Production issue updated"
     PING = "ping", "Test ping"
+
+
+class WebhookFormat(models.TextChoices):
+    GENERIC = "generic", "Generic JSON (signed)"
+    SLACK = "slack", "Slack incoming webhook (Block Kit)"
+    TEAMS = "teams", "Microsoft Teams incoming webhook (Adaptive Card)"
 
 
 def new_webhook_secret() -> str:
@@ -33,6 +44,12 @@ class WebhookEndpoint(models.Model):
         default=new_webhook_secret,
         editable=False,
         help_text="Signs every delivery (HMAC-SHA256); the receiver keeps a copy to verify it.",
+    )
+    format = models.CharField(
+        max_length=10,
+        choices=WebhookFormat.choices,
+        default=WebhookFormat.GENERIC,
+        help_text="The body's shape: GoLive Desk's JSON, or a chat service's own message format.",
     )
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(

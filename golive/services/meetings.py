@@ -30,6 +30,7 @@ from golive.permissions import Action, require
 from golive.services.releases import move_release_status
 from golive.services.runbook import notify_runnable_steps
 from golive.services.webhooks import notify_decision_recorded
+from golive.signals import deploy_gate_changed
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
 _SCHEDULABLE_FROM = {
@@ -488,6 +489,7 @@ def close_voting(
     if is_go:
         notify_runnable_steps(locked.release)
     notify_decision_recorded(decision)
+    deploy_gate_changed.send(sender=Decision, release_id=locked.release_id)
     return decision
 
 

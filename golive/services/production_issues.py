@@ -3,15 +3,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from golive.models import IssueSeverity, ProductionIssue, ProductionIssueStatus, Release
+from golive.services.announcements import announce_production_issue
 from golive.services.records import create_record, update_record
 
 
+@transaction.atomic
 def create_issue(*, release: Release, actor: AbstractBaseUser | None, **values) -> ProductionIssue:
-    return create_record(
+    issue = create_record(
         ProductionIssue(release=release, reported_by=actor, **values),
         actor=actor,
         verb="production_issue.opened",
     )
+    announce_production_issue(issue, opened=True)
+    return issue
 
 
 def update_issue(*, issue: ProductionIssue, actor: AbstractBaseUser, **values) -> ProductionIssue:
@@ -22,7 +26,12 @@ def update_issue(*, issue: ProductionIssue, actor: AbstractBaseUser, **values) -
         values["resolved_at"] = timezone.now()
     elif values.get("status") in (ProductionIssueStatus.OPEN, ProductionIssueStatus.FIXING):
         values["resolved_at"] = None
-    return update_record(issue, actor=actor, verb="production_issue.changed", values=values)
+    changed = any(getattr(issue, name) != value for name, value in values.items())
+    with transaction.atomic():
+        issue = update_record(issue, actor=actor, verb="production_issue.changed", values=values)
+        if changed:
+            announce_production_issue(issue, opened=False)
+    return issue
 
 
 @transaction.atomic

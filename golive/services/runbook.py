@@ -33,6 +33,7 @@ from golive.models import (
 )
 from golive.models.runbook import FINISHED_STEP_STATUSES
 from golive.permissions import Action, can, require
+from golive.services.announcements import announce_step_started
 from golive.services.communications import create_draft
 from golive.services.records import create_record, update_record
 from golive.services.releases import move_release_status
@@ -307,7 +308,8 @@ def start_step(
     _require_move(step, StepMove.START)
     if step.point_of_no_return and not confirm_point_of_no_return:
         raise IllegalTransition("This step is the point of no return: confirm that you want to start it.")
-    if release.status == ReleaseStatus.GO:
+    golive_started = release.status == ReleaseStatus.GO
+    if golive_started:
         move_release_status(
             release=release,
             to_status=ReleaseStatus.DEPLOYING,
@@ -320,6 +322,7 @@ def start_step(
     step.failure_note = ""
     step.save(update_fields=["status", "actual_start", "actual_end", "failure_note"])
     _record_move(step, actor, StepStatus.PENDING)
+    announce_step_started(step, golive_started=golive_started)
     if step.kind == StepKind.SMOKE_SUITE:
         for starter in SMOKE_STEP_STARTERS:
             starter(step, actor)
@@ -448,8 +451,6 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
     _require_move(step, StepMove.FAIL)
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})
-    _check_field(step, "failure_note", note.strip(), form_field="note")
-    return _finish(step, actor, StepStatus.FAILED, note=note.strip())
 
 
 @transaction.atomic

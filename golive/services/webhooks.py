@@ -12,7 +12,6 @@ endpoint's secret. Receivers compute the same over the bytes they received and c
 import functools
 import hashlib
 import hmac
-import json
 import logging
 import ssl
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ import httpx
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
@@ -31,6 +29,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from golive.audit import record_event
+from golive.chat.formats import render_body
 from golive.gate import deploy_gate
 from golive.models import Decision, DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.outbound import Destination, guarded_transport, refusal_for_url, refusal_in, storable_text
@@ -107,7 +106,8 @@ def notify_decision_recorded(decision: Decision) -> list[WebhookDelivery]:
 def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, payload: dict) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, body="")
     # The body names its own delivery id, so it is written once the row has one.
-    delivery.body = json.dumps(
+    delivery.body = render_body(
+        endpoint.format,
         {
             "event": event,
             "delivery": delivery.pk,
@@ -115,8 +115,6 @@ def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, payload: dict) -> 
             "release": release_facts(endpoint.release),
             "data": payload,
         },
-        cls=DjangoJSONEncoder,
-        sort_keys=True,
     )
     delivery.save(update_fields=["body"])
     transaction.on_commit(partial(send_delivery_to_workers, delivery_id=delivery.pk))
@@ -256,13 +254,15 @@ def validate_webhook_url(url: str) -> None:
 
 @transaction.atomic
 def add_endpoint(
-    *, release: Release, actor: AbstractBaseUser, url: str, events: list[str]
+    *, release: Release, actor: AbstractBaseUser, url: str, events: list[str], format: str = "generic"
 ) -> WebhookEndpoint:
     unknown = set(events) - set(WebhookEvent.values)
     if unknown:
         raise ValidationError({"events": f"Unknown events: {', '.join(sorted(unknown))}."})
     validate_webhook_url(url)
-    endpoint = WebhookEndpoint(release=release, url=url, events=sorted(events), created_by=actor)
+    endpoint = WebhookEndpoint(
+        release=release, url=url, events=sorted(events), format=format, created_by=actor
+    )
     endpoint.full_clean()
     endpoint.save()
     record_event(
@@ -270,7 +270,7 @@ def add_endpoint(
         actor=actor,
         target=endpoint,
         release=release,
-        data={"url": url, "events": events},
+        data={"url": url, "events": events, "format": format},
     )
     return endpoint
 

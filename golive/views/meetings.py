@@ -20,7 +20,7 @@ from golive.forms_meetings import (
     ScheduleMeetingForm,
     VoteForm,
 )
-from golive.models import DecisionCondition, GoNoGoMeeting, Participant
+from golive.models import DecisionCondition, FreezeOverride, GoNoGoMeeting, Participant
 from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
 from golive.services.meetings import (
@@ -34,6 +34,7 @@ from golive.services.meetings import (
     set_participant_flags,
     update_meeting,
 )
+from golive.views.freezes import warn_if_frozen
 from golive.views.mixins import add_service_errors
 
 _DEFAULT_INVITEE_ROLES = {Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER}
@@ -84,6 +85,7 @@ def meeting_schedule(request, release_pk: int):
             add_service_errors(form, error)
         else:
             messages.success(request, "Meeting scheduled; the release is now “Go/no-go scheduled”.")
+            warn_if_frozen(request, release=release, moment=meeting.scheduled_at, what="meeting time")
             return redirect(meeting)
     return render(request, "golive/meetings/schedule.html", {"release": release, "form": form})
 
@@ -328,6 +330,11 @@ def decision_detail(request, release_pk: int, pk: int):
         "perms_on_release": allowed_actions(request.user, release),
         "conditions": list(decision.conditions.select_related("owner", "done_by")),
         "review_changes": evidence_changes(decision) if decision.is_go else [],
+        "freeze_overrides": list(
+            FreezeOverride.objects.filter(
+                release=release, recorded_at__gte=decision.decided_at
+            ).select_related("window", "recorded_by")
+        ),
     }
     return render(request, "golive/meetings/decision.html", context)
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from golive.choices import Role
 from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
+from golive.freezes import current_and_upcoming, freezes_in_force
 from golive.models import Release, ReleaseMembership
 from golive.paging import WindowCountPaginator
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
@@ -23,6 +24,7 @@ from golive.services.releases import (
     remove_member,
     update_release,
 )
+from golive.views.freezes import warn_if_frozen
 from golive.views.mixins import add_service_errors
 
 PORTFOLIO_PAGE_SIZE = 25
@@ -63,6 +65,7 @@ def portfolio(request):
         "rows": portfolio_rows(page.object_list),
         "query_without_page": query.urlencode(),
         "can_create_release": can_create_release(request.user),
+        "freezes": current_and_upcoming(),
     }
     return render(request, "golive/portfolio.html", context)
 
@@ -78,6 +81,7 @@ def release_create(request):
             add_service_errors(form, error)
         else:
             messages.success(request, f"Release “{release.name}” created; you are its release manager.")
+            warn_if_frozen(request, release=release, moment=release.target_go_live, what="target go-live")
             return redirect(release)
     return render(request, "golive/release_form.html", {"form": form})
 
@@ -92,6 +96,7 @@ def release_edit(request, release_pk: int):
             add_service_errors(form, error)
         else:
             messages.success(request, "Release saved.")
+            warn_if_frozen(request, release=release, moment=release.target_go_live, what="target go-live")
             return redirect(release)
     return render(request, "golive/release_form.html", {"form": form, "release": release})
 
@@ -102,6 +107,7 @@ def release_detail(request, release_pk: int):
         "release": release,
         "perms_on_release": allowed_actions(request.user, release),
         "status_form": ReleaseStatusForm(release=release),
+        "freezes": freezes_in_force([release]).get(release.pk, []),
         **release_overview(release),
     }
     return render(request, "golive/release_detail.html", context)

@@ -29,3 +29,14 @@ def test_the_live_demo_release_is_ready_to_run():
     release = Release.objects.get(name="Billing API autumn release")
     assert release.status == "go"
     assert release.steps.filter(owner__username="dev").exists()
+
+
+def test_the_demo_has_a_year_end_freeze_and_one_on_the_portfolio_banner():
+    from golive.freezes import current_and_upcoming
+    from golive.models import FreezeWindow
+
+    call_command("load_demo")
+    assert FreezeWindow.objects.filter(name="Year-end freeze", recurrence="yearly").exists()
+    assert "Data-centre network maintenance" in [o.window.name for o in current_and_upcoming()]
+    call_command("load_demo")
+    assert FreezeWindow.objects.count() == 2

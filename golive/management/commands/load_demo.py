@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
-from golive.demo import LIVE_DEMO_RELEASE_NAME, load_live_release_demo, load_runbook_demo
+from golive.demo import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from golive.demo_scale import load_scale_demo
 from golive.models import Release
 from golive.services.defects import create_defect
@@ -140,6 +140,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
             )
+        if load_freeze_demo():
+            self.stdout.write(self.style.SUCCESS("Created the demo freeze windows."))
         if options["scale"] > 0:
             created = load_scale_demo(count=options["scale"], users=users)
             self.stdout.write(

@@ -1,0 +1,9 @@
+"""Signals golive sends for the integrations above it, which must not be imported from here.
+
+`deploy_gate_changed` is sent inside the transaction that changed something the deploy gate reads (a
+decision, a freeze window, a freeze override). `release_id` is None when every release may be affected.
+"""
+
+from django.dispatch import Signal
+
+deploy_gate_changed = Signal()
