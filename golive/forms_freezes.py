@@ -2,8 +2,7 @@ from django import forms
 
 from golive.forms import _CrispyForm
 from golive.models import FreezeWindow
-
-_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+from golive.widgets import DateInput, DateTimeInput
 
 
 class FreezeWindowForm(_CrispyForm, forms.ModelForm):
@@ -21,9 +20,9 @@ class FreezeWindowForm(_CrispyForm, forms.ModelForm):
         ]
         widgets = {
             "reason": forms.Textarea(attrs={"rows": 2}),
-            "starts_at": _DATETIME,
-            "ends_at": _DATETIME,
-            "repeat_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "repeat_until": DateInput(),
         }
 
 

@@ -33,7 +33,7 @@ from golive.models import (
 )
 from golive.models.runbook import FINISHED_STEP_STATUSES
 from golive.permissions import Action, can, require
-from golive.services.announcements import announce_step_started
+from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
 from golive.services.records import create_record, update_record
 from golive.services.releases import move_release_status
@@ -451,6 +451,10 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) ->
     _require_move(step, StepMove.FAIL)
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})
+    _check_field(step, "failure_note", note.strip(), form_field="note")
+    step = _finish(step, actor, StepStatus.FAILED, note=note.strip())
+    announce_step_failed(step)
+    return step
 
 
 @transaction.atomic

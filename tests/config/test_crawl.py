@@ -16,11 +16,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from forge.models import DeploymentTarget
 from golive.models import (
     ApiToken,
     Communication,
     DecisionCondition,
     Defect,
+    FreezeWindow,
     GoLiveStep,
     GoNoGoMeeting,
     Participant,
@@ -63,6 +65,8 @@ SEGMENT_MODELS = {
     "documents": RequiredDocument,
     "access": AccessTransfer,
     "training": TrainingSession,
+    "freezes": FreezeWindow,
+    "deploy-targets": DeploymentTarget,
 }
 # Ways an object belongs to a release, tried in turn.
 RELEASE_LOOKUPS = ["release", "plan__release", "meeting__release", "decision__meeting__release",

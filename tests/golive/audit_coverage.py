@@ -60,6 +60,12 @@ EXEMPT: dict[str, str] = {
     "golive.services.webhooks.validate_webhook_url": _READ,
     "golive.services.webhooks.notify": "queues deliveries announcing an event that was itself audited;"
     " each WebhookDelivery row is the record of what was sent",
+    "golive.services.announcements.announce_step_started": "queues deliveries announcing a step start that"
+    " start_step audits",
+    "golive.services.announcements.announce_step_failed": "queues deliveries announcing a failure that"
+    " fail_step audits",
+    "golive.services.announcements.announce_production_issue": "queues deliveries announcing a production"
+    " issue whose creation or change is audited",
     "golive.services.webhooks.notify_decision_recorded": "announces a decision that close_voting audits",
     "golive.services.webhooks.attempt_delivery": "one delivery attempt, recorded on its WebhookDelivery row",
     "golive.services.webhooks.resend_pending_deliveries": _DISPATCH,

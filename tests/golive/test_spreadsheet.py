@@ -4,6 +4,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from golive.audit import record_event
 from golive.choices import Role
-from golive.models import Communication, GoLiveStep, Vote
+from golive.models import Communication, FreezeOverride, FreezeWindow, GoLiveStep, Vote
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.services.runbook import start_step
 from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell
@@ -115,9 +116,21 @@ def test_every_csv_export_escapes_formula_cells(audited_release, members, client
         release=release,
         changes={"version": [None, FORMULAS[1]]},
     )
-    record_event(
-        verb="team.changed", actor=None, target=team, release=release
-    )  # the team's name is a formula
+    # The team's name is a formula now: the event's target carries it into the audit trail.
+    record_event(verb="team.changed", actor=None, target=team, release=release)
+    window = FreezeWindow.objects.create(
+        name=FORMULAS[0],
+        reason=FORMULAS[1],
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    FreezeOverride.objects.create(
+        release=release,
+        window=window,
+        occurrence_ends_at=window.ends_at,
+        reason=FORMULAS[2],
+        recorded_by=members[Role.RELEASE_MANAGER],
+    )
     client = client_for(members[Role.RELEASE_MANAGER])
 
     exports = {}
