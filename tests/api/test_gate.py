@@ -142,7 +142,13 @@ def test_open_handover_items_needed_before_go_live_close_the_gate_by_name(releas
     create_item(plan=plan, actor=manager, title="Capacity report", receiving_team=team, needed_by="handover")
     waive_item(item=waived, actor=manager, reason="Everything is online.")
     waive_item(item=waived, actor=support, reason="")
-    decide({Role.RELEASE_MANAGER: ("go", ""), Role.PRODUCT_OWNER: ("go", "")})
+    # The open item blocks the go itself: it can only be recorded with the override and a rationale.
+    decision = decide(
+        {Role.RELEASE_MANAGER: ("go", ""), Role.PRODUCT_OWNER: ("go", "")},
+        override=True,
+        rationale="The dashboards are finished before the deploy window.",
+    )
+    assert decision.override and decision.snapshot["blockers"]["count"] == 1
 
     body = _gate(api_for(members[Role.STAKEHOLDER]), release)
 
