@@ -154,6 +154,11 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # A failed send is retried after this many seconds, doubling each time (3 attempts in all).
 COMMUNICATION_RETRY_SECONDS = env_int("COMMUNICATION_RETRY_SECONDS", 30)
 
+# Where people reach this site, for links in e-mails and calendar entries.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The right-hand part of every calendar event's UID; keep it once calendars have the events.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "golive-desk")
+
 # Celery: the file-system broker needs no server; CELERY_BROKER_URL=redis://… switches to Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "broker")))

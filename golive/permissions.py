@@ -151,3 +151,14 @@ def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Rele
 def allowed_actions(user, release: Release) -> dict[str, bool]:
     """{action: allowed} for templates, which show only the buttons the user may press."""
     return {action.value: can(user, release, action) for action in Action}
+
+
+def calendar_feed_owner(token: str):
+    """The active user whose private calendar feed `token` opens: the token is the credential, so an
+    unknown, replaced or malformed one, or a deactivated user's, is 404 like any missing page."""
+    from golive.models import CalendarFeed
+
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404("No such calendar feed.")
+    return feed.user

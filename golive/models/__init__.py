@@ -1,5 +1,6 @@
 from golive.models.api_tokens import ApiToken
 from golive.models.audit import AuditEvent
+from golive.models.calendars import CalendarFeed
 from golive.models.communications import (
     Audience,
     AudienceAddresses,
@@ -34,6 +35,7 @@ __all__ = [
     "Audience",
     "AudienceAddresses",
     "AuditEvent",
+    "CalendarFeed",
     "Communication",
     "CommunicationKind",
     "CommunicationStatus",

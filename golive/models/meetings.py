@@ -43,6 +43,10 @@ class GoNoGoMeeting(models.Model):
     voting_closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # The iCalendar SEQUENCE of the invitation: raised by every change attendees' calendars must follow.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The sequence whose invitation e-mails went out, so a repeated send task writes no second copy.
+    invitation_sent_sequence = models.IntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-scheduled_at", "-pk"]

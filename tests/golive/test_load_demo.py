@@ -29,3 +29,16 @@ def test_the_live_demo_release_is_ready_to_run():
     release = Release.objects.get(name="Billing API autumn release")
     assert release.status == "go"
     assert release.steps.filter(owner__username="dev").exists()
+
+
+def test_the_demo_prints_a_calendar_feed_address_that_works_for_each_user(client):
+    from io import StringIO
+
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    lines = [line.strip() for line in output.getvalue().splitlines() if "/calendar/" in line]
+    assert [line.split(":")[0] for line in lines] == ["manager", "owner", "dev", "stakeholder", "support"]
+    path = "/calendar/" + lines[0].split("/calendar/")[1]
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"Go-live: " in response.content
