@@ -110,6 +110,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "golive:portfolio"
 LOGOUT_REDIRECT_URL = "login"
 
+# Single sign-on with OpenID Connect (README, "Single sign-on"): on when a client id and the issuer (or its
+# discovery document's address) are set; the provider's endpoints come from its discovery document.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+# Members of these provider groups may create releases / are site staff; empty: not managed by the provider.
+OIDC_RELEASE_CREATOR_GROUPS = env_list("OIDC_RELEASE_CREATOR_GROUPS")
+OIDC_STAFF_GROUPS = env_list("OIDC_STAFF_GROUPS")
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# PASSWORD_LOGIN=false hides and refuses the password form (and the admin's): single sign-on only.
+PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN", True)
+if not PASSWORD_LOGIN_ENABLED and not (OIDC_RP_CLIENT_ID and (OIDC_ISSUER or OIDC_DISCOVERY_URL)):
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN=false needs single sign-on: set OIDC_ISSUER and OIDC_CLIENT_ID."
+    )
+PASSWORD_AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    *(PASSWORD_AUTHENTICATION_BACKENDS if PASSWORD_LOGIN_ENABLED else []),
+    "golive.sso.SingleSignOnBackend",
+]
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -2,8 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from golive.views import accounts
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    # Single sign-on: the names are the ones mozilla-django-oidc reverses.
+    path("accounts/sso/start/", accounts.SingleSignOnStartView.as_view(), name="oidc_authentication_init"),
+    path(
+        "accounts/sso/callback/",
+        accounts.SingleSignOnCallbackView.as_view(),
+        name="oidc_authentication_callback",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     # The JSON API for pipelines, its schema and docs; the profile (API tokens) and webhook pages.
