@@ -187,6 +187,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The right-hand part of every calendar event's UID; keep it once calendars have the events.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "golive-desk")
 
+# One-click voting links in invitations work this long; those who have not voted are reminded this many
+# minutes before the meeting (README, "One-click voting").
+VOTE_LINK_MAX_AGE_HOURS = env_int("VOTE_LINK_MAX_AGE_HOURS", 72)
+VOTING_REMINDER_MINUTES = env_int("VOTING_REMINDER_MINUTES", 60)
+
 # Celery: the file-system broker needs no server; CELERY_BROKER_URL=redis://… switches to Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "broker")))
@@ -221,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "smoketests-reap": {"task": "smoketests.reap_smoke_runs", "schedule": 10.0, "options": {"expires": 10}},
     "smoketests-prune": {"task": "smoketests.prune_monitor_results", "schedule": 3600.0},
+    "golive-remind-voters": {"task": "golive.remind_voters", "schedule": 300.0, "options": {"expires": 300}},
     "golive-resend-stalled-communications": {
         "task": "golive.resend_stalled_communications",
         "schedule": 60.0,

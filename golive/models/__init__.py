@@ -20,6 +20,7 @@ from golive.models.meetings import (
     MeetingState,
     Participant,
     Vote,
+    VoteLinkUse,
 )
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.risks import Risk
@@ -58,4 +59,5 @@ __all__ = [
     "ReleaseMembership",
     "Risk",
     "Vote",
+    "VoteLinkUse",
 ]

@@ -78,7 +78,7 @@ def send_meeting_invitations(meeting_id: int) -> int:
             continue
         message = EmailMessage(
             subject=subject,
-            body=_body(meeting, summary),
+            body=_body(meeting, summary, participant),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[participant.user.email],
         )
@@ -131,7 +131,9 @@ def agenda_summary(meeting: GoNoGoMeeting) -> str:
     return "\n".join(lines)
 
 
-def _body(meeting: GoNoGoMeeting, summary: str) -> str:
+def _body(meeting: GoNoGoMeeting, summary: str, participant) -> str:
+    from golive.services.vote_links import vote_links_text  # the vote service imports this module
+
     if meeting.is_cancelled:
         return f"The go/no-go meeting is cancelled: {meeting.cancel_reason}\n\n{summary}\n"
-    return f"You are invited to the go/no-go meeting.\n\n{summary}\n"
+    return f"You are invited to the go/no-go meeting.\n\n{summary}\n\n{vote_links_text(participant)}\n"

@@ -156,6 +156,9 @@ def update_meeting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser, **values)
         setattr(locked, name, value)
     locked.full_clean()
     update_fields = list(changing)
+    if "scheduled_at" in changing:
+        locked.voting_reminder_sent_at = None  # the new time gets its own reminder
+        update_fields.append("voting_reminder_sent_at")
     if _CALENDAR_FIELDS & set(changing):
         locked.calendar_sequence += 1
         update_fields.append("calendar_sequence")
