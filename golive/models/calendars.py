@@ -14,6 +14,18 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class CalendarFeedTokenConverter:
+    """Only what new_feed_token() can produce reaches the database; anything else is a plain 404."""
+
+    regex = "[A-Za-z0-9_-]{16,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 class CalendarFeed(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"

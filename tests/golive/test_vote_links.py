@@ -131,7 +131,8 @@ def test_an_expired_link_says_so(invited, members, mailoutbox, client_for, monke
 
 
 @pytest.mark.parametrize(
-    "mangle", [lambda t: t[:-3] + "abc", lambda t: "x" + t, lambda t: "nonsense", lambda t: "a:b:c"]
+    "mangle",
+    [lambda t: t[:-3] + "abc", lambda t: "x" + t, lambda t: "nonsense", lambda t: "a:b:c", lambda t: "%00"],
 )
 def test_a_tampered_or_malformed_link_is_a_clear_400(invited, members, mailoutbox, client_for, mangle):
     token = _owner_links(mailoutbox)["Go"].split("/vote/")[1].rstrip("/")
