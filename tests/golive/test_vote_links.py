@@ -55,6 +55,15 @@ def test_the_invitation_has_the_agenda_and_three_links(invited, mailoutbox):
     assert set(_links_in(message)) == {"Go", "Go with conditions", "No-go"}
 
 
+def test_the_confirmation_page_query_count_is_bounded(
+    invited, members, mailoutbox, client_for, django_assert_max_num_queries
+):
+    client = client_for(members[Role.PRODUCT_OWNER])
+    url = _owner_links(mailoutbox)["Go"]
+    with django_assert_max_num_queries(9):
+        assert client.get(url).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("label", "value"), [("Go", "go"), ("Go with conditions", "go_with_conditions"), ("No-go", "no_go")]
 )
