@@ -125,7 +125,6 @@ OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
 OIDC_RELEASE_CREATOR_GROUPS = env_list("OIDC_RELEASE_CREATOR_GROUPS")
 OIDC_STAFF_GROUPS = env_list("OIDC_STAFF_GROUPS")
 OIDC_USE_PKCE = True
-LOGIN_REDIRECT_URL_FAILURE = "login"
 # PASSWORD_LOGIN=false hides and refuses the password form (and the admin's): single sign-on only.
 PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN", True)
 if not PASSWORD_LOGIN_ENABLED and not (OIDC_RP_CLIENT_ID and (OIDC_ISSUER or OIDC_DISCOVERY_URL)):
