@@ -115,11 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Log-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed log-ins from one address, or for one
 # username, further log-ins from it or for it are refused for LOGIN_COOLOFF_MINUTES, even with the right
-# password. Attempts are recorded; staff see and lift lock-outs in the admin ("Access attempts").
-AUTHENTICATION_BACKENDS = [
-    "golive.auth_backends.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# password. Attempts are recorded; staff see and lift lock-outs in the admin ("Access attempts"). The
+# throttle guards password log-ins only (PASSWORD_AUTHENTICATION_BACKENDS below).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
@@ -132,6 +129,36 @@ AXES_CLIENT_IP_CALLABLE = "golive.auth_backends.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "golive:portfolio"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on with OpenID Connect (README, "Single sign-on"): on when a client id and the issuer (or its
+# discovery document's address) are set; the provider's endpoints come from its discovery document.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+# Members of these provider groups may create releases / are site staff; empty: not managed by the provider.
+OIDC_RELEASE_CREATOR_GROUPS = env_list("OIDC_RELEASE_CREATOR_GROUPS")
+OIDC_STAFF_GROUPS = env_list("OIDC_STAFF_GROUPS")
+OIDC_USE_PKCE = True
+# PASSWORD_LOGIN=false hides and refuses the password form (and the admin's): single sign-on only.
+PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN", True)
+if not PASSWORD_LOGIN_ENABLED and not (OIDC_RP_CLIENT_ID and (OIDC_ISSUER or OIDC_DISCOVERY_URL)):
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN=false needs single sign-on: set OIDC_ISSUER and OIDC_CLIENT_ID."
+    )
+PASSWORD_AUTHENTICATION_BACKENDS = [
+    "golive.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTHENTICATION_BACKENDS = [
+    *(PASSWORD_AUTHENTICATION_BACKENDS if PASSWORD_LOGIN_ENABLED else []),
+    "golive.sso.SingleSignOnBackend",
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -177,6 +204,16 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # A failed send is retried after this many seconds, doubling each time (3 attempts in all).
 COMMUNICATION_RETRY_SECONDS = env_int("COMMUNICATION_RETRY_SECONDS", 30)
 
+# Where people reach this site, for links in e-mails and calendar entries.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The right-hand part of every calendar event's UID; keep it once calendars have the events.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "golive-desk")
+
+# One-click voting links in invitations work this long; those who have not voted are reminded this many
+# minutes before the meeting (README, "One-click voting").
+VOTE_LINK_MAX_AGE_HOURS = env_int("VOTE_LINK_MAX_AGE_HOURS", 72)
+VOTING_REMINDER_MINUTES = env_int("VOTING_REMINDER_MINUTES", 60)
+
 # Celery: the file-system broker needs no server; CELERY_BROKER_URL=redis://… switches to Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "broker")))
@@ -212,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "smoketests-reap": {"task": "smoketests.reap_smoke_runs", "schedule": 10.0, "options": {"expires": 10}},
     "smoketests-prune": {"task": "smoketests.prune_monitor_results", "schedule": 3600.0},
+    "golive-remind-voters": {"task": "golive.remind_voters", "schedule": 300.0, "options": {"expires": 300}},
     "golive-resend-stalled-communications": {
         "task": "golive.resend_stalled_communications",
         "schedule": 60.0,

@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from golive.views import accounts
+
 
 @login_not_required
 def favicon(request):
@@ -13,7 +15,14 @@ def favicon(request):
 
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    # Single sign-on: the names are the ones mozilla-django-oidc reverses.
+    path("accounts/sso/start/", accounts.SingleSignOnStartView.as_view(), name="oidc_authentication_init"),
+    path(
+        "accounts/sso/callback/",
+        accounts.SingleSignOnCallbackView.as_view(),
+        name="oidc_authentication_callback",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),

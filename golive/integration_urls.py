@@ -1,12 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from golive.views import integration
+from golive.models.calendars import CalendarFeedTokenConverter
+from golive.views import calendars, integration
 
 app_name = "integration"
+register_converter(CalendarFeedTokenConverter, "calendar_feed_token")
 
 urlpatterns = [
     path("profile/", integration.profile, name="profile"),
     path("profile/tokens/<int:pk>/revoke/", integration.token_revoke, name="token_revoke"),
+    path("profile/calendar/replace/", calendars.calendar_feed_replace, name="calendar_feed_replace"),
+    path("calendar/<calendar_feed_token:token>.ics", calendars.calendar_feed, name="calendar_feed"),
     path("releases/<int:release_pk>/webhooks/", integration.webhooks, name="webhooks"),
     path(
         "releases/<int:release_pk>/webhooks/<int:pk>/toggle/",

@@ -165,3 +165,32 @@ def may_read_response_excerpts(user, release: Release) -> bool:
     """What a smoke check's target answered can be an internal service's own words: it is shown only to
     those who may define the checks."""
     return can(user, release, Action.MANAGE_SMOKE_CHECKS)
+
+
+def calendar_feed_owner(token: str):
+    """The active user whose private calendar feed `token` opens: the token is the credential, so an
+    unknown, replaced or malformed one, or a deactivated user's, is 404 like any missing page."""
+    from golive.models import CalendarFeed
+
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404("No such calendar feed.")
+    return feed.user
+
+
+def get_invitation_for(user, participant_pk: int):
+    """The user's own invitation to a meeting: someone else's, or one on a release the user cannot see,
+    is 404, so a voting link never reveals or acts on another person's vote."""
+    from golive.models import Participant
+
+    participant = (
+        Participant.objects.select_related("meeting__release", "user")
+        .filter(pk=participant_pk, user_id=user.pk)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if participant is None:
+        raise Http404("No such invitation.")
+    get_release_for(user, participant.meeting.release_id)
+    return participant

@@ -27,3 +27,17 @@ def send_runnable_notice_task(step_id: int) -> int:
 @shared_task(name="golive.resend_stalled_communications")
 def resend_stalled_communications_task() -> int:
     return resend_stalled_communications()
+
+
+@shared_task(name="golive.remind_voters")
+def remind_voters_task() -> int:
+    from golive.services.vote_links import remind_voters
+
+    return remind_voters()
+
+
+@shared_task(name="golive.send_meeting_invitations")
+def send_meeting_invitations_task(meeting_id: int) -> int:
+    from golive.services.calendars import send_meeting_invitations
+
+    return send_meeting_invitations(meeting_id)

@@ -10,6 +10,7 @@ from golive.views import (
     redaction,
     releases,
     runbook,
+    vote_links,
 )
 
 app_name = "golive"
@@ -64,6 +65,7 @@ urlpatterns = [
         "releases/<int:release_pk>/meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"
     ),
     path("releases/<int:release_pk>/meetings/<int:pk>/vote/", meetings.meeting_vote, name="meeting_vote"),
+    path("vote/<str:token>/", vote_links.vote_link, name="vote_link"),
     path("releases/<int:release_pk>/meetings/<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
     path(
         "releases/<int:release_pk>/meetings/<int:pk>/decision/",

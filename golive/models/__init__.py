@@ -1,5 +1,6 @@
 from golive.models.api_tokens import ApiToken
 from golive.models.audit import AuditEvent
+from golive.models.calendars import CalendarFeed
 from golive.models.communications import (
     Audience,
     AudienceAddresses,
@@ -20,6 +21,7 @@ from golive.models.meetings import (
     MeetingState,
     Participant,
     Vote,
+    VoteLinkUse,
 )
 from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
@@ -46,6 +48,7 @@ __all__ = [
     "Audience",
     "AudienceAddresses",
     "AuditEvent",
+    "CalendarFeed",
     "Communication",
     "CommunicationKind",
     "CommunicationStatus",
@@ -69,4 +72,5 @@ __all__ = [
     "ReleaseMembership",
     "Risk",
     "Vote",
+    "VoteLinkUse",
 ]

@@ -43,6 +43,12 @@ class GoNoGoMeeting(models.Model):
     voting_closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # The iCalendar SEQUENCE of the invitation: raised by every change attendees' calendars must follow.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The sequence whose invitation e-mails went out, so a repeated send task writes no second copy.
+    invitation_sent_sequence = models.IntegerField(null=True, blank=True, editable=False)
+    # When those who had not voted were reminded, so the reminder goes once (again after a reschedule).
+    voting_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-scheduled_at", "-pk"]
@@ -203,3 +209,15 @@ class DecisionReview(models.Model):
 
     def __str__(self) -> str:
         return f"Needs review: {self.decision}"
+
+
+class VoteLinkUse(models.Model):
+    """A one-click voting link that has cast a vote. Every link of one e-mail shares its `nonce`, so
+    voting through one of them spends them all; the unique nonce makes a second use fail."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="vote_link_uses")
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Voting link of {self.participant} used {self.used_at:%Y-%m-%d %H:%M}"

@@ -27,6 +27,7 @@ from golive.models import (
 )
 from golive.models.meetings import FINISHED_MEETING_STATES
 from golive.permissions import Action, require
+from golive.services.calendars import queue_meeting_invitations
 from golive.services.releases import move_release_status
 from golive.services.runbook import notify_runnable_steps
 from golive.services.webhooks import notify_decision_recorded
@@ -124,11 +125,14 @@ def schedule_meeting(
             actor=actor,
             reason=f"{meeting} scheduled.",
         )
+    queue_meeting_invitations(meeting)
     return meeting
 
 
 _EDITABLE_BEFORE_VOTING = ("scheduled_at", "chair", "decision_rule", "hide_votes", "notes")
 _EDITABLE_WHILE_VOTING = ("chair",)
+# Changes the attendees' calendars must follow: each sends an updated invitation.
+_CALENDAR_FIELDS = {"scheduled_at", "chair", "notes"}
 
 
 @transaction.atomic
@@ -152,7 +156,15 @@ def update_meeting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser, **values)
     for name, value in changing.items():
         setattr(locked, name, value)
     locked.full_clean()
-    locked.save(update_fields=list(changing))
+    update_fields = list(changing)
+    if "scheduled_at" in changing:
+        locked.voting_reminder_sent_at = None  # the new time gets its own reminder
+        update_fields.append("voting_reminder_sent_at")
+    if _CALENDAR_FIELDS & set(changing):
+        locked.calendar_sequence += 1
+        update_fields.append("calendar_sequence")
+        queue_meeting_invitations(locked)
+    locked.save(update_fields=update_fields)
     if "chair" in changing:
         _invite(locked, [locked.chair])
     changes = diff(before, locked)
@@ -178,7 +190,9 @@ def cancel_meeting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser, reason: s
     locked.state = MeetingState.CANCELLED
     locked.cancelled_at = timezone.now()
     locked.cancel_reason = reason.strip()
-    locked.save(update_fields=["state", "cancelled_at", "cancel_reason"])
+    locked.calendar_sequence += 1
+    locked.save(update_fields=["state", "cancelled_at", "cancel_reason", "calendar_sequence"])
+    queue_meeting_invitations(locked)
     votes = [
         {
             "participant": vote.participant.user.get_username(),

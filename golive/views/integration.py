@@ -1,4 +1,4 @@
-"""Pages for pipeline integration: the profile page with API tokens, and a release's webhooks."""
+"""Pages for integration: the profile page (API tokens, calendar feed), and a release's webhooks."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from golive.forms_integration import ApiTokenForm, WebhookEndpointForm
 from golive.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from golive.permissions import Action, allowed_actions, get_release_for
 from golive.services.api_tokens import create_api_token, revoke_api_token
+from golive.services.calendars import calendar_feed_of
 from golive.services.webhooks import add_endpoint, redeliver, remove_endpoint, send_ping, set_endpoint_active
 from golive.views.mixins import add_service_errors
 
@@ -35,6 +36,9 @@ def profile(request):
             "form": form,
             "new_token_text": new_token_text,
             "tokens": ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at"),
+            "calendar_feed_url": request.build_absolute_uri(
+                reverse("integration:calendar_feed", args=[calendar_feed_of(request.user).token])
+            ),
         },
     )
     # The page holding a fresh token must not be kept by a browser or proxy cache.

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
+from golive.sso import login_page_choices
+
 
 def locked_out(request, original_response=None, credentials=None):
     """Shown instead of the log-in result (django-axes' lock-out response): the form again, and the wait."""
@@ -16,6 +18,7 @@ def locked_out(request, original_response=None, credentials=None):
         {
             "form": AuthenticationForm(request, initial={"username": username}),
             "next": request.POST.get("next", ""),
+            **login_page_choices(),
             "locked_out_message": (
                 f"Too many failed log-ins from this address or for this user. Wait {minutes} minutes, "
                 "then try again; an administrator can lift the lock sooner."

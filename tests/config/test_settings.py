@@ -124,3 +124,25 @@ def test_processes_pointed_at_redis_share_one_cache():
     )
     assert read.returncode == 0, read.stderr
     assert read.stdout.strip().splitlines()[-1] == "cards"
+
+
+def test_turning_passwords_off_without_single_sign_on_stops_start_up():
+    result = _manage("check", env_overrides={"PASSWORD_LOGIN": "false"})
+    assert result.returncode != 0
+    assert "PASSWORD_LOGIN=false needs single sign-on" in result.stderr
+
+
+def test_turning_passwords_off_leaves_only_the_single_sign_on_backend():
+    script = "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS)"
+    result = _manage(
+        "shell",
+        "-c",
+        script,
+        env_overrides={
+            "PASSWORD_LOGIN": "false",
+            "OIDC_ISSUER": "https://login.example.com",
+            "OIDC_CLIENT_ID": "golive-desk",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['golive.sso.SingleSignOnBackend']"

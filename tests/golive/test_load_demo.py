@@ -40,3 +40,16 @@ def test_the_demo_has_a_year_end_freeze_and_one_on_the_portfolio_banner():
     assert "Data-centre network maintenance" in [o.window.name for o in current_and_upcoming()]
     call_command("load_demo")
     assert FreezeWindow.objects.count() == 2
+
+
+def test_the_demo_prints_a_calendar_feed_address_that_works_for_each_user(client):
+    from io import StringIO
+
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    lines = [line.strip() for line in output.getvalue().splitlines() if "/calendar/" in line]
+    assert [line.split(":")[0] for line in lines] == ["manager", "owner", "dev", "stakeholder", "support"]
+    path = "/calendar/" + lines[0].split("/calendar/")[1]
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"Go-live: " in response.content

@@ -6,16 +6,19 @@ N more releases full of data for the dashboards (see golive/demo_scale.py).
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
 from golive.demo import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from golive.demo_scale import load_scale_demo
 from golive.models import Release
+from golive.services.calendars import calendar_feed_of
 from golive.services.defects import create_defect
 from golive.services.releases import add_member, create_release
 from golive.services.risks import create_risk
@@ -147,6 +150,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Created {created} scale demo releases of {options['scale']}.")
             )
+        self._print_calendar_feeds(users)
+
+    def _print_calendar_feeds(self, users) -> None:
+        self.stdout.write("Calendar feeds (also on each user's Profile page):")
+        for username, user in users.items():
+            path = reverse("integration:calendar_feed", args=[calendar_feed_of(user).token])
+            self.stdout.write(f"  {username}: {settings.SITE_URL.rstrip('/')}{path}")
 
     def _user(self, username: str, first_name: str, last_name: str):
         user, created = get_user_model().objects.get_or_create(

@@ -1,0 +1,30 @@
+"""The private calendar feed, and replacing its address from the profile page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from golive import calendar_ics
+from golive.permissions import calendar_feed_owner
+from golive.selectors_calendars import calendar_entries_for
+from golive.services.calendars import replace_calendar_feed_token
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token: str):
+    user = calendar_feed_owner(token)
+    body = calendar_ics.feed(calendar_entries_for(user), name=f"GoLive Desk — {user.get_username()}")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="golive-desk.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def calendar_feed_replace(request):
+    replace_calendar_feed_token(user=request.user)
+    messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+    return redirect("integration:profile")

@@ -1,0 +1,93 @@
+"""The private calendar feed address: readable without a session, replaceable, and 404 otherwise."""
+
+from datetime import timedelta
+
+import pytest
+import vobject
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from golive.calendar_ics import uid_for
+from golive.choices import Role
+from golive.services.calendars import calendar_feed_of
+from golive.services.runbook import add_step
+
+
+def _feed_url(user) -> str:
+    return reverse("integration:calendar_feed", args=[calendar_feed_of(user).token])
+
+
+def test_feed_opens_without_a_session_and_parses_in_two_readers(
+    release, members, django_assert_max_num_queries
+):
+    manager = members[Role.RELEASE_MANAGER]
+    for number in range(3):
+        add_step(
+            release=release,
+            actor=manager,
+            title=f"Step {number}",
+            owner=manager,
+            planned_start=timezone.now() + timedelta(hours=number + 1),
+        )
+    url = _feed_url(manager)
+    with django_assert_max_num_queries(4):
+        response = Client().get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    parsed = Calendar.from_ical(response.content)
+    assert uid_for("go-live", release.pk) in {str(event["UID"]) for event in parsed.walk("VEVENT")}
+    other = vobject.readOne(response.content.decode())
+    summaries = sorted(event.summary.value for event in other.vevent_list)
+    assert summaries == [
+        f"Go-live: {release.application} {release.version}",
+        "Run step #1: Step 0",
+        "Run step #2: Step 1",
+        "Run step #3: Step 2",
+    ]
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 64, "%00", "..", "' OR 1=1 --"])
+def test_unknown_or_malformed_token_is_404(db, token):
+    response = Client().get(f"/calendar/{token}.ics")
+    assert response.status_code == 404
+
+
+def test_replacing_the_address_makes_the_old_one_404(members, client_for):
+    manager = members[Role.RELEASE_MANAGER]
+    old_url = _feed_url(manager)
+    response = client_for(manager).post(reverse("integration:calendar_feed_replace"))
+    assert response.status_code == 302
+    new_url = _feed_url(manager)
+    assert new_url != old_url
+    assert Client().get(old_url).status_code == 404
+    assert Client().get(new_url).status_code == 200
+
+
+def test_replacing_needs_post_and_a_session(members, client_for):
+    manager = members[Role.RELEASE_MANAGER]
+    url = _feed_url(manager)
+    assert client_for(manager).get(reverse("integration:calendar_feed_replace")).status_code == 405
+    response = Client().post(reverse("integration:calendar_feed_replace"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert _feed_url(manager) == url
+
+
+def test_a_deactivated_users_feed_is_404(members):
+    manager = members[Role.RELEASE_MANAGER]
+    url = _feed_url(manager)
+    manager.is_active = False
+    manager.save()
+    assert Client().get(url).status_code == 404
+
+
+def test_feed_does_not_accept_post(members):
+    assert Client().post(_feed_url(members[Role.RELEASE_MANAGER])).status_code == 405
+
+
+def test_profile_shows_the_feed_address(members, client_for):
+    manager = members[Role.RELEASE_MANAGER]
+    response = client_for(manager).get(reverse("integration:profile"))
+    assert response.status_code == 200
+    assert f"http://testserver{_feed_url(manager)}" in response.content.decode()
