@@ -66,6 +66,15 @@ EXEMPT: dict[str, str] = {
     " fail_step audits",
     "golive.services.announcements.announce_production_issue": "queues deliveries announcing a production"
     " issue whose creation or change is audited",
+    "golive.services.calendars.agenda_summary": _READ,
+    "golive.services.calendars.calendar_feed_of": "gives a user their feed address on first view (a random"
+    " token, no content of its own); replacing it is audited",
+    "golive.services.calendars.queue_meeting_invitations": _DISPATCH,
+    "golive.services.vote_links.read_vote_link": _READ,
+    "golive.services.vote_links.vote_link_urls": _READ,
+    "golive.services.vote_links.vote_links_text": _READ,
+    "golive.services.vote_links.vote_through_link": "casts the vote through cast_vote_by_id, which records"
+    " vote.cast or vote.changed; the VoteLinkUse row records that the link was spent",
     "golive.services.webhooks.notify_decision_recorded": "announces a decision that close_voting audits",
     "golive.services.webhooks.attempt_delivery": "one delivery attempt, recorded on its WebhookDelivery row",
     "golive.services.webhooks.resend_pending_deliveries": _DISPATCH,
