@@ -6,19 +6,30 @@ from rest_framework import serializers
 
 from golive.choices import ReleaseStatus
 from golive.gate import GateDecision, Readiness
-from golive.models import Decision, DecisionCondition, Defect, Release, Risk
+from golive.models import Decision, DecisionCondition, Defect, Release, ReleaseMembership, Risk
 from golive.services.deployments import REPORTABLE_STATUSES
 
 
 class UsernameField(serializers.SlugRelatedField):
-    """An owner given by username."""
+    """An owner given by username: an active member of the view's release. An unknown username and a
+    non-member get the same message, so the API does not tell which usernames exist."""
+
+    default_error_messages = {
+        "does_not_exist": "Not a member of this release.",
+        "invalid": "Not a member of this release.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "username")
-        kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
+        super().__init__(queryset=get_user_model().objects.none(), **kwargs)
+
+    def get_queryset(self):
+        release = self.context["view"].release
+        # Through a subquery, so a member with several roles is still one user.
+        members = ReleaseMembership.objects.filter(release=release).values("user")
+        return get_user_model().objects.filter(is_active=True, pk__in=members)
 
 
 class DecisionSummarySerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from golive.api.metadata import ReleaseScopedMetadata
 from golive.api.permissions import ReleaseRolePermission, ReleaseScopedMixin
 from golive.api.serializers import (
     DefectSerializer,
@@ -48,6 +49,7 @@ class ApiViewMixin:
     """Authentication is DRF's (token or session), so Django's login-required middleware stands aside."""
 
     permission_classes = API_PERMISSIONS
+    metadata_class = ReleaseScopedMetadata
 
     @classmethod
     def as_view(cls, **initkwargs):

@@ -173,3 +173,30 @@ def test_the_upsert_refuses_who_may_not_edit(
 def test_writes_without_credentials_are_401(release, anonymous_api):
     response = anonymous_api.put(reverse("api:defect_upsert", args=[release.pk]), NEW_DEFECT, format="json")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("kind", ["risk", "defect"])
+def test_an_owner_must_be_a_member_and_unknown_users_get_the_same_answer(
+    kind, release, members, stranger, api_for
+):
+    client = api_for(members[Role.RELEASE_MANAGER])
+    body = NEW_RISK if kind == "risk" else NEW_DEFECT
+    url = reverse(f"api:{kind}_list", args=[release.pk])
+    not_a_member = client.post(url, {**body, "owner": stranger.username}, format="json")
+    nobody = client.post(url, {**body, "owner": "no-such-user"}, format="json")
+    assert not_a_member.status_code == nobody.status_code == 400
+    assert not_a_member.json()["fields"]["owner"] == ["Not a member of this release."]
+    assert nobody.json()["fields"]["owner"] == ["Not a member of this release."]
+    assert not Risk.objects.exists() and not Defect.objects.exists()
+
+
+def test_an_owner_with_two_roles_on_the_release_is_one_owner(release, members, api_for):
+    from tests.factories import MembershipFactory
+
+    dev = members[Role.SCRUM_TEAM]
+    MembershipFactory(release=release, user=dev, role=Role.PRODUCTION_SUPPORT)
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("api:risk_list", args=[release.pk]), {**NEW_RISK, "owner": "dev"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["owner"] == "dev"

@@ -49,3 +49,16 @@ def test_the_portfolio_counts_every_release_and_pages_them(thirty, members, clie
     second = client_for(user).get("/?page=2").content.decode()
     assert "31 releases, page 2 of 2" in second
     assert second.count('data-testid="portfolio-row"') == 6
+
+
+@pytest.mark.parametrize("asked", ["9999999999999999999", "1e400", "-9999999999999999999", "\u0661\u0662"])
+def test_a_page_number_past_any_database_integer_is_the_last_page(asked, thirty):
+    page = _paginator().get_page(asked)
+    assert page.number in (1, 2)
+    assert page.paginator.count == 30
+
+
+def test_the_portfolio_answers_a_huge_page_number_with_its_last_page(members, client_for):
+    response = client_for(members["release_manager"]).get("/?page=9999999999999999999")
+    assert response.status_code == 200
+    assert "1 release" in response.content.decode()
