@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from golive.choices import ReleaseStatus
+from golive.field_limits import BoundedSerializerMixin
 from golive.gate import GateDecision, Readiness
 from golive.models import Decision, DecisionCondition, Defect, Release, ReleaseMembership, Risk
 from golive.services.deployments import REPORTABLE_STATUSES
@@ -164,7 +165,7 @@ class GateSerializer(serializers.Serializer):
     meeting_in_progress_id = serializers.IntegerField(allow_null=True)
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     owner = UsernameField()
     score = serializers.IntegerField(read_only=True)
     blocking = serializers.BooleanField(source="is_blocking", read_only=True)
@@ -197,7 +198,7 @@ class RiskUpsertSerializer(RiskSerializer):
     external_key = serializers.CharField(max_length=100, help_text="The tracker's key, e.g. RISK-42.")
 
 
-class DefectSerializer(serializers.ModelSerializer):
+class DefectSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     owner = UsernameField()
     blocking = serializers.BooleanField(source="is_blocking", read_only=True)
 
@@ -227,7 +228,7 @@ class DefectUpsertSerializer(DefectSerializer):
     external_key = serializers.CharField(max_length=100, help_text="The tracker's key, e.g. JIRA-1234.")
 
 
-class DeploymentReportSerializer(serializers.Serializer):
+class DeploymentReportSerializer(BoundedSerializerMixin, serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(status.value, status.label) for status in REPORTABLE_STATUSES],
         help_text="deploying: the deployment started (from go); live: it finished (from deploying); "
@@ -272,6 +273,6 @@ class SmokeRunSerializer(serializers.Serializer):
         return run.status == "passed"
 
 
-class SmokeRunStartSerializer(serializers.Serializer):
+class SmokeRunStartSerializer(BoundedSerializerMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     pipeline_url = serializers.URLField(required=False, allow_blank=True, max_length=500, default="")

@@ -200,3 +200,16 @@ def test_an_owner_with_two_roles_on_the_release_is_one_owner(release, members, a
     )
     assert response.status_code == 201
     assert response.json()["owner"] == "dev"
+
+
+def test_free_text_has_the_same_bound_as_the_forms(release, members, api_for):
+    from golive.field_limits import TEXT_MAX_LENGTH
+
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("api:risk_list", args=[release.pk]),
+        {**NEW_RISK, "mitigation": "m" * (TEXT_MAX_LENGTH + 1)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "mitigation" in response.json()["fields"]
+    assert not Risk.objects.exists()
