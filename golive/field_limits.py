@@ -43,8 +43,20 @@ def install_form_field_limits() -> None:
             field_class.default_validators = [*field_class.default_validators, validate_supported_year]
 
 
+# Gives every writable text field of a serializer the text bound and every date field the years, and
+# refuses keys it does not write: a misspelt field is an error, not silently ignored (the schema says so
+# with `additionalProperties: false`). A comment, not a docstring: the API schema would show a docstring
+# as the description of every serializer using the mixin.
 class BoundedSerializerMixin:
-    """Gives every writable text field of a serializer the text bound and every date field the years."""
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Not a field this endpoint accepts (unknown or read-only)."] for key in unknown}
+                )
+        return super().to_internal_value(data)
 
     def get_fields(self) -> dict:
         fields = super().get_fields()

@@ -14,7 +14,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -22,6 +21,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from golive.audit import record_event
+from golive.errors import IllegalTransition
 from golive.models import Release
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
@@ -75,7 +75,7 @@ def start_smoke_run(
     with transaction.atomic():
         checks = list(release.smoke_checks.filter(enabled=True).order_by("name", "pk"))
         if not checks:
-            raise ValidationError("This release has no enabled smoke check: add or enable one first.")
+            raise IllegalTransition("This release has no enabled smoke check: add or enable one first.")
         run = SmokeRun(release=release, trigger=trigger, requested_by=actor, context=context or {})
         run.full_clean()
         run.save()

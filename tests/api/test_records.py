@@ -101,12 +101,12 @@ def test_a_risk_update_is_audited_with_the_change(release, members, api_for):
     assert event.changes == {"impact": [2, 5]}
 
 
-def test_a_duplicate_tracker_key_on_create_is_a_field_error(release, members, api_for):
+def test_a_duplicate_tracker_key_on_create_is_a_conflict(release, members, api_for):
     DefectFactory(release=release, external_key="SHOP-12")
     response = api_for(members[Role.SCRUM_TEAM]).post(
         reverse("api:defect_list", args=[release.pk]), NEW_DEFECT, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"] == "Another defect of this release already has this tracker key."
 
 
