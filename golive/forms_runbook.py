@@ -3,7 +3,16 @@ from django.contrib.auth import get_user_model
 
 from golive.choices import Role
 from golive.forms import _CrispyForm
-from golive.models import Audience, AudienceAddresses, Communication, GoLiveStep, ProductionIssue, Release
+from golive.models import (
+    Audience,
+    AudienceAddresses,
+    Communication,
+    CommunicationKind,
+    GoLiveStep,
+    ProductionIssue,
+    Rehearsal,
+    Release,
+)
 from golive.services.communications import split_addresses
 from golive.widgets import DateTimeInput
 
@@ -56,17 +65,31 @@ class StepForm(_CrispyForm, forms.ModelForm):
         self.fields["depends_on"].queryset = others
 
 
+# Notes and reasons are free text kept in the audit trail; a few paragraphs is plenty.
+NOTE_MAX_LENGTH = 2000
+
+
 class FailStepForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What went wrong")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What went wrong",
+        max_length=NOTE_MAX_LENGTH,
+        required=False,  # the service says why an empty note is refused
+    )
 
 
 class SkipStepForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why skip it")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why skip it",
+        max_length=NOTE_MAX_LENGTH,
+        required=False,  # the service says why an empty reason is refused
+    )
 
 
 class AbortForm(_CrispyForm, forms.Form):
     submit_label = "Abort the go-live and roll back"
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=NOTE_MAX_LENGTH)
 
 
 class RunbookImportForm(_CrispyForm, forms.Form):
@@ -87,7 +110,23 @@ class RunbookImportForm(_CrispyForm, forms.Form):
 
 class RehearsalForm(_CrispyForm, forms.Form):
     submit_label = "Start rehearsal"
-    environment = forms.CharField(max_length=100, initial="staging")
+    environment = forms.CharField(
+        max_length=Rehearsal._meta.get_field("environment").max_length, initial="staging"
+    )
+
+
+class RehearsalTimingForm(forms.Form):
+    timing = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class DraftRequestForm(_CrispyForm, forms.Form):
+    """Which template to draft a message from (and, for a production issue, which issue)."""
+
+    submit_label = "Write from template"
+    kind = forms.ChoiceField(choices=CommunicationKind.choices, label="Kind of message")
+    issue = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput, label="Production issue"
+    )
 
 
 class CommunicationForm(_CrispyForm, forms.ModelForm):

@@ -12,12 +12,16 @@ MAX_DIRECT_PAGE = 1_000_000
 class WindowCountPaginator(Paginator):
     """Each row of the page carries the size of the whole result (COUNT(*) OVER ()), so the page and
     "N releases, page x of y" cost one query. A page past the end has no row to carry the total: it
-    falls back to Django's own count and shows the last page, as Paginator.get_page does."""
+    falls back to Django's own count and shows the last page, as Paginator.get_page does. A number
+    beyond any real page is capped first, so its offset always fits the database's integer."""
+
+    # A million pages of releases is past the end of any portfolio, and its offset fits in 64 bits.
+    HIGHEST_PAGE_ASKED = 1_000_000
 
     def get_page(self, number) -> Page:
         try:
-            number = max(int(number), 1)
-        except (TypeError, ValueError):
+            number = min(max(int(number), 1), self.HIGHEST_PAGE_ASKED)
+        except (TypeError, ValueError, OverflowError):
             number = 1
         if number > MAX_DIRECT_PAGE:
             # An absurd page number would overflow the database's OFFSET: Django's own count finds the last.

@@ -5,12 +5,13 @@ Import is all or nothing: every row is checked first, and the first bad row is n
 
 import csv
 import io
+import re
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from golive.models import GoLiveStep, Release, StepKind
 from golive.services.runbook import add_step, set_step_dependencies
@@ -33,6 +34,11 @@ COLUMNS = [
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
 MAX_ROWS = 500
+MAX_ORDER = 1_000_000
+DEFAULT_DURATION_MINUTES = 15
+MAX_DURATION_MINUTES = 2**31 - 1  # the column's range
+ASCII_NUMBER = re.compile(r"^[0-9]{1,7}$")
+UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def export_runbook(release: Release) -> str:
@@ -69,68 +75,96 @@ def _row_error(number: int, message: str) -> ValidationError:
     return ValidationError(f"Row {number}: {message} Nothing was imported.")
 
 
-def _parse_rows(release: Release, text: str) -> list[dict]:
+def _shown(value: str) -> str:
+    """A cell as the message quotes it: short, and without characters that could not be shown or stored."""
+    value = UNSHOWABLE.sub("\ufffd", value)
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+class RunbookRowForm(forms.Form):
+    """One row's typed cells, parsed and bounded like the step form's fields (years, lengths, numbers)."""
+
+    order = forms.IntegerField(min_value=1, max_value=MAX_ORDER)
+    title = forms.CharField(max_length=GoLiveStep._meta.get_field("title").max_length)
+    instructions = forms.CharField(required=False, strip=False)
+    planned_start = forms.DateTimeField(required=False)
+    planned_duration_minutes = forms.IntegerField(required=False, min_value=1, max_value=MAX_DURATION_MINUTES)
+    rollback_note = forms.CharField(required=False, strip=False)
+    kind = forms.ChoiceField(choices=StepKind.choices, required=False)
+
+
+def _typed_cells(number: int, row: dict) -> dict:
+    form = RunbookRowForm({name: row.get(name, "") for name in RunbookRowForm.base_fields})
+    if not form.is_valid():
+        column, messages = next(iter(form.errors.items()))
+        value = row.get(column, "")
+        quoted = f"{column} “{_shown(value)}”" if value else column
+        raise _row_error(number, f"{quoted}: {' '.join(messages)}")
+    return form.cleaned_data
+
+
+def _rows(text: str):
+    """(row number, row) for each data row; a CSV the reader cannot take apart is a row error too."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"order", "title", "owner"} - set(reader.fieldnames or [])
-    if missing:
-        raise ValidationError(f"The CSV has no {', '.join(sorted(missing))} column. Nothing was imported.")
+    number = 1  # row 1 is the header
+    try:
+        missing = {"order", "title", "owner"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValidationError(
+                f"The CSV has no {', '.join(sorted(missing))} column. Nothing was imported."
+            )
+        for raw in reader:
+            number += 1
+            yield number, raw
+    except csv.Error as error:
+        raise _row_error(number + 1, f"the CSV cannot be read ({error}).") from None
+
+
+def _parse_rows(release: Release, text: str) -> list[dict]:
     members = {
         user.get_username(): user
         for user in get_user_model().objects.filter(memberships__release=release).distinct()
     }
     rows, orders = [], set()
-    for number, raw in enumerate(reader, start=2):  # row 1 is the header
+    for number, raw in _rows(text):
         if number - 1 > MAX_ROWS:
             raise ValidationError(f"A runbook CSV may have at most {MAX_ROWS} steps. Nothing was imported.")
-        row = {key: read_spreadsheet_cell(value or "").strip() for key, value in raw.items() if key}
-        try:
-            order = int(row["order"])
-        except ValueError:
-            raise _row_error(number, f"order “{row['order']}” is not a whole number.") from None
+        row = {
+            key: read_spreadsheet_cell(value or "").strip()
+            for key, value in raw.items()
+            if isinstance(key, str)
+        }
+        cells = _typed_cells(number, row)
+        order = cells["order"]
         if order in orders:
             raise _row_error(number, f"order {order} appears twice.")
         orders.add(order)
-        if not row["title"]:
-            raise _row_error(number, "the title is empty.")
         if row["owner"] not in members:
-            raise _row_error(number, f"owner “{row['owner']}” is not a member of this release.")
+            raise _row_error(number, f"owner “{_shown(row['owner'])}” is not a member of this release.")
         shadows = [name for name in row.get("shadows", "").split(";") if name.strip()]
         unknown = [name for name in shadows if name.strip() not in members]
         if unknown:
-            raise _row_error(number, f"shadow “{unknown[0]}” is not a member of this release.")
-        planned_start = None
-        if row.get("planned_start"):
-            planned_start = parse_datetime(row["planned_start"])
-            if planned_start is None:
-                raise _row_error(number, f"planned_start “{row['planned_start']}” is not a date and time.")
-            if timezone.is_naive(planned_start):
-                planned_start = timezone.make_aware(planned_start)
-        duration = row.get("planned_duration_minutes") or "15"
-        if not duration.isdigit() or int(duration) < 1:
-            raise _row_error(number, f"planned_duration_minutes “{duration}” is not a positive whole number.")
-        kind = row.get("kind") or StepKind.MANUAL
-        if kind not in StepKind.values:
-            raise _row_error(number, f"kind “{kind}” is not one of {', '.join(StepKind.values)}.")
+            raise _row_error(number, f"shadow “{_shown(unknown[0])}” is not a member of this release.")
         flag = row.get("point_of_no_return", "").lower()
         if flag not in _TRUE | _FALSE:
-            raise _row_error(number, f"point_of_no_return “{flag}” is not yes or no.")
-        try:
-            depends_on = [int(value) for value in row.get("depends_on", "").split(";") if value.strip()]
-        except ValueError:
-            raise _row_error(number, "depends_on must list step orders separated by “;”.") from None
+            raise _row_error(number, f"point_of_no_return “{_shown(flag)}” is not yes or no.")
+        dependencies = [value.strip() for value in row.get("depends_on", "").split(";") if value.strip()]
+        if not all(ASCII_NUMBER.match(value) for value in dependencies):
+            raise _row_error(number, "depends_on must list step orders separated by “;”.")
+        depends_on = [int(value) for value in dependencies]
         rows.append(
             {
                 "number": number,
                 "order": order,
-                "title": row["title"],
-                "instructions": row.get("instructions", ""),
+                "title": cells["title"],
+                "instructions": cells["instructions"],
                 "owner": members[row["owner"]],
                 "shadows": [members[name.strip()] for name in shadows],
-                "planned_start": planned_start,
-                "planned_duration_minutes": int(duration),
+                "planned_start": cells["planned_start"],
+                "planned_duration_minutes": cells["planned_duration_minutes"] or DEFAULT_DURATION_MINUTES,
                 "depends_on": depends_on,
-                "rollback_note": row.get("rollback_note", ""),
-                "kind": kind,
+                "rollback_note": cells["rollback_note"],
+                "kind": cells["kind"] or StepKind.MANUAL,
                 "point_of_no_return": flag in _TRUE,
                 "message_kind": (row.get("message_kind") or "").strip(),
             }

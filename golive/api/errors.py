@@ -2,11 +2,15 @@
 
 Service errors are Django ValidationErrors; an illegal status move or a closed vote is a conflict with
 the release's current state (409), anything else the services refuse is a validation error (400).
+Errors that happen before or outside a DRF view — an unknown path under /api/, a body refused by the
+input guard, Django's own 400/405/500 pages — are given the same shape by ApiErrorsAsJsonMiddleware.
 """
+
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -15,6 +19,16 @@ from golive.errors import IllegalTransition, VotingClosed
 
 CONFLICT_ERRORS = (IllegalTransition, VotingClosed)
 FIELDS_INVALID = "Some fields are not valid; see “fields”."
+NOT_FOUND = "Not found, or you are not a member of this release."
+API_PATH_PREFIX = "/api/"
+# Messages for errors answered outside DRF's views; any other status gets its standard phrase.
+STATUS_MESSAGES = {
+    400: "The request could not be understood.",
+    404: NOT_FOUND,
+    405: "This method is not allowed here; the Allow header lists those that are.",
+    413: "The request body is too large.",
+    500: "Server error: the request was not completed. Nothing was changed.",
+}
 
 
 class Conflict(exceptions.APIException):
@@ -31,7 +45,7 @@ def _as_api_exception(error: Exception) -> Exception:
             return exceptions.ValidationError(error.message_dict)
         return exceptions.ValidationError({"non_field_errors": error.messages})
     if isinstance(error, Http404):
-        return exceptions.NotFound("Not found, or you are not a member of this release.")
+        return exceptions.NotFound(NOT_FOUND)
     if isinstance(error, PermissionDenied):
         return exceptions.PermissionDenied(str(error) or None)
     return error
@@ -64,3 +78,35 @@ def json_exception_handler(error: Exception, context: dict) -> Response | None:
         response.data if isinstance(error, exceptions.ValidationError) else error.detail
     )
     return response
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PATH_PREFIX)
+
+
+def json_error_response(status_code: int, message: str | None = None) -> JsonResponse:
+    message = message or STATUS_MESSAGES.get(status_code) or HTTPStatus(status_code).phrase
+    return JsonResponse({"error": message, "fields": {}}, status=status_code)
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/, an error answered as anything but JSON is answered again as the JSON error shape."""
+
+    KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api_request(request)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        replacement = json_error_response(response.status_code)
+        for header in self.KEPT_HEADERS:
+            if header in response:
+                replacement[header] = response[header]
+        return replacement

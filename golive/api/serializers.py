@@ -5,20 +5,32 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from golive.choices import ReleaseStatus
+from golive.field_limits import BoundedSerializerMixin
 from golive.gate import GateDecision, Readiness
-from golive.models import Decision, DecisionCondition, Defect, Release, Risk
+from golive.models import Decision, DecisionCondition, Defect, Release, ReleaseMembership, Risk
 from golive.services.deployments import REPORTABLE_STATUSES
 
 
 class UsernameField(serializers.SlugRelatedField):
-    """An owner given by username."""
+    """An owner given by username: an active member of the view's release. An unknown username and a
+    non-member get the same message, so the API does not tell which usernames exist."""
+
+    default_error_messages = {
+        "does_not_exist": "Not a member of this release.",
+        "invalid": "Not a member of this release.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "username")
-        kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
+        super().__init__(queryset=get_user_model().objects.none(), **kwargs)
+
+    def get_queryset(self):
+        release = self.context["view"].release
+        # Through a subquery, so a member with several roles is still one user.
+        members = ReleaseMembership.objects.filter(release=release).values("user")
+        return get_user_model().objects.filter(is_active=True, pk__in=members)
 
 
 class DecisionSummarySerializer(serializers.ModelSerializer):
@@ -166,7 +178,7 @@ class GateSerializer(serializers.Serializer):
     )
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     owner = UsernameField()
     score = serializers.IntegerField(read_only=True)
     blocking = serializers.BooleanField(source="is_blocking", read_only=True)
@@ -199,7 +211,7 @@ class RiskUpsertSerializer(RiskSerializer):
     external_key = serializers.CharField(max_length=100, help_text="The tracker's key, e.g. RISK-42.")
 
 
-class DefectSerializer(serializers.ModelSerializer):
+class DefectSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     owner = UsernameField()
     blocking = serializers.BooleanField(source="is_blocking", read_only=True)
 
@@ -229,7 +241,7 @@ class DefectUpsertSerializer(DefectSerializer):
     external_key = serializers.CharField(max_length=100, help_text="The tracker's key, e.g. JIRA-1234.")
 
 
-class DeploymentReportSerializer(serializers.Serializer):
+class DeploymentReportSerializer(BoundedSerializerMixin, serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(status.value, status.label) for status in REPORTABLE_STATUSES],
         help_text="deploying: the deployment started (from go); live: it finished (from deploying); "
@@ -274,6 +286,6 @@ class SmokeRunSerializer(serializers.Serializer):
         return run.status == "passed"
 
 
-class SmokeRunStartSerializer(serializers.Serializer):
+class SmokeRunStartSerializer(BoundedSerializerMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     pipeline_url = serializers.URLField(required=False, allow_blank=True, max_length=500, default="")

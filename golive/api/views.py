@@ -5,9 +5,11 @@ class looks the release up through the user (stranger: 404, member without the r
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, UniqueConstraint
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -15,6 +17,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from golive.api.errors import Conflict
+from golive.api.metadata import ReleaseScopedMetadata
 from golive.api.permissions import ReleaseRolePermission, ReleaseScopedMixin
 from golive.api.serializers import (
     DefectSerializer,
@@ -44,10 +48,28 @@ from smoketests.services.runs import start_smoke_run
 API_PERMISSIONS = [IsAuthenticated, ReleaseRolePermission]
 
 
+@contextmanager
+def uniqueness_as_conflict(model: type[Model]):
+    """A value another record of the release already holds (a tracker key) conflicts with the release's
+    current state: 409, as the schema documents, not 400 as for a malformed value."""
+    unique_messages = {
+        str(constraint.get_violation_error_message())
+        for constraint in model._meta.constraints
+        if isinstance(constraint, UniqueConstraint)
+    }
+    try:
+        yield
+    except DjangoValidationError as error:
+        if unique_messages & set(error.messages):
+            raise Conflict(" ".join(error.messages)) from None
+        raise
+
+
 class ApiViewMixin:
     """Authentication is DRF's (token or session), so Django's login-required middleware stands aside."""
 
     permission_classes = API_PERMISSIONS
+    metadata_class = ReleaseScopedMetadata
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -111,9 +133,10 @@ class RecordListCreateView(ReleaseScopedMixin, ApiViewMixin, generics.ListCreate
         return self.model.objects.filter(release=self.release).select_related("owner", "release")
 
     def perform_create(self, serializer):
-        serializer.instance = self.create_service(
-            release=self.release, actor=self.request.user, **serializer.validated_data
-        )
+        with uniqueness_as_conflict(self.model):
+            serializer.instance = self.create_service(
+                release=self.release, actor=self.request.user, **serializer.validated_data
+            )
 
 
 class RecordDetailView(ReleaseScopedMixin, ApiViewMixin, generics.RetrieveUpdateAPIView):
@@ -127,11 +150,12 @@ class RecordDetailView(ReleaseScopedMixin, ApiViewMixin, generics.RetrieveUpdate
         return self.model.objects.filter(release=self.release).select_related("owner", "release")
 
     def perform_update(self, serializer):
-        serializer.instance = self.update_service(
-            **{self.record_argument: serializer.instance},
-            actor=self.request.user,
-            **serializer.validated_data,
-        )
+        with uniqueness_as_conflict(self.model):
+            serializer.instance = self.update_service(
+                **{self.record_argument: serializer.instance},
+                actor=self.request.user,
+                **serializer.validated_data,
+            )
         # Generated columns (a risk's score) are computed by the database: read them back.
         serializer.instance.refresh_from_db()
 

@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from golive.forms_runbook import AudienceAddressesForm, CommunicationForm, ProductionIssueForm
+from golive.forms_runbook import (
+    AudienceAddressesForm,
+    CommunicationForm,
+    DraftRequestForm,
+    ProductionIssueForm,
+)
 from golive.models import Communication, CommunicationKind, ProductionIssue
 from golive.permissions import Action, allowed_actions, get_release_for
 from golive.services.communications import (
@@ -36,17 +41,25 @@ def outbox(request, release_pk: int):
 
 
 def communication_new(request, release_pk: int):
-    """Draft a message of the chosen kind from its template, then let the sender edit it."""
+    """GET shows the choice of template (prefilled from the query string); POST drafts the message from
+    it, then the sender edits it. Only the POST writes, so following a link never creates a draft."""
     release = get_release_for(request.user, release_pk, Action.SEND_COMMUNICATIONS)
-    kind = request.POST.get("kind") or request.GET.get("kind")
-    if kind not in CommunicationKind.values:
-        messages.error(request, "Choose which kind of message to write.")
-        return redirect("golive:outbox", release_pk=release.pk)
-    issue = None
-    if request.GET.get("issue"):
-        issue = get_object_or_404(ProductionIssue, release=release, pk=request.GET["issue"])
-    communication = create_draft(release=release, actor=request.user, kind=kind, production_issue=issue)
-    return redirect("golive:communication_detail", release_pk=release.pk, pk=communication.pk)
+    form = DraftRequestForm(request.POST if request.method == "POST" else (request.GET or None))
+    status = 200
+    if form.is_bound and form.is_valid():
+        issue = None
+        if form.cleaned_data["issue"]:
+            issue = get_object_or_404(ProductionIssue, release=release, pk=form.cleaned_data["issue"])
+        if request.method == "POST":
+            communication = create_draft(
+                release=release, actor=request.user, kind=form.cleaned_data["kind"], production_issue=issue
+            )
+            return redirect("golive:communication_detail", release_pk=release.pk, pk=communication.pk)
+    elif form.is_bound:
+        status = 400
+    return render(
+        request, "golive/communications/new.html", {"release": release, "form": form}, status=status
+    )
 
 
 def communication_detail(request, release_pk: int, pk: int):

@@ -11,12 +11,14 @@ from golive.forms_runbook import (
     AbortForm,
     FailStepForm,
     RehearsalForm,
+    RehearsalTimingForm,
     RunbookImportForm,
     SkipStepForm,
     StepForm,
 )
 from golive.models import CommunicationKind, GoLiveStep, Rehearsal, RehearsalStep
 from golive.permissions import Action, allowed_actions, can, get_release_for
+from golive.redirects import redirect_to_next
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.selectors_runbook import passed_point_of_no_return, runbook_state, runbook_steps
 from golive.services import runbook as services
@@ -129,6 +131,11 @@ def my_steps(request, release_pk: int):
 
 
 _STEP_ACTIONS = {str(move) for move in StepMove}
+_STEP_ACTION_FORMS = {"fail": FailStepForm, "skip": SkipStepForm}
+
+
+def _form_errors(form) -> str:
+    return " ".join(message for messages_ in form.errors.values() for message in messages_)
 
 
 @require_POST
@@ -138,7 +145,10 @@ def step_action(request, release_pk: int, pk: int, action: str):
         return HttpResponse("Unknown step action.", status=404)
     if not may_move(request.user, step):
         raise PermissionDenied("Only the step's owner or the release manager moves a step.")
+    form = _STEP_ACTION_FORMS[action](request.POST) if action in _STEP_ACTION_FORMS else None
     try:
+        if form is not None and not form.is_valid():
+            raise ValidationError(_form_errors(form))
         if action == "start":
             services.start_step(
                 step=step, actor=request.user, confirm_point_of_no_return=request.POST.get("confirm") == "yes"
@@ -146,11 +156,9 @@ def step_action(request, release_pk: int, pk: int, action: str):
         elif action == "complete":
             services.complete_step(step=step, actor=request.user)
         elif action == "fail":
-            form = FailStepForm(request.POST)
-            services.fail_step(step=step, actor=request.user, note=form.data.get("note", ""))
+            services.fail_step(step=step, actor=request.user, note=form.cleaned_data["note"])
         elif action == "skip":
-            form = SkipStepForm(request.POST)
-            services.skip_step(step=step, actor=request.user, reason=form.data.get("reason", ""))
+            services.skip_step(step=step, actor=request.user, reason=form.cleaned_data["reason"])
         else:
             services.retry_step(step=step, actor=request.user)
     except ValidationError as error:
@@ -172,7 +180,7 @@ def step_action(request, release_pk: int, pk: int, action: str):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return redirect(request.POST.get("next") or reverse("golive:runbook_live", args=[release.pk]))
+    return redirect_to_next(request, reverse("golive:runbook_live", args=[release.pk]))
 
 
 def abort_golive(request, release_pk: int):
@@ -259,7 +267,7 @@ def runbook_import(request, release_pk: int):
         else:
             messages.success(request, f"{len(steps)} steps imported.")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     return redirect("golive:runbook_plan", release_pk=release.pk)
 
 
@@ -267,8 +275,12 @@ def runbook_import(request, release_pk: int):
 def rehearsal_start(request, release_pk: int):
     release = get_release_for(request.user, release_pk, Action.EDIT_RUNBOOK)
     form = RehearsalForm(request.POST)
-    environment = form.data.get("environment", "staging")
-    rehearsal = services.start_rehearsal(release=release, actor=request.user, environment=environment)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("golive:runbook_plan", release_pk=release.pk)
+    rehearsal = services.start_rehearsal(
+        release=release, actor=request.user, environment=form.cleaned_data["environment"]
+    )
     return redirect("golive:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
 
 
@@ -294,7 +306,10 @@ def rehearsal_action(request, release_pk: int, pk: int, action: str):
     rehearsal = get_object_or_404(Rehearsal, release=release, pk=pk)
     try:
         if action == "time":
-            timing = get_object_or_404(RehearsalStep, rehearsal=rehearsal, pk=request.POST.get("timing"))
+            form = RehearsalTimingForm(request.POST)
+            if not form.is_valid():
+                return HttpResponse("Choose a step of this rehearsal to time.", status=404)
+            timing = get_object_or_404(RehearsalStep, rehearsal=rehearsal, pk=form.cleaned_data["timing"])
             services.time_rehearsal_step(timing=timing, actor=request.user)
         elif action == "finish":
             services.finish_rehearsal(rehearsal=rehearsal, actor=request.user)

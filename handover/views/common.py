@@ -1,9 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
 
 from golive.permissions import Action, get_release_for
+from golive.redirects import redirect_to_next
 from golive.views.mixins import add_service_errors
 from handover.models import HandoverPlan
 
@@ -18,10 +18,7 @@ def plan_for_request(request, release_pk: int, action: Action = Action.VIEW_RELE
 
 def back(request, fallback: str):
     """Back to where the action was started (the plan or a team's sign-off page), if that is on this site."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect_to_next(request, fallback)
 
 
 def run_action(request, fallback: str, action, success: str):

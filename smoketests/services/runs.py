@@ -15,7 +15,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -23,6 +22,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from golive.audit import record_event
+from golive.errors import IllegalTransition
 from golive.models import Release
 from golive.outbound import storable_text
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
@@ -77,7 +77,7 @@ def start_smoke_run(
     with transaction.atomic():
         checks = list(release.smoke_checks.filter(enabled=True).order_by("name", "pk"))
         if not checks:
-            raise ValidationError("This release has no enabled smoke check: add or enable one first.")
+            raise IllegalTransition("This release has no enabled smoke check: add or enable one first.")
         run = SmokeRun(release=release, trigger=trigger, requested_by=actor, context=context or {})
         run.full_clean()
         run.save()

@@ -101,12 +101,12 @@ def test_a_risk_update_is_audited_with_the_change(release, members, api_for):
     assert event.changes == {"impact": [2, 5]}
 
 
-def test_a_duplicate_tracker_key_on_create_is_a_field_error(release, members, api_for):
+def test_a_duplicate_tracker_key_on_create_is_a_conflict(release, members, api_for):
     DefectFactory(release=release, external_key="SHOP-12")
     response = api_for(members[Role.SCRUM_TEAM]).post(
         reverse("api:defect_list", args=[release.pk]), NEW_DEFECT, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"] == "Another defect of this release already has this tracker key."
 
 
@@ -189,3 +189,43 @@ def test_the_api_refuses_a_risk_holding_a_connection_string(release, members, ap
     assert response.status_code == 400
     assert "looks like it contains a secret" in str(response.json())
     assert not release.risks.exists()
+
+
+@pytest.mark.parametrize("kind", ["risk", "defect"])
+def test_an_owner_must_be_a_member_and_unknown_users_get_the_same_answer(
+    kind, release, members, stranger, api_for
+):
+    client = api_for(members[Role.RELEASE_MANAGER])
+    body = NEW_RISK if kind == "risk" else NEW_DEFECT
+    url = reverse(f"api:{kind}_list", args=[release.pk])
+    not_a_member = client.post(url, {**body, "owner": stranger.username}, format="json")
+    nobody = client.post(url, {**body, "owner": "no-such-user"}, format="json")
+    assert not_a_member.status_code == nobody.status_code == 400
+    assert not_a_member.json()["fields"]["owner"] == ["Not a member of this release."]
+    assert nobody.json()["fields"]["owner"] == ["Not a member of this release."]
+    assert not Risk.objects.exists() and not Defect.objects.exists()
+
+
+def test_an_owner_with_two_roles_on_the_release_is_one_owner(release, members, api_for):
+    from tests.factories import MembershipFactory
+
+    dev = members[Role.SCRUM_TEAM]
+    MembershipFactory(release=release, user=dev, role=Role.PRODUCTION_SUPPORT)
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("api:risk_list", args=[release.pk]), {**NEW_RISK, "owner": "dev"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["owner"] == "dev"
+
+
+def test_free_text_has_the_same_bound_as_the_forms(release, members, api_for):
+    from golive.field_limits import TEXT_MAX_LENGTH
+
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse("api:risk_list", args=[release.pk]),
+        {**NEW_RISK, "mitigation": "m" * (TEXT_MAX_LENGTH + 1)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "mitigation" in response.json()["fields"]
+    assert not Risk.objects.exists()

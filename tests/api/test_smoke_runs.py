@@ -59,9 +59,9 @@ def test_a_started_run_is_queued_with_a_pending_result_per_check(release, member
     assert run.requested_by == members[Role.PRODUCTION_SUPPORT]
 
 
-def test_a_run_without_enabled_checks_is_400(release, members, api_for):
+def test_a_run_without_enabled_checks_is_a_conflict(release, members, api_for):
     response = _start(api_for(members[Role.SCRUM_TEAM]), release)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"] == "This release has no enabled smoke check: add or enable one first."
 
 

@@ -66,3 +66,16 @@ def test_a_bounded_page_costs_two_queries_and_says_when_the_count_stopped(thirty
     assert not exact.has_next() and [r.name for r in exact.object_list][-1] == "Release 29"
     assert bounded_page(releases, "9" * 30, per_page=10, count_limit=100).number == 3
     assert bounded_page(releases, "abc", per_page=10, count_limit=100).number == 1
+
+
+@pytest.mark.parametrize("asked", ["9999999999999999999", "1e400", "-9999999999999999999", "\u0661\u0662"])
+def test_a_page_number_past_any_database_integer_is_the_last_page(asked, thirty):
+    page = _paginator().get_page(asked)
+    assert page.number in (1, 2)
+    assert page.paginator.count == 30
+
+
+def test_the_portfolio_answers_a_huge_page_number_with_its_last_page(members, client_for):
+    response = client_for(members["release_manager"]).get("/?page=9999999999999999999")
+    assert response.status_code == 200
+    assert "1 release" in response.content.decode()

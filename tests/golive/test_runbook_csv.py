@@ -90,3 +90,63 @@ def test_imported_dependencies_are_audited(go_release, members):
     ]
     assert events.last().labels == {"depends_on": [[], ["Stop jobs", "Migrate"]]}
     assert {event.actor for event in events} == {manager}
+
+
+FULL_HEADER = "order,title,owner,planned_start,planned_duration_minutes,instructions\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("1,Stop\x00 jobs,dev,,10,\n", "Row 2: title “Stop\ufffd jobs”: Null characters are not allowed."),
+        (
+            "1,Stop jobs,dev,,10," + "i" * 200_000 + "\n",
+            "Row 2: the CSV cannot be read (field larger than field limit",
+        ),
+        ("1," + "t" * 201 + ",dev,,10,\n", "at most 200 characters (it has 201)"),
+        (
+            "1,Stop jobs,dev,,\u00b2,\n",
+            "Row 2: planned_duration_minutes “\u00b2”: Enter a whole number.",
+        ),
+        ("1,Stop jobs,dev,,99999999999999999999,\n", "Row 2: planned_duration_minutes"),
+        ("99999999999999999999,Stop jobs,dev,,10,\n", "Row 2: order"),
+        (
+            "1,Stop jobs,dev,2026-02-30T10:00,10,\n",
+            "Row 2: planned_start “2026-02-30T10:00”: Enter a valid date/time.",
+        ),
+        ("1,Stop jobs,dev,0001-01-01T00:00,10,\n", "Enter a date between the years 1900 and 2999."),
+        ("1,Stop jobs,dev,9999-12-31T23:59,10,\n", "Enter a date between the years 1900 and 2999."),
+    ],
+    ids=[
+        "nul",
+        "200kB",
+        "long-title",
+        "superscript",
+        "huge-duration",
+        "huge-order",
+        "impossible-date",
+        "year-1",
+        "year-9999",
+    ],
+)
+def test_hostile_values_are_a_named_row_error(go_release, members, row, message):
+    before = go_release.steps.count()
+    with pytest.raises(ValidationError) as error:
+        import_runbook(release=go_release, actor=members[Role.RELEASE_MANAGER], text=FULL_HEADER + row)
+    assert message in error.value.messages[0]
+    assert "Nothing was imported" in error.value.messages[0]
+    assert go_release.steps.count() == before
+
+
+def test_a_hostile_csv_upload_is_a_message_on_the_plan_page(go_release, members, client_for, postgresql):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "plan.csv", (FULL_HEADER + "1,Stop\x00 jobs,dev,9999-12-31T23:59,\u00b2,\n").encode()
+    )
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        f"/releases/{go_release.pk}/runbook/import/", {"csv_file": upload}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Nothing was imported" in response.content.decode()
+    assert go_release.steps.count() == 3

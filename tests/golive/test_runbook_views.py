@@ -157,14 +157,44 @@ def test_abort_page_lists_rollback_notes_and_moves_the_release(go_release, membe
 
 @pytest.mark.parametrize("who", EVERY_ROLE)
 def test_only_the_release_manager_writes_communications(who, go_release, members, client_for):
-    response = client_for(members[who]).get(_url("communication_new", go_release) + "?kind=go_decision")
+    response = client_for(members[who]).post(_url("communication_new", go_release), {"kind": "go_decision"})
     assert response.status_code == (302 if who == Role.RELEASE_MANAGER else 403)
     assert Communication.objects.exists() == (who == Role.RELEASE_MANAGER)
 
 
+def test_following_a_link_to_a_new_message_shows_the_choice_and_creates_nothing(
+    go_release, members, client_for
+):
+    manager = client_for(members[Role.RELEASE_MANAGER])
+    response = manager.get(_url("communication_new", go_release) + "?kind=golive_success")
+    assert response.status_code == 200
+    assert 'value="golive_success" selected' in response.content.decode()
+    assert not Communication.objects.exists()
+    response = manager.post(
+        _url("communication_new", go_release) + "?kind=golive_success", {"kind": "golive_success"}
+    )
+    assert response.status_code == 302
+    assert Communication.objects.get().kind == "golive_success"
+
+
+@pytest.mark.parametrize("query", ["?issue=abc", "?kind=golive_success&issue=abc", "?kind=nonsense"])
+def test_a_bad_template_choice_in_the_address_is_a_bad_request(query, go_release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).get(_url("communication_new", go_release) + query)
+    assert response.status_code == 400
+    assert not Communication.objects.exists()
+
+
+def test_an_issue_of_another_release_is_not_found(go_release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("communication_new", go_release), {"kind": "production_issue", "issue": "999999"}
+    )
+    assert response.status_code == 404
+    assert not Communication.objects.exists()
+
+
 def test_sending_with_no_recipients_is_a_form_error(go_release, members, client_for):
     manager = client_for(members[Role.RELEASE_MANAGER])
-    manager.get(_url("communication_new", go_release) + "?kind=golive_success")
+    manager.post(_url("communication_new", go_release), {"kind": "golive_success"})
     message = Communication.objects.get()
     response = manager.post(
         message.get_absolute_url(),
@@ -451,3 +481,35 @@ def test_saving_recipient_lists_is_audited_with_old_and_new_addresses(go_release
         },
     ]  # saving the same lists again changes nothing and records nothing
     assert events[0].actor == members[Role.RELEASE_MANAGER] and events[0].release == go_release
+
+
+def test_a_rehearsal_environment_longer_than_its_column_is_a_message(go_release, members, client_for):
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("rehearsal_start", go_release), {"environment": "s" * 5000}, follow=True
+    )
+    assert response.status_code == 200
+    assert "at most 100 characters" in response.content.decode()
+    assert not go_release.rehearsals.exists()
+
+
+@pytest.mark.parametrize("timing", ["abc", "", "-1", "99999999999999999999999"])
+def test_timing_a_step_that_is_not_one_of_the_rehearsal_is_not_found(timing, go_release, members, client_for):
+    from golive.services.runbook import start_rehearsal
+
+    manager = members[Role.RELEASE_MANAGER]
+    rehearsal = start_rehearsal(release=go_release, actor=manager, environment="staging")
+    response = client_for(manager).post(
+        _url("rehearsal_action", go_release, rehearsal.pk, "time"), {"timing": timing}
+    )
+    assert response.status_code == 404
+    assert not rehearsal.timings.filter(started_at__isnull=False).exists()
+
+
+def test_a_failure_note_longer_than_allowed_is_a_message(go_release, members, client_for):
+    dev = client_for(members[Role.SCRUM_TEAM])
+    step = go_release.steps.get(order=1)
+    dev.post(_url("step_action", go_release, step.pk, "start"))
+    response = dev.post(_url("step_action", go_release, step.pk, "fail"), {"note": "n" * 5000}, follow=True)
+    assert "at most 2000 characters" in response.content.decode()
+    step.refresh_from_db()
+    assert step.status == "in_progress"

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from golive.choices import Role
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, TrainingSession
 from handover.services.access import create_access_transfer
 from handover.services.training import create_training_session
@@ -132,3 +133,18 @@ def test_one_click_actions_in_the_wrong_state_explain_themselves(plan, records, 
 def test_get_on_a_post_only_action_is_refused(plan, records, manager, client_for):
     url = reverse("handover:item_accept", args=[plan.release_id, records["item"].pk])
     assert client_for(manager).get(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["abc", "https://evil.example/", "//evil.example/", "/x\r\nSet-Cookie: a=b", "javascript:alert(1)"],
+)
+def test_accepting_an_item_with_a_hostile_next_goes_back_to_the_plan(
+    target, release, plan, make_item, support_team, members, client_for
+):
+    item = make_item(support_team)
+    response = client_for(members[Role.PRODUCTION_SUPPORT]).post(
+        f"/releases/{release.pk}/handover/items/{item.pk}/accept/", {"next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/releases/{release.pk}/handover/#items"
