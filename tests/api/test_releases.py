@@ -113,7 +113,7 @@ def test_the_list_costs_the_same_queries_for_5_and_50_releases(
     assert all(item["needs_review"] for item in body["results"])
 
     _releases_with_readiness(stranger, 45)
-    with django_assert_max_num_queries(9) as fifty:
+    with django_assert_max_num_queries(10) as fifty:
         body = client.get(url).json()
     assert body["count"] == 50 and len(body["results"]) == 50
     assert len(five.captured_queries) == len(fifty.captured_queries)
