@@ -1,6 +1,7 @@
 """The stack `make run` starts (config/supervisord.conf): a worker killed with SIGKILL is back within 10 s,
 the web server answers throughout, a run queued before the kill finishes, and SIGINT (Ctrl-C) stops all."""
 
+import contextlib
 import os
 import re
 import signal
@@ -82,10 +83,8 @@ def supervised_stack(tmp_path, isolated_celery_broker):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             for pid in stack.spawned_pids("web") + stack.spawned_pids("worker") + stack.spawned_pids("beat"):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         process.wait(timeout=10)
 
 
