@@ -11,6 +11,7 @@ who wants to look at it; on Redis it is gone from the list and its raw bytes are
 
 import logging
 import time
+from datetime import datetime, timedelta
 
 from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import redis as redis_transport
@@ -38,7 +39,14 @@ def _log_dropped(queue: str, error: Exception, raw: object = b"") -> None:
 _TRANSPORT_ONLY_OPTIONS = ("polling_interval", "visibility_timeout")
 
 
+# kombu keeps every message it handed out, marked taken, for good; they are deleted after this long.
+KEEP_TAKEN_MESSAGES = timedelta(days=1)
+PRUNE_EVERY_POLLS = 3000  # about every five minutes at ten polls a second
+
+
 class SQLAlchemyChannel(sqlalchemy_transport.Channel):
+    _polls = 0
+
     def _engine_from_config(self):
         options = {
             key: value
@@ -71,7 +79,18 @@ class SQLAlchemyChannel(sqlalchemy_transport.Channel):
                     raise
                 time.sleep(0.2 * (attempt + 1))
 
+    def _prune_taken_messages(self) -> None:
+        before = datetime.now() - KEEP_TAKEN_MESSAGES  # kombu stores naive local times
+        message = self.message_cls
+        self.session.query(message).filter(message.visible == False, message.sent_at < before).delete(  # noqa: E712
+            synchronize_session=False
+        )
+        self.session.commit()
+
     def _get(self, queue):
+        self._polls += 1
+        if self._polls % PRUNE_EVERY_POLLS == 0:
+            self._prune_taken_messages()
         # The parent marks the message invisible and commits before it decodes it, so on failure the
         # message is already out of the queue and kept in the table: log it and report an empty poll.
         try:
