@@ -59,10 +59,12 @@ class RedisServer:
 
 
 @pytest.fixture
-def own_redis(tmp_path, isolated_celery_broker):
+def own_redis(tmp_path, isolated_celery_broker, monkeypatch):
     if not shutil.which("redis-server"):
         pytest.skip("REDIS OUTAGE TEST NOT RUN — needs redis-server installed")
     server = RedisServer(tmp_path).start()
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
     point_celery_at(queue=isolated_celery_broker.queue, broker_url=server.url)
     yield server
     server.stop()

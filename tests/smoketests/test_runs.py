@@ -30,7 +30,7 @@ committing = pytest.mark.django_db(transaction=True)
 def queued_messages(broker) -> int:
     """Messages waiting in this session's queue, read from the broker itself."""
     with app.connection_for_write() as connection:
-        return connection.default_channel.queue_declare(broker.queue, passive=True).message_count
+        return connection.default_channel._size(broker.queue)
 
 
 @pytest.fixture
