@@ -8,6 +8,7 @@ or a click would see it), then `--tasks` dispatched at once (how fast the worker
 """
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -46,6 +47,7 @@ def measure(name: str, broker_url: str, settings_env: dict, folder: Path, option
     from tests.worker import point_celery_at, start_worker, worker_environment
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
+    os.environ["CELERY_BROKER_URL"] = broker_url  # Celery reads it before its own setting
     point_celery_at(queue=queue, broker_url=broker_url)
     env = worker_environment(
         database_url=settings_env["DATABASE_URL"],
@@ -86,7 +88,7 @@ def measure(name: str, broker_url: str, settings_env: dict, folder: Path, option
         worker.stop()
 
 
-def wait_for_ends(log_path: Path, count: int, timeout: float = 300) -> None:
+def wait_for_ends(log_path: Path, count: int, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if len(ENDED.findall(log_path.read_text(errors="replace"))) >= count:
