@@ -4,7 +4,7 @@ kombu decodes each message's envelope inside the transport, before Celery sees i
 JSON (a truncated write, a stray client, a disk error) raises out of the worker's event loop and Celery stops
 with "Unrecoverable error". These transports log such a message and drop it instead, so the worker takes the
 next one. On the SQLAlchemy transport the dropped message stays in its table, marked invisible, for anyone
-who wants to look at it; on Redis it is gone from the list and its raw bytes are in the log.
+who wants to look at it (for a day, see KEEP_TAKEN_MESSAGES); on Redis it is gone from the list.
 
 `use_safe_transports()` makes the usual URL schemes (`redis://`, `rediss://`, `sqla+…://`) resolve to them.
 """
@@ -22,17 +22,8 @@ from sqlalchemy.exc import OperationalError
 
 logger = logging.getLogger(__name__)
 
-# Enough of the raw message to recognise it in the log, not so much that one message floods it.
-_LOGGED_BYTES = 500
-
-
-def _log_dropped(queue: str, error: Exception, raw: object = b"") -> None:
-    logger.error(
-        "Dropped a message on queue %r that cannot be decoded (%s): %r",
-        queue,
-        error,
-        raw[:_LOGGED_BYTES] if isinstance(raw, bytes | str) else raw,
-    )
+def _log_dropped(queue: str, error: Exception) -> None:
+    logger.error("Dropped a message on queue %r that cannot be decoded (%s).", queue, error)
 
 
 # Options of the transport itself, not of SQLAlchemy's engine (kombu passes all others to create_engine).
