@@ -51,11 +51,18 @@ NOT_INHERITED = (
 
 @dataclass
 class TaskFlow:
-    """Every task by id: when it was last dispatched, how long it waited to start, how it ended."""
+    """Every task by id: how often it was dispatched and ended, how it ended, how long it waited to start.
+
+    Lines from different processes reach the log in any order (a worker's "ended" can come before beat's
+    "dispatched"), so a task counts as done when it has ended at least as often as it was dispatched (a
+    retry is dispatched again under the same id and ends once more) and one of its ends was final.
+    """
 
     dispatched_at: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)
-    ended: dict = field(default_factory=dict)
+    dispatches: Counter = field(default_factory=Counter)
+    ends: Counter = field(default_factory=Counter)
+    final_state: dict = field(default_factory=dict)
     waits: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -64,11 +71,18 @@ class TaskFlow:
             if match := DISPATCHED.search(line):
                 name, task_id = match.groups()
                 self.dispatched_at[task_id], self.names[task_id] = now, name
-                self.ended.pop(task_id, None)  # a retry is dispatched again under the same id
+                self.dispatches[task_id] += 1
             elif match := STARTED.search(line):
                 self.waits.append((float(match.group(3)), match.group(1)))
             elif match := ENDED.search(line):
-                self.ended[match.group(2)] = match.group(3)
+                name, task_id, state = match.groups()
+                self.names.setdefault(task_id, name)
+                self.ends[task_id] += 1
+                if state in FINAL_STATES:
+                    self.final_state[task_id] = state
+
+    def done(self, task_id: str) -> bool:
+        return task_id in self.final_state and self.ends[task_id] >= self.dispatches[task_id]
 
 
 class FlowHandler(logging.Handler):
@@ -334,7 +348,7 @@ def soak(options, base_url: str, target_url: str, flow: TaskFlow, stop: threadin
             open_tasks = [
                 task_id
                 for task_id, at in flow.dispatched_at.items()
-                if at <= cutoff and flow.ended.get(task_id) not in FINAL_STATES
+                if at <= cutoff and not flow.done(task_id)
             ]
         unfinished_runs = SmokeRun.objects.filter(release=runs, status__in=("queued", "running")).count()
         if not open_tasks and not unfinished_runs:
@@ -343,9 +357,9 @@ def soak(options, base_url: str, target_url: str, flow: TaskFlow, stop: threadin
 
     with flow.lock:
         considered = {task_id: at for task_id, at in flow.dispatched_at.items() if at <= cutoff}
-        final = {task_id for task_id in considered if flow.ended.get(task_id) in FINAL_STATES}
+        final = {task_id for task_id in considered if flow.done(task_id)}
         lost = sorted(f"{flow.names[task_id]}[{task_id}]" for task_id in set(considered) - final)
-        states = Counter(flow.ended[task_id] for task_id in final)
+        states = Counter(flow.final_state[task_id] for task_id in final)
         by_name = Counter(flow.names[task_id] for task_id in considered)
         waits = sorted(flow.waits)
     votes = Vote.objects.filter(meeting=meeting)
