@@ -1,8 +1,10 @@
 """The Celery application. Every delivery guarantee is set here, once.
 
 Tasks are acknowledged only after they finish (acks_late) and are re-queued when the worker process
-dies (reject_on_worker_lost), so a killed worker loses nothing; tasks therefore must be safe to run
-twice, and the services they call claim their work with conditional updates. Callers dispatch with
+running them dies (reject_on_worker_lost); tasks therefore must be safe to run twice, and the services
+they call claim their work with conditional updates. When a whole worker dies, Redis hands its messages
+out again after the visibility timeout; the embedded SQLite broker does not, and beat's reapers send the
+work again (smoke runs, communications, webhook deliveries). Callers dispatch with
 `task.delay_on_commit(...)` so no task ever runs against rows a rolled-back transaction never wrote.
 """
 
