@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 logger = logging.getLogger(__name__)
 
+
 def _log_dropped(queue: str, error: Exception) -> None:
     logger.error("Dropped a message on queue %r that cannot be decoded (%s).", queue, error)
 
