@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Where the embedded stack keeps its data, broker, secret key and collected static files, and its port.
+export GOLIVE_VAR_DIR ?= $(CURDIR)/var
+export WEB_PORT ?= 8000
+
 .PHONY: run test lint format demo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -12,15 +16,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The web server (gunicorn), the Celery worker and beat under supervisord, which restarts any of them that
+# dies; Ctrl-C stops all three (README, "Running it").
 run: $(STAMP)
+	mkdir -p $(GOLIVE_VAR_DIR)
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity=0
 	$(BIN)/python manage.py load_demo
-	@echo ""
-	@echo "  GoLive Desk is starting at http://127.0.0.1:8000"
-	@echo "  Demo logins (password: demo): manager, owner, dev, stakeholder, support"
-	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
-	@echo ""
-	$(BIN)/honcho start
+	@$(BIN)/python -m config.banner
+	exec $(BIN)/supervisord --configuration=config/supervisord.conf
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,4 +41,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/broker var/celerybeat-schedule*
+	rm -rf $(VENV) $(GOLIVE_VAR_DIR)/broker.sqlite3* $(GOLIVE_VAR_DIR)/celerybeat-schedule*

@@ -101,7 +101,7 @@ def main() -> None:
         late_share = 100 * late / max(due, 1)
         setup = f"{options.monitors} every {options.interval} s, target answers in {options.delay_ms} ms"
         print(f"monitors            {setup}")
-        broker = os.environ.get("CELERY_BROKER_URL", "filesystem://").split("://")[0]
+        broker = os.environ.get("CELERY_BROKER_URL", "sqla+sqlite://").split("://")[0]
         processes = f"one worker ({options.concurrency} processes) + beat, {broker} broker"
         print(f"measured            {wall:.0f} s, {processes}")
         print(f"slots due           {due} (about {expected:.0f} expected), {len(started)} started")

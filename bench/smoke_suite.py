@@ -4,7 +4,7 @@
 
 Prints the run's duration (target: under 2 s; one at a time it would take checks × delay) and the
 worker's peak resident memory (target: under 300 MB). Traffic goes to 127.0.0.1 only. Without
---database-url it uses a throw-away SQLite file; the broker is CELERY_BROKER_URL or the file system.
+--database-url it uses a throw-away SQLite file; the broker is CELERY_BROKER_URL or a SQLite file.
 """
 
 import argparse
@@ -84,7 +84,8 @@ def prepare(database_url: str | None, folder: Path) -> dict:
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     settings_env = {
         "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
-        "CELERY_FILESYSTEM_DIR": str(folder / "broker"),
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL")
+        or f"sqla+sqlite:///{folder / 'broker.sqlite3'}",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "WARNING",
@@ -109,8 +110,12 @@ def start_bench_worker(settings_env: dict, folder: Path, concurrency: int):
     env = worker_environment(
         database_url=settings_env["DATABASE_URL"],
         queue=settings_env["queue"],
-        broker_dir=Path(settings_env["CELERY_FILESYSTEM_DIR"]),
-        **{key: value for key, value in settings_env.items() if key not in ("queue", "DATABASE_URL")},
+        broker_url=settings_env["CELERY_BROKER_URL"],
+        **{
+            key: value
+            for key, value in settings_env.items()
+            if key not in ("queue", "DATABASE_URL", "CELERY_BROKER_URL")
+        },
     )
     return start_worker(
         env=env, queue=settings_env["queue"], log_path=folder / "worker.log", concurrency=concurrency

@@ -5,6 +5,9 @@ falling back to a default: a typo in DEBUG must never turn debugging on or off b
 """
 
 import os
+import secrets
+import time
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,3 +61,22 @@ def env_cache(name: str) -> dict:
     raise ImproperlyConfigured(
         f"{name}={raw!r} is not a cache URL; use redis://host:6379/1 or leave it empty."
     )
+
+
+def secret_key_from_file(path: Path) -> str:
+    """The key stored in `path`; a new random one written there first (owner-only) if there is none."""
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        descriptor = os.open(path, flags, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        # O_EXCL: when two processes start at once, one writes the key and the other reads it.
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)  # the writer created the file a moment ago and is still writing
+    raise ImproperlyConfigured(f"{path} is empty: delete it to have a new key generated, or set SECRET_KEY.")

@@ -1,8 +1,8 @@
 """GoLive Desk settings, read from the environment.
 
-Without any variable set the project runs in development mode on embedded parts: SQLite and a
-file-system Celery broker under var/. Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS,
-DATABASE_URL and CELERY_BROKER_URL (see README.md).
+Without any variable set the project runs on embedded parts, debugging off: SQLite for the data and for
+the Celery broker, both under var/, and a secret key generated once into var/. Production sets SECRET_KEY,
+ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and the HTTPS settings at the end (see README.md).
 """
 
 from datetime import timedelta
@@ -11,22 +11,22 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_cache, env_int, env_list, env_str
+from config.env import env_bool, env_cache, env_int, env_list, env_str, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOLIVE_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Django's debug pages list every URL and setting: only for someone who asks for them.
+DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fixed, clearly-marked key so sessions survive restarts of `make run`.
-    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+# Without SECRET_KEY, a random key is generated once into SECRET_KEY_FILE (readable by its owner only) and
+# read from there on, so sessions survive restarts. Several hosts must share one key: set SECRET_KEY.
+SECRET_KEY = env_str("SECRET_KEY") or secret_key_from_file(
+    Path(env_str("SECRET_KEY_FILE", str(VAR_DIR / "secret_key")))
+)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -208,7 +208,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # A failed send is retried after this many seconds, doubling each time (3 attempts in all).
 COMMUNICATION_RETRY_SECONDS = env_int("COMMUNICATION_RETRY_SECONDS", 30)
 
-# Where people reach this site, for links in e-mails and calendar entries.
+# Where people reach this site, for links in e-mails, chat messages and calendar entries.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The right-hand part of every calendar event's UID; keep it once calendars have the events.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "golive-desk")
@@ -218,9 +218,9 @@ CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "golive-desk")
 VOTE_LINK_MAX_AGE_HOURS = env_int("VOTE_LINK_MAX_AGE_HOURS", 72)
 VOTING_REMINDER_MINUTES = env_int("VOTING_REMINDER_MINUTES", 60)
 
-# Celery: the file-system broker needs no server; CELERY_BROKER_URL=redis://… switches to Redis.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "broker")))
+# Celery: by default a table in a SQLite file under var/, which needs no server (README, "The broker");
+# CELERY_BROKER_URL=redis://… switches to Redis, the production broker.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Tests and benchmarks give their worker a queue of its own, so no other worker takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
@@ -312,8 +312,6 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
 # An empty list lets webhooks go to any public host; a host named here may also be loopback or private
 # (golive/outbound.py). Production should name the receivers' hosts or domains.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
-# Where people reach this site: chat messages link back to the release with it.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
 CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {
     "task": "golive.resend_pending_webhook_deliveries",
@@ -338,15 +336,18 @@ CELERY_BEAT_SCHEDULE["forge-reevaluate-waiting-deployments"] = {
     "options": {"expires": 60},
 }
 
-if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# HTTPS. Each applies only when set, so the embedded stack answers on plain http://127.0.0.1; production
+# behind TLS sets them all (README, "Running in production").
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that sets X-Forwarded-Proto itself and drops the client's: trusting the header
+    # otherwise lets any client claim its plain-http request was https.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Content-Security-Policy on every response (django-csp): scripts and styles only from this site's files, so
 # injected markup can neither run nor restyle the page. Pages declare behaviour with data- attributes read
@@ -369,6 +370,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Every log-in attempt is kept in the database (admin, "Access attempts"); the log gets lock-outs only.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Every log-in attempt is kept in the database (admin, "Access attempts"); the log: lock-outs only.
+        "axes": {"level": "WARNING"},
+        # A line per task dispatched, started (with its wait since dispatch) and ended; read by bench/soak.py.
+        "golive.taskflow": {"level": env_str("TASK_FLOW_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -29,6 +29,17 @@ ROLE_USERNAMES = {
 }
 
 
+def pytest_configure(config):
+    """Pages render without `collectstatic`: plain static URLs, not the hashed ones from the manifest
+    that DEBUG-off settings ask for (tests/config checks those settings in processes of their own)."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,10 +7,10 @@ How the worker reaches what the test process uses:
   therefore gives the SQLite test database a file in a temporary folder, and the worker gets
   `DATABASE_URL` built from the test connection's own settings, so both processes use the same rows.
   Tests that use a worker must commit their data: mark them `django_db(transaction=True)`.
-- Broker. The worker gets the test process's CELERY_BROKER_URL (Redis in CI, the file-system broker
-  otherwise). `isolated_celery_broker` moves this session's file-system broker folder to a temporary one
-  and gives the session a queue of its own, so a developer's `make run` worker, or another test session
-  on the same Redis, never takes these tasks and this worker never takes theirs.
+- Broker. The worker gets the test session's broker URL: Redis in CI, otherwise the embedded SQLite broker,
+  which `isolated_celery_broker` moves to a file in a temporary folder. The fixture also gives the session
+  a queue of its own, so a developer's `make run` worker, or another test session on the same Redis,
+  never takes these tasks and this worker never takes theirs.
 
 Benchmarks reuse `start_worker` and `worker_environment`.
 """
@@ -101,20 +101,16 @@ def database_url_for(settings_dict: dict) -> str:
     raise RuntimeError(f"No worker database URL for {engine}.")
 
 
-def worker_environment(*, database_url: str, queue: str, broker_dir: Path | None, **extra: str) -> dict:
-    from django.conf import settings
-
+def worker_environment(*, database_url: str, queue: str, broker_url: str, **extra: str) -> dict:
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=database_url,
-        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_BROKER_URL=broker_url,
         CELERY_TASK_ALWAYS_EAGER="false",
         CELERY_TASK_DEFAULT_QUEUE=queue,
         PYTHONUNBUFFERED="1",
     )
-    if broker_dir is not None:
-        env["CELERY_FILESYSTEM_DIR"] = str(broker_dir)
     env.update({key: str(value) for key, value in extra.items()})
     return env
 
@@ -139,24 +135,20 @@ def start_worker(
     return worker.wait_until_ready() if wait else worker
 
 
-def point_celery_at(*, queue: str, broker_dir: Path | None) -> None:
-    """Send this process's tasks to `queue` (and, for the file-system broker, into `broker_dir`)."""
-    from config.celery import app
+def point_celery_at(*, queue: str, broker_url: str) -> None:
+    """Send this process's tasks to `queue` on the broker at `broker_url`."""
+    from config.celery import app, broker_transport_options
 
     app.conf.task_default_queue = queue
-    if broker_dir is not None and app.conf.broker_url.startswith("filesystem://"):
-        for sub in ("queue", "processed", "control"):
-            (broker_dir / sub).mkdir(parents=True, exist_ok=True)
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(broker_dir / "queue"),
-            "data_folder_out": str(broker_dir / "queue"),
-            "processed_folder": str(broker_dir / "processed"),
-            "control_folder": str(broker_dir / "control"),
-            "store_processed": False,
-        }
-    # Pools made before the change would still point at the old broker settings; forget them.
+    app.conf.broker_url = broker_url
+    app.conf.broker_transport_options = broker_transport_options(broker_url)
+    # Pools made before the change would still point at the old broker; forget them.
     app._pool = None
     app.amqp._producer_pool = None
+
+
+def embedded_broker_url(folder: Path) -> str:
+    return f"sqla+sqlite:///{folder / 'broker.sqlite3'}"
 
 
 @pytest.fixture(scope="session")
@@ -174,7 +166,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @dataclass(frozen=True)
 class TestBroker:
     queue: str
-    broker_dir: Path | None
+    broker_url: str
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -182,11 +174,11 @@ def isolated_celery_broker(tmp_path_factory):
     from config.celery import app
 
     queue = f"golive-test-{uuid.uuid4().hex[:10]}"
-    filesystem = app.conf.broker_url.startswith("filesystem://")
-    broker_dir = tmp_path_factory.mktemp("broker") if filesystem else None
-    point_celery_at(queue=queue, broker_dir=broker_dir)
-    yield TestBroker(queue=queue, broker_dir=broker_dir)
-    if not filesystem:
+    embedded = app.conf.broker_url.startswith("sqla+")
+    broker_url = embedded_broker_url(tmp_path_factory.mktemp("broker")) if embedded else app.conf.broker_url
+    point_celery_at(queue=queue, broker_url=broker_url)
+    yield TestBroker(queue=queue, broker_url=broker_url)
+    if not embedded:
         try:
             with app.connection_for_write() as connection:
                 connection.default_channel.queue_delete(queue)
@@ -210,7 +202,7 @@ def start_celery_worker(transactional_db, isolated_celery_broker, tmp_path):
         env = worker_environment(
             database_url=database_url_for(connection.settings_dict),
             queue=isolated_celery_broker.queue,
-            broker_dir=isolated_celery_broker.broker_dir,
+            broker_url=isolated_celery_broker.broker_url,
             **{"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", **settings_env},
         )
         worker = start_worker(

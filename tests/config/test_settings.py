@@ -11,16 +11,30 @@ from config.celery import app as celery_app
 from config.env import env_bool, env_cache, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
+# What README's "Running in production" tells a site behind TLS to set.
 PRODUCTION_ENV = {
-    "DEBUG": "false",
     "SECRET_KEY": "x7!kq2-9vZp#4Lr8mT1wYc6Nf3Hs0Jd5Gb2Xe7Ua9Qo4Ri1Vk8Ln6Mz3Py0Tw5",
     "ALLOWED_HOSTS": "golive.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://golive.example.com",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_PROXY_SSL_HEADER": "true",
+    "SECURE_COOKIES": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
 }
+HTTPS_VARIABLES = [name for name in PRODUCTION_ENV if name.startswith("SECURE_")]
 
 
 def _manage(*args, env_overrides):
-    inherited = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    inherited = (
+        "DEBUG",
+        "SECRET_KEY",
+        "SECRET_KEY_FILE",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        *HTTPS_VARIABLES,
+    )
     env = {k: v for k, v in os.environ.items() if k not in inherited}
     env.update(env_overrides)
     return subprocess.run(
@@ -34,10 +48,59 @@ def test_deploy_check_is_clean_with_production_variables():
     assert "WARNINGS" not in result.stdout + result.stderr
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", env_overrides={**PRODUCTION_ENV, "SECRET_KEY": ""})
+def _settings_value(expression: str, env_overrides: dict) -> str:
+    result = _manage(
+        "shell", "-c", f"from django.conf import settings; print({expression})", env_overrides=env_overrides
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_debug_is_off_unless_asked_for():
+    assert _settings_value("settings.DEBUG", {}) == "False"
+    assert _settings_value("settings.DEBUG", {"DEBUG": "true"}) == "True"
+
+
+def test_without_any_variable_the_site_answers_plain_http_on_localhost():
+    shown = _settings_value(
+        "(settings.SECURE_SSL_REDIRECT, getattr(settings, 'SECURE_PROXY_SSL_HEADER', None), "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS, "
+        "settings.SECURE_HSTS_PRELOAD, settings.ALLOWED_HOSTS)",
+        {},
+    )
+    assert shown == "(False, None, False, False, 0, False, ['127.0.0.1', 'localhost', '[::1]'])"
+
+
+def test_each_https_setting_applies_when_configured():
+    shown = _settings_value(
+        "(settings.SECURE_SSL_REDIRECT, settings.SECURE_PROXY_SSL_HEADER, settings.SESSION_COOKIE_SECURE, "
+        "settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "settings.SECURE_HSTS_PRELOAD)",
+        PRODUCTION_ENV,
+    )
+    assert shown == "(True, ('HTTP_X_FORWARDED_PROTO', 'https'), True, True, 31536000, True, True)"
+
+
+def test_without_a_secret_key_one_is_generated_once_readable_by_its_owner_only(tmp_path):
+    key_file = tmp_path / "secret_key"
+    first = _settings_value("settings.SECRET_KEY", {"SECRET_KEY_FILE": str(key_file)})
+    second = _settings_value("settings.SECRET_KEY", {"SECRET_KEY_FILE": str(key_file)})
+    assert first == second == key_file.read_text().strip()
+    assert len(first) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # A key given in the environment wins, and the file is left alone.
+    assert _settings_value(
+        "settings.SECRET_KEY", {"SECRET_KEY": "k" * 60, "SECRET_KEY_FILE": str(key_file)}
+    ) == ("k" * 60)
+    assert key_file.read_text().strip() == first
+
+
+def test_an_emptied_secret_key_file_stops_start_up(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("")
+    result = _manage("check", env_overrides={"SECRET_KEY_FILE": str(key_file)})
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "is empty" in result.stderr
 
 
 def test_a_misspelt_boolean_stops_start_up():
@@ -69,12 +132,12 @@ def test_celery_delivery_guarantees_are_set():
 
 
 def test_the_configured_broker_is_reachable():
-    """File-system broker by default; the machine's Redis when CELERY_BROKER_URL points at it (CI)."""
+    """The embedded SQLite broker by default; the machine's Redis when CELERY_BROKER_URL points at it (CI)."""
     with celery_app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1)
         assert connection.connected
         assert connection.transport_cls == (
-            "redis" if celery_app.conf.broker_url.startswith("redis") else "filesystem"
+            "redis" if celery_app.conf.broker_url.startswith("redis") else "sqla"
         )
 
 
