@@ -4,9 +4,10 @@ Column lengths come from the models (ModelForm and ModelSerializer copy each col
 is refused for the whole request by golive.input_guard. What no column states is set here:
 
 - free text (TextField columns, notes, reasons) is at most TEXT_MAX_LENGTH characters;
-- dates and times lie in SUPPORTED_YEARS. Python's datetime ends at year 9999 and starts at year 1, so a
-  date at either end overflows as soon as it is moved to UTC or has a duration added (the live runbook
-  adds each step's duration to its start); no go-live, meeting or handover date is near either end.
+- dates and times lie in the planning years of golive.validators (the one definition of that range).
+  Python's datetime ends at year 9999 and starts at year 1, so a date at either end overflows as soon as
+  it is moved to UTC or has a duration added (the live runbook adds each step's duration to its start);
+  no go-live, meeting or handover date is anywhere near either end.
 
 Django's form fields are given these bounds as default validators once, when the app loads, so every form
 (ours, the admin's, django-filter's) has them without a per-field line. DRF builds its fields' validator
@@ -14,20 +15,18 @@ lists in several ways, so API serializers take the same bounds from BoundedSeria
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from rest_framework import serializers
 
+from golive.validators import EARLIEST_YEAR, LATEST_YEAR, within_planning_years
+
 TEXT_MAX_LENGTH = 100_000
-SUPPORTED_YEARS = range(1900, 3000)
+SUPPORTED_YEARS = range(EARLIEST_YEAR, LATEST_YEAR + 1)
 
 
 def validate_supported_year(value) -> None:
-    if value is not None and value.year not in SUPPORTED_YEARS:
-        raise ValidationError(
-            f"Enter a date between the years {SUPPORTED_YEARS.start} and {SUPPORTED_YEARS.stop - 1}.",
-            code="unsupported_year",
-        )
+    if value is not None:
+        within_planning_years(value)
 
 
 text_length_validator = MaxLengthValidator(TEXT_MAX_LENGTH)

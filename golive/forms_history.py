@@ -4,10 +4,11 @@ from datetime import date
 
 from django import forms
 
+from golive.validators import EARLIEST_YEAR, LATEST_YEAR
 from golive.widgets import DateInput
 
 SYSTEM_ACTOR = "-"
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = EARLIEST_YEAR, LATEST_YEAR
 
 
 def kind_of(verb: str) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from golive.models import GoLiveStep, Release, StepKind
 from golive.services.runbook import add_step, set_step_dependencies
 from golive.spreadsheet import SpreadsheetWriter, read_spreadsheet_cell
+from golive.widgets import DateTimeInput
 
 COLUMNS = [
     "order",
@@ -87,7 +88,7 @@ class RunbookRowForm(forms.Form):
     order = forms.IntegerField(min_value=1, max_value=MAX_ORDER)
     title = forms.CharField(max_length=GoLiveStep._meta.get_field("title").max_length)
     instructions = forms.CharField(required=False, strip=False)
-    planned_start = forms.DateTimeField(required=False)
+    planned_start = forms.DateTimeField(required=False, widget=DateTimeInput())
     planned_duration_minutes = forms.IntegerField(required=False, min_value=1, max_value=MAX_DURATION_MINUTES)
     rollback_note = forms.CharField(required=False, strip=False)
     kind = forms.ChoiceField(choices=StepKind.choices, required=False)

@@ -48,10 +48,16 @@ def test_feed_opens_without_a_session_and_parses_in_two_readers(
     ]
 
 
-@pytest.mark.parametrize("token", ["nope", "x" * 64, "%00", "..", "' OR 1=1 --"])
+@pytest.mark.parametrize("token", ["nope", "x" * 64, "..", "' OR 1=1 --"])
 def test_unknown_or_malformed_token_is_404(db, token):
     response = Client().get(f"/calendar/{token}.ics")
     assert response.status_code == 404
+
+
+def test_a_nul_in_the_address_is_refused_before_any_lookup(db):
+    response = Client().get("/calendar/%00.ics")
+    assert response.status_code == 400
+    assert "cannot be stored" in response.content.decode()
 
 
 def test_replacing_the_address_makes_the_old_one_404(members, client_for):

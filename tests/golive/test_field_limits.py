@@ -26,7 +26,7 @@ def test_a_step_planned_outside_the_supported_years_is_a_field_error(
         },
     )
     assert response.status_code == 200
-    assert "Enter a date between the years 1900 and 2999." in response.content.decode()
+    assert "Give a date between 2000 and 2100." in response.content.decode()
     assert not GoLiveStep.objects.filter(title="Warm the caches").exists()
 
 
@@ -44,7 +44,7 @@ def test_a_release_target_in_year_9999_is_a_field_error_and_the_live_page_still_
             "target_go_live": "9999-12-31T23:59",
         },
     )
-    assert "Enter a date between the years 1900 and 2999." in response.content.decode()
+    assert "Give a date between 2000 and 2100." in response.content.decode()
     assert manager.get(f"/releases/{go_release.pk}/runbook/live/").status_code == 200
 
 

@@ -114,8 +114,8 @@ FULL_HEADER = "order,title,owner,planned_start,planned_duration_minutes,instruct
             "1,Stop jobs,dev,2026-02-30T10:00,10,\n",
             "Row 2: planned_start “2026-02-30T10:00”: Enter a valid date/time.",
         ),
-        ("1,Stop jobs,dev,0001-01-01T00:00,10,\n", "Enter a date between the years 1900 and 2999."),
-        ("1,Stop jobs,dev,9999-12-31T23:59,10,\n", "Enter a date between the years 1900 and 2999."),
+        ("1,Stop jobs,dev,0001-01-01T00:00,10,\n", "Give a date between 2000 and 2100."),
+        ("1,Stop jobs,dev,9999-12-31T23:59,10,\n", "Give a date between 2000 and 2100."),
     ],
     ids=[
         "nul",
