@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from golive.models import Release
+from golive.people import DELIVERING_ROLES, members_of, offer_people
 from handover.files import validate_upload
 from handover.models import (
     AccessTransfer,
@@ -125,7 +126,7 @@ class ItemForm(HandoverForm, forms.ModelForm):
     def __init__(self, *args, plan: HandoverPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receiving_team"].queryset = plan.teams.order_by("name")
-        self.fields["delivering_owner"].queryset = release_members(plan.release)
+        offer_people(self.fields["delivering_owner"], members_of(plan.release, roles=DELIVERING_ROLES))
         self.fields["required_training"].queryset = plan.training_sessions.all()
 
 
