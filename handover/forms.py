@@ -241,6 +241,12 @@ class SignOffForm(HandoverForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, validators=[reject_secrets]
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.attrs["data-confirm"] = (
+            "Sign off the handover for your team? A sign-off cannot be changed afterwards."
+        )
+
 
 class TeamMembersForm(HandoverForm, forms.Form):
     submit_label = "Save members"

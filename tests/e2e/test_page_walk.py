@@ -92,23 +92,34 @@ def _context(browser, live_server, user, size):
     return context
 
 
-def _problems_of(page, path: str, who: str, size: str, screenshot: Path | None) -> list[str]:
-    """Checks one page; axe and the screenshot only where a screenshot is asked (once per page and size)."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(path, wait_until="load")
-    measured = page.evaluate(MEASURE)
-    problems = [f"{who} {size} {path}: console error {error}" for error in errors]
-    if measured["scrollWidth"] > measured["innerWidth"]:
-        wide = page.evaluate(WIDER_THAN_WINDOW)
-        problems.append(f"{who} {size} {path}: {measured['scrollWidth']} px wide in {measured['innerWidth']}: {wide}")
-    for raw in sorted(set(RAW_CODE.findall(measured["text"])))[:5]:
-        problems.append(f"{who} {size} {path}: shows the raw code “{raw}”")
-    if screenshot is not None:
-        problems += [f"{who} {size} {path}: axe {violation}" for violation in page.evaluate(AXE_RUN)]
-        page.screenshot(path=str(screenshot), full_page=True)
-    return problems
+class _Visitor:
+    """One page of a browser context, reused from path to path, collecting the console errors of each."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on(
+            "console", lambda message: self.errors.append(message.text) if message.type == "error" else None
+        )
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def problems(self, path: str, who: str, size: str, screenshot: Path | None) -> list[str]:
+        """Checks one page; axe and a screenshot only where a screenshot is asked (once a page and size)."""
+        page, self.errors = self.page, []
+        page.goto(path, wait_until="load")
+        measured = page.evaluate(MEASURE)
+        problems = [f"{who} {size} {path}: console error {error}" for error in self.errors]
+        if measured["scrollWidth"] > measured["innerWidth"]:
+            wide = page.evaluate(WIDER_THAN_WINDOW)
+            problems.append(
+                f"{who} {size} {path}: {measured['scrollWidth']} px wide in {measured['innerWidth']}: {wide}"
+            )
+        for raw in sorted(set(RAW_CODE.findall(measured["text"])))[:5]:
+            problems.append(f"{who} {size} {path}: shows the raw code “{raw}”")
+        if screenshot is not None:
+            problems += [f"{who} {size} {path}: axe {violation}" for violation in page.evaluate(AXE_RUN)]
+            page.screenshot(path=str(screenshot), full_page=True)
+        return problems
 
 
 def test_every_page_fits_a_phone_and_a_desktop_reads_as_words_and_passes_axe(browser, live_server):
@@ -128,19 +139,18 @@ def test_every_page_fits_a_phone_and_a_desktop_reads_as_words_and_passes_axe(bro
     for username, paths in sorted(pages.items(), key=lambda item: item[0] != "manager"):
         for size in SIZES:
             context = _context(browser, live_server, users[username], size)
+            visitor = _Visitor(context)
             for path in paths:
                 screenshot = None
                 if (path, size) not in audited:
                     audited.add((path, size))
                     name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
                     screenshot = shots / f"{name}--{size}.png"
-                page = context.new_page()
-                found = _problems_of(page, path, username, size, screenshot)
+                found = visitor.problems(path, username, size, screenshot)
                 if found and os.environ.get("PAGE_WALK_VERBOSE"):
                     print("\n".join(found), flush=True)
                 problems += found
                 visited += 1
-                page.close()
             context.close()
 
     assert problems == [], "\n".join(problems)
