@@ -136,6 +136,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# Where people reach this installation: links in e-mails (monitor alerts) start with it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Every page shows dates and times in TIME_ZONE in the one style of config/formats (a 24-hour clock).
 FORMAT_MODULE_PATH = ["config.formats"]
 

@@ -1,6 +1,7 @@
 """Monitors: the window, due slots dispatched once, failures into state, one alert each way, pruning."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -183,6 +184,11 @@ def test_an_alert_is_mailed_and_posted_once(live_release, members, make_check, t
     assert mail.outbox[0].subject == f"[GoLive Desk] DOWN: orders ({live_release.name})"
     # No addresses listed: the release manager and production support are told.
     assert sorted(mail.outbox[0].to) == ["manager@example.com", "support@example.com"]
+    # The e-mail reads as words: a readable time, not an ISO timestamp, and links to the monitor and release.
+    text = mail.outbox[0].body
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), text
+    assert f"http://localhost:8000/releases/{live_release.pk}/" in text
+    assert f"/releases/{live_release.pk}/smoke/monitors/" in text
     path, body = target.posts[posts_before]
     assert path == "/hook"
     assert json.loads(body)["event"] == "monitor.down"
