@@ -250,3 +250,10 @@ def test_junk_monitor_input_gives_errors_never_a_server_error(junk, release, mem
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not Monitor.objects.exists()
+
+
+def test_the_release_card_shows_no_monitor_badge_when_there_are_no_monitors(release, members, client_for):
+    page = client_for(members[Role.STAKEHOLDER]).get(release.get_absolute_url()).content.decode()
+    card = page[page.index('data-testid="smoke-card-monitors"') :].split("</div>")[0]
+    assert "none" in card
+    assert "badge" not in card and "0 up" not in card
