@@ -26,6 +26,18 @@ class Outcome(StrEnum):
     NO_GO = "NO_GO"
     NO_QUORUM = "NO_QUORUM"
 
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.GO: "Go",
+    Outcome.CONDITIONAL_GO: "Go with conditions",
+    Outcome.NO_GO: "No-go",
+    Outcome.NO_QUORUM: "No quorum",
+}
+
 
 class Rule(StrEnum):
     UNANIMOUS = "unanimous"

@@ -6,6 +6,7 @@ from django.db import models
 
 from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
 from golive.models import Defect, Release, Risk
+from golive.people import members_of, offer_people
 from golive.validators import limit_inputs
 from golive.widgets import DateTimeInput
 
@@ -27,9 +28,7 @@ class _MembersOnlyOwnerField:
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
-        )
+        offer_people(self.fields["owner"], members_of(release))
 
 
 class ReleaseForm(_CrispyForm, forms.ModelForm):

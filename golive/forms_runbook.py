@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import get_user_model
 
 from golive.choices import Role
 from golive.forms import _CrispyForm
@@ -13,6 +12,7 @@ from golive.models import (
     Rehearsal,
     Release,
 )
+from golive.people import members_of, offer_people
 from golive.services.communications import split_addresses
 from golive.widgets import DateTimeInput
 
@@ -49,9 +49,8 @@ class StepForm(_CrispyForm, forms.ModelForm):
 
     def __init__(self, *args, release: Release, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
-        self.fields["owner"].queryset = users
-        self.fields["owner"].label_from_instance = _label
+        users = members_of(release)
+        offer_people(self.fields["owner"], users)
         self.fields["shadows"].queryset = users.filter(
             memberships__release=release, memberships__role=Role.PRODUCTION_SUPPORT
         )

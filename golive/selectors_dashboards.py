@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.template.loader import get_template
 from django.urls import reverse
@@ -14,7 +14,17 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
-from golive.models import AuditEvent, Defect, GoLiveStep, GoNoGoMeeting, Release, Risk, StepStatus
+from golive.models import (
+    AuditEvent,
+    Decision,
+    DecisionReview,
+    Defect,
+    GoLiveStep,
+    GoNoGoMeeting,
+    Release,
+    Risk,
+    StepStatus,
+)
 from golive.permissions import releases_visible_to
 from golive.readiness import attach_readiness, readiness_for, with_readiness_counts
 from handover.selectors import release_card as handover_card
@@ -71,6 +81,23 @@ def _monitor_summary(release: Release) -> str:
     return " · ".join(part for part in parts if part)
 
 
+# A release that has ended shows how it ended instead of its readiness and days to go.
+FINISHED_OUTCOMES = {
+    ReleaseStatus.HANDED_OVER: "✔ Handed over to support",
+    ReleaseStatus.ROLLED_BACK: "↶ Rolled back",
+}
+
+
+def _needs_review() -> Exists:
+    """Whether the release's latest decision is flagged because its evidence changed."""
+    latest_decision = (
+        Decision.objects.filter(meeting__release=OuterRef(OuterRef("pk")))
+        .order_by("-decided_at")
+        .values("pk")[:1]
+    )
+    return Exists(DecisionReview.objects.filter(decision=Subquery(latest_decision)))
+
+
 def _with_row_figures(release: Release, today) -> Release:
     """What a portfolio row shows, worked out once here rather than by template logic per cell."""
     release.detail_url = reverse("golive:release_detail", args=[release.pk])
@@ -79,6 +106,11 @@ def _with_row_figures(release: Release, today) -> Release:
     release.blocker_total = release.blocking_risk_count + release.blocking_defect_count
     release.smoke_verdict = SMOKE_VERDICTS.get(release.last_smoke_status, "none yet")
     release.monitor_summary = _monitor_summary(release)
+    release.finished_outcome = FINISHED_OUTCOMES.get(release.status, "")
+    past = -release.days_to_go
+    release.days_to_go_text = (
+        str(release.days_to_go) if past <= 0 else f"{past} day{'' if past == 1 else 's'} past"
+    )
     release.handover_percent = (
         round(100 * release.handover_settled_count / release.handover_item_count)
         if release.handover_item_count
@@ -115,7 +147,9 @@ def portfolio_rows(releases, *, now: datetime | None = None) -> list[Release]:
     if missing:
         template = get_template(PORTFOLIO_ROW_TEMPLATE)
         for counted in attach_readiness(
-            with_readiness_counts(Release.objects.filter(pk__in=missing), now=now)
+            with_readiness_counts(Release.objects.filter(pk__in=missing), now=now).annotate(
+                needs_review=_needs_review()
+            )
         ):
             rendered[keys[counted.pk]] = template.render({"release": _with_row_figures(counted, today)})
         if caching:

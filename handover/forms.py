@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from golive.models import Release
+from golive.people import DELIVERING_ROLES, members_of, offer_people
 from golive.widgets import DateInput, DateTimeInput
 from handover.files import validate_upload
 from handover.models import (
@@ -115,7 +116,7 @@ class ItemForm(HandoverForm, forms.ModelForm):
     def __init__(self, *args, plan: HandoverPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receiving_team"].queryset = plan.teams.order_by("name")
-        self.fields["delivering_owner"].queryset = release_members(plan.release)
+        offer_people(self.fields["delivering_owner"], members_of(plan.release, roles=DELIVERING_ROLES))
         self.fields["required_training"].queryset = plan.training_sessions.all()
 
 
@@ -229,6 +230,12 @@ class SignOffForm(HandoverForm, forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, validators=[reject_secrets]
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.attrs["data-confirm"] = (
+            "Sign off the handover for your team? A sign-off cannot be changed afterwards."
+        )
 
 
 class TeamMembersForm(HandoverForm, forms.Form):

@@ -246,6 +246,22 @@ def alert_payload(alert: MonitorAlert) -> dict:
     }
 
 
+def alert_email_body(alert: MonitorAlert, payload: dict) -> str:
+    """The alert as people read it: a readable time in TIME_ZONE and links to the monitor and the release."""
+    from golive.templatetags.words import when
+
+    monitor = alert.monitor
+    site = settings.SITE_URL.rstrip("/")
+    since = when(monitor.state_changed_at) if monitor.state_changed_at else "an unknown time"
+    return (
+        f"The monitor of {payload['monitor']['check']} ({payload['monitor']['url']}) is "
+        f"{monitor.get_state_display().lower()} since {since} ({settings.TIME_ZONE}).\n"
+        f"Last check: {payload['last_check'] or 'no message'}\n\n"
+        f"Monitor: {site}{monitor.get_absolute_url()}\n"
+        f"Release {monitor.release.name}: {site}{monitor.release.get_absolute_url()}\n"
+    )
+
+
 def send_alert(*, alert_id: int) -> MonitorAlert | None:
     """Mail one alert; claimed first so it goes out once. Webhooks get the change as `monitor.down` or
     `monitor.up` through the release's webhook endpoints, signed and retried (golive.webhook_receivers)."""
@@ -263,11 +279,7 @@ def send_alert(*, alert_id: int) -> MonitorAlert | None:
         try:
             send_mail(
                 subject=subject,
-                message=(
-                    f"The monitor of {payload['monitor']['check']} ({payload['monitor']['url']}) is "
-                    f"{alert.monitor.get_state_display().lower()} since {payload['since']}.\n"
-                    f"Last check: {payload['last_check']}\n"
-                ),
+                message=alert_email_body(alert, payload),
                 from_email=None,
                 recipient_list=recipients,
             )

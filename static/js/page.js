@@ -18,6 +18,19 @@
     }
   });
 
+  // A table scrolling sideways inside its own container on a small screen can be scrolled from the keyboard.
+  function makeScrollingTablesFocusable() {
+    for (const table of document.querySelectorAll("main table")) {
+      const scrolls = table.scrollWidth > table.clientWidth + 1 && getComputedStyle(table).overflowX === "auto";
+      if (scrolls && !table.hasAttribute("tabindex")) {
+        table.setAttribute("tabindex", "0");
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", makeScrollingTablesFocusable);
+  document.addEventListener("htmx:afterSettle", makeScrollingTablesFocusable);
+  window.addEventListener("resize", makeScrollingTablesFocusable);
+
   // data-pause-while-focused: a polling htmx region skips its refresh while someone types in it.
   document.addEventListener("htmx:beforeRequest", (event) => {
     const region = event.detail && event.detail.elt;

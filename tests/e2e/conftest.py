@@ -68,9 +68,18 @@ def log_in():
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
-        page.wait_for_selector("[data-testid=signed-in-as]")
+        page.wait_for_selector("[data-testid=signed-in-as]", state="attached")
 
     return do
+
+
+# The elements reaching past the right edge of the window, outermost first: what makes a page scroll sideways.
+WIDER_THAN_WINDOW = """() => [...document.body.querySelectorAll("*")]
+  .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .filter((element) => !element.closest("[data-overflow-contained]"))
+  .slice(0, 4)
+  .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join(".")}`
+       + ` (${Math.round(element.getBoundingClientRect().right)} px)`)"""
 
 
 def save_screenshot(page, name: str) -> None:

@@ -11,16 +11,15 @@ from golive.services.runbook import complete_step, start_step
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _answer_dialogs(page, accept: bool) -> list[str]:
-    """Answers every dialog of the page (accept or dismiss) and returns their messages as they come."""
-    seen: list[str] = []
-
-    def on_dialog(dialog):
-        seen.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return seen
+def _answer(page, accept: bool) -> str:
+    """Answers the confirmation dialog now open (yes or cancel) and returns its question."""
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("confirm-cancel")).to_be_focused()
+    question = dialog.locator("#confirm-dialog-question").inner_text()
+    dialog.get_by_test_id("confirm-yes" if accept else "confirm-cancel").click()
+    expect(dialog).to_be_hidden()
+    return question
 
 
 def _errors(page) -> list[str]:
@@ -41,8 +40,9 @@ def test_the_point_of_no_return_asks_first_and_cancelling_starts_nothing(
     log_in(page, "dev")
     page.goto(f"/releases/{go_release.pk}/runbook/live/")
 
-    questions = _answer_dialogs(page, accept=False)
     page.get_by_test_id(f"start-{ponr.pk}").click()
+    questions = [_answer(page, accept=False)]
+    expect(page.get_by_test_id(f"start-{ponr.pk}")).to_be_focused()
     expect(page.get_by_test_id("step-status-2")).to_have_text("Pending")
     page.wait_for_timeout(500)  # time for a submission the dialog failed to stop
     assert questions == ["“Migrate the database” is the point of no return. Start it?"]
@@ -53,16 +53,15 @@ def test_the_point_of_no_return_asks_first_and_cancelling_starts_nothing(
     page.get_by_test_id(f"start-{ponr.pk}").evaluate("button => button.form.submit()")
     expect(page.get_by_role("alert").first).to_contain_text("point of no return: confirm")
     assert GoLiveStep.objects.get(pk=ponr.pk).status == "pending"
-    assert questions == ["“Migrate the database” is the point of no return. Start it?"]
+    expect(page.get_by_test_id("confirm-dialog")).to_be_hidden()
 
     page.close()
     page = new_page()
     log_in(page, "dev")
     page.goto(f"/releases/{go_release.pk}/runbook/live/")
-    questions = _answer_dialogs(page, accept=True)
     page.get_by_test_id(f"start-{ponr.pk}").click()
+    assert "point of no return" in _answer(page, accept=True)
     expect(page.get_by_test_id("step-status-2")).to_have_text("In progress")
-    assert len(questions) == 1
     assert GoLiveStep.objects.get(pk=ponr.pk).status == "in_progress"
 
 
@@ -81,10 +80,9 @@ def test_aborting_past_the_point_of_no_return_warns_and_cancelling_keeps_the_go_
     page.goto(f"/releases/{go_release.pk}/runbook/abort/")
     expect(page.get_by_test_id("past-ponr-warning")).to_contain_text("Migrate the database")
     page.fill("textarea[name=reason]", "The migration is too slow")
-    questions = _answer_dialogs(page, accept=False)
     page.get_by_role("button", name="Abort the go-live and roll back").click()
+    assert "point of no return" in _answer(page, accept=False)
     page.wait_for_timeout(500)
-    assert len(questions) == 1 and "point of no return" in questions[0]
     assert Release.objects.get(pk=go_release.pk).status == ReleaseStatus.DEPLOYING
 
     page.close()
@@ -92,8 +90,8 @@ def test_aborting_past_the_point_of_no_return_warns_and_cancelling_keeps_the_go_
     log_in(page, "manager")
     page.goto(f"/releases/{go_release.pk}/runbook/abort/")
     page.fill("textarea[name=reason]", "The migration is too slow")
-    _answer_dialogs(page, accept=True)
     page.get_by_role("button", name="Abort the go-live and roll back").click()
+    _answer(page, accept=True)
     page.wait_for_url(f"**/releases/{go_release.pk}/runbook/rollback/")
     assert Release.objects.get(pk=go_release.pk).status == ReleaseStatus.ROLLED_BACK
 
@@ -103,9 +101,9 @@ def _confirm_removal(new_page, log_in, username, url, button, still_there, gone,
         page = new_page()
         log_in(page, username)
         page.goto(url)
-        questions = _answer_dialogs(page, accept=accept)
         scope = page.locator("tr", has_text=row) if row else page
         scope.get_by_role("button", name=button).first.click()
+        questions = [_answer(page, accept=accept)]
         if accept:
             page.wait_for_load_state()
             page.wait_for_timeout(300)

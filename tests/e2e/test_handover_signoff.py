@@ -80,6 +80,7 @@ def test_support_signs_off_after_verifying_access_and_accepting_items(
     page.fill("input[name=typed_name]", support.get_full_name())
     page.fill("textarea[name=comment]", "We have the documents, the logons and the training.")
     page.get_by_role("button", name="Sign off").click()
+    page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("signoff-status")).to_contain_text(f"Signed off by {support.get_full_name()}")
 
     page.goto(release.get_absolute_url())

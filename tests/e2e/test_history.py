@@ -27,7 +27,7 @@ def test_a_member_pages_and_filters_the_release_history(release, members, new_pa
     page.get_by_role("link", name="Next").click()
     expect(page.get_by_test_id("history-count")).to_have_text("61 events, page 2 of 2")
     expect(rows).to_have_count(11)
-    expect(rows.last).to_contain_text("risk.created")
+    expect(rows.last).to_contain_text("added the risk")
 
     page.select_option("select[name=kind]", "risk")
     page.get_by_role("button", name="Filter").click()

@@ -30,5 +30,7 @@ def test_dev_adds_a_risk_after_a_field_error(release, members, new_page, log_in)
     expect(risks).to_contain_text("Data migration overruns the window")
     expect(risks).to_contain_text("4 × 4")
     expect(page.get_by_test_id("blocker-count")).to_have_text("1")  # score 16, no accepted contingency
-    expect(page.get_by_test_id("activity-feed")).to_contain_text("risk.created")
+    expect(page.get_by_test_id("activity-feed")).to_contain_text(
+        "dev added the risk “Data migration overruns the window”"
+    )
     save_screenshot(page, "release-with-new-risk")

@@ -23,7 +23,9 @@ def test_after_an_abort_every_page_says_rolled_back_and_offers_no_step_move(
 
     dev_page, stakeholder_page, manager_page = new_page(), new_page(), new_page()
     for page, username in ((dev_page, "dev"), (stakeholder_page, "stakeholder"), (manager_page, "manager")):
-        page.on("dialog", lambda dialog: dialog.accept())
+        page.add_locator_handler(
+            page.get_by_test_id("confirm-dialog"), lambda dialog: dialog.get_by_test_id("confirm-yes").click()
+        )
         log_in(page, username)
         page.goto(_live_url(go_release))
     stakeholder_page.evaluate("window.__notReloaded = true")

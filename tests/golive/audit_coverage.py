@@ -84,6 +84,7 @@ EXEMPT: dict[str, str] = {
     "smoketests.services.monitors.alert_payload": _READ,
     "smoketests.services.monitors.alert_recipients": _READ,
     "smoketests.services.monitors.due_monitors": _READ,
+    "smoketests.services.monitors.alert_email_body": _READ,
     "smoketests.services.monitors.first_due_at": _READ,
     "smoketests.services.monitors.in_window": _READ,
     "smoketests.services.monitors.latest_slot": _READ,

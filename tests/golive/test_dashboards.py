@@ -92,6 +92,29 @@ def test_the_portfolio_row_has_the_figures(release, members, client_for):
     assert cells[6:12] == ["1", "1", "0", "no list", "none yet", "none"]
 
 
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [(ReleaseStatus.HANDED_OVER, "✔ Handed over to support"), (ReleaseStatus.ROLLED_BACK, "↶ Rolled back")],
+)
+def test_a_finished_release_shows_its_outcome_not_readiness_or_days_to_go(
+    status, outcome, release, members, client_for
+):
+    DefectFactory(release=release, severity=DefectSeverity.CRITICAL)
+    Release.objects.filter(pk=release.pk).update(status=status)
+    row = client_for(members[Role.STAKEHOLDER]).get("/").context["rows"][0]
+    cells = _cells(row.html)
+    assert cells[4] == outcome
+    assert "Blocked" not in row.html and 'data-testid="readiness"' not in row.html
+
+
+def test_a_release_past_its_date_says_how_many_days_past(release, members, client_for):
+    from django.utils import timezone
+
+    Release.objects.filter(pk=release.pk).update(target_go_live=timezone.now() - timezone.timedelta(days=20))
+    row = client_for(members[Role.STAKEHOLDER]).get("/").context["rows"][0]
+    assert _cells(row.html)[4] in ("20 days past", "19 days past")
+
+
 def test_the_portfolio_row_counts_blockers(release, members, client_for):
     RiskFactory(release=release, probability=5, impact=5)
     RiskFactory(release=release, probability=1, impact=1, status=RiskStatus.CLOSED)
@@ -227,7 +250,7 @@ def test_the_heat_map_counts_open_risks_per_cell(release, members, client_for):
     assert [cell.probability for cell in heat_map[0]] == [5] * 5  # the top row is probability 5
     assert heat_map[1][4].band == "high"
     page = response.content.decode()
-    assert "Probability 4, impact 5, score 20 (high): 2 open risks" in page
+    assert "2</span>" in page and "open risks: probability 4, impact 5, score 20 (high)" in page
 
 
 def test_a_heat_map_cell_lists_its_open_risks_only(release, members, client_for):
@@ -378,7 +401,7 @@ def test_watchers_of_a_release_share_its_cards_until_an_audited_change(
     shared = _queries(second, _dashboard(release), django_assert_max_num_queries)
     assert shared < computed
     assert (
-        "Probability 4, impact 5, score 20 (high): 1 open risk"
+        "open risk: probability 4, impact 5, score 20 (high)"
         in second.get(_dashboard(release)).content.decode()
     )
 
@@ -386,7 +409,7 @@ def test_watchers_of_a_release_share_its_cards_until_an_audited_change(
         release=release, actor=members[Role.RELEASE_MANAGER], title="Vendor late", probability=4, impact=5
     )
     page = second.get(_dashboard(release)).content.decode()
-    assert "Probability 4, impact 5, score 20 (high): 2 open risks" in page
+    assert "2</span>" in page and "open risks: probability 4, impact 5, score 20 (high)" in page
 
 
 def test_a_stranger_never_gets_the_shared_cards(release, members, stranger, client_for, settings):

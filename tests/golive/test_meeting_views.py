@@ -293,6 +293,9 @@ def test_release_page_shows_needs_review(open_meeting, release, members, client_
     )
     page = client.get(release.get_absolute_url()).content.decode()
     assert 'data-testid="needs-review"' in page and "Payments fail" in page
+    assert 'data-testid="header-needs-review"' in page
+    portfolio = client.get(reverse("golive:portfolio")).content.decode()
+    assert 'data-testid="portfolio-needs-review"' in portfolio
 
 
 def _three_blockers(release):
@@ -304,8 +307,8 @@ def _three_blockers(release):
 def test_close_page_counts_the_open_blockers_it_lists(open_meeting, release, members, client_for):
     _three_blockers(release)
     page = client_for(members[Role.RELEASE_MANAGER]).get(_url("meeting_close", open_meeting)).content.decode()
-    assert "3 blocker(s) are open." in page
-    assert "0 blocker(s)" not in page
+    assert "3 blockers are open." in page
+    assert "0 blockers" not in page
 
 
 def test_frozen_decision_prints_the_blocker_count_of_its_snapshot(open_meeting, release, members, client_for):
@@ -318,7 +321,7 @@ def test_frozen_decision_prints_the_blocker_count_of_its_snapshot(open_meeting, 
     assert decision.snapshot["blockers"]["count"] == 3
     DefectFactory(release=release, title="Found later", severity=1)  # the frozen record must not follow
     page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
-    assert "Recorded as a go although 3 blocker(s) were open." in page
+    assert "Recorded as a go although 3 blockers were open." in page
 
 
 def _chair_decides(open_meeting, members):

@@ -1,6 +1,7 @@
 """Monitors: the window, due slots dispatched once, failures into state, one alert each way, pruning."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -169,7 +170,7 @@ def test_failures_mark_down_once_alert_once_and_recovery_alerts_once(
     assert changes == [["unknown", "down"], ["down", "up"]]
 
 
-def test_an_alert_is_mailed_once(live_release, members, make_check, target):
+def test_an_alert_is_mailed_once(live_release, members, make_check, target, settings):
     monitor = make_monitor(live_release, make_check("orders", target.url("/error")))
     alert = MonitorAlert.objects.create(monitor=monitor, kind="down")
     posts_before = len(target.posts)
@@ -182,6 +183,11 @@ def test_an_alert_is_mailed_once(live_release, members, make_check, target):
     assert mail.outbox[0].subject == f"[GoLive Desk] DOWN: orders ({live_release.name})"
     # No addresses listed: the release manager and production support are told.
     assert sorted(mail.outbox[0].to) == ["manager@example.com", "support@example.com"]
+    # The e-mail reads as words: a readable time, not an ISO timestamp, and links to the monitor and release.
+    text = mail.outbox[0].body
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), text
+    assert f"{settings.SITE_URL}/releases/{live_release.pk}/" in text
+    assert f"/releases/{live_release.pk}/smoke/monitors/" in text
     assert len(target.posts) == posts_before  # HTTP goes only through the release's webhooks
 
 

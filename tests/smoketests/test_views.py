@@ -300,3 +300,10 @@ def test_the_monitor_form_has_no_webhook_of_its_own_and_points_to_the_releases_w
     assert 'name="alert_emails"' in page
     assert 'name="webhook_url"' not in page
     assert "Webhooks hear of it as monitor.down and monitor.up" in page
+
+
+def test_the_release_card_shows_no_monitor_badge_when_there_are_no_monitors(release, members, client_for):
+    page = client_for(members[Role.STAKEHOLDER]).get(release.get_absolute_url()).content.decode()
+    card = page[page.index('data-testid="smoke-card-monitors"') :].split("</div>")[0]
+    assert "none" in card
+    assert "badge" not in card and "0 up" not in card
