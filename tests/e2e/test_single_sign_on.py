@@ -88,7 +88,7 @@ def test_first_sign_in_creates_the_user_maps_groups_and_logs_out(single_sign_on,
     )
     page = new_page()
     _sign_in_at_provider(page, "alice")
-    expect(page.get_by_test_id("signed-in-as")).to_contain_text("alice")
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text("Alice Adams")
     expect(page.get_by_role("link", name="Admin")).to_be_visible()
     save_screenshot(page, "single-sign-on-signed-in")
     alice = get_user_model().objects.get(username="alice")
@@ -103,7 +103,7 @@ def test_first_sign_in_creates_the_user_maps_groups_and_logs_out(single_sign_on,
     page.goto("/")
     assert "/accounts/login/" in page.url
     _sign_in_at_provider(page, "alice")
-    expect(page.get_by_test_id("signed-in-as")).to_contain_text("alice")
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text("Alice Adams")
     expect(page.get_by_role("link", name="Admin")).to_have_count(0)
     alice = get_user_model().objects.get(username="alice")
     assert not alice.is_staff and not can_create_release(alice)
@@ -111,11 +111,11 @@ def test_first_sign_in_creates_the_user_maps_groups_and_logs_out(single_sign_on,
 
 
 def test_an_existing_account_signs_in_by_its_e_mail_address(single_sign_on, new_page):
-    UserFactory(username="manager", email="maria@example.com")
+    UserFactory(username="manager", email="maria@example.com", first_name="Maria", last_name="Manager")
     single_sign_on("maria", {"email": "maria@example.com", "preferred_username": "maria"})
     page = new_page()
     _sign_in_at_provider(page, "maria")
-    expect(page.get_by_test_id("signed-in-as")).to_contain_text("manager")
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text("Maria Manager")
     assert not get_user_model().objects.filter(username="maria").exists()
 
 
