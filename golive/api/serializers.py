@@ -18,7 +18,14 @@ class UsernameField(serializers.SlugRelatedField):
     default_error_messages = {
         "does_not_exist": "Not a member of this release.",
         "invalid": "Not a member of this release.",
+        "blank": "Give a member's username, or null for no owner.",
     }
+
+    def run_validation(self, data=serializers.empty):
+        # DRF turns "" into null for relations; the schema (a username or null) does not allow "".
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "username")

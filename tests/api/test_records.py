@@ -229,3 +229,14 @@ def test_free_text_has_the_same_bound_as_the_forms(release, members, api_for):
     assert response.status_code == 400
     assert "mitigation" in response.json()["fields"]
     assert not Risk.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["risk", "defect"])
+def test_an_empty_owner_is_refused_as_the_schema_says(kind, release, members, api_for):
+    body = NEW_RISK if kind == "risk" else NEW_DEFECT
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse(f"api:{kind}_list", args=[release.pk]), {**body, "owner": ""}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"]["owner"] == ["Give a member's username, or null for no owner."]
+    assert not Risk.objects.exists() and not Defect.objects.exists()

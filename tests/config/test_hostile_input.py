@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -21,7 +22,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from golive.choices import Role
-from golive.models import Decision, DecisionCondition, Release
+from golive.models import Decision, DecisionCondition, FreezeWindow, Release, Risk
 from golive.services.api_tokens import create_api_token
 from golive.services.communications import create_draft
 from golive.services.meetings import schedule_meeting
@@ -65,6 +66,10 @@ KINDS_BY_PAYLOAD = {
 # The one-click actions named in the path, and one that does not exist.
 PATH_WORDS = {
     "action": ["start", "complete", "fail", "skip", "retry", "time", "finish", "apply", "abc"],
+    # Calendar feeds and voting links: a token nobody was given, and one that is not a token at all.
+    "token": ["no-such-token-0123456789", "abc"],
+    # Withdrawal: every kind of entry, and a word that is none.
+    "kind": ["items", "access", "training", "documents", "abc"],
 }
 
 
@@ -96,6 +101,13 @@ def _release_scoped(release: Release) -> dict:
         "documents": plan.documents.values_list("pk", flat=True).first() if plan else None,
         "access": plan.access_transfers.values_list("pk", flat=True).first() if plan else None,
         "training": plan.training_sessions.values_list("pk", flat=True).first() if plan else None,
+        # ".../handover/<slug:kind>/<int:pk>/withdraw/": an item's id, whatever kind the path names.
+        "handover": plan.items.values_list("pk", flat=True).first() if plan else None,
+        "freezes": FreezeWindow.objects.values_list("pk", flat=True).first(),
+        "deploy-targets": release.deployment_targets.values_list("pk", flat=True).first(),
+        # ".../redact/<content_type_id>/<object_pk>/": a risk of this release.
+        "redact": ContentType.objects.get_for_model(Risk).pk,
+        "object_pk": release.risks.values_list("pk", flat=True).first(),
     }
 
 
@@ -166,7 +178,8 @@ def _fill(route: str, release: Release, ids: dict) -> list[str] | None:
         elif name in PATH_WORDS:
             values = PATH_WORDS[name]
         else:
-            collection = segments[-1] if segments else ""
+            # An id named for itself (".../redact/<content_type_id>/<object_pk>/"), else by the collection.
+            collection = name if name in ids else (segments[-1] if segments else "")
             if collection not in ids:
                 raise AssertionError(f"{route}: add an object for “{collection}” to the test's ids")
             if ids[collection] is None:

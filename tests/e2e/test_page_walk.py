@@ -42,17 +42,26 @@ MEASURE = """() => ({
 })"""
 
 
+def _fitted(model, **values) -> dict:
+    """The values cut to their columns' lengths, as PostgreSQL would insist (SQLite does not)."""
+    return {
+        name: value[: model._meta.get_field(name).max_length or len(value)] for name, value in values.items()
+    }
+
+
 def _seed_long_words() -> None:
     for release in Release.objects.all():
         Risk.objects.filter(release=release).update(description=f"See {LONG_URL} and {LONG_WORD}.")
         risk = Risk.objects.filter(release=release).order_by("pk").first()
         if risk:
-            Risk.objects.filter(pk=risk.pk).update(title=f"Risk {LONG_WORD[:150]}")
-        Defect.objects.filter(release=release).update(description=LONG_WORD, external_url=LONG_URL)
+            Risk.objects.filter(pk=risk.pk).update(**_fitted(Risk, title=f"Risk {LONG_WORD}"))
+        Defect.objects.filter(release=release).update(
+            **_fitted(Defect, description=LONG_WORD, external_url=LONG_URL)
+        )
         GoLiveStep.objects.filter(release=release).update(
             instructions=f"Follow {LONG_URL}", failure_note=LONG_WORD
         )
-        WebhookEndpoint.objects.filter(release=release).update(url=LONG_URL)
+        WebhookEndpoint.objects.filter(release=release).update(**_fitted(WebhookEndpoint, url=LONG_URL))
         Release.objects.filter(pk=release.pk).update(description=f"{LONG_WORD} — {LONG_URL}")
 
 
