@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -24,6 +25,13 @@ PASSWORDS_OFF = "Signing in with a password is turned off here; use single sign-
 
 
 class PasswordLoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the username's max_length after the field was built, so nothing checks it:
+        # a longer name would reach authentication and the log-in throttle's records (a 500 on PostgreSQL).
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
     def clean(self):
         if not password_login_enabled():
             raise forms.ValidationError(PASSWORDS_OFF, code="passwords_off")

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from forge.models import DeploymentTarget
 from golive.choices import Role
 from golive.models import Decision, DecisionCondition, FreezeWindow, Release, Risk
 from golive.services.api_tokens import create_api_token
@@ -215,6 +216,9 @@ def world(postgresql, settings):
     )
     create_draft(release=portal, actor=manager, kind="production_issue", production_issue=issue)
     start_rehearsal(release=portal, actor=manager, environment="staging")
+    DeploymentTarget.objects.create(
+        release=portal, forge="github", repository="acme/portal", environment="production", created_by=manager
+    )
     schedule_meeting(
         release=portal,
         actor=manager,

@@ -78,3 +78,12 @@ def test_with_passwords_off_the_form_is_hidden_and_a_posted_password_refused(sso
     assert response.status_code == 200
     assert PASSWORDS_OFF in response.content.decode()
     assert client.get("/").status_code == 302
+
+
+def test_a_username_longer_than_any_account_is_a_form_error_not_a_failed_log_in(client, db):
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "u" * 300, "password": "whatever"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
