@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from golive.calendar_ics import uid_for
 from golive.choices import Role
+from golive.models import FreezeRecurrence, FreezeWindow
 from golive.services.calendars import calendar_feed_of
 from golive.services.runbook import add_step
 
@@ -31,8 +32,20 @@ def test_feed_opens_without_a_session_and_parses_in_two_readers(
             owner=manager,
             planned_start=timezone.now() + timedelta(hours=number + 1),
         )
+    first = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    for name, environment in [("Friday afternoons", release.environment), ("Staging rebuild", "staging")]:
+        FreezeWindow.objects.create(
+            name=name, reason="Nothing ships on a Friday.", environment=environment,
+            recurrence=FreezeRecurrence.WEEKLY, starts_at=first, ends_at=first + timedelta(hours=6),
+            repeat_until=(first + timedelta(days=14)).date(),
+        )  # fmt: skip
+    FreezeWindow.objects.create(
+        name="Year end", reason="Books close.", starts_at=first + timedelta(days=30),
+        ends_at=first + timedelta(days=32),
+    )  # fmt: skip
     url = _feed_url(manager)
-    with django_assert_max_num_queries(4):
+    # One query for the address, one each for meetings, releases, steps and freeze windows.
+    with django_assert_max_num_queries(5):
         response = Client().get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -41,11 +54,20 @@ def test_feed_opens_without_a_session_and_parses_in_two_readers(
     other = vobject.readOne(response.content.decode())
     summaries = sorted(event.summary.value for event in other.vevent_list)
     assert summaries == [
+        "Freeze: Friday afternoons",
+        "Freeze: Friday afternoons",
+        "Freeze: Friday afternoons",
+        "Freeze: Year end",
         f"Go-live: {release.application} {release.version}",
         "Run step #1: Step 0",
         "Run step #2: Step 1",
         "Run step #3: Step 2",
     ]
+    freezes = [event for event in parsed.walk("VEVENT") if str(event["SUMMARY"]).startswith("Freeze: ")]
+    assert len({str(event["UID"]) for event in freezes}) == 4
+    assert {str(event["DESCRIPTION"]) for event in freezes} == {"Nothing ships on a Friday.", "Books close."}
+    weekly = sorted(event.dtstart.value for event in other.vevent_list if "Friday" in event.summary.value)
+    assert weekly == [first + timedelta(days=7 * week) for week in range(3)]
 
 
 @pytest.mark.parametrize("token", ["nope", "x" * 64, "..", "' OR 1=1 --"])
