@@ -550,7 +550,7 @@ def test_an_open_go_live_handover_item_is_a_blocker_of_the_go_and_of_its_record(
     _go_live_handover_item(release, manager)
     _three_blockers(release)
     close_page = client_for(manager).get(_url("meeting_close", open_meeting)).content.decode()
-    assert "4 blocker(s) are open." in close_page
+    assert "4 blockers are open." in close_page
     assert "Handover item needed before go-live: Runbook for the payroll batch" in close_page
     for role in (Role.RELEASE_MANAGER, Role.PRODUCT_OWNER):
         cast_vote(meeting=open_meeting, user=members[role], choice="go")
@@ -563,7 +563,7 @@ def test_an_open_go_live_handover_item_is_a_blocker_of_the_go_and_of_its_record(
         "Runbook for the payroll batch"
     ]
     page = client_for(members[Role.STAKEHOLDER]).get(_url("decision_detail", open_meeting)).content.decode()
-    assert "Recorded as a go although 4 blocker(s) were open." in page
+    assert "Recorded as a go although 4 blockers were open." in page
     assert "Runbook for the payroll batch (Service desk)" in page
 
 

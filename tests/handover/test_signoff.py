@@ -264,7 +264,7 @@ def test_agreeing_then_changing_an_accepted_teams_item_needs_reagreement_before_
     missing = _missing(plan, support_team)
 
     assert missing[0] == (
-        f"The list changed after Application support agreed it (1 item(s) marked as changed): "
+        f"The list changed after Application support agreed it (1 item marked as changed): "
         f"{support_team.lead.get_full_name()} (team lead) must agree it again."
     )
     assert "“Late addition: alert routing” has not been delivered yet." in missing
