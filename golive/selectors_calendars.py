@@ -8,11 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from golive.calendar_ics import CalendarEntry, absolute_url, meeting_entry, uid_for
-from golive.models import FreezeWindow, GoLiveStep, GoNoGoMeeting, Release
+from golive.models import CalendarFeed, FreezeWindow, GoLiveStep, GoNoGoMeeting, Release
 
 # Freeze occurrences in the feed: those that ended at most this long ago, up to this far ahead.
 FREEZES_SINCE = timedelta(days=30)
 FREEZES_HORIZON = timedelta(days=365)
+
+
+def calendar_feed_for(user) -> CalendarFeed | None:
+    """The user's feed address, if they have asked for one."""
+    return CalendarFeed.objects.filter(user=user).first()
 
 
 def calendar_entries_for(user) -> list[CalendarEntry]:
