@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus, Role
@@ -316,3 +317,18 @@ def test_a_team_that_signed_cannot_be_removed_from_the_plan(plan, release, manag
     assert refused.value.message_dict["teams"] == [
         "A team that has signed off cannot be removed; the release manager reopens the plan first."
     ]
+
+
+def test_reopening_one_signoff_from_the_page_says_so_in_proper_words(
+    plan, release, manager, support_team, client_for
+):
+    go_live(release, manager)
+    make_team_ready(plan, support_team, manager=manager, team_member=support_team.lead)
+    _sign(plan, support_team, support_team.lead)
+    response = client_for(manager).post(
+        reverse("handover:plan_reopen", args=[release.pk]),
+        {"reason": "The backup runbook turned out to be wrong."},
+        follow=True,
+    )
+    assert "1 sign-off invalidated; the team signs again when ready." in response.content.decode()
+    assert SignOffInvalidation.objects.count() == 1
