@@ -30,7 +30,7 @@ class CalendarEntry:
     sequence: int = 0
 
 
-def uid_for(kind: str, pk: int) -> str:
+def uid_for(kind: str, pk: int | str) -> str:
     return f"{kind}-{pk}@{settings.CALENDAR_UID_DOMAIN}"
 
 

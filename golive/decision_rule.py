@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import ngettext
+
 
 class Choice(StrEnum):
     GO = "go"
@@ -70,7 +72,17 @@ def decide_outcome(ballots: Iterable[Ballot], rule: Rule = Rule.UNANIMOUS) -> Ru
 
     missing = [b.participant for b in ballots if b.required and b.choice is None]
     if missing:
-        return RuleResult(Outcome.NO_QUORUM, [f"Required voter(s) did not vote: {', '.join(missing)}."])
+        return RuleResult(
+            Outcome.NO_QUORUM,
+            [
+                ngettext(
+                    "Required voter did not vote: %(names)s.",
+                    "Required voters did not vote: %(names)s.",
+                    len(missing),
+                )
+                % {"names": ", ".join(missing)}
+            ],
+        )
 
     cast = [b for b in ballots if b.choice is not None]
     if not cast:

@@ -9,6 +9,7 @@ register_converter(CalendarFeedTokenConverter, "calendar_feed_token")
 urlpatterns = [
     path("profile/", integration.profile, name="profile"),
     path("profile/tokens/<int:pk>/revoke/", integration.token_revoke, name="token_revoke"),
+    path("profile/calendar/create/", calendars.calendar_feed_create, name="calendar_feed_create"),
     path("profile/calendar/replace/", calendars.calendar_feed_replace, name="calendar_feed_replace"),
     path("calendar/<calendar_feed_token:token>.ics", calendars.calendar_feed, name="calendar_feed"),
     path("releases/<int:release_pk>/webhooks/", integration.webhooks, name="webhooks"),

@@ -1,14 +1,27 @@
-"""What a user's calendar feed lists: their meetings, their releases' go-lives and the steps they run."""
+"""What a user's calendar feed lists: their meetings, their releases' go-lives, the steps they run and
+the freeze windows that bind their releases."""
+
+from datetime import timedelta
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from golive.calendar_ics import CalendarEntry, absolute_url, meeting_entry, uid_for
-from golive.models import GoLiveStep, GoNoGoMeeting, Release
+from golive.models import CalendarFeed, FreezeWindow, GoLiveStep, GoNoGoMeeting, Release
+
+# Freeze occurrences in the feed: those that ended at most this long ago, up to this far ahead.
+FREEZES_SINCE = timedelta(days=30)
+FREEZES_HORIZON = timedelta(days=365)
+
+
+def calendar_feed_for(user) -> CalendarFeed | None:
+    """The user's feed address, if they have asked for one."""
+    return CalendarFeed.objects.filter(user=user).first()
 
 
 def calendar_entries_for(user) -> list[CalendarEntry]:
-    """Every entry of the user's feed, in three queries."""
+    """Every entry of the user's feed, in four queries."""
     meetings = GoNoGoMeeting.objects.filter(participants__user=user).select_related("release").distinct()
     releases = Release.objects.filter(memberships__user=user).distinct()
     steps = (
@@ -42,5 +55,31 @@ def calendar_entries_for(user) -> list[CalendarEntry]:
         )
         for step in steps
     ]
-    # Freeze windows join the feed here once the release calendar has them.
+    entries += _freeze_entries(releases)
+    return entries
+
+
+def _freeze_entries(releases) -> list[CalendarEntry]:
+    """The occurrences of site-wide freezes and of those that bind one of these releases."""
+    now = timezone.now()
+    scopes = {(release.application, release.environment) for release in releases}
+    entries = []
+    for window in FreezeWindow.objects.all():
+        site_wide = not window.environment and not window.application
+        if not site_wide and not any(
+            window.applies_to(application=application, environment=environment)
+            for application, environment in scopes
+        ):
+            continue
+        for start, end in window.occurrences_between(now - FREEZES_SINCE, now + FREEZES_HORIZON):
+            entries.append(
+                CalendarEntry(
+                    uid=uid_for("freeze", f"{window.pk}-{start:%Y%m%dT%H%M%S%z}"),
+                    summary=f"Freeze: {window.name}",
+                    start=start,
+                    end=end,
+                    description=window.reason,
+                    url=absolute_url(reverse("golive:freeze_list")),
+                )
+            )
     return entries

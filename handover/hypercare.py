@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from golive.choices import ReleaseStatus
 from golive.models import AuditEvent, ProductionIssue, Release
@@ -96,7 +97,12 @@ def hypercare_status(*, release: Release, hours: int, uptime_target: Decimal, no
         Criterion(
             "No open critical production issue",
             open_critical == 0,
-            f"{open_critical} open critical production issue(s).",
+            ngettext(
+                "%(count)d open critical production issue.",
+                "%(count)d open critical production issues.",
+                open_critical,
+            )
+            % {"count": open_critical},
         )
     )
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils.translation import ngettext
 
 from golive.choices import ReleaseStatus
 from golive.models import Release, ReleaseMembership
@@ -237,7 +238,11 @@ def handover_state_for(release: Release) -> dict | None:
         f"{teams_signed} of {plan.teams_total} teams signed off"
     )
     if plan.go_live_items_open:
-        summary += f"; {plan.go_live_items_open} item(s) needed before go-live still open"
+        summary += "; " + ngettext(
+            "%(count)d item needed before go-live still open",
+            "%(count)d items needed before go-live still open",
+            plan.go_live_items_open,
+        ) % {"count": plan.go_live_items_open}
     return {
         "state": plan.state,
         "state_label": plan.get_state_display(),

@@ -4,10 +4,18 @@ The sign-off page lists these sentences and the sign-off service refuses while a
 the team reads is exactly what blocks it.
 """
 
+from django.utils.translation import ngettext
+
 from golive.choices import ReleaseStatus
 from handover.choices import AccessStatus, ItemStatus
 
 SIGNABLE_RELEASE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
+
+
+def _items_marked_as_changed(count: int) -> str:
+    return ngettext("%(count)d item marked as changed", "%(count)d items marked as changed", count) % {
+        "count": count
+    }
 
 
 def missing_for_team(overview, progress) -> list[str]:
@@ -24,7 +32,7 @@ def missing_for_team(overview, progress) -> list[str]:
         changed = progress.changed_items
         if changed:
             missing.append(
-                f"The list changed after {team.name} agreed it ({len(changed)} item(s) marked as changed): "
+                f"The list changed after {team.name} agreed it ({_items_marked_as_changed(len(changed))}): "
                 f"{team.lead.get_full_name() or team.lead.get_username()} (team lead) must agree it again."
             )
         else:

@@ -144,6 +144,17 @@ class FreezeWindow(models.Model):
                 return (start, end) if self._may_start(start) else None
         return None
 
+    def occurrences_between(self, after: datetime, before: datetime) -> list[tuple[datetime, datetime]]:
+        """Every occurrence that ends after `after` and starts before `before`, as (start, end)."""
+        found = []
+        occurrence = self.next_occurrence(after)
+        while occurrence is not None and occurrence[0] < before:
+            found.append(occurrence)
+            if self.recurrence == FreezeRecurrence.ONCE:
+                break
+            occurrence = self.next_occurrence(occurrence[1])
+        return found
+
 
 class FreezeOverride(models.Model):
     """A release manager's emergency exception: this release may deploy during this occurrence."""

@@ -18,16 +18,19 @@ from golive.models.calendars import new_feed_token
 logger = logging.getLogger(__name__)
 
 
-def calendar_feed_of(user: AbstractBaseUser) -> CalendarFeed:
-    """The user's feed, made on first use."""
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+@transaction.atomic
+def create_calendar_feed(*, user: AbstractBaseUser) -> CalendarFeed:
+    """Give the user a feed address; one they already have is kept as it is."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if created:
+        record_event(verb="calendar_feed.created", actor=user, target=feed)
     return feed
 
 
 @transaction.atomic
 def replace_calendar_feed_token(*, user: AbstractBaseUser) -> CalendarFeed:
     """Give the user a new feed address; the old one stops working at once."""
-    feed = calendar_feed_of(user)
+    feed = create_calendar_feed(user=user)
     feed.token = new_feed_token()
     feed.save(update_fields=["token", "issued_at"])
     record_event(verb="calendar_feed.replaced", actor=user, target=feed)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from golive.audit import capture, diff, record_event
 from golive.choices import ReleaseStatus, Role
@@ -448,8 +449,12 @@ def close_voting(
     if is_go and blockers and not (override and rationale.strip()):
         raise ValidationError(
             {
-                "rationale": f"{len(blockers)} blocker(s) are open: "
-                "recording a go needs the override and a rationale."
+                "rationale": ngettext(
+                    "%(count)d blocker is open: recording a go needs the override and a rationale.",
+                    "%(count)d blockers are open: recording a go needs the override and a rationale.",
+                    len(blockers),
+                )
+                % {"count": len(blockers)}
             }
         )
     conditions = conditions or []

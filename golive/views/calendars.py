@@ -1,15 +1,16 @@
-"""The private calendar feed, and replacing its address from the profile page."""
+"""The private calendar feed, and creating or replacing its address from the profile page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from golive import calendar_ics
 from golive.permissions import calendar_feed_owner
 from golive.selectors_calendars import calendar_entries_for
-from golive.services.calendars import replace_calendar_feed_token
+from golive.services.calendars import create_calendar_feed, replace_calendar_feed_token
 
 
 @login_not_required
@@ -21,6 +22,13 @@ def calendar_feed(request, token: str):
     response["Content-Disposition"] = 'inline; filename="golive-desk.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def calendar_feed_create(request):
+    create_calendar_feed(user=request.user)
+    messages.success(request, "Your calendar feed address is ready: subscribe to it in your calendar.")
+    return redirect(reverse("integration:profile") + "#calendar")
 
 
 @require_POST

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from golive.forms_runbook import (
@@ -23,6 +24,14 @@ from golive.services.communications import (
 )
 from golive.services.production_issues import create_issue, update_issue
 from golive.views.mixins import add_service_errors
+
+
+def _queued_for(recipients, *, again: bool) -> str:
+    count = len(recipients)
+    text = ngettext(
+        "Queued%(again)s for %(count)d recipient", "Queued%(again)s for %(count)d recipients", count
+    )
+    return text % {"again": " again" if again else "", "count": count} + "; a background worker sends it."
 
 
 def outbox(request, release_pk: int):
@@ -83,8 +92,7 @@ def communication_detail(request, release_pk: int, pk: int):
                 if "send" in request.POST:
                     messages.success(
                         request,
-                        f"Queued for {len(communication.recipients)} recipient(s); "
-                        "a background worker sends it.",
+                        _queued_for(communication.recipients, again=False),
                     )
                     return redirect("golive:outbox", release_pk=release.pk)
                 messages.success(request, "Draft saved.")
@@ -118,7 +126,7 @@ def communication_resend(request, release_pk: int, pk: int):
         return redirect(communication)
     messages.success(
         request,
-        f"Queued again for {len(communication.recipients)} recipient(s); a background worker sends it.",
+        _queued_for(communication.recipients, again=True),
     )
     return redirect("golive:outbox", release_pk=release.pk)
 

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from golive.forms_integration import ApiTokenForm, WebhookEndpointForm
 from golive.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from golive.permissions import Action, allowed_actions, get_release_for
+from golive.selectors_calendars import calendar_feed_for
 from golive.services.api_tokens import create_api_token, revoke_api_token
-from golive.services.calendars import calendar_feed_of
 from golive.services.webhooks import add_endpoint, redeliver, remove_endpoint, send_ping, set_endpoint_active
 from golive.views.mixins import add_service_errors
 
@@ -21,6 +21,7 @@ def profile(request):
     """The user's API tokens. A new token's text is shown on this response only, never again."""
     form = ApiTokenForm(request.POST or None)
     new_token_text = None
+    calendar_feed = calendar_feed_for(request.user)
     if request.method == "POST" and form.is_valid():
         try:
             issued = create_api_token(user=request.user, name=form.cleaned_data["name"])
@@ -36,9 +37,8 @@ def profile(request):
             "form": form,
             "new_token_text": new_token_text,
             "tokens": ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at"),
-            "calendar_feed_url": request.build_absolute_uri(
-                reverse("integration:calendar_feed", args=[calendar_feed_of(request.user).token])
-            ),
+            "calendar_feed_url": calendar_feed
+            and request.build_absolute_uri(reverse("integration:calendar_feed", args=[calendar_feed.token])),
         },
     )
     # The page holding a fresh token must not be kept by a browser or proxy cache.

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from golive.forms_runbook import (
@@ -315,7 +316,15 @@ def rehearsal_action(request, release_pk: int, pk: int, action: str):
             services.finish_rehearsal(rehearsal=rehearsal, actor=request.user)
         elif action == "apply":
             changed = services.apply_rehearsal_durations(rehearsal=rehearsal, actor=request.user)
-            messages.success(request, f"Planned durations updated for {changed} step(s).")
+            messages.success(
+                request,
+                ngettext(
+                    "Planned durations updated for %(count)d step.",
+                    "Planned durations updated for %(count)d steps.",
+                    changed,
+                )
+                % {"count": changed},
+            )
         else:
             return HttpResponse("Unknown rehearsal action.", status=404)
     except ValidationError as error:

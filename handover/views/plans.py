@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from golive.permissions import Action, allowed_actions, get_release_for
@@ -165,7 +166,15 @@ def plan_reopen(request, release_pk: int):
 
     def reopen(data):
         count = reopen_plan(plan=plan, actor=request.user, reason=data["reason"])
-        messages.info(request, f"{count} sign-off(s) invalidated; the teams sign again when ready.")
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d sign-off invalidated; the team signs again when ready.",
+                "%(count)d sign-offs invalidated; the teams sign again when ready.",
+                count,
+            )
+            % {"count": count},
+        )
 
     return form_page(
         request,

@@ -50,10 +50,13 @@ def test_a_voter_follows_the_e_mailed_link_signs_in_and_confirms(
     expect(page.get_by_test_id("vote-link-refused")).to_contain_text("already used")
 
 
-def test_the_profile_shows_the_feed_link_and_replacing_it_retires_the_old_one(members, new_page, log_in):
+def test_the_profile_creates_the_feed_link_on_request_and_replacing_it_retires_it(members, new_page, log_in):
     page = new_page()
     log_in(page, "dev")
     page.goto("/profile/")
+    expect(page.get_by_test_id("calendar-feed-url")).to_have_count(0)
+    page.get_by_role("button", name="Create my calendar feed address").click()
+    expect(page.get_by_text("Your calendar feed address is ready")).to_be_visible()
     old_url = page.get_by_test_id("calendar-feed-url").input_value()
     assert re.fullmatch(r"http://[^/]+/calendar/[A-Za-z0-9_-]+\.ics", old_url)
     assert page.request.get(old_url).status == 200

@@ -67,8 +67,6 @@ EXEMPT: dict[str, str] = {
     "golive.services.announcements.announce_production_issue": "queues deliveries announcing a production"
     " issue whose creation or change is audited",
     "golive.services.calendars.agenda_summary": _READ,
-    "golive.services.calendars.calendar_feed_of": "gives a user their feed address on first view (a random"
-    " token, no content of its own); replacing it is audited",
     "golive.services.calendars.queue_meeting_invitations": _DISPATCH,
     "golive.services.vote_links.read_vote_link": _READ,
     "golive.services.vote_links.vote_link_urls": _READ,

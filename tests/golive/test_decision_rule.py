@@ -95,3 +95,16 @@ def test_unanimous_go_only_when_every_cast_vote_is_go(ballots):
     if result.outcome == Outcome.GO:
         assert all(b.choice == GO for b in ballots if b.choice is not None)
         assert any(b.choice is not None for b in ballots)
+
+
+@pytest.mark.parametrize(
+    "names, reason",
+    [
+        (["Ana"], "Required voter did not vote: Ana."),
+        (["Ana", "Ben"], "Required voters did not vote: Ana, Ben."),
+    ],
+)
+def test_missing_required_voters_are_named_in_proper_words(names, reason):
+    result = decide_outcome([ballot(None, name=name, required=True) for name in names])
+    assert result.outcome == Outcome.NO_QUORUM
+    assert result.reasons == [reason]

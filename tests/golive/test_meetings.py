@@ -145,7 +145,7 @@ def test_go_over_blockers_needs_an_override_and_rationale(open_meeting, release,
     DefectFactory(release=release, severity=DefectSeverity.CRITICAL, title="Checkout broken")
     _vote_all_go(open_meeting, members)
     manager = members[Role.RELEASE_MANAGER]
-    with pytest.raises(ValidationError, match="blocker"):
+    with pytest.raises(ValidationError, match="1 blocker is open: recording a go needs the override"):
         close_voting(meeting=open_meeting, actor=manager)
     with pytest.raises(ValidationError, match="blocker"):
         close_voting(meeting=open_meeting, actor=manager, override=True)

@@ -413,7 +413,7 @@ def test_a_failed_message_is_shown_as_not_delivered_and_the_release_manager_rese
     assert 'data-testid="resend"' in page
     with django_capture_on_commit_callbacks():
         response = client.post(_url("communication_resend", go_release, message.pk), follow=True)
-    assert "Queued again for 2 recipient(s)" in response.content.decode()
+    assert "Queued again for 2 recipients; a background worker sends it." in response.content.decode()
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("queued", 0)
 

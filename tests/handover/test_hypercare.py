@@ -59,7 +59,7 @@ def test_open_critical_production_issues_are_counted(release, members, manager):
     )
     _, criteria = _criteria(release)
     assert criteria["No"].met is False
-    assert criteria["No"].figure == "1 open critical production issue(s)."
+    assert criteria["No"].figure == "1 open critical production issue."
 
     issue.status = ProductionIssueStatus.RESOLVED
     issue.save()

@@ -236,7 +236,7 @@ def test_handover_state_for_the_go_nogo_agenda(release, plan, manager, support_t
     state = handover_state_for(release)
     assert (state["items_accepted"], state["items_total"], state["teams_agreed"]) == (1, 2, 1)
     assert state["go_live_items_open"] == 1
-    assert state["summary"].endswith("; 1 item(s) needed before go-live still open")
+    assert state["summary"].endswith("; 1 item needed before go-live still open")
 
 
 def test_handover_state_is_none_without_a_plan(release):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus, Role
@@ -264,7 +265,7 @@ def test_agreeing_then_changing_an_accepted_teams_item_needs_reagreement_before_
     missing = _missing(plan, support_team)
 
     assert missing[0] == (
-        f"The list changed after Application support agreed it (1 item(s) marked as changed): "
+        f"The list changed after Application support agreed it (1 item marked as changed): "
         f"{support_team.lead.get_full_name()} (team lead) must agree it again."
     )
     assert "“Late addition: alert routing” has not been delivered yet." in missing
@@ -316,3 +317,18 @@ def test_a_team_that_signed_cannot_be_removed_from_the_plan(plan, release, manag
     assert refused.value.message_dict["teams"] == [
         "A team that has signed off cannot be removed; the release manager reopens the plan first."
     ]
+
+
+def test_reopening_one_signoff_from_the_page_says_so_in_proper_words(
+    plan, release, manager, support_team, client_for
+):
+    go_live(release, manager)
+    make_team_ready(plan, support_team, manager=manager, team_member=support_team.lead)
+    _sign(plan, support_team, support_team.lead)
+    response = client_for(manager).post(
+        reverse("handover:plan_reopen", args=[release.pk]),
+        {"reason": "The backup runbook turned out to be wrong."},
+        follow=True,
+    )
+    assert "1 sign-off invalidated; the team signs again when ready." in response.content.decode()
+    assert SignOffInvalidation.objects.count() == 1

@@ -18,7 +18,7 @@ from golive.choices import DefectSeverity, DefectStatus, Environment, Role
 from golive.demo import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from golive.demo_scale import load_scale_demo
 from golive.models import Release
-from golive.services.calendars import calendar_feed_of
+from golive.services.calendars import create_calendar_feed
 from golive.services.defects import create_defect
 from golive.services.releases import add_member, create_release
 from golive.services.risks import create_risk
@@ -155,7 +155,7 @@ class Command(BaseCommand):
     def _print_calendar_feeds(self, users) -> None:
         self.stdout.write("Calendar feeds (also on each user's Profile page):")
         for username, user in users.items():
-            path = reverse("integration:calendar_feed", args=[calendar_feed_of(user).token])
+            path = reverse("integration:calendar_feed", args=[create_calendar_feed(user=user).token])
             self.stdout.write(f"  {username}: {settings.SITE_URL.rstrip('/')}{path}")
 
     def _user(self, username: str, first_name: str, last_name: str):
