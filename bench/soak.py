@@ -266,7 +266,14 @@ def main() -> None:
         try:
             wait_until_up(base_url, stack_log, process, timeout=600)
             # This process reads and writes the stack's own database and broker, as `make run` set them up.
-            os.environ.update(GOLIVE_VAR_DIR=str(var_dir), TASK_FLOW_LOG_LEVEL="INFO")
+            # It also adds the checks and webhooks aimed at the local target, which the outbound rule refuses
+            # unless the allow-lists name it (as the stack's own processes are told in start_stack).
+            os.environ.update(
+                GOLIVE_VAR_DIR=str(var_dir),
+                TASK_FLOW_LOG_LEVEL="INFO",
+                SMOKETESTS_ALLOWED_HOSTS="127.0.0.1",
+                WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
+            )
             for name in NOT_INHERITED:
                 os.environ.pop(name, None)
             os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
