@@ -55,6 +55,16 @@ class BoundedSerializerMixin:
                 raise serializers.ValidationError(
                     {key: ["Not a field this endpoint accepts (unknown or read-only)."] for key in unknown}
                 )
+            # DRF's CharField turns a number into text; the schema says these fields are strings.
+            not_text = sorted(
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and data.get(name) is not None
+                and not isinstance(data[name], str)
+            )
+            if not_text:
+                raise serializers.ValidationError({name: ["Give text (a JSON string)."] for name in not_text})
         return super().to_internal_value(data)
 
     def get_fields(self) -> dict:

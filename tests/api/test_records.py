@@ -240,3 +240,15 @@ def test_an_empty_owner_is_refused_as_the_schema_says(kind, release, members, ap
     assert response.status_code == 400
     assert response.json()["fields"]["owner"] == ["Give a member's username, or null for no owner."]
     assert not Risk.objects.exists() and not Defect.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["risk", "defect"])
+@pytest.mark.parametrize("title", [-2.77e28, 42, True, ["a"], {"a": 1}])
+def test_a_title_that_is_not_text_is_refused_as_the_schema_says(kind, title, release, members, api_for):
+    body = NEW_RISK if kind == "risk" else NEW_DEFECT
+    response = api_for(members[Role.RELEASE_MANAGER]).post(
+        reverse(f"api:{kind}_list", args=[release.pk]), {**body, "title": title}, format="json"
+    )
+    assert response.status_code == 400
+    assert "title" in response.json()["fields"]
+    assert not Risk.objects.exists() and not Defect.objects.exists()
