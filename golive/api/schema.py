@@ -29,6 +29,9 @@ ERROR_DESCRIPTIONS = {
 WRITE_ONLY_ERRORS = {"409", "413", "415"}
 # PostgreSQL cannot store NUL in text, and the input guard refuses it in any request (400).
 NO_NUL_PATTERN = "^[^\\u0000]*$"
+# A field that may not be blank is stripped first, so it needs one character that is not whitespace (the
+# pattern's \\s is Python's, the same characters str.strip() removes).
+NOT_BLANK_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -51,7 +54,7 @@ def _describe_strict_request_bodies(schemas: dict) -> None:
         schema["additionalProperties"] = False
         for field in schema.get("properties", {}).values():
             if field.get("type") == "string" and not {"enum", "format", "pattern"} & set(field):
-                field["pattern"] = NO_NUL_PATTERN
+                field["pattern"] = NOT_BLANK_PATTERN if field.get("minLength", 0) >= 1 else NO_NUL_PATTERN
 
 
 def add_error_responses(result, generator, request, public):
