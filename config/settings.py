@@ -211,7 +211,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 COMMUNICATION_RETRY_SECONDS = env_int("COMMUNICATION_RETRY_SECONDS", 30)
 
 # Where people reach this site, for links in e-mails, chat messages and calendar entries.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Unset, it is where `make run` serves (WEB_PORT), so the demo's printed links work on any port.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('WEB_PORT', 8000)}")
 # The right-hand part of every calendar event's UID; keep it once calendars have the events.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "golive-desk")
 

@@ -209,3 +209,11 @@ def test_turning_passwords_off_leaves_only_the_single_sign_on_backend():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['golive.sso.SingleSignOnBackend']"
+
+
+def test_the_site_address_follows_the_web_port_when_it_is_not_set():
+    assert _settings_value("settings.SITE_URL", {"WEB_PORT": "8765"}) == "http://127.0.0.1:8765"
+    shown = _settings_value(
+        "settings.SITE_URL", {"WEB_PORT": "8765", "SITE_URL": "https://golive.example.com"}
+    )
+    assert shown == "https://golive.example.com"
