@@ -4,7 +4,7 @@ from collections import Counter
 
 from golive.decision_rule import Choice, Rule, decide_outcome
 from golive.models import Decision, Defect, GoNoGoMeeting, Participant, Risk, Vote
-from golive.services.meetings import ballots_from
+from golive.services.meetings import ballots_from, open_go_live_handover_items
 
 
 def handover_state(release) -> dict | None:
@@ -16,15 +16,6 @@ def handover_state(release) -> dict | None:
     return handover_state_for(release)
 
 
-def handover_blockers(release) -> list:
-    """Handover items needed before go-live that are still open, for the agenda's blockers."""
-    try:
-        from handover.selectors import open_go_live_items
-    except ImportError:
-        return []
-    return open_go_live_items([release.pk])[release.pk]
-
-
 def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
     release = meeting.release
     open_risks = list(
@@ -33,7 +24,7 @@ def meeting_agenda(meeting: GoNoGoMeeting) -> dict:
     open_defects = list(Defect.objects.filter(release=release).open().order_by("severity", "pk"))
     blocking_risks = [risk for risk in open_risks if risk.is_blocking]
     blocking_defects = [defect for defect in open_defects if defect.is_blocking]
-    blocking_handover_items = handover_blockers(release)
+    blocking_handover_items = open_go_live_handover_items(release)
     return {
         "open_risks": open_risks,
         "open_defects": open_defects,

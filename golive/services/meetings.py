@@ -401,7 +401,7 @@ def ballots_for(meeting: GoNoGoMeeting) -> list[Ballot]:
     return ballots_from(participants, dict(meeting.votes.values_list("participant_id", "choice")))
 
 
-def _open_go_live_handover_items(release) -> list:
+def open_go_live_handover_items(release) -> list:
     """Handover items needed before go-live and still open: blockers of a go, like blocking risks."""
     from handover.selectors import open_go_live_items
 
@@ -439,7 +439,7 @@ def close_voting(
 
     open_risks = list(Risk.objects.filter(release=locked.release).open().select_related("owner"))
     open_defects = list(Defect.objects.filter(release=locked.release).open())
-    handover_items = _open_go_live_handover_items(locked.release)
+    handover_items = open_go_live_handover_items(locked.release)
     blockers = [
         *(r for r in open_risks if r.is_blocking),
         *(d for d in open_defects if d.is_blocking),

@@ -37,6 +37,7 @@ EXEMPT: dict[str, str] = {
     "golive.services.meetings.latest_decision": _READ,
     "golive.services.records.audited_field_names": _READ,
     "golive.services.meetings.check_chair": _READ,
+    "golive.services.meetings.open_go_live_handover_items": _READ,
     "golive.services.redaction.redactable_fields": _READ,
     "golive.services.redaction.release_of": _READ,
     "golive.services.runbook.available_moves": _READ,
