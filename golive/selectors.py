@@ -13,7 +13,6 @@ from golive.models import (
     ReleaseMembership,
     Risk,
 )
-from golive.permissions import releases_visible_to
 
 
 def _count_of(queryset: QuerySet) -> Coalesce:
@@ -35,10 +34,6 @@ def with_readiness_counts(releases: QuerySet[Release]) -> QuerySet[Release]:
         blocking_risk_count=_count_of(Risk.objects.blocking()),
         blocking_defect_count=_count_of(Defect.objects.blocking()),
     )
-
-
-def portfolio_for(user) -> QuerySet[Release]:
-    return with_readiness_counts(releases_visible_to(user)).order_by("target_go_live", "pk")
 
 
 def release_overview(release: Release) -> dict:

@@ -92,4 +92,3 @@ ACCESS_TRANSITIONS: dict[str, frozenset[str]] = {
     AccessStatus.VERIFIED: frozenset({AccessStatus.PROJECT_ACCESS_REVOKED}),
     AccessStatus.PROJECT_ACCESS_REVOKED: frozenset(),
 }
-VERIFIED_ACCESS_STATUSES = (AccessStatus.VERIFIED, AccessStatus.PROJECT_ACCESS_REVOKED)

@@ -26,10 +26,6 @@ from handover.signoff_gate import missing_for_team
 PAST_GO_LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
 
 
-def plan_for(release: Release) -> HandoverPlan | None:
-    return HandoverPlan.objects.filter(release=release).first()
-
-
 @dataclass
 class TeamProgress:
     team: SupportTeam

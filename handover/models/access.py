@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from handover.choices import VERIFIED_ACCESS_STATUSES, AccessStatus
+from handover.choices import AccessStatus
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
 from handover.models.withdrawal import Withdrawable
@@ -85,7 +85,3 @@ class AccessTransfer(Withdrawable):
                         f"({earlier_day:%d %b %Y})."
                     }
                 )
-
-    @property
-    def is_verified(self) -> bool:
-        return self.status in VERIFIED_ACCESS_STATUSES
