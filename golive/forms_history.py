@@ -1,14 +1,11 @@
 """The filters of a release's history page; values it does not know are form errors, never a 500."""
 
-from datetime import date
-
 from django import forms
 
-from golive.validators import EARLIEST_YEAR, LATEST_YEAR
+from golive.validators import browser_limits, within_planning_years
 from golive.widgets import DateInput
 
 SYSTEM_ACTOR = "-"
-FIRST_YEAR, LAST_YEAR = EARLIEST_YEAR, LATEST_YEAR
 
 
 def kind_of(verb: str) -> str:
@@ -23,8 +20,12 @@ def _kind_label(kind: str) -> str:
 class HistoryFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, label="Kind")
     actor = forms.ChoiceField(required=False, label="Who")
-    since = forms.DateField(required=False, label="From", widget=DateInput())
-    until = forms.DateField(required=False, label="To", widget=DateInput())
+    since = forms.DateField(
+        required=False, label="From", widget=DateInput(), validators=[within_planning_years]
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=DateInput(), validators=[within_planning_years]
+    )
 
     def __init__(self, *args, verbs_and_actors: list[tuple[str, str]], **kwargs):
         """`verbs_and_actors`: the (verb, actor name) pairs of the release's trail, for the choices."""
@@ -36,19 +37,7 @@ class HistoryFilterForm(forms.Form):
             (n, n) for n in names
         ]
         for name in ("since", "until"):
-            self.fields[name].widget.attrs.update(min=f"{FIRST_YEAR}-01-01", max=f"{LAST_YEAR}-12-31")
-
-    def _clean_year(self, name: str) -> date | None:
-        value = self.cleaned_data.get(name)
-        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise forms.ValidationError(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
-        return value
-
-    def clean_since(self) -> date | None:
-        return self._clean_year("since")
-
-    def clean_until(self) -> date | None:
-        return self._clean_year("until")
+            self.fields[name].widget.attrs.update(browser_limits("date"))
 
     def clean(self):
         cleaned = super().clean()
