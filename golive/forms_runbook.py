@@ -58,6 +58,11 @@ class StepForm(_CrispyForm, forms.ModelForm):
         self.fields[
             "shadows"
         ].help_text = "Production-support members who observe, to run it themselves next time."
+        # Worded for the runbook importer too, which names people by username rather than offering choices.
+        self.fields["owner"].error_messages["invalid_choice"] = "Choose a member of this release."
+        self.fields["shadows"].error_messages["invalid_choice"] = (
+            "Shadows are production-support members of this release; “%(value)s” is not one."
+        )
         others = release.steps.order_by("order")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)

@@ -9,14 +9,14 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from golive.forms_runbook import StepForm
 from golive.models import GoLiveStep, Release, StepKind
 from golive.services.runbook import add_step, set_step_dependencies
 from golive.spreadsheet import SpreadsheetWriter, read_spreadsheet_cell
-from golive.widgets import DateTimeInput
 
 COLUMNS = [
     "order",
@@ -36,8 +36,7 @@ _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
 MAX_ROWS = 500
 MAX_ORDER = 1_000_000
-DEFAULT_DURATION_MINUTES = 15
-MAX_DURATION_MINUTES = 2**31 - 1  # the column's range
+DEFAULT_DURATION_MINUTES = GoLiveStep._meta.get_field("planned_duration_minutes").default
 ASCII_NUMBER = re.compile(r"^[0-9]{1,7}$")
 UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
@@ -82,26 +81,75 @@ def _shown(value: str) -> str:
     return value if len(value) <= 40 else value[:40] + "…"
 
 
-class RunbookRowForm(forms.Form):
-    """One row's typed cells, parsed and bounded like the step form's fields (years, lengths, numbers)."""
+class RunbookRowOrderForm(forms.Form):
+    """A row's place in the file, which its own dependencies refer to (steps are renumbered on import)."""
 
     order = forms.IntegerField(min_value=1, max_value=MAX_ORDER)
-    title = forms.CharField(max_length=GoLiveStep._meta.get_field("title").max_length)
-    instructions = forms.CharField(required=False, strip=False)
-    planned_start = forms.DateTimeField(required=False, widget=DateTimeInput())
-    planned_duration_minutes = forms.IntegerField(required=False, min_value=1, max_value=MAX_DURATION_MINUTES)
-    rollback_note = forms.CharField(required=False, strip=False)
-    kind = forms.ChoiceField(choices=StepKind.choices, required=False)
 
 
-def _typed_cells(number: int, row: dict) -> dict:
-    form = RunbookRowForm({name: row.get(name, "") for name in RunbookRowForm.base_fields})
+def _first_error(number: int, form: forms.Form, row: dict) -> ValidationError:
+    """The form's first complaint as a row error, quoting the cell it is about."""
+    column, messages = next(iter(form.errors.items()))
+    value = row.get(column, "")
+    if column == NON_FIELD_ERRORS:
+        return _row_error(number, " ".join(messages))
+    quoted = f"{column} “{_shown(value)}”" if value else column
+    return _row_error(number, f"{quoted}: {' '.join(messages)}")
+
+
+def _names(cell: str) -> list[str]:
+    return [name.strip() for name in cell.split(";") if name.strip()]
+
+
+def _step_form(release: Release, row: dict, *, point_of_no_return: bool) -> StepForm:
+    """The step form, bound to a row: the one definition of a valid step judges an imported one too.
+
+    People are named by username in the file; dependencies are checked by the importer, as they name
+    orders of the file's own rows rather than existing steps.
+    """
+    form = StepForm(
+        {
+            "title": row.get("title", ""),
+            "instructions": row.get("instructions", ""),
+            "owner": row.get("owner", ""),
+            "shadows": _names(row.get("shadows", "")),
+            "planned_start": row.get("planned_start", ""),
+            "planned_duration_minutes": row.get("planned_duration_minutes") or DEFAULT_DURATION_MINUTES,
+            "depends_on": [],
+            "kind": row.get("kind") or StepKind.MANUAL,
+            "message_kind": row.get("message_kind", ""),
+            "point_of_no_return": point_of_no_return,
+            "rollback_note": row.get("rollback_note", ""),
+        },
+        release=release,
+    )
+    for name in ("owner", "shadows"):
+        form.fields[name].to_field_name = get_user_model().USERNAME_FIELD
+    return form
+
+
+def _parse_row(release: Release, number: int, row: dict) -> dict:
+    order_form = RunbookRowOrderForm({"order": row.get("order", "")})
+    if not order_form.is_valid():
+        raise _first_error(number, order_form, row)
+    flag = row.get("point_of_no_return", "").lower()
+    if flag not in _TRUE | _FALSE:
+        raise _row_error(number, f"point_of_no_return “{_shown(flag)}” is not yes or no.")
+    dependencies = _names(row.get("depends_on", ""))
+    if not all(ASCII_NUMBER.match(value) for value in dependencies):
+        raise _row_error(number, "depends_on must list step orders separated by “;”.")
+    form = _step_form(release, row, point_of_no_return=flag in _TRUE)
     if not form.is_valid():
-        column, messages = next(iter(form.errors.items()))
-        value = row.get(column, "")
-        quoted = f"{column} “{_shown(value)}”" if value else column
-        raise _row_error(number, f"{quoted}: {' '.join(messages)}")
-    return form.cleaned_data
+        raise _first_error(number, form, row)
+    step = dict(form.cleaned_data)
+    del step["depends_on"]
+    step["shadows"] = list(step["shadows"])
+    return {
+        "number": number,
+        "order": order_form.cleaned_data["order"],
+        "depends_on": [int(value) for value in dependencies],
+        "step": step,
+    }
 
 
 def _rows(text: str):
@@ -122,10 +170,6 @@ def _rows(text: str):
 
 
 def _parse_rows(release: Release, text: str) -> list[dict]:
-    members = {
-        user.get_username(): user
-        for user in get_user_model().objects.filter(memberships__release=release).distinct()
-    }
     rows, orders = [], set()
     for number, raw in _rows(text):
         if number - 1 > MAX_ROWS:
@@ -135,41 +179,11 @@ def _parse_rows(release: Release, text: str) -> list[dict]:
             for key, value in raw.items()
             if isinstance(key, str)
         }
-        cells = _typed_cells(number, row)
-        order = cells["order"]
-        if order in orders:
-            raise _row_error(number, f"order {order} appears twice.")
-        orders.add(order)
-        if row["owner"] not in members:
-            raise _row_error(number, f"owner “{_shown(row['owner'])}” is not a member of this release.")
-        shadows = [name for name in row.get("shadows", "").split(";") if name.strip()]
-        unknown = [name for name in shadows if name.strip() not in members]
-        if unknown:
-            raise _row_error(number, f"shadow “{_shown(unknown[0])}” is not a member of this release.")
-        flag = row.get("point_of_no_return", "").lower()
-        if flag not in _TRUE | _FALSE:
-            raise _row_error(number, f"point_of_no_return “{_shown(flag)}” is not yes or no.")
-        dependencies = [value.strip() for value in row.get("depends_on", "").split(";") if value.strip()]
-        if not all(ASCII_NUMBER.match(value) for value in dependencies):
-            raise _row_error(number, "depends_on must list step orders separated by “;”.")
-        depends_on = [int(value) for value in dependencies]
-        rows.append(
-            {
-                "number": number,
-                "order": order,
-                "title": cells["title"],
-                "instructions": cells["instructions"],
-                "owner": members[row["owner"]],
-                "shadows": [members[name.strip()] for name in shadows],
-                "planned_start": cells["planned_start"],
-                "planned_duration_minutes": cells["planned_duration_minutes"] or DEFAULT_DURATION_MINUTES,
-                "depends_on": depends_on,
-                "rollback_note": cells["rollback_note"],
-                "kind": cells["kind"] or StepKind.MANUAL,
-                "point_of_no_return": flag in _TRUE,
-                "message_kind": (row.get("message_kind") or "").strip(),
-            }
-        )
+        parsed = _parse_row(release, number, row)
+        if parsed["order"] in orders:
+            raise _row_error(number, f"order {parsed['order']} appears twice.")
+        orders.add(parsed["order"])
+        rows.append(parsed)
     for row in rows:
         for dependency in row["depends_on"]:
             if dependency not in orders:
@@ -187,21 +201,7 @@ def import_runbook(*, release: Release, actor, text: str) -> list[GoLiveStep]:
     created: dict[int, GoLiveStep] = {}
     for row in sorted(rows, key=lambda r: r["order"]):
         try:
-            step = add_step(
-                release=release,
-                actor=actor,
-                order=offset + len(created) + 1,
-                title=row["title"],
-                instructions=row["instructions"],
-                owner=row["owner"],
-                shadows=row["shadows"],
-                planned_start=row["planned_start"],
-                planned_duration_minutes=row["planned_duration_minutes"],
-                rollback_note=row["rollback_note"],
-                kind=row["kind"],
-                point_of_no_return=row["point_of_no_return"],
-                message_kind=row["message_kind"],
-            )
+            step = add_step(release=release, actor=actor, order=offset + len(created) + 1, **row["step"])
         except ValidationError as error:
             raise _row_error(row["number"], " ".join(error.messages)) from None
         created[row["order"]] = step

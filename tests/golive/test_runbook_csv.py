@@ -68,8 +68,8 @@ def test_a_send_communication_step_keeps_its_message_through_export_and_import(g
         message_kind="golive_success",
     )
     target = ReleaseFactory()
-    for user in {m.user for m in go_release.memberships.select_related("user")}:
-        MembershipFactory(release=target, user=user, role=Role.RELEASE_MANAGER)
+    for membership in go_release.memberships.select_related("user"):
+        MembershipFactory(release=target, user=membership.user, role=membership.role)
     steps = import_runbook(release=target, actor=manager, text=export_runbook(go_release))
     assert [(s.kind, s.message_kind) for s in steps if s.title == "Tell users"] == [
         ("communication", "golive_success")
@@ -150,3 +150,16 @@ def test_a_hostile_csv_upload_is_a_message_on_the_plan_page(go_release, members,
     assert response.status_code == 200
     assert "Nothing was imported" in response.content.decode()
     assert go_release.steps.count() == 3
+
+
+def test_a_shadow_must_be_in_production_support_as_on_the_step_form(go_release, members):
+    """The step form offers only production-support members as shadows; the importer refuses others."""
+    before = go_release.steps.count()
+    rows = "order,title,owner,shadows\n1,Stop jobs,dev,support\n2,Migrate,dev,support;manager\n"
+    with pytest.raises(ValidationError) as error:
+        import_runbook(release=go_release, actor=members[Role.RELEASE_MANAGER], text=rows)
+    assert error.value.messages == [
+        "Row 3: shadows “support;manager”: Shadows are production-support members of this release; "
+        "“manager” is not one. Nothing was imported."
+    ]
+    assert go_release.steps.count() == before
