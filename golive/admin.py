@@ -94,14 +94,10 @@ class DefectAdmin(AuditedAdmin):
     autocomplete_fields = ["release", "owner"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: audit events can be searched and read, never added, changed or deleted here."""
-
-    list_display = ["created_at", "actor_name", "verb", "target_repr", "release"]
-    list_filter = ["verb"]
-    search_fields = ["verb", "target_repr", "actor_name", "release__name"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services or workers write (audit events, decisions, votes, delivery state,
+    handover records, smoke runs and monitor results): the admin finds and reads them, and never adds,
+    changes or deletes one."""
 
     def has_add_permission(self, request):
         return False
@@ -111,6 +107,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Audit events can be searched and read here."""
+
+    list_display = ["created_at", "actor_name", "verb", "target_repr", "release"]
+    list_filter = ["verb"]
+    search_fields = ["verb", "target_repr", "actor_name", "release__name"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(ApiToken)
@@ -157,19 +163,6 @@ class WebhookEndpointAdmin(AuditedAdmin):
     search_fields = ["url", "release__name"]
     autocomplete_fields = ["release", "created_by"]
     inlines = [WebhookDeliveryInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records that only services may write: decisions, votes and the messages' delivery state."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ParticipantInline(admin.TabularInline):

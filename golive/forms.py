@@ -12,6 +12,9 @@ from golive.widgets import DateTimeInput
 
 
 class _CrispyForm:
+    """Every page form: rendered by crispy-forms, checked by the server only, its inputs given the server's
+    date and number limits."""
+
     submit_label = "Save"
 
     def __init__(self, *args, **kwargs):

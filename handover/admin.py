@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from golive.admin import AuditedAdmin
+from golive.admin import AuditedAdmin, ReadOnlyAdmin
 from handover.models import (
     AccessTransfer,
     HandoverItem,
@@ -20,20 +20,6 @@ class SupportTeamAdmin(AuditedAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["lead"]
     filter_horizontal = ["members"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Handover records change through their services (state machines, audit, team rules), so the admin
-    only reads them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HandoverPlan)

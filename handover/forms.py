@@ -1,10 +1,9 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 
+from golive.forms import _CrispyForm
 from golive.models import Release
 from golive.people import DELIVERING_ROLES, members_of, offer_people
 from golive.widgets import DateInput, DateTimeInput
@@ -20,18 +19,6 @@ from handover.models import (
 from handover.secret_detection import reject_secrets
 
 
-class HandoverForm:
-    """Crispy, server-validated forms: errors appear next to their fields, never as a browser pop-up."""
-
-    submit_label = "Save"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
 def release_members(release: Release):
     return get_user_model().objects.filter(memberships__release=release).distinct().order_by("username")
 
@@ -42,7 +29,7 @@ def _https(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class PlanCreateForm(HandoverForm, forms.Form):
+class PlanCreateForm(_CrispyForm, forms.Form):
     submit_label = "Create the handover plan"
     teams = forms.ModelMultipleChoiceField(
         queryset=SupportTeam.objects.order_by("name"),
@@ -68,7 +55,7 @@ class PlanCreateForm(HandoverForm, forms.Form):
         return cleaned
 
 
-class PlanSettingsForm(HandoverForm, forms.ModelForm):
+class PlanSettingsForm(_CrispyForm, forms.ModelForm):
     teams = forms.ModelMultipleChoiceField(
         queryset=SupportTeam.objects.order_by("name"),
         required=False,
@@ -82,7 +69,7 @@ class PlanSettingsForm(HandoverForm, forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class SupportTeamForm(HandoverForm, forms.ModelForm):
+class SupportTeamForm(_CrispyForm, forms.ModelForm):
     submit_label = "Create team"
 
     class Meta:
@@ -97,7 +84,7 @@ class SupportTeamForm(HandoverForm, forms.ModelForm):
         self.fields["members"].help_text = "The lead is always a member too."
 
 
-class ItemForm(HandoverForm, forms.ModelForm):
+class ItemForm(_CrispyForm, forms.ModelForm):
     class Meta:
         model = HandoverItem
         formfield_callback = _https
@@ -120,7 +107,7 @@ class ItemForm(HandoverForm, forms.ModelForm):
         self.fields["required_training"].queryset = plan.training_sessions.all()
 
 
-class DeliverForm(HandoverForm, forms.Form):
+class DeliverForm(_CrispyForm, forms.Form):
     submit_label = "Mark delivered"
     note = forms.CharField(
         label="Evidence: note",
@@ -145,7 +132,7 @@ class DeliverForm(HandoverForm, forms.Form):
         return cleaned
 
 
-class ReasonForm(HandoverForm, forms.Form):
+class ReasonForm(_CrispyForm, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, validators=[reject_secrets]
     )
@@ -156,7 +143,7 @@ class ReasonForm(HandoverForm, forms.Form):
         self.fields["reason"].required = required
 
 
-class DocumentForm(HandoverForm, forms.ModelForm):
+class DocumentForm(_CrispyForm, forms.ModelForm):
     upload = forms.FileField(label="Upload a new version", required=False, validators=[validate_upload])
 
     class Meta:
@@ -170,7 +157,7 @@ class DocumentForm(HandoverForm, forms.ModelForm):
         self.order_fields(["upload", "link", "version", "status", "owner"])
 
 
-class AccessTransferForm(HandoverForm, forms.ModelForm):
+class AccessTransferForm(_CrispyForm, forms.ModelForm):
     class Meta:
         model = AccessTransfer
         fields = [
@@ -188,12 +175,12 @@ class AccessTransferForm(HandoverForm, forms.ModelForm):
         self.fields["receiving_team"].queryset = plan.teams.order_by("name")
 
 
-class RevokeForm(HandoverForm, forms.Form):
+class RevokeForm(_CrispyForm, forms.Form):
     submit_label = "Record project access revoked"
     revoked_on = forms.DateField(label="Project access removed on", widget=DateInput())
 
 
-class TrainingSessionForm(HandoverForm, forms.ModelForm):
+class TrainingSessionForm(_CrispyForm, forms.ModelForm):
     invited = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -209,7 +196,7 @@ class TrainingSessionForm(HandoverForm, forms.ModelForm):
         self.fields["invited"].queryset = release_members(plan.release)
 
 
-class AttendanceForm(HandoverForm, forms.Form):
+class AttendanceForm(_CrispyForm, forms.Form):
     submit_label = "Record the session as held"
     attended = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
@@ -220,7 +207,7 @@ class AttendanceForm(HandoverForm, forms.Form):
         self.fields["attended"].queryset = release_members(release)
 
 
-class SignOffForm(HandoverForm, forms.Form):
+class SignOffForm(_CrispyForm, forms.Form):
     submit_label = "Sign off"
     typed_name = forms.CharField(
         label="Your full name",
@@ -238,7 +225,7 @@ class SignOffForm(HandoverForm, forms.Form):
         )
 
 
-class TeamMembersForm(HandoverForm, forms.Form):
+class TeamMembersForm(_CrispyForm, forms.Form):
     submit_label = "Save members"
     members = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(),

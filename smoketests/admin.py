@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from golive.admin import AuditedAdmin
+from golive.admin import AuditedAdmin, ReadOnlyAdmin
 from smoketests.models import CheckResult, Monitor, MonitorAlert, MonitorResult, SmokeCheck, SmokeRun
 from smoketests.services import checks as check_services
 
@@ -42,19 +42,6 @@ class MonitorAdmin(AuditedAdmin):
     autocomplete_fields = ["release"]
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Run and monitor records are written by workers only; the admin reads them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class CheckResultInline(admin.TabularInline):
     model = CheckResult
     extra = 0
@@ -67,7 +54,7 @@ class CheckResultInline(admin.TabularInline):
 
 
 @admin.register(SmokeRun)
-class SmokeRunAdmin(_ReadOnlyAdmin):
+class SmokeRunAdmin(ReadOnlyAdmin):
     list_display = ["pk", "release", "status", "trigger", "attempts", "created_at", "finished_at"]
     list_filter = ["status", "trigger"]
     search_fields = ["release__name"]
@@ -75,12 +62,12 @@ class SmokeRunAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(MonitorResult)
-class MonitorResultAdmin(_ReadOnlyAdmin):
+class MonitorResultAdmin(ReadOnlyAdmin):
     list_display = ["monitor", "scheduled_for", "outcome", "http_status", "latency_ms"]
     list_filter = ["outcome"]
 
 
 @admin.register(MonitorAlert)
-class MonitorAlertAdmin(_ReadOnlyAdmin):
+class MonitorAlertAdmin(ReadOnlyAdmin):
     list_display = ["monitor", "kind", "created_at", "sent_at", "error"]
     list_filter = ["kind"]

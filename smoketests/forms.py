@@ -1,22 +1,10 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.core.validators import validate_email
 
+from golive.forms import _CrispyForm
 from golive.models import Release
 from golive.widgets import DateTimeInput
 from smoketests.models import Monitor, SmokeCheck
-
-
-class _CrispyForm:
-    submit_label = "Save"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        # The server's messages, shown next to each field, are the one source of truth for bad input.
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", self.submit_label))
 
 
 class HeadersField(forms.CharField):
