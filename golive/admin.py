@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from golive.audit import capture
+from golive.audit import capture, stored_row
 from golive.models import (
     ApiToken,
     AuditEvent,
@@ -29,7 +29,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         before = None
         if change:
-            stored = type(obj).objects.get(pk=obj.pk)
+            stored = stored_row(obj)
             before = capture(stored, audited_field_names(stored))
         super().save_model(request, obj, form, change)
         record_admin_save(obj, actor=request.user, before=before)

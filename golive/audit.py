@@ -20,7 +20,7 @@ reason, and which records who redacted which field, when and why (a Redaction ro
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
@@ -69,6 +69,19 @@ def readable_value(instance: models.Model, field_name: str) -> Any:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime(_TIME_FORMAT)
     return stored_value(instance, field_name)
+
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def stored_row(instance: ModelT) -> ModelT:
+    """The record as the database holds it, whatever was set on `instance` since it was read.
+
+    A bound model form (the admin's too) writes its input onto its instance while it validates, so a
+    service that changes a record starts from this copy: its checks see the stored state, and its audit
+    diff compares the stored values with the new ones.
+    """
+    return type(instance)._base_manager.get(pk=instance.pk)
 
 
 def capture(instance: models.Model, fields: list[str]) -> dict[str, Any]:

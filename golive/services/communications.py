@@ -18,7 +18,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from golive.audit import record_event
+from golive.audit import record_event, stored_row
 from golive.choices import Role
 from golive.models import (
     Audience,
@@ -200,6 +200,7 @@ def create_automatic_draft(
 def edit_draft(
     *, communication: Communication, actor: AbstractBaseUser, subject: str, body: str, audiences: list[str]
 ) -> Communication:
+    communication = stored_row(communication)
     if communication.status != CommunicationStatus.DRAFT:
         raise ValidationError(
             "Only a draft can be edited; this message is already "

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser
 
+from golive.audit import stored_row
 from golive.choices import DefectStatus
 from golive.models import Defect, Release
 from golive.services.meetings import recheck_decision_evidence
@@ -13,7 +14,7 @@ def create_defect(*, release: Release, actor: AbstractBaseUser, **values) -> Def
 
 
 def update_defect(*, defect: Defect, actor: AbstractBaseUser, **values) -> Defect:
-    defect = update_record(defect, actor=actor, verb="defect.changed", values=values)
+    defect = update_record(stored_row(defect), actor=actor, verb="defect.changed", values=values)
     recheck_decision_evidence(defect.release)
     return defect
 

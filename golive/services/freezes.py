@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from golive.audit import capture, diff, record_event
+from golive.audit import capture, diff, record_event, stored_row
 from golive.freezes import freezes_in_force
 from golive.models import FreezeOverride, FreezeWindow, Release
 from golive.permissions import Action, can_manage_freezes, require
@@ -46,6 +46,7 @@ def create_freeze_window(*, actor: AbstractBaseUser, **values) -> FreezeWindow:
 @transaction.atomic
 def update_freeze_window(*, window: FreezeWindow, actor: AbstractBaseUser, **values) -> FreezeWindow:
     _require_staff(actor)
+    window = stored_row(window)
     before = capture(window, WINDOW_FIELDS)
     for name, value in values.items():
         setattr(window, name, value)

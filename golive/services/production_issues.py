@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from golive.audit import stored_row
 from golive.models import IssueSeverity, ProductionIssue, ProductionIssueStatus, Release
 from golive.services.announcements import announce_production_issue
 from golive.services.records import create_record, update_record
@@ -19,6 +20,7 @@ def create_issue(*, release: Release, actor: AbstractBaseUser | None, **values) 
 
 
 def update_issue(*, issue: ProductionIssue, actor: AbstractBaseUser, **values) -> ProductionIssue:
+    issue = stored_row(issue)
     if (
         values.get("status") == ProductionIssueStatus.RESOLVED
         and issue.status != ProductionIssueStatus.RESOLVED

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from golive.audit import record_event
+from golive.audit import record_event, stored_row
 from golive.choices import ReleaseStatus, Role
 from golive.errors import IllegalTransition
 from golive.models import Release, ReleaseMembership
@@ -39,7 +39,7 @@ def create_release(
 
 
 def update_release(*, release: Release, actor: AbstractBaseUser, **values) -> Release:
-    return update_record(release, actor=actor, verb="release.changed", values=values)
+    return update_record(stored_row(release), actor=actor, verb="release.changed", values=values)
 
 
 @transaction.atomic

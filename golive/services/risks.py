@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser
 
+from golive.audit import stored_row
 from golive.choices import RiskStatus
 from golive.models import Release, Risk
 from golive.services.meetings import recheck_decision_evidence
@@ -13,7 +14,7 @@ def create_risk(*, release: Release, actor: AbstractBaseUser, **values) -> Risk:
 
 
 def update_risk(*, risk: Risk, actor: AbstractBaseUser, **values) -> Risk:
-    risk = update_record(risk, actor=actor, verb="risk.changed", values=values)
+    risk = update_record(stored_row(risk), actor=actor, verb="risk.changed", values=values)
     recheck_decision_evidence(risk.release)
     return risk
 

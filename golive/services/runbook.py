@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.audit import readable_value, record_event
+from golive.audit import readable_value, record_event, stored_row
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
 from golive.models import (
@@ -215,6 +215,7 @@ def set_step_dependencies(*, step: GoLiveStep, actor: AbstractBaseUser, depends_
 def update_step(
     *, step: GoLiveStep, actor: AbstractBaseUser, depends_on=None, shadows=None, **values
 ) -> GoLiveStep:
+    step = stored_row(step)
     if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note"}:
         raise IllegalTransition(
             "Only a pending step can be re-planned; its instructions and rollback note can still change."

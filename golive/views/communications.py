@@ -78,12 +78,12 @@ def communication_detail(request, release_pk: int, pk: int):
     editable = communication.status == "draft" and permissions[Action.SEND_COMMUNICATIONS]
     form = None
     if editable:
-        form = CommunicationForm(
-            request.POST or None, instance=Communication.objects.get(pk=communication.pk)
-        )
+        form = CommunicationForm(request.POST or None, instance=communication)
         if request.method == "POST" and form.is_valid():
             try:
-                edit_draft(communication=communication, actor=request.user, **form.cleaned_data)
+                communication = edit_draft(
+                    communication=communication, actor=request.user, **form.cleaned_data
+                )
                 if "send" in request.POST:
                     queue_communication(communication=communication, actor=request.user)
             except ValidationError as error:
@@ -164,9 +164,7 @@ def issue_edit(request, release_pk: int, pk: int | None = None):
             if issue is None:
                 issue = create_issue(release=release, actor=request.user, **form.cleaned_data)
             else:
-                issue = update_issue(
-                    issue=ProductionIssue.objects.get(pk=issue.pk), actor=request.user, **form.cleaned_data
-                )
+                issue = update_issue(issue=issue, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

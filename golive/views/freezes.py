@@ -36,13 +36,13 @@ def freeze_list(request):
 def freeze_edit(request, pk: int | None = None):
     _require_staff(request.user)
     window = get_object_or_404(FreezeWindow, pk=pk) if pk else None
-    form = FreezeWindowForm(request.POST or None, instance=FreezeWindow.objects.get(pk=pk) if pk else None)
+    form = FreezeWindowForm(request.POST or None, instance=window)
     if request.method == "POST" and form.is_valid():
         try:
             if window is None:
                 window = create_freeze_window(actor=request.user, **form.cleaned_data)
             else:
-                update_freeze_window(window=window, actor=request.user, **form.cleaned_data)
+                window = update_freeze_window(window=window, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

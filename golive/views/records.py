@@ -58,10 +58,7 @@ class RiskUpdateView(RiskCreateView):
         return self._risk
 
     def save(self, values):
-        # The bound form already wrote the new values onto its instance; the service needs the stored
-        # row to record what changed, so it gets a fresh copy.
-        risk = Risk.objects.get(pk=self.get_object().pk)
-        return risk_services.update_risk(risk=risk, actor=self.request.user, **values)
+        return risk_services.update_risk(risk=self.get_object(), actor=self.request.user, **values)
 
 
 class DefectCreateView(RecordFormView):
@@ -80,9 +77,7 @@ class DefectUpdateView(DefectCreateView):
         return self._defect
 
     def save(self, values):
-        # A fresh copy, as for risks: the form's instance already holds the new values.
-        defect = Defect.objects.get(pk=self.get_object().pk)
-        return defect_services.update_defect(defect=defect, actor=self.request.user, **values)
+        return defect_services.update_defect(defect=self.get_object(), actor=self.request.user, **values)
 
 
 class RiskCloseView(ReleaseScopedMixin, View):

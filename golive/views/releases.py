@@ -88,10 +88,10 @@ def release_create(request):
 
 def release_edit(request, release_pk: int):
     release = get_release_for(request.user, release_pk, Action.EDIT_RELEASE)
-    form = ReleaseForm(request.POST or None, instance=Release.objects.get(pk=release.pk))
+    form = ReleaseForm(request.POST or None, instance=release)
     if request.method == "POST" and form.is_valid():
         try:
-            update_release(release=release, actor=request.user, **form.cleaned_data)
+            release = update_release(release=release, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -61,9 +61,8 @@ def step_edit(request, release_pk: int, pk: int | None = None):
                     release=release, actor=request.user, depends_on=depends_on, shadows=shadows, **values
                 )
             else:
-                fresh = GoLiveStep.objects.get(pk=step.pk)  # the bound form already changed `step`
                 services.update_step(
-                    step=fresh, actor=request.user, depends_on=depends_on, shadows=shadows, **values
+                    step=step, actor=request.user, depends_on=depends_on, shadows=shadows, **values
                 )
         except ValidationError as error:
             add_service_errors(form, error)

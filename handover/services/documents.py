@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from golive.audit import capture, diff, record_event
+from golive.audit import capture, diff, record_event, stored_row
 from handover.files import validate_upload
 from handover.models import RequiredDocument
 from handover.permissions import require_project_side
@@ -19,7 +19,7 @@ def update_document(
     """Record a new version of a required document: an upload, a link, or both, with status and owner."""
     require_project_side(actor, document.plan.release, "update the required documents")
     plan = lock_plan(document.plan)
-    document = RequiredDocument.objects.get(pk=document.pk)
+    document = stored_row(document)
     check_not_withdrawn(document)
     before = capture(document, DOCUMENT_FIELDS)
     for name, value in values.items():

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from golive.audit import capture, diff, record_event
+from golive.audit import capture, diff, record_event, stored_row
 from handover.choices import PlanState
 from handover.models import HandoverPlan, TrainingSession
 from handover.permissions import require_project_side
@@ -57,7 +57,7 @@ def update_training_session(
 ) -> TrainingSession:
     require_project_side(actor, session.plan.release, "change training sessions")
     locked = lock_plan(session.plan)
-    session = TrainingSession.objects.get(pk=session.pk)
+    session = stored_row(session)
     check_not_withdrawn(session)
     before = capture(session, SESSION_FIELDS)
     for name, value in values.items():
@@ -84,7 +84,7 @@ def record_session_held(*, session: TrainingSession, actor: AbstractBaseUser, at
     """The session took place; who attended is recorded (attendees need not have been invited)."""
     require_project_side(actor, session.plan.release, "record training attendance")
     locked = lock_plan(session.plan)
-    session = TrainingSession.objects.get(pk=session.pk)
+    session = stored_row(session)
     check_not_withdrawn(session)
     if session.scheduled_for > timezone.now():
         raise ValidationError("The session is scheduled in the future; record it once it has been held.")

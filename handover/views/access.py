@@ -48,9 +48,7 @@ def access_create(request, release_pk: int):
 
 def access_edit(request, release_pk: int, pk: int):
     release, plan, access = _access(request, release_pk, pk, Action.MANAGE_HANDOVER)
-    form = AccessTransferForm(
-        request.POST or None, instance=AccessTransfer.objects.get(pk=access.pk), plan=plan
-    )
+    form = AccessTransferForm(request.POST or None, instance=access, plan=plan)
     return form_page(
         request,
         form=form,

@@ -13,7 +13,7 @@ def document_edit(request, release_pk: int, pk: int):
     form = DocumentForm(
         request.POST or None,
         request.FILES or None,
-        instance=RequiredDocument.objects.get(pk=document.pk),
+        instance=document,
         release=release,
     )
 

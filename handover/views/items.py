@@ -44,8 +44,7 @@ def item_create(request, release_pk: int):
 
 def item_edit(request, release_pk: int, pk: int):
     release, plan, item = _item(request, release_pk, pk, Action.MANAGE_HANDOVER)
-    # The form edits its own copy, so the service still sees the stored values and records the change.
-    form = ItemForm(request.POST or None, instance=HandoverItem.objects.get(pk=item.pk), plan=plan)
+    form = ItemForm(request.POST or None, instance=item, plan=plan)
     return form_page(
         request,
         form=form,

@@ -77,7 +77,7 @@ def plan_settings(request, release_pk: int):
     release, plan = plan_for_request(request, release_pk, Action.MANAGE_HANDOVER)
     form = PlanSettingsForm(
         request.POST or None,
-        instance=HandoverPlan.objects.get(pk=plan.pk),
+        instance=plan,
         initial={"teams": plan.teams.all()},
     )
 

@@ -27,7 +27,7 @@ def training_edit(request, release_pk: int, pk: int):
     session.plan = plan
     form = TrainingSessionForm(
         request.POST or None,
-        instance=TrainingSession.objects.get(pk=session.pk),
+        instance=session,
         initial={"invited": session.invited.all()},
         plan=plan,
     )

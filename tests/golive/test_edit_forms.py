@@ -126,3 +126,51 @@ def test_monitor_form(release, members, manager_client):
     )
     url = reverse("smoketests:monitor_edit", args=[release.pk, monitor.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, monitor, "interval_seconds")
+
+
+def _edit_through_the_page(client, url: str, field: str, value: str) -> None:
+    page = client.get(url)
+    assert page.status_code == 200
+    data = form_data(page.content.decode(), with_field=field)
+    data[field] = [value]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+
+
+@pytest.mark.parametrize("kind", ["release", "risk", "defect", "step", "issue", "draft"])
+def test_a_change_made_through_the_page_is_audited_from_the_stored_value(
+    release, members, manager_client, kind
+):
+    """The bound form writes its input onto its instance; the audit still compares with what was stored."""
+    manager = members[Role.RELEASE_MANAGER]
+    if kind == "release":
+        record, url, field, verb = (
+            release,
+            reverse("golive:release_edit", args=[release.pk]),
+            "name",
+            "changed",
+        )
+    elif kind == "risk":
+        record = RiskFactory(release=release, owner=manager)
+        url, field, verb = reverse("golive:risk_edit", args=[release.pk, record.pk]), "title", "changed"
+    elif kind == "defect":
+        record = DefectFactory(release=release, owner=manager)
+        url, field, verb = reverse("golive:defect_edit", args=[release.pk, record.pk]), "title", "changed"
+    elif kind == "step":
+        record = add_step(release=release, actor=manager, title="Freeze changes", owner=manager)
+        url, field, verb = reverse("golive:step_edit", args=[release.pk, record.pk]), "title", "changed"
+    elif kind == "issue":
+        record = create_issue(
+            release=release, actor=manager, title="Slow logins", what_happened="20 s.", impact="All."
+        )
+        url, field, verb = reverse("golive:issue_edit", args=[release.pk, record.pk]), "title", "changed"
+    else:
+        record = create_draft(release=release, actor=manager, kind="go_decision", audiences=["stakeholders"])
+        url = reverse("golive:communication_detail", args=[release.pk, record.pk])
+        field, verb = "subject", "edited"
+    stored = getattr(record, field)
+    _edit_through_the_page(manager_client, url, field, "Renamed on the page")
+    event = AuditEvent.objects.filter(target_id=str(record.pk)).order_by("pk").last()
+    assert event.verb.endswith(f".{verb}")
+    assert event.changes[field] == [stored, "Renamed on the page"]
+    assert event.actor == manager
