@@ -215,3 +215,38 @@ def record_event(
         labels={**split.labels, **(labels or {})},
         data=data or {},
     )
+
+
+def move_and_record(
+    record: ModelT,
+    *,
+    to: str,
+    verb: str,
+    actor,
+    release: Release | None = None,
+    state_field: str = "status",
+    values: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    update_fields: list[str] | None = None,
+) -> ModelT:
+    """Move `record` to the state `to` (with `values`), save it and record the move as
+    {state_field: [old, new]}. The caller has checked that its state machine allows the move.
+
+    Without `update_fields` the record is validated (`full_clean`) and saved whole.
+    """
+    old = getattr(record, state_field)
+    setattr(record, state_field, to)
+    for name, value in (values or {}).items():
+        setattr(record, name, value)
+    if update_fields is None:
+        record.full_clean()
+    record.save(update_fields=update_fields)
+    record_event(
+        verb=verb,
+        actor=actor,
+        target=record,
+        release=release,
+        changes={state_field: [old, getattr(record, state_field)]},
+        data=data,
+    )
+    return record

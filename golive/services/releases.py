@@ -3,7 +3,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from golive.audit import record_event, stored_row
+from golive.audit import move_and_record, record_event, stored_row
 from golive.choices import ReleaseStatus, Role
 from golive.errors import IllegalTransition
 from golive.models import Release, ReleaseMembership
@@ -62,15 +62,13 @@ def move_release_status(
         )
     if not reason.strip():
         raise IllegalTransition("Say why the release moves: a reason is required.")
-    old_status = locked.status
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
-    record_event(
+    move_and_record(
+        locked,
+        to=to_status,
         verb="release.status_changed",
         actor=actor,
-        target=locked,
-        changes={"status": [old_status, locked.status]},
         data={"reason": reason.strip()},
+        update_fields=["status", "updated_at"],
     )
     release.status = locked.status
     return locked

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from golive.audit import capture, diff, record_event
+from golive.audit import capture, diff, move_and_record, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
 from handover.permissions import require_project_side, require_verify_access
@@ -88,21 +88,15 @@ def _move(access: AccessTransfer, to_status: str, actor, **fields) -> AccessTran
             f"Access to {access.system} is “{access.get_status_display()}”; it cannot become "
             f"“{AccessStatus(to_status).label}”."
         )
-    old_status = access.status
-    access.status = to_status
-    for name, value in fields.items():
-        setattr(access, name, value)
-    access.full_clean()
-    access.save()
-    record_event(
+    return move_and_record(
+        access,
+        to=to_status,
+        values=fields,
         verb=f"access_transfer.{to_status}",
         actor=actor,
-        target=access,
         release=access.plan.release,
-        changes={"status": [old_status, access.status]},
         data={"receiving_team": access.receiving_team.name},
     )
-    return access
 
 
 def _fresh(access: AccessTransfer) -> AccessTransfer:

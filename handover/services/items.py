@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from golive.audit import capture, diff, record_event
+from golive.audit import capture, diff, move_and_record, record_event
 from handover.choices import ITEM_TRANSITIONS, ItemCategory, ItemStatus, PlanState
 from handover.files import validate_upload
 from handover.models import HandoverItem, HandoverPlan, TeamAgreement
@@ -117,21 +117,15 @@ def _move(item: HandoverItem, to_status: str, actor, *, data: dict | None = None
             f"“{item.title}” is {item.get_status_display().lower()}; it cannot become "
             f"{ItemStatus(to_status).label.lower()}."
         )
-    old_status = item.status
-    item.status = to_status
-    for name, value in fields.items():
-        setattr(item, name, value)
-    item.full_clean()
-    item.save()
-    record_event(
+    return move_and_record(
+        item,
+        to=to_status,
+        values=fields,
         verb=f"handover_item.{to_status}",
         actor=actor,
-        target=item,
         release=item.plan.release,
-        changes={"status": [old_status, item.status]},
-        data=data or {},
+        data=data,
     )
-    return item
 
 
 def _fresh(item: HandoverItem) -> HandoverItem:

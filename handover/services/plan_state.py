@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from golive.audit import record_event
+from golive.audit import move_and_record, record_event
 from handover.choices import PLAN_TRANSITIONS, PlanState
 from handover.models import HandoverPlan, SignOff, SignOffInvalidation, SupportTeam, TeamAgreement
 
@@ -28,17 +28,16 @@ def move_plan_state(
         raise IllegalPlanMove(
             f"A handover plan cannot move from {plan.get_state_display()} to {PlanState(to_state).label}."
         )
-    old_state = plan.state
-    plan.state = to_state
-    plan.completed_at = timezone.now() if to_state == PlanState.COMPLETE else None
-    plan.save(update_fields=["state", "completed_at"])
-    record_event(
+    move_and_record(
+        plan,
+        to=to_state,
+        state_field="state",
+        values={"completed_at": timezone.now() if to_state == PlanState.COMPLETE else None},
         verb="handover_plan.state_changed",
         actor=actor,
-        target=plan,
         release=plan.release,
-        changes={"state": [old_state, plan.state]},
         data={"reason": reason},
+        update_fields=["state", "completed_at"],
     )
 
 
