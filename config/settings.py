@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    # request.htmx; a response that depends on an htmx header says so in Vary (golive/htmx.py).
+    "golive.htmx.HtmxVaryMiddleware",
     # Turns a log-in refused for too many failures into the log-in page with the wait (last, as axes asks).
     "axes.middleware.AxesMiddleware",
 ]
