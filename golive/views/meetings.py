@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -101,40 +101,46 @@ def meeting_edit(request, release_pk: int, pk: int):
         name: getattr(meeting, name) for name in ("scheduled_at", "decision_rule", "hide_votes", "notes")
     }
     initial["chair"] = meeting.chair_id
-    form = EditMeetingForm(request.POST or None, meeting=meeting, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_meeting(meeting=meeting, actor=request.user, **form.cleaned_data)
-        except VotingClosed as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(meeting)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Meeting updated.")
-            return redirect(meeting)
-    return render(
-        request, "golive/meetings/edit.html", {"release": release, "meeting": meeting, "form": form}
+    return _meeting_change_page(
+        request,
+        release,
+        meeting,
+        EditMeetingForm(request.POST or None, meeting=meeting, initial=initial),
+        change=lambda values: update_meeting(meeting=meeting, actor=request.user, **values),
+        template="golive/meetings/edit.html",
+        done=lambda: messages.success(request, "Meeting updated."),
     )
 
 
 def meeting_cancel(request, release_pk: int, pk: int):
     release, meeting = _meeting_for(request.user, release_pk, pk, Action.MANAGE_MEETINGS)
-    form = CancelMeetingForm(request.POST or None)
+    return _meeting_change_page(
+        request,
+        release,
+        meeting,
+        CancelMeetingForm(request.POST or None),
+        change=lambda values: cancel_meeting(meeting=meeting, actor=request.user, reason=values["reason"]),
+        template="golive/meetings/cancel.html",
+        done=lambda: messages.warning(request, "The meeting is cancelled; no decision was recorded."),
+    )
+
+
+def _meeting_change_page(request, release, meeting, form, *, change, template: str, done) -> HttpResponse:
+    """A page that changes a meeting: a valid form is given to `change`, then `done` tells the user.
+    A meeting that closed meanwhile sends the user back to it with the reason; other refusals show on
+    the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            cancel_meeting(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
+            change(form.cleaned_data)
         except VotingClosed as error:
             messages.error(request, " ".join(error.messages))
             return redirect(meeting)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.warning(request, "The meeting is cancelled; no decision was recorded.")
+            done()
             return redirect(meeting)
-    return render(
-        request, "golive/meetings/cancel.html", {"release": release, "meeting": meeting, "form": form}
-    )
+    return render(request, template, {"release": release, "meeting": meeting, "form": form})
 
 
 def meeting_detail(request, release_pk: int, pk: int):
