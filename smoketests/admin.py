@@ -18,8 +18,7 @@ class SmokeCheckAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         values = {name: value for name, value in form.cleaned_data.items() if name != "release"}
         if change:
-            stored = SmokeCheck.objects.get(pk=obj.pk)
-            saved = check_services.update_check(check=stored, actor=request.user, **values)
+            saved = check_services.update_check(check=obj, actor=request.user, **values)
         else:
             saved = check_services.create_check(release=obj.release, actor=request.user, **values)
         obj.pk = saved.pk

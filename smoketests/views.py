@@ -37,10 +37,7 @@ def _check_form(request, release, check: SmokeCheck | None):
             if check is None:
                 saved = check_services.create_check(release=release, actor=request.user, **values)
             else:
-                # The bound form already wrote the new values onto its instance; the service needs
-                # the stored row to record what changed.
-                stored = SmokeCheck.objects.get(pk=check.pk)
-                saved = check_services.update_check(check=stored, actor=request.user, **values)
+                saved = check_services.update_check(check=check, actor=request.user, **values)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -103,9 +100,8 @@ def _monitor_form(request, release, monitor: Monitor | None):
             if monitor is None:
                 saved = monitor_services.create_monitor(release=release, actor=request.user, **values)
             else:
-                stored = Monitor.objects.get(pk=monitor.pk)
                 values.pop("smoke_check")
-                saved = monitor_services.update_monitor(monitor=stored, actor=request.user, **values)
+                saved = monitor_services.update_monitor(monitor=monitor, actor=request.user, **values)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

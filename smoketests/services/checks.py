@@ -7,7 +7,7 @@ read by many: it records header names only.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from golive.audit import capture, record_event
+from golive.audit import capture, record_event, stored_row
 from golive.models import Release
 from golive.services.records import audited_field_names
 from smoketests.models import SmokeCheck
@@ -37,6 +37,7 @@ def create_check(*, release: Release, actor: AbstractBaseUser, **values) -> Smok
 
 @transaction.atomic
 def update_check(*, check: SmokeCheck, actor: AbstractBaseUser, **values) -> SmokeCheck:
+    check = stored_row(check)
     before = _audited_values(check)
     headers_before = dict(check.headers or {})
     for name, value in values.items():

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from golive.audit import record_event
+from golive.audit import record_event, stored_row
 from golive.choices import ReleaseStatus, Role
 from golive.models import Release
 from golive.outbound import storable_text
@@ -51,6 +51,7 @@ def create_monitor(
 
 @transaction.atomic
 def update_monitor(*, monitor: Monitor, actor: AbstractBaseUser, **values) -> Monitor:
+    monitor = stored_row(monitor)
     schedule_changed = any(
         name in values and values[name] != getattr(monitor, name)
         for name in ("interval_seconds", "starts_at")

@@ -137,7 +137,7 @@ def _edit_through_the_page(client, url: str, field: str, value: str) -> None:
     assert response.status_code == 302, response.content.decode()[-3000:]
 
 
-@pytest.mark.parametrize("kind", ["release", "risk", "defect", "step", "issue", "draft"])
+@pytest.mark.parametrize("kind", ["release", "risk", "defect", "step", "issue", "draft", "smoke_check"])
 def test_a_change_made_through_the_page_is_audited_from_the_stored_value(
     release, members, manager_client, kind
 ):
@@ -164,6 +164,9 @@ def test_a_change_made_through_the_page_is_audited_from_the_stored_value(
             release=release, actor=manager, title="Slow logins", what_happened="20 s.", impact="All."
         )
         url, field, verb = reverse("golive:issue_edit", args=[release.pk, record.pk]), "title", "changed"
+    elif kind == "smoke_check":
+        record = create_check(release=release, actor=manager, name="Home", url="https://portal.example.com/")
+        url, field, verb = reverse("smoketests:check_edit", args=[release.pk, record.pk]), "name", "changed"
     else:
         record = create_draft(release=release, actor=manager, kind="go_decision", audiences=["stakeholders"])
         url = reverse("golive:communication_detail", args=[release.pk, record.pk])
