@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
@@ -32,7 +32,7 @@ from golive.models import (
     StepStatus,
 )
 from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.permissions import Action, allows, can, require, require_rule
+from golive.permissions import Action, NotAllowed, allows, can, require, require_rule
 from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
 from golive.services.records import create_record, update_record
@@ -495,7 +495,7 @@ def rollback_plan(release: Release) -> list[GoLiveStep]:
 @transaction.atomic
 def abort_golive(*, release: Release, actor: AbstractBaseUser, reason: str) -> list[GoLiveStep]:
     if not can(actor, release, Action.EDIT_RUNBOOK):
-        raise PermissionDenied("Only the release manager aborts a go-live.")
+        raise NotAllowed("Only the release manager aborts a go-live.")
     locked = Release.objects.select_for_update().get(pk=release.pk)
     refusal = release_move_refusal(locked, ReleaseMove.ABORT)
     if refusal:
