@@ -161,6 +161,7 @@ PASSWORD_AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTHENTICATION_BACKENDS = [
+    "golive.auth_backends.OneQueryPermissionsBackend",
     *(PASSWORD_AUTHENTICATION_BACKENDS if PASSWORD_LOGIN_ENABLED else []),
     "golive.sso.SingleSignOnBackend",
 ]

@@ -1,7 +1,11 @@
-"""Authentication backends: django-axes' lock-out check in front of Django's own user check."""
+"""Authentication backends: django-axes' lock-out check in front of Django's own user check, and the
+one-query permission read in front of both."""
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -31,3 +35,29 @@ def client_address(request) -> str | None:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+class OneQueryPermissionsBackend(ModelBackend):
+    """Reads a user's permissions, their own and their groups', in one query instead of ModelBackend's two.
+
+    It checks no password (the backends behind it do) but loads a session's user as ModelBackend does. It
+    fills the cache ModelBackend keeps on the user object (`_perm_cache`), so
+    ModelBackend and the single sign-on backend behind it answer from the same set. The portfolio asks
+    whether the user may create releases on every load.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        return None
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = Permission.objects.all()
+            if not user_obj.is_superuser:
+                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.values_list("content_type__app_label", "codename")
+            }
+        return user_obj._perm_cache

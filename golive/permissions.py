@@ -1,18 +1,22 @@
-"""Who may do what on a release: the single answer every view and service asks.
+"""Who may do what on a release: the one policy every service, view, API call and task asks.
 
-Roles are per release (ReleaseMembership). Site staff may do everything. Objects are looked up through
-the user, so a stranger gets 404 (the release's existence is not revealed) and a member without the
-right gets 403.
+Two kinds of rule. Roles are per release (ReleaseMembership) and ROLE_ACTIONS maps each role to the
+actions it may take on its release. Named object predicates (the meeting's chair, a step's owner, a
+condition's owner, and the handover's team predicates, registered by that app) answer "is this person
+that one for this object". A service calls `require(...)` or `require_rule(...)`; a refusal is always
+`NotAllowed`, which views turn into 403. Objects are looked up through the user, so a stranger gets 404
+(the release's existence is not revealed) and a member without the right gets 403.
+
+"May do everything" is granted on purpose: a superuser, or a user given the `golive.act_on_every_release`
+permission (directly or through a group). `is_staff` only opens the admin site.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -64,6 +68,43 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 
 _ROLE_CACHE = "_golive_roles_by_release"
 
+EVERY_RELEASE_PERMISSION = "golive.act_on_every_release"
+CREATE_RELEASE_PERMISSION = "golive.add_release"
+
+
+class NotAllowed(PermissionDenied):
+    """The one refusal of the policy: pages answer 403, the API 403 JSON, tasks log and stop."""
+
+
+_EVERYTHING_CACHE = "_golive_may_do_everything"
+
+
+def may_do_everything(user) -> bool:
+    """A superuser, or someone granted `golive.act_on_every_release` on purpose; not mere admin access.
+
+    Django's permission system answers (every authentication backend is asked), once a request: the
+    answer is kept on the user object. A release page reads the grant with the user's roles instead
+    (`_everything_granted_to`), so the common page pays no extra query for it.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if _EVERYTHING_CACHE not in user.__dict__:
+        user.__dict__[_EVERYTHING_CACHE] = user.has_perm(EVERY_RELEASE_PERMISSION)
+    return user.__dict__[_EVERYTHING_CACHE]
+
+
+def _everything_granted_to(user) -> Exists:
+    """The grant as ModelBackend reads it (the user's own permissions or a group's), for one query
+    that also reads the roles. Every backend in use derives from ModelBackend (golive.sso too)."""
+    app_label, codename = EVERY_RELEASE_PERMISSION.split(".")
+    return Exists(
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename).filter(
+            Q(user=user) | Q(group__user=user)
+        )
+    )
+
 
 def roles_on(user, release: Release) -> frozenset[str]:
     """The user's roles on the release, remembered on the user object for the rest of the request."""
@@ -71,67 +112,116 @@ def roles_on(user, release: Release) -> frozenset[str]:
         return frozenset()
     cache = user.__dict__.setdefault(_ROLE_CACHE, {})
     if release.pk not in cache:
-        cache[release.pk] = frozenset(release.memberships.filter(user=user).values_list("role", flat=True))
+        rows = list(release.memberships.filter(user=user).values_list("role", _everything_granted_to(user)))
+        cache[release.pk] = frozenset(role for role, _ in rows)
+        if rows:
+            user.__dict__.setdefault(_EVERYTHING_CACHE, rows[0][1])
     return cache[release.pk]
 
 
 def can(user, release: Release, action: Action) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_staff:
+    if any(action in ROLE_ACTIONS.get(role, ()) for role in roles_on(user, release)):
         return True
-    return any(action in ROLE_ACTIONS.get(role, ()) for role in roles_on(user, release))
+    return may_do_everything(user)
 
 
 def require(user, release: Release, action: Action) -> None:
     if not can(user, release, action):
-        raise PermissionDenied(f"Your role on {release.name} does not allow this.")
+        raise NotAllowed(f"Your role on {release.name} does not allow this.")
+
+
+# Named object predicates: "is `user` that person for `obj`". Apps register their own (handover's team
+# predicates) so one policy answers for every app.
+PREDICATES: dict[str, Callable[[object, object], bool]] = {}
+
+
+def predicate(name: str):
+    def register(function: Callable[[object, object], bool]):
+        PREDICATES[name] = function
+        return function
+
+    return register
+
+
+@predicate("chair")
+def is_chair(user, meeting) -> bool:
+    return user.is_authenticated and meeting.chair_id == user.pk
+
+
+@predicate("step_owner")
+def owns_step(user, step) -> bool:
+    return user.is_authenticated and step.owner_id == user.pk
+
+
+@predicate("condition_owner")
+def owns_condition(user, condition) -> bool:
+    return user.is_authenticated and condition.owner_id == user.pk
+
+
+def holds(user, predicate_name: str, obj) -> bool:
+    """The named predicate holds for the user on `obj` (an inactive user holds none)."""
+    return bool(user.is_active) and PREDICATES[predicate_name](user, obj)
+
+
+# Object rules: who may do something to one object. Each is a list of alternatives, a named predicate
+# or an action on the object's release; the first that holds allows. "May do everything" always allows.
+OBJECT_RULES: dict[str, tuple[str | Action, ...]] = {
+    "open_voting": ("chair", Action.MANAGE_MEETINGS),
+    "close_voting": ("chair",),
+    "change_participant": (Action.MANAGE_MEETINGS,),
+    "complete_condition": ("condition_owner", Action.MANAGE_MEETINGS),
+    "move_step": ("step_owner", Action.EDIT_RUNBOOK),
+}
+REFUSALS = {
+    "open_voting": "Only the chair or the release manager opens voting.",
+    "close_voting": "Only the chair closes voting.",
+    "change_participant": "Only the release manager changes who must vote and who may veto.",
+    "complete_condition": "Only the condition's owner or the release manager marks it done.",
+    "move_step": "Only the step's owner or the release manager moves a step.",
+}
+
+
+def allows(user, rule: str, obj, *, release: Release) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    for alternative in OBJECT_RULES[rule]:
+        if isinstance(alternative, Action):
+            if can(user, release, alternative):
+                return True
+        elif holds(user, alternative, obj):
+            return True
+    return may_do_everything(user)
+
+
+def require_rule(user, rule: str, obj, *, release: Release) -> None:
+    if not allows(user, rule, obj, release=release):
+        raise NotAllowed(REFUSALS[rule])
 
 
 def can_create_release(user) -> bool:
-    """Staff, or a user granted golive.add_release directly or through a group.
-
-    The portfolio asks on every load. has_perm would first load all the user's permissions and all
-    their groups' in two queries, and the ORM's one-query form joins six tables, which PostgreSQL
-    takes longer to plan than to run. One permission row probed by two EXISTS is planned at once.
-    """
+    """Whoever Django's permission system grants golive.add_release (directly, through a group, a
+    superuser, or any authentication backend that grants it), or who may do everything."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_staff or user.is_superuser:
-        return True
-    user_model = get_user_model()
-    table = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in {
-            "permissions": Permission,
-            "content_types": ContentType,
-            "user_permissions": user_model.user_permissions.through,
-            "user_groups": user_model.groups.through,
-            "group_permissions": Group.permissions.through,
-        }.items()
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {table['permissions']} p WHERE p.codename = %s AND p.content_type_id = "
-            f"(SELECT id FROM {table['content_types']} WHERE app_label = %s AND model = %s) AND ("
-            f"EXISTS (SELECT 1 FROM {table['user_permissions']} up "
-            f"WHERE up.permission_id = p.id AND up.user_id = %s) "
-            f"OR EXISTS (SELECT 1 FROM {table['group_permissions']} gp JOIN {table['user_groups']} ug "
-            f"ON ug.group_id = gp.group_id WHERE gp.permission_id = p.id AND ug.user_id = %s))",
-            ["add_release", Release._meta.app_label, Release._meta.model_name, user.pk, user.pk],
-        )
-        return cursor.fetchone() is not None
+    return user.has_perm(CREATE_RELEASE_PERMISSION) or may_do_everything(user)
 
 
 def can_manage_freezes(user) -> bool:
-    """Freeze windows bind every release, so only site staff create, change or remove them."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """Freeze windows bind every release, so only those who may do everything manage them."""
+    return may_do_everything(user)
 
 
 def releases_visible_to(user) -> QuerySet[Release]:
-    if user.is_staff:
+    """The user's releases, or all for whoever may do everything: the grant is read inside the same
+    query, so a list costs the same for everyone."""
+    if not (user.is_authenticated and user.is_active):
+        return Release.objects.none()
+    if user.is_superuser or user.__dict__.get(_EVERYTHING_CACHE):
         return Release.objects.all()
-    return Release.objects.filter(pk__in=user.memberships.values("release_id"))
+    member_of = Q(pk__in=user.memberships.values("release_id"))
+    return Release.objects.filter(member_of | _everything_granted_to(user))
 
 
 def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Release:
@@ -140,18 +230,21 @@ def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Rele
     Every release page starts here, so the release and the user's roles on it come in one query:
     one row per role the user holds.
     """
-    if user.is_staff:
-        release = get_object_or_404(Release, pk=pk)
-    elif not user.is_authenticated:
+    if not user.is_authenticated:
         raise Http404("No such release.")
-    else:
-        rows = list(
-            Release.objects.filter(pk=pk, memberships__user=user).annotate(role=F("memberships__role"))
+    rows = list(
+        Release.objects.filter(pk=pk, memberships__user=user).annotate(
+            role=F("memberships__role"), everything=_everything_granted_to(user)
         )
-        if not rows:
-            raise Http404("No such release.")
+    )
+    if rows:
         release = rows[0]
         user.__dict__.setdefault(_ROLE_CACHE, {})[release.pk] = frozenset(row.role for row in rows)
+        user.__dict__.setdefault(_EVERYTHING_CACHE, rows[0].everything)
+    elif may_do_everything(user):
+        release = get_object_or_404(Release, pk=pk)
+    else:
+        raise Http404("No such release.")
     require(user, release, action)
     return release
 

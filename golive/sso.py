@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 # The group whose members may create releases because the provider says so; golive.permissions grants
 # "create releases" to holders of golive.add_release, directly or through a group.
 RELEASE_CREATORS_GROUP = "Release creators (single sign-on)"
+# Site staff from the provider use the admin and may do everything: this group holds
+# golive.act_on_every_release, which is what golive.permissions asks (is_staff alone only opens the admin).
+SITE_STAFF_GROUP = "Site staff (single sign-on)"
 REFUSAL_SESSION_KEY = "single_sign_on_refusal"
 
 # mozilla-django-oidc setting → the discovery document's field that provides it.
@@ -200,6 +203,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
                 changes["is_staff"] = [user.is_staff, is_staff]
                 user.is_staff = is_staff
                 user.save(update_fields=["is_staff"])
+            (user.groups.add if is_staff else user.groups.remove)(_site_staff_group())
         if changes:
             record_event(verb="user.roles_from_single_sign_on", target=user, changes=changes)
         return user
@@ -210,6 +214,15 @@ def _release_creators_group() -> Group:
     if created:
         group.permissions.add(
             Permission.objects.get(content_type__app_label="golive", codename="add_release")
+        )
+    return group
+
+
+def _site_staff_group() -> Group:
+    group, created = Group.objects.get_or_create(name=SITE_STAFF_GROUP)
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="golive", codename="act_on_every_release")
         )
     return group
 

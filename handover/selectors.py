@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from golive.choices import ReleaseStatus
 from golive.models import Release, ReleaseMembership
+from golive.permissions import may_do_everything
 from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, NeededBy, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
 from handover.models import (
@@ -74,7 +75,7 @@ class PlanOverview:
         for team in self.teams:
             people = {team.lead, *team.members.all()}
             for person in sorted(people, key=lambda user: user.get_username()):
-                if person.pk not in self.release_member_ids and not person.is_staff:
+                if person.pk not in self.release_member_ids and not may_do_everything(person):
                     missing.append((team, person))
         return missing
 

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from golive.choices import Role
 from golive.models import Release
 from golive.services.runbook import add_step
-from tests.factories import MembershipFactory, ReleaseFactory, UserFactory
+from tests.factories import MembershipFactory, ReleaseFactory, UserFactory, grant_permission
 from tests.worker import django_db_modify_db_settings, isolated_celery_broker, start_celery_worker  # noqa: F401
 
 # Property tests check rules, not speed: a per-example deadline only fails them on a busy machine.
@@ -76,7 +76,10 @@ def stranger(db):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="staff", is_staff=True)
+    """Site staff: the admin site, and everything on every release (granted on purpose)."""
+    user = UserFactory(username="staff", is_staff=True)
+    grant_permission(user, "golive.act_on_every_release")
+    return user
 
 
 @pytest.fixture

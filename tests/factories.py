@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, Environment, Role
@@ -57,3 +58,9 @@ class DefectFactory(factory.django.DjangoModelFactory):
     release = factory.SubFactory(ReleaseFactory)
     title = factory.Sequence(lambda n: f"Defect {n}")
     severity = DefectSeverity.MINOR
+
+
+def grant_permission(user, permission: str) -> None:
+    """Give the user a Django permission ("app_label.codename") directly, as an administrator would."""
+    app_label, codename = permission.split(".")
+    user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

@@ -21,6 +21,7 @@ class Release(models.Model):
 
     class Meta:
         ordering = ["target_go_live", "pk"]
+        permissions = [("act_on_every_release", "May do everything on every release")]
         indexes = [models.Index(fields=["status", "target_go_live"])]
         constraints = [
             models.CheckConstraint(

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,7 +29,7 @@ from golive.models import (
     ProductionIssue,
     Release,
 )
-from golive.permissions import Action, can
+from golive.permissions import Action, NotAllowed, can
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def save_audience_addresses(
 ) -> dict[str, list[str]]:
     """Keep each audience's extra addresses; one audit event names the lists that changed."""
     if not can(actor, release, Action.SEND_COMMUNICATIONS):
-        raise PermissionDenied("Only the release manager keeps the recipient lists.")
+        raise NotAllowed("Only the release manager keeps the recipient lists.")
     kept = {
         row.audience: row for row in AudienceAddresses.objects.select_for_update().filter(release=release)
     }

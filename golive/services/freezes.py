@@ -1,14 +1,14 @@
 """Freeze windows (site staff) and emergency overrides (a release's manager), audited."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from golive.audit import capture, diff, record_event, stored_row
 from golive.freezes import freezes_in_force
 from golive.models import FreezeOverride, FreezeWindow, Release
-from golive.permissions import Action, can_manage_freezes, require
+from golive.permissions import Action, NotAllowed, can_manage_freezes, require
 from golive.signals import deploy_gate_changed
 
 WINDOW_FIELDS = [
@@ -25,7 +25,7 @@ WINDOW_FIELDS = [
 
 def _require_staff(actor: AbstractBaseUser) -> None:
     if not can_manage_freezes(actor):
-        raise PermissionDenied("Only site staff may manage freeze windows.")
+        raise NotAllowed("Only those who may do everything manage freeze windows.")
 
 
 def _gate_changed() -> None:

@@ -27,7 +27,7 @@ from golive.models import (
     Vote,
 )
 from golive.models.meetings import FINISHED_MEETING_STATES
-from golive.permissions import Action, require
+from golive.permissions import Action, require, require_rule
 from golive.services.calendars import queue_meeting_invitations
 from golive.services.releases import move_release_status
 from golive.services.runbook import notify_runnable_steps
@@ -226,7 +226,10 @@ def cancel_meeting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser, reason: s
 def set_participant_flags(
     *, participant: Participant, actor: AbstractBaseUser, required: bool, can_veto: bool
 ):
-    meeting = GoNoGoMeeting.objects.select_for_update().get(pk=participant.meeting_id)
+    meeting = (
+        GoNoGoMeeting.objects.select_for_update().select_related("release").get(pk=participant.meeting_id)
+    )
+    require_rule(actor, "change_participant", meeting, release=meeting.release)
     if meeting.is_finished:
         raise VotingClosed(
             f"The meeting is {meeting.get_state_display().lower()}; its participants can no longer change."
@@ -251,7 +254,8 @@ def set_participant_flags(
 
 @transaction.atomic
 def open_voting(*, meeting: GoNoGoMeeting, actor: AbstractBaseUser) -> GoNoGoMeeting:
-    locked = GoNoGoMeeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = GoNoGoMeeting.objects.select_for_update().select_related("release").get(pk=meeting.pk)
+    require_rule(actor, "open_voting", locked, release=locked.release)
     if locked.state != MeetingState.SCHEDULED:
         raise VotingClosed(f"Voting cannot be opened: the meeting is {locked.get_state_display().lower()}.")
     locked.state = MeetingState.VOTING_OPEN
@@ -432,6 +436,7 @@ def close_voting(
     over open blockers needs `override` and a rationale.
     """
     locked = GoNoGoMeeting.objects.select_for_update().select_related("release").get(pk=meeting.pk)
+    require_rule(actor, "close_voting", locked, release=locked.release)
     if locked.state != MeetingState.VOTING_OPEN:
         raise VotingClosed(f"Voting cannot be closed: the meeting is {locked.get_state_display().lower()}.")
     result = decide_outcome(ballots_for(locked), Rule(locked.decision_rule))
@@ -526,6 +531,7 @@ def _final_outcome(result: RuleResult, chair_outcome: str | None, rationale: str
 
 @transaction.atomic
 def complete_condition(*, condition: DecisionCondition, actor: AbstractBaseUser) -> DecisionCondition:
+    require_rule(actor, "complete_condition", condition, release=condition.decision.meeting.release)
     if condition.done_at is None:
         condition.done_at = timezone.now()
         condition.done_by = actor

@@ -8,13 +8,13 @@ when and why, and never repeat the secret.
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
 from golive.audit import REDACTED, record_event, redact_from_trail
 from golive.models import AuditEvent, Redaction, Release
-from golive.permissions import Action, can
+from golive.permissions import Action, NotAllowed, can
 from handover.secret_detection import reject_secrets
 
 # Shorter text would blank out ordinary words all over the trail.
@@ -50,7 +50,7 @@ def redact(
     reason: str,
 ) -> Redaction:
     if not can(actor, release, Action.REDACT_RECORDS):
-        raise PermissionDenied("Only the release manager (or site staff) may redact a record.")
+        raise NotAllowed("Only the release manager (or whoever may do everything) may redact a record.")
     if release_of(record) is None or release_of(record).pk != release.pk:
         raise ValidationError("This record does not belong to the release.")
     fields = {field.name: field for field in redactable_fields(type(record))}

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from golive.audit import stored_row
 from golive.choices import RiskStatus
 from golive.models import Release, Risk
+from golive.permissions import Action, require
 from golive.services.meetings import recheck_decision_evidence
 from golive.services.records import create_record, update_record
 
@@ -20,4 +21,5 @@ def update_risk(*, risk: Risk, actor: AbstractBaseUser, **values) -> Risk:
 
 
 def close_risk(*, risk: Risk, actor: AbstractBaseUser) -> Risk:
+    require(actor, risk.release, Action.EDIT_RISKS)
     return update_record(risk, actor=actor, verb="risk.closed", values={"status": RiskStatus.CLOSED})

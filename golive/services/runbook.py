@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
@@ -32,7 +32,7 @@ from golive.models import (
     StepStatus,
 )
 from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.permissions import Action, can, require
+from golive.permissions import Action, NotAllowed, allows, can, require, require_rule
 from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
 from golive.services.records import create_record, update_record
@@ -276,12 +276,11 @@ def _lock(step: GoLiveStep) -> GoLiveStep:
 
 
 def may_move(user: AbstractBaseUser, step: GoLiveStep) -> bool:
-    return step.owner_id == user.pk or can(user, step.release, Action.EDIT_RUNBOOK)
+    return allows(user, "move_step", step, release=step.release)
 
 
 def _require_mover(user: AbstractBaseUser, step: GoLiveStep) -> None:
-    if not may_move(user, step):
-        raise PermissionDenied("Only the step's owner or the release manager moves a step.")
+    require_rule(user, "move_step", step, release=step.release)
 
 
 def _record_move(step: GoLiveStep, actor, old_status: str, **data) -> None:
@@ -497,7 +496,7 @@ def rollback_plan(release: Release) -> list[GoLiveStep]:
 @transaction.atomic
 def abort_golive(*, release: Release, actor: AbstractBaseUser, reason: str) -> list[GoLiveStep]:
     if not can(actor, release, Action.EDIT_RUNBOOK):
-        raise PermissionDenied("Only the release manager aborts a go-live.")
+        raise NotAllowed("Only the release manager aborts a go-live.")
     locked = Release.objects.select_for_update().get(pk=release.pk)
     refusal = release_move_refusal(locked, ReleaseMove.ABORT)
     if refusal:
@@ -539,6 +538,7 @@ def declare_live(*, release: Release, actor: AbstractBaseUser) -> Release:
 
 @transaction.atomic
 def start_rehearsal(*, release: Release, actor: AbstractBaseUser, environment: str) -> Rehearsal:
+    require(actor, release, Action.EDIT_RUNBOOK)
     rehearsal = Rehearsal.objects.create(
         release=release, started_by=actor, environment=environment.strip() or "staging"
     )
@@ -552,6 +552,7 @@ def start_rehearsal(*, release: Release, actor: AbstractBaseUser, environment: s
 @transaction.atomic
 def time_rehearsal_step(*, timing: RehearsalStep, actor: AbstractBaseUser) -> RehearsalStep:
     """First press starts the clock for the step, the second stops it."""
+    require(actor, timing.rehearsal.release, Action.EDIT_RUNBOOK)
     if timing.rehearsal.finished_at is not None:
         raise IllegalTransition("This rehearsal is finished.")
     now = timezone.now()
@@ -578,6 +579,7 @@ def time_rehearsal_step(*, timing: RehearsalStep, actor: AbstractBaseUser) -> Re
 
 @transaction.atomic
 def finish_rehearsal(*, rehearsal: Rehearsal, actor: AbstractBaseUser) -> Rehearsal:
+    require(actor, rehearsal.release, Action.EDIT_RUNBOOK)
     rehearsal.finished_at = timezone.now()
     rehearsal.save(update_fields=["finished_at"])
     record_event(
@@ -597,6 +599,7 @@ def finish_rehearsal(*, rehearsal: Rehearsal, actor: AbstractBaseUser) -> Rehear
 @transaction.atomic
 def apply_rehearsal_durations(*, rehearsal: Rehearsal, actor: AbstractBaseUser) -> int:
     """Set each pending step's planned duration to what the rehearsal measured (rounded up to a minute)."""
+    require(actor, rehearsal.release, Action.EDIT_RUNBOOK)
     changed = 0
     for timing in rehearsal.timings.select_related("step"):
         minutes = timing.minutes

@@ -21,7 +21,7 @@ from golive.forms_meetings import (
     VoteForm,
 )
 from golive.models import DecisionCondition, FreezeOverride, GoNoGoMeeting, Participant
-from golive.permissions import Action, allowed_actions, can, get_release_for
+from golive.permissions import Action, allowed_actions, allows, get_release_for, require_rule
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
 from golive.services.meetings import (
     ConditionAction,
@@ -54,7 +54,7 @@ def _wants_json(request) -> bool:
 
 
 def _is_chair(user, meeting: GoNoGoMeeting) -> bool:
-    return user.is_staff or meeting.chair_id == user.pk
+    return allows(user, "close_voting", meeting, release=meeting.release)
 
 
 def meeting_schedule(request, release_pk: int):
@@ -172,8 +172,6 @@ def meeting_detail(request, release_pk: int, pk: int):
 @require_POST
 def meeting_open_voting(request, release_pk: int, pk: int):
     release, meeting = _meeting_for(request.user, release_pk, pk)
-    if not (_is_chair(request.user, meeting) or can(request.user, release, Action.MANAGE_MEETINGS)):
-        raise PermissionDenied("Only the chair or the release manager opens voting.")
     try:
         open_voting(meeting=meeting, actor=request.user)
     except ValidationError as error:
@@ -242,7 +240,7 @@ def meeting_vote(request, release_pk: int, pk: int):
 
 @require_POST
 def participant_flags(request, release_pk: int, pk: int, participant_pk: int):
-    release, meeting = _meeting_for(request.user, release_pk, pk, Action.MANAGE_MEETINGS)
+    release, meeting = _meeting_for(request.user, release_pk, pk)
     participant = get_object_or_404(Participant, meeting=meeting, pk=participant_pk)
     form = ParticipantFlagsForm(request.POST)
     if form.is_valid():
@@ -268,8 +266,7 @@ def _initial_conditions(meeting: GoNoGoMeeting) -> list[dict]:
 
 def meeting_close(request, release_pk: int, pk: int):
     release, meeting = _meeting_for(request.user, release_pk, pk)
-    if not _is_chair(request.user, meeting):
-        raise PermissionDenied("Only the chair closes voting.")
+    require_rule(request.user, "close_voting", meeting, release=release)
     if not meeting.is_open:
         messages.error(
             request, f"Voting cannot be closed: the meeting is {meeting.get_state_display().lower()}."
@@ -349,8 +346,6 @@ def decision_detail(request, release_pk: int, pk: int):
 def condition_done(request, release_pk: int, pk: int):
     release = get_release_for(request.user, release_pk)
     condition = get_object_or_404(DecisionCondition, decision__meeting__release=release, pk=pk)
-    if not (condition.owner_id == request.user.pk or can(request.user, release, Action.MANAGE_MEETINGS)):
-        raise PermissionDenied("Only the condition's owner or the release manager marks it done.")
     complete_condition(condition=condition, actor=request.user)
     messages.success(request, "Condition marked done.")
     return redirect(release.get_absolute_url() + "#decision")

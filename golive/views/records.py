@@ -81,7 +81,7 @@ class DefectUpdateView(DefectCreateView):
 
 
 class RiskCloseView(ReleaseScopedMixin, View):
-    required_action = Action.EDIT_RISKS
+    # Members reach the risk; close_risk decides who may close it.
     http_method_names = ["post"]
 
     def post(self, request, release_pk, pk):

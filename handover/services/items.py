@@ -1,11 +1,12 @@
 """The handover list: items, their delivery by the project, acceptance by the receiving team, waivers."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from golive.audit import capture, diff, move_and_record, record_event
+from golive.permissions import NotAllowed
 from handover.choices import ITEM_TRANSITIONS, ItemCategory, ItemStatus, PlanState
 from handover.files import validate_upload
 from handover.models import HandoverItem, HandoverPlan, TeamAgreement
@@ -207,7 +208,7 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
     on_project_side = can_manage_handover(actor, item.plan.release)
     on_team_side = is_team_member(actor, item.receiving_team)
     if not (on_project_side or on_team_side):
-        raise PermissionDenied("Only the project team or the receiving team can waive an item.")
+        raise NotAllowed("Only the project team or the receiving team can waive an item.")
     if ItemStatus.WAIVED not in ITEM_TRANSITIONS[item.status]:
         raise ValidationError(f"“{item.title}” is {item.get_status_display().lower()}; it cannot be waived.")
     reason = reason.strip()
@@ -223,7 +224,7 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
         item.waiver_by_project = actor
     elif on_team_side and item.waiver_by_team_id is None and item.waiver_by_project_id != actor.pk:
         if delivered_by(actor, item):
-            raise PermissionDenied(
+            raise NotAllowed(
                 OWN_DELIVERY_RULE.format(doing="agree its waiver", team=item.receiving_team.name)
             )
         item.waiver_by_team = actor

@@ -33,6 +33,7 @@ from golive.services.webhooks import add_endpoint, send_ping
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
 from smoketests.services.runs import start_smoke_run
+from tests.factories import grant_permission
 from tests.hostile_payloads import (
     COMMON_FIELD_NAMES,
     FIELD_PAYLOADS,
@@ -231,6 +232,7 @@ def world(postgresql, settings):
         decision=decision, text="Watch the error rate", owner=manager, due_date=timezone.now().date()
     )
     staff = get_user_model().objects.create_user("hostile-staff", is_staff=True)
+    grant_permission(staff, "golive.act_on_every_release")
     for release in (portal, live):
         release.memberships.create(user=staff, role=Role.RELEASE_MANAGER)
     client = Client(raise_request_exception=False)

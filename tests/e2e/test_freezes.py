@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from golive.models import FreezeOverride
 from tests.e2e.conftest import save_screenshot
-from tests.factories import UserFactory
+from tests.factories import UserFactory, grant_permission
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -12,7 +12,7 @@ LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def test_staff_declare_a_freeze_and_the_release_manager_overrides_it(release, members, new_page, log_in):
-    UserFactory(username="admin", is_staff=True)
+    grant_permission(UserFactory(username="admin", is_staff=True), "golive.act_on_every_release")
     now = timezone.localtime()
     staff = new_page()
     log_in(staff, "admin")

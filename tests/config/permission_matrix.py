@@ -1,0 +1,266 @@
+"""Who gets what from every URL name: the declared permission matrix (README "Who may do what").
+
+A row names the URL (a string a text rewrite can update), fills its parameters from the world
+(tests/config/permission_world.py) and says, per method, which audience gets which status. Everyone
+outside the row's audiences gets the scope's refusal:
+
+- "release": pages of one release. Anonymous → 302 to the login page; not a member (a stranger, an
+  admin-only staff user) → 404; a member without the right → 403.
+- "api": the same under /api/v1/, where anonymous is 401.
+- "account": pages about the signed-in person (profile, freezes). Anonymous → 302; others as declared.
+- "public": no login; every actor gets the same, declared with ALL.
+
+Audiences are declared here, from the product's rules, not read from golive.permissions: a break of a
+check in the code shows up as a cell that answers differently from this table.
+"""
+
+from dataclasses import dataclass, field
+
+ROLE_HOLDERS = ["manager", "owner", "dev", "stakeholder", "vendor", "support"]
+PREDICATE_HOLDERS = ["chair", "step_owner", "condition_owner", "team_lead", "team_member"]
+ACTORS = ["anonymous", "stranger", "admin_staff", "everything", *ROLE_HOLDERS, *PREDICATE_HOLDERS]
+
+_PRODUCTION_SUPPORT = {"support", "team_lead", "team_member"}
+AUDIENCES: dict[str, set[str]] = {
+    "ALL": set(ACTORS),
+    "SIGNED_IN": set(ACTORS) - {"anonymous"},
+    "MEMBERS": {"everything", *ROLE_HOLDERS, *PREDICATE_HOLDERS},
+    "RELEASE_MANAGER": {"manager", "everything"},
+    # Risks, defects, smoke checks and the handover's project side.
+    "PROJECT": {"manager", "owner", "dev", "everything"},
+    "ISSUES": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
+    "SMOKE_RUNNERS": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
+    "CHAIR": {"chair", "everything"},
+    "CHAIR_OR_RELEASE_MANAGER": {"chair", "manager", "everything"},
+    "CONDITION_OWNER_OR_RELEASE_MANAGER": {"condition_owner", "manager", "everything"},
+    "STEP_OWNER_OR_RELEASE_MANAGER": {"step_owner", "manager", "everything"},
+    # The open meeting's participants: voting is personal, even for whoever may do everything.
+    "INVITED": {"manager", "owner", "dev", "stakeholder", "chair"},
+    "TEAM_LEAD": {"team_lead", "everything"},
+    "TEAM": {"team_lead", "team_member", "everything"},
+    "EVERYTHING": {"everything"},
+    "TOKEN_OWNER": {"manager"},
+    "LINK_HOLDER": {"stakeholder"},
+}
+
+REFUSALS = {
+    "release": {"anonymous": 302, "stranger": 404, "admin_staff": 404, "member": 403},
+    "api": {"anonymous": 401, "stranger": 404, "admin_staff": 404, "member": 403},
+    "account": {"anonymous": 302},
+    "public": {},
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    params: dict[str, str] = field(default_factory=dict)  # URL parameter → world object key
+    scope: str = "release"
+    # method → [(audience, status), ...]: the first audience holding the actor gives the status.
+    expect: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def page(params=None, *, get=None, post=None, put=None, patch=None, delete=None, scope="release") -> Row:
+    methods = {"GET": get, "POST": post, "PUT": put, "PATCH": patch, "DELETE": delete}
+    return Row(
+        params=dict(params or {}),
+        scope=scope,
+        expect={method: list(rules) for method, rules in methods.items() if rules is not None},
+    )
+
+
+R = {"release_pk": "release"}
+
+
+def on(**params) -> dict[str, str]:
+    return {**R, **params}
+
+
+VIEW = [("MEMBERS", 200)]
+
+# URL names outside the matrix, with the reason.
+NOT_IN_MATRIX = {
+    "admin": "Django's admin site: is_staff plus model permissions, checked by Django itself",
+}
+
+MATRIX: dict[str, Row] = {
+    # Accounts and the portfolio.
+    "login": page(get=[("ALL", 200)], post=[("ALL", 200)], scope="public"),
+    "logout": page(get=[("SIGNED_IN", 405)], post=[("ALL", 302)], scope="account"),
+    # Single sign-on is not configured in the tests: its pages do not exist for anyone.
+    "oidc_authentication_init": page(get=[("ALL", 404)], scope="public"),
+    "oidc_authentication_callback": page(get=[("ALL", 404)], scope="public"),
+    "golive:healthz": page(get=[("ALL", 200)], scope="public"),
+    "golive:portfolio": page(get=[("SIGNED_IN", 200)], scope="account"),
+    "golive:release_create": page(
+        get=[("RELEASE_MANAGER", 200), ("SIGNED_IN", 403)],
+        post=[("RELEASE_MANAGER", 200), ("SIGNED_IN", 403)],
+        scope="account",
+    ),
+    # One release.
+    "golive:release_detail": page(R, get=VIEW),
+    "golive:release_edit": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:release_dashboard": page(R, get=VIEW),
+    "golive:heat_map_cell": page(R, get=[("MEMBERS", 400)]),
+    "golive:audit_pack": page(R, get=VIEW),
+    "golive:release_history": page(R, get=VIEW),
+    "golive:release_move": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "golive:redact": page(
+        on(content_type_id="risk_type", object_pk="risk"),
+        get=[("RELEASE_MANAGER", 200)],
+        post=[("RELEASE_MANAGER", 200)],
+    ),
+    "golive:release_members": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:release_member_remove": page(on(pk="membership"), post=[("RELEASE_MANAGER", 302)]),
+    "golive:risk_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "golive:risk_edit": page(on(pk="risk"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "golive:risk_close": page(on(pk="risk"), post=[("PROJECT", 302)]),
+    "golive:defect_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "golive:defect_edit": page(on(pk="defect"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "golive:defect_resolve": page(on(pk="defect"), post=[("PROJECT", 302)]),
+    # Go/no-go.
+    "golive:meeting_schedule": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:meeting_detail": page(on(pk="meeting"), get=VIEW),
+    "golive:meeting_open": page(on(pk="meeting"), post=[("CHAIR_OR_RELEASE_MANAGER", 302)]),
+    "golive:meeting_edit": page(
+        on(pk="meeting"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
+    ),
+    "golive:meeting_cancel": page(
+        on(pk="meeting"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
+    ),
+    "golive:meeting_vote": page(on(pk="meeting"), post=[("INVITED", 200), ("EVERYTHING", 403)]),
+    # A voting link opens only for the participant it was sent to (stakeholder); anyone else: not found.
+    "golive:vote_link": page(
+        {"token": "vote_token"}, get=[("LINK_HOLDER", 200), ("SIGNED_IN", 404)], scope="account"
+    ),
+    "golive:meeting_close": page(on(pk="meeting"), get=[("CHAIR", 200)], post=[("CHAIR", 200)]),
+    "golive:decision_detail": page(on(pk="decided_meeting"), get=VIEW),
+    "golive:participant_flags": page(
+        on(pk="meeting", participant_pk="participant"), post=[("RELEASE_MANAGER", 302)]
+    ),
+    "golive:condition_done": page(on(pk="condition"), post=[("CONDITION_OWNER_OR_RELEASE_MANAGER", 302)]),
+    # Runbook.
+    "golive:runbook_plan": page(R, get=VIEW),
+    "golive:runbook_live": page(R, get=VIEW),
+    "golive:my_steps": page(R, get=VIEW),
+    "golive:step_create": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:step_edit": page(on(pk="step"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:step_delete": page(on(pk="step"), post=[("RELEASE_MANAGER", 302)]),
+    "golive:step_reorder": page(on(pk="step"), post=[("RELEASE_MANAGER", 302)]),
+    "golive:step_action": page(on(pk="step", action="start"), post=[("STEP_OWNER_OR_RELEASE_MANAGER", 302)]),
+    "golive:runbook_abort": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:rollback_notes": page(R, get=VIEW),
+    "golive:declare_live": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "golive:runbook_export": page(R, get=VIEW),
+    "golive:runbook_import": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "golive:rehearsal_start": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "golive:rehearsal_detail": page(on(pk="rehearsal"), get=VIEW),
+    "golive:rehearsal_action": page(on(pk="rehearsal", action="finish"), post=[("RELEASE_MANAGER", 302)]),
+    # Communications and production issues.
+    "golive:outbox": page(R, get=VIEW),
+    "golive:communication_new": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 400)]),
+    "golive:communication_resend": page(on(pk="communication"), post=[("RELEASE_MANAGER", 302)]),
+    # A reader's POST saves nothing and shows the page again, without the form.
+    "golive:communication_detail": page(on(pk="communication"), get=VIEW, post=VIEW),
+    "golive:audience_addresses": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "golive:issue_list": page(R, get=VIEW),
+    "golive:issue_create": page(R, get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
+    "golive:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
+    "golive:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
+    # Freeze windows bind every release: everyone signed in reads them, only "everything" manages them.
+    "golive:freeze_list": page(get=[("SIGNED_IN", 200)], scope="account"),
+    "golive:freeze_create": page(
+        get=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
+        post=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
+        scope="account",
+    ),  # fmt: skip
+    "golive:freeze_edit": page(
+        {"pk": "freeze"},
+        get=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
+        post=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
+        scope="account",
+    ),
+    "golive:freeze_delete": page(
+        {"pk": "freeze"}, post=[("EVERYTHING", 302), ("SIGNED_IN", 403)], scope="account"
+    ),
+    "golive:freeze_override": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    # The person's own profile, tokens and calendar feed; the release's webhooks.
+    "integration:profile": page(get=[("SIGNED_IN", 200)], post=[("SIGNED_IN", 200)], scope="account"),
+    "integration:token_revoke": page(
+        {"pk": "api_token"}, post=[("TOKEN_OWNER", 302), ("SIGNED_IN", 404)], scope="account"
+    ),
+    "integration:calendar_feed_create": page(post=[("SIGNED_IN", 302)], scope="account"),
+    "integration:calendar_feed_replace": page(post=[("SIGNED_IN", 302)], scope="account"),
+    "integration:calendar_feed": page({"token": "calendar_token"}, get=[("ALL", 200)], scope="public"),
+    "integration:webhooks": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "integration:webhook_toggle": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
+    "integration:webhook_remove": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
+    "integration:webhook_ping": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
+    "integration:delivery_redeliver": page(on(pk="delivery"), post=[("RELEASE_MANAGER", 302)]),
+    # The pipeline API (session-authenticated here; tokens are tests/api/test_auth.py's subject).
+    "api:schema": page(get=[("ALL", 200)], scope="public"),
+    "api:docs": page(get=[("ALL", 200)], scope="public"),
+    "api:release_list": page(get=[("SIGNED_IN", 200)], scope="api"),
+    "api:release_detail": page(R, get=VIEW, scope="api"),
+    "api:gate": page(R, get=VIEW, scope="api"),
+    "api:deployment_report": page(R, post=[("RELEASE_MANAGER", 400)], scope="api"),
+    "api:risk_list": page(R, get=VIEW, post=[("PROJECT", 400)], scope="api"),
+    "api:risk_detail": page(
+        on(pk="risk"), get=VIEW, put=[("PROJECT", 400)], patch=[("PROJECT", 200)], scope="api"
+    ),
+    "api:defect_list": page(R, get=VIEW, post=[("PROJECT", 400)], scope="api"),
+    "api:defect_upsert": page(R, put=[("PROJECT", 400)], scope="api"),
+    "api:risk_upsert": page(R, put=[("PROJECT", 400)], scope="api"),
+    "api:defect_detail": page(
+        on(pk="defect"), get=VIEW, put=[("PROJECT", 400)], patch=[("PROJECT", 200)], scope="api"
+    ),
+    "api:smoke_run_list": page(R, get=VIEW, post=[("SMOKE_RUNNERS", 201)], scope="api"),
+    "api:smoke_run_detail": page(on(pk="run"), get=VIEW, scope="api"),
+    # Smoke tests and monitors.
+    "smoketests:check_list": page(R, get=VIEW),
+    "smoketests:check_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "smoketests:check_edit": page(on(pk="check"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "smoketests:check_delete": page(on(pk="check"), post=[("PROJECT", 302)]),
+    "smoketests:run_start": page(R, post=[("SMOKE_RUNNERS", 302)]),
+    "smoketests:run_detail": page(on(pk="run"), get=VIEW),
+    "smoketests:monitor_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "smoketests:monitor_detail": page(on(pk="monitor"), get=VIEW),
+    "smoketests:monitor_edit": page(on(pk="monitor"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    # Handover.
+    "handover:plan": page(R, get=VIEW),
+    "handover:plan_create": page(R, get=[("PROJECT", 302)], post=[("PROJECT", 302)]),
+    "handover:plan_settings": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:plan_seed_template": page(R, post=[("PROJECT", 302)]),
+    "handover:plan_reopen": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "handover:team_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:team_signoff": page(on(team_pk="team"), get=VIEW, post=[("TEAM", 200)]),
+    "handover:team_agree": page(on(team_pk="team"), post=[("TEAM_LEAD", 302)]),
+    "handover:team_members": page(on(team_pk="team"), get=[("TEAM_LEAD", 200)], post=[("TEAM_LEAD", 200)]),
+    "handover:item_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:item_edit": page(on(pk="item"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:item_deliver": page(on(pk="item"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:item_accept": page(on(pk="item"), post=[("TEAM", 302)]),
+    "handover:item_reject": page(on(pk="item"), get=[("TEAM", 200)], post=[("TEAM", 200)]),
+    # A waiver needs both sides: the project team and the receiving team.
+    "handover:item_waive": page(
+        on(pk="item"), get=[("PROJECT", 200), ("TEAM", 200)], post=[("PROJECT", 200), ("TEAM", 200)]
+    ),
+    "handover:item_evidence_file": page(on(pk="item"), get=[("MEMBERS", 404)]),
+    "handover:document_edit": page(on(pk="document"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:document_file": page(on(pk="document"), get=[("MEMBERS", 404)]),
+    "handover:access_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:access_edit": page(on(pk="access"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:access_grant": page(on(pk="access"), post=[("PROJECT", 302)]),
+    "handover:access_verify": page(on(pk="access"), post=[("TEAM", 302)]),
+    "handover:access_revoke": page(on(pk="access"), post=[("PROJECT", 200)]),
+    "handover:training_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:training_edit": page(on(pk="training"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:training_held": page(on(pk="training"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:withdraw": page(on(kind="items", pk="item"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "handover:report": page(R, get=VIEW),
+    "handover:report_csv": page(R, get=VIEW),
+    # Forge: the hooks answer the forge (a signature, not a login); deployment targets are the RM's.
+    "forge:github_webhook": page(get=[("ALL", 401)], post=[("ALL", 401)], scope="public"),
+    "forge:gitlab_webhook": page(get=[("ALL", 401)], post=[("ALL", 401)], scope="public"),
+    "forge:deployment_targets": page(R, get=VIEW, post=[("RELEASE_MANAGER", 200)]),
+    "forge:deployment_target_remove": page(on(pk="deploy_target"), post=[("RELEASE_MANAGER", 302)]),
+}

@@ -1,0 +1,111 @@
+"""The one policy, asked by the services: whatever the entry point, the same answer."""
+
+import importlib
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from golive.choices import Role
+from golive.models import DecisionCondition, Rehearsal, Risk
+from golive.permissions import NotAllowed, can_create_release, get_release_for, may_do_everything
+from golive.services.meetings import (
+    ConditionAction,
+    cast_vote,
+    close_voting,
+    complete_condition,
+    open_voting,
+    set_participant_flags,
+)
+from golive.services.risks import close_risk
+from golive.services.runbook import finish_rehearsal
+from tests.factories import UserFactory, grant_permission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_the_chair_closes_voting_even_when_a_service_is_called_directly(open_meeting, members):
+    with pytest.raises(NotAllowed, match="Only the chair closes voting"):
+        close_voting(meeting=open_meeting, actor=members[Role.PRODUCT_OWNER])
+    open_meeting.refresh_from_db()
+    assert open_meeting.state == "voting_open"
+
+
+def test_the_chair_opens_voting_and_a_view_only_member_does_not(meeting, members):
+    with pytest.raises(NotAllowed):
+        open_voting(meeting=meeting, actor=members[Role.STAKEHOLDER])
+    assert open_voting(meeting=meeting, actor=members[Role.RELEASE_MANAGER]).state == "voting_open"
+
+
+def test_only_the_release_manager_changes_who_must_vote(open_meeting, members):
+    participant = open_meeting.participants.get(user=members[Role.SCRUM_TEAM])
+    with pytest.raises(NotAllowed):
+        set_participant_flags(
+            participant=participant, actor=members[Role.STAKEHOLDER], required=True, can_veto=True
+        )
+    participant.refresh_from_db()
+    assert (participant.required, participant.can_veto) == (False, False)
+
+
+def test_a_condition_is_marked_done_by_its_owner_or_the_release_manager_only(open_meeting, members):
+    manager, owner, dev = members[Role.RELEASE_MANAGER], members[Role.PRODUCT_OWNER], members[Role.SCRUM_TEAM]
+    for voter in (manager, owner, dev):
+        cast_vote(meeting=open_meeting, user=voter, choice="go_with_conditions", conditions="Watch errors")
+    due = timezone.localdate() + timedelta(days=3)
+    close_voting(
+        meeting=open_meeting,
+        actor=manager,
+        conditions=[ConditionAction(text="Watch", owner=dev, due_date=due)],
+    )
+    condition = DecisionCondition.objects.get()
+    with pytest.raises(NotAllowed, match="condition's owner"):
+        complete_condition(condition=condition, actor=owner)
+    assert complete_condition(condition=condition, actor=dev).done_by == dev
+
+
+def test_view_only_members_neither_close_risks_nor_finish_rehearsals(release, members):
+    stakeholder = members[Role.STAKEHOLDER]
+    risk = Risk.objects.create(release=release, title="Certificate", probability=2, impact=2)
+    rehearsal = Rehearsal.objects.create(release=release, started_by=members[Role.RELEASE_MANAGER])
+    with pytest.raises(NotAllowed):
+        close_risk(risk=risk, actor=stakeholder)
+    with pytest.raises(NotAllowed):
+        finish_rehearsal(rehearsal=rehearsal, actor=stakeholder)
+    assert close_risk(risk=risk, actor=members[Role.SCRUM_TEAM]).status == "closed"
+
+
+def test_admin_access_alone_does_not_do_everything(release):
+    admin_only = UserFactory(is_staff=True)
+    assert not may_do_everything(admin_only)
+    assert not can_create_release(admin_only)
+    with pytest.raises(Exception) as refused:
+        get_release_for(admin_only, release.pk)
+    assert refused.typename == "Http404"
+
+
+def test_everything_is_granted_on_purpose_or_to_a_superuser(release):
+    granted = UserFactory()
+    grant_permission(granted, "golive.act_on_every_release")
+    assert may_do_everything(granted) and can_create_release(granted)
+    assert get_release_for(granted, release.pk) == release
+    assert may_do_everything(UserFactory(is_superuser=True))
+    assert not may_do_everything(UserFactory(is_superuser=True, is_active=False))
+
+
+def test_creating_releases_is_a_django_permission():
+    creator = UserFactory()
+    assert not can_create_release(creator)
+    grant_permission(creator, "golive.add_release")
+    creator = type(creator).objects.get(pk=creator.pk)  # a fresh request's user
+    assert creator.has_perm("golive.add_release") and can_create_release(creator)
+    assert not may_do_everything(creator)
+
+
+def test_the_migration_keeps_what_existing_staff_could_do(release):
+    staff, other = UserFactory(is_staff=True), UserFactory()
+    migration = importlib.import_module("golive.migrations.0016_every_release_permission")
+    migration.grant_to_existing_staff(apps, None)
+    staff, other = (type(user).objects.get(pk=user.pk) for user in (staff, other))
+    assert may_do_everything(staff) and can_create_release(staff)
+    assert not may_do_everything(other) and not can_create_release(other)
