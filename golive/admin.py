@@ -8,19 +8,18 @@ from golive.models import (
     Communication,
     Decision,
     DecisionCondition,
-    Defect,
     GoLiveStep,
     GoNoGoMeeting,
     Participant,
     ProductionIssue,
     Release,
     ReleaseMembership,
-    Risk,
     Vote,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from golive.services.records import audited_field_names, record_admin_delete, record_admin_save
+from registers.models import Defect, Risk
 
 
 class AuditedAdmin(admin.ModelAdmin):

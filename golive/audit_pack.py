@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from freezes.models import FreezeOverride
 from golive.models import (
     AuditEvent,
     Communication,
     Decision,
-    FreezeOverride,
     GoLiveStep,
     GoNoGoMeeting,
     Release,

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.choices import Environment, Role
-from golive.models import AudienceAddresses, FreezeRecurrence, FreezeWindow, Release
+from golive.models import AudienceAddresses, Release
 from golive.services.meetings import cast_vote, close_voting, open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
-from golive.services.risks import create_risk
 from golive.services.runbook import add_step
+from registers.services.risks import create_risk
 
 LIVE_DEMO_RELEASE_NAME = "Billing API autumn release"
 

@@ -25,13 +25,11 @@ from golive.decision_rule import Choice, Outcome
 from golive.models import (
     AuditEvent,
     Decision,
-    Defect,
     GoLiveStep,
     GoNoGoMeeting,
     Participant,
     Release,
     ReleaseMembership,
-    Risk,
     StepStatus,
     Vote,
 )
@@ -39,6 +37,7 @@ from golive.models.meetings import MeetingState
 from golive.readiness import DUE_SOON_DAYS
 from handover.choices import ItemCategory, ItemStatus, PlanState, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SupportTeam
+from registers.models import Defect, Risk
 from smoketests.choices import MonitorState, RunStatus, RunTrigger
 from smoketests.choices import Outcome as CheckOutcome
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun

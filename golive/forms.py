@@ -5,10 +5,11 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
-from golive.models import Defect, Release, Risk
+from golive.models import Release
 from golive.people import members_of, offer_people
 from golive.validators import limit_inputs
 from golive.widgets import DateTimeInput
+from registers.models import Defect, Risk
 
 
 class _CrispyForm:

@@ -20,9 +20,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE, OPEN_DEFECT_STATUSES, DefectSeverity, ReleaseStatus, RiskStatus
-from golive.models import Defect, Release, Risk
+from golive.models import Release
 from handover.choices import SETTLED_ITEM_STATUSES, NeededBy
 from handover.models import HandoverItem
+from registers.models import Defect, Risk
 from smoketests.choices import MonitorState, RunStatus
 from smoketests.models import Monitor, SmokeRun
 

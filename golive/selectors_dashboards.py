@@ -14,20 +14,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
-from golive.models import (
-    AuditEvent,
-    Decision,
-    DecisionReview,
-    Defect,
-    GoLiveStep,
-    GoNoGoMeeting,
-    Release,
-    Risk,
-    StepStatus,
-)
+from golive.models import AuditEvent, Decision, DecisionReview, GoLiveStep, GoNoGoMeeting, Release, StepStatus
 from golive.permissions import releases_visible_to
 from golive.readiness import attach_readiness, readiness_for, with_readiness_counts
 from handover.selectors import release_card as handover_card
+from registers.models import Defect, Risk
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 from smoketests.uptime import uptime_percent

@@ -3,8 +3,9 @@
 from collections import Counter
 
 from golive.decision_rule import Choice, Rule, decide_outcome
-from golive.models import Decision, Defect, GoNoGoMeeting, Participant, Risk, Vote
+from golive.models import Decision, GoNoGoMeeting, Participant, Vote
 from golive.services.meetings import ballots_from, open_go_live_handover_items
+from registers.models import Defect, Risk
 
 
 def handover_state(release) -> dict | None:

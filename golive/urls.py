@@ -1,17 +1,17 @@
 from django.urls import path
 
+from freezes import views as freezes
 from golive.views import (
     communications,
     dashboards,
-    freezes,
     history,
     meetings,
-    records,
     redaction,
     releases,
     runbook,
     vote_links,
 )
+from registers import views as records
 
 app_name = "golive"
 

@@ -1,3 +1,4 @@
+from freezes.models import FreezeOverride, FreezeRecurrence, FreezeWindow
 from golive.models.api_tokens import ApiToken
 from golive.models.audit import AuditEvent
 from golive.models.calendars import CalendarFeed
@@ -11,8 +12,6 @@ from golive.models.communications import (
     ProductionIssue,
     ProductionIssueStatus,
 )
-from golive.models.defects import Defect
-from golive.models.freezes import FreezeOverride, FreezeRecurrence, FreezeWindow
 from golive.models.meetings import (
     Decision,
     DecisionCondition,
@@ -25,7 +24,6 @@ from golive.models.meetings import (
 )
 from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
-from golive.models.risks import Risk
 from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
 from golive.models.webhooks import (
     DeliveryStatus,
@@ -34,6 +32,8 @@ from golive.models.webhooks import (
     WebhookEvent,
     WebhookFormat,
 )
+from registers.models.defects import Defect
+from registers.models.risks import Risk
 
 __all__ = [
     "FreezeOverride",

@@ -18,12 +18,10 @@ from golive.models import (
     Decision,
     DecisionCondition,
     DecisionReview,
-    Defect,
     GoNoGoMeeting,
     MeetingState,
     Participant,
     Release,
-    Risk,
     Vote,
 )
 from golive.models.meetings import FINISHED_MEETING_STATES
@@ -33,6 +31,7 @@ from golive.services.releases import move_release_status
 from golive.services.runbook import notify_runnable_steps
 from golive.services.webhooks import notify_decision_recorded
 from golive.signals import deploy_gate_changed
+from registers.models import Defect, Risk
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
 _SCHEDULABLE_FROM = {

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from freezes.models import FreezeOverride
+from freezes.views import warn_if_frozen
 from golive.choices import Role
 from golive.decision_rule import Choice, Outcome
 from golive.errors import NotAParticipant, VotingClosed
@@ -20,7 +22,7 @@ from golive.forms_meetings import (
     ScheduleMeetingForm,
     VoteForm,
 )
-from golive.models import DecisionCondition, FreezeOverride, GoNoGoMeeting, Participant
+from golive.models import DecisionCondition, GoNoGoMeeting, Participant
 from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
 from golive.services.meetings import (
@@ -34,7 +36,6 @@ from golive.services.meetings import (
     set_participant_flags,
     update_meeting,
 )
-from golive.views.freezes import warn_if_frozen
 from golive.views.mixins import add_service_errors
 
 _DEFAULT_INVITEE_ROLES = {Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER}

@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from freezes.views import warn_if_frozen
+from freezes.windows import current_and_upcoming, freezes_in_force
 from golive.choices import Role
 from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
-from golive.freezes import current_and_upcoming, freezes_in_force
 from golive.models import Release, ReleaseMembership
 from golive.paging import WindowCountPaginator
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
@@ -24,7 +25,6 @@ from golive.services.releases import (
     remove_member,
     update_release,
 )
-from golive.views.freezes import warn_if_frozen
 from golive.views.mixins import add_service_errors
 
 PORTFOLIO_PAGE_SIZE = 25

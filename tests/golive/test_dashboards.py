@@ -8,7 +8,7 @@ from django.urls import reverse
 from golive.choices import DefectSeverity, DefectStatus, Environment, ReleaseStatus, RiskStatus, Role
 from golive.demo_scale import load_scale_demo
 from golive.models import Release
-from golive.services.risks import create_risk
+from registers.services.risks import create_risk
 from tests.conftest import ROLE_USERNAMES
 from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, RiskFactory
 

@@ -50,13 +50,13 @@ def test_release_form(release, members, manager_client):
 
 def test_risk_form(release, members, manager_client):
     risk = RiskFactory(release=release, owner=members[Role.RELEASE_MANAGER])
-    url = reverse("golive:risk_edit", args=[release.pk, risk.pk])
+    url = reverse("registers:risk_edit", args=[release.pk, risk.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, risk, "title")
 
 
 def test_defect_form(release, members, manager_client):
     defect = DefectFactory(release=release, owner=members[Role.RELEASE_MANAGER])
-    url = reverse("golive:defect_edit", args=[release.pk, defect.pk])
+    url = reverse("registers:defect_edit", args=[release.pk, defect.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, defect, "title")
 
 

@@ -10,7 +10,7 @@ from golive.audit import record_event
 from golive.choices import Role
 from golive.models import AuditEvent
 from golive.services.releases import move_release_status
-from golive.services.risks import create_risk
+from registers.services.risks import create_risk
 from tests.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from golive.models import AuditEvent, Decision, GoLiveStep, Release, Risk
+from golive.models import AuditEvent, Decision, GoLiveStep, Release
+from registers.models import Risk
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,8 @@ def test_the_live_demo_release_is_ready_to_run():
 
 
 def test_the_demo_has_a_year_end_freeze_and_one_on_the_portfolio_banner():
-    from golive.freezes import current_and_upcoming
-    from golive.models import FreezeWindow
+    from freezes.models import FreezeWindow
+    from freezes.windows import current_and_upcoming
 
     call_command("load_demo")
     assert FreezeWindow.objects.filter(name="Year-end freeze", recurrence="yearly").exists()

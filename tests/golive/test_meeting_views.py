@@ -288,7 +288,7 @@ def test_release_page_shows_needs_review(open_meeting, release, members, client_
     close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
     client = client_for(members[Role.SCRUM_TEAM])
     client.post(
-        reverse("golive:defect_create", args=[release.pk]),
+        reverse("registers:defect_create", args=[release.pk]),
         {"title": "Payments fail", "severity": 1, "status": "open"},
     )
     page = client.get(release.get_absolute_url()).content.decode()

@@ -10,7 +10,6 @@ from django.utils import timezone
 from golive.choices import DefectSeverity, ReleaseStatus, Role
 from golive.errors import NotAParticipant, VotingClosed
 from golive.models import AuditEvent, Decision, DecisionReview, Vote
-from golive.services.defects import create_defect
 from golive.services.meetings import (
     ConditionAction,
     cancel_meeting,
@@ -21,7 +20,8 @@ from golive.services.meetings import (
     schedule_meeting,
     update_meeting,
 )
-from golive.services.risks import create_risk
+from registers.services.defects import create_defect
+from registers.services.risks import create_risk
 from tests.factories import DefectFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db

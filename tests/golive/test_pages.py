@@ -19,10 +19,10 @@ def test_every_page_renders(release, members, client_for):
         reverse("golive:release_detail", args=[release.pk]),
         reverse("golive:release_edit", args=[release.pk]),
         reverse("golive:release_members", args=[release.pk]),
-        reverse("golive:risk_create", args=[release.pk]),
-        reverse("golive:risk_edit", args=[release.pk, risk.pk]),
-        reverse("golive:defect_create", args=[release.pk]),
-        reverse("golive:defect_edit", args=[release.pk, defect.pk]),
+        reverse("registers:risk_create", args=[release.pk]),
+        reverse("registers:risk_edit", args=[release.pk, risk.pk]),
+        reverse("registers:defect_create", args=[release.pk]),
+        reverse("registers:defect_edit", args=[release.pk, defect.pk]),
     ]
     members[Role.RELEASE_MANAGER].is_staff = True  # may create releases
     members[Role.RELEASE_MANAGER].save()

@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from freezes.models import FreezeOverride, FreezeWindow
 from golive.audit import record_event
 from golive.choices import Role
-from golive.models import Communication, FreezeOverride, FreezeWindow, GoLiveStep, Vote
+from golive.models import Communication, GoLiveStep, Vote
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.services.runbook import start_step
 from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell

@@ -19,10 +19,10 @@ from golive.demo import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_rele
 from golive.demo_scale import load_scale_demo
 from golive.models import Release
 from golive.services.calendars import create_calendar_feed
-from golive.services.defects import create_defect
 from golive.services.releases import add_member, create_release
-from golive.services.risks import create_risk
 from handover.demo import load_handover_demo
+from registers.services.defects import create_defect
+from registers.services.risks import create_risk
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [

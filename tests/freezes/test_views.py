@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from freezes.models import FreezeOverride, FreezeWindow
 from golive.choices import Role
-from golive.models import AuditEvent, FreezeOverride, FreezeWindow
+from golive.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def window_in_force(db):
 
 
 def test_staff_create_a_freeze_window_and_it_is_audited(staff, client_for):
-    response = client_for(staff).post(reverse("golive:freeze_create"), _form())
+    response = client_for(staff).post(reverse("freezes:freeze_create"), _form())
     assert response.status_code == 302
     window = FreezeWindow.objects.get()
     assert window.created_by == staff
@@ -49,22 +50,22 @@ def test_staff_create_a_freeze_window_and_it_is_audited(staff, client_for):
 @pytest.mark.parametrize("role", list(Role))
 def test_no_release_role_may_create_change_or_remove_a_window(role, members, window_in_force, client_for):
     client = client_for(members[role])
-    assert client.get(reverse("golive:freeze_create")).status_code == 403
-    assert client.post(reverse("golive:freeze_create"), _form(name="Sneaky")).status_code == 403
-    assert client.post(reverse("golive:freeze_edit", args=[window_in_force.pk]), _form()).status_code == 403
-    assert client.post(reverse("golive:freeze_delete", args=[window_in_force.pk])).status_code == 403
+    assert client.get(reverse("freezes:freeze_create")).status_code == 403
+    assert client.post(reverse("freezes:freeze_create"), _form(name="Sneaky")).status_code == 403
+    assert client.post(reverse("freezes:freeze_edit", args=[window_in_force.pk]), _form()).status_code == 403
+    assert client.post(reverse("freezes:freeze_delete", args=[window_in_force.pk])).status_code == 403
     assert list(FreezeWindow.objects.values_list("name", flat=True)) == ["Quarter close"]
 
 
 def test_everyone_signed_in_sees_the_list_without_the_buttons(stranger, window_in_force, client_for):
-    response = client_for(stranger).get(reverse("golive:freeze_list"))
+    response = client_for(stranger).get(reverse("freezes:freeze_list"))
     assert response.status_code == 200
     assert "Quarter close" in response.text and "Finance closes the quarter." in response.text
-    assert reverse("golive:freeze_create") not in response.text
+    assert reverse("freezes:freeze_create") not in response.text
 
 
 def test_signed_out_visitors_are_sent_to_log_in(client):
-    assert client.get(reverse("golive:freeze_list")).status_code == 302
+    assert client.get(reverse("freezes:freeze_list")).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,7 @@ def test_signed_out_visitors_are_sent_to_log_in(client):
     ],
 )
 def test_bad_input_gives_form_errors_and_saves_nothing(values, message, staff, client_for):
-    response = client_for(staff).post(reverse("golive:freeze_create"), _form(**values))
+    response = client_for(staff).post(reverse("freezes:freeze_create"), _form(**values))
     assert response.status_code == 200
     assert message in response.text
     assert not FreezeWindow.objects.exists()
@@ -92,11 +93,11 @@ def test_bad_input_gives_form_errors_and_saves_nothing(values, message, staff, c
 
 def test_staff_edit_and_remove_a_window(staff, window_in_force, client_for):
     client = client_for(staff)
-    response = client.post(reverse("golive:freeze_edit", args=[window_in_force.pk]), _form(name="Year end"))
+    response = client.post(reverse("freezes:freeze_edit", args=[window_in_force.pk]), _form(name="Year end"))
     assert response.status_code == 302
     window_in_force.refresh_from_db()
     assert window_in_force.name == "Year end"
-    assert client.post(reverse("golive:freeze_delete", args=[window_in_force.pk])).status_code == 302
+    assert client.post(reverse("freezes:freeze_delete", args=[window_in_force.pk])).status_code == 302
     assert not FreezeWindow.objects.exists()
     assert AuditEvent.objects.filter(verb="freeze.removed").exists()
 
@@ -108,7 +109,7 @@ def test_the_portfolio_shows_a_banner_for_a_freeze_in_force(members, window_in_f
 
 def test_the_release_manager_records_an_emergency_override(release, members, window_in_force, client_for):
     manager = members[Role.RELEASE_MANAGER]
-    url = reverse("golive:freeze_override", args=[release.pk])
+    url = reverse("freezes:freeze_override", args=[release.pk])
     page = client_for(manager).get(url)
     assert page.status_code == 200 and "Quarter close" in page.text
     response = client_for(manager).post(url, {"window": window_in_force.pk, "reason": "Payment outage fix"})
@@ -121,7 +122,7 @@ def test_the_release_manager_records_an_emergency_override(release, members, win
 
 def test_an_override_needs_a_reason(release, members, window_in_force, client_for):
     response = client_for(members[Role.RELEASE_MANAGER]).post(
-        reverse("golive:freeze_override", args=[release.pk]), {"window": window_in_force.pk, "reason": "  "}
+        reverse("freezes:freeze_override", args=[release.pk]), {"window": window_in_force.pk, "reason": "  "}
     )
     assert response.status_code == 200 and "This field is required" in response.text
     assert not FreezeOverride.objects.exists()
@@ -129,14 +130,14 @@ def test_an_override_needs_a_reason(release, members, window_in_force, client_fo
 
 @pytest.mark.parametrize("role", [role for role in Role if role != Role.RELEASE_MANAGER])
 def test_other_members_may_not_override_a_freeze(role, release, members, window_in_force, client_for):
-    url = reverse("golive:freeze_override", args=[release.pk])
+    url = reverse("freezes:freeze_override", args=[release.pk])
     response = client_for(members[role]).post(url, {"window": window_in_force.pk, "reason": "Please"})
     assert response.status_code == 403
     assert not FreezeOverride.objects.exists()
 
 
 def test_a_stranger_cannot_find_the_override_page(release, stranger, window_in_force, client_for):
-    url = reverse("golive:freeze_override", args=[release.pk])
+    url = reverse("freezes:freeze_override", args=[release.pk])
     assert client_for(stranger).post(url, {"window": window_in_force.pk, "reason": "x"}).status_code == 404
 
 

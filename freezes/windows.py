@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from golive.models import FreezeOverride, FreezeWindow, Release
+from freezes.models import FreezeOverride, FreezeWindow
+from golive.models import Release
 
 UPCOMING_WITHIN = timedelta(days=14)
 

@@ -4,7 +4,7 @@ from django.db import models
 
 from golive.choices import HIGH_RISK_SCORE, RiskStatus
 from golive.models.releases import Release
-from handover.secret_detection import reject_secrets
+from golive.secret_detection import reject_secrets
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 

@@ -6,16 +6,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView
 
-from golive.forms import DefectForm, RiskForm
-from golive.models import Defect, Risk
 from golive.permissions import Action
-from golive.services import defects as defect_services
-from golive.services import risks as risk_services
 from golive.views.mixins import ReleaseScopedMixin, add_service_errors
+from registers.forms import DefectForm, RiskForm
+from registers.models import Defect, Risk
+from registers.services import defects as defect_services
+from registers.services import risks as risk_services
 
 
 class RecordFormView(ReleaseScopedMixin, FormView):
-    template_name = "golive/record_form.html"
+    template_name = "registers/record_form.html"
     model = None
     record_name = ""
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from freezes.models import FreezeRecurrence, FreezeWindow
+from freezes.windows import current_and_upcoming, freezes_in_force, warning_for
 from golive.choices import Environment
-from golive.freezes import current_and_upcoming, freezes_in_force, warning_for
-from golive.models import FreezeRecurrence, FreezeWindow
 from tests.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,17 +4,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from golive.forms_freezes import FreezeOverrideForm, FreezeWindowForm
-from golive.freezes import current_and_upcoming, warning_for
-from golive.gate import deploy_gate
-from golive.models import FreezeWindow
-from golive.permissions import Action, can_manage_freezes, get_release_for
-from golive.services.freezes import (
+from freezes.forms import FreezeOverrideForm, FreezeWindowForm
+from freezes.models import FreezeWindow
+from freezes.services import (
     create_freeze_window,
     delete_freeze_window,
     record_freeze_override,
     update_freeze_window,
 )
+from freezes.windows import current_and_upcoming, warning_for
+from golive.gate import deploy_gate
+from golive.permissions import Action, can_manage_freezes, get_release_for
 from golive.views.mixins import add_service_errors
 
 
@@ -30,7 +30,7 @@ def freeze_list(request):
         "current_and_upcoming": current_and_upcoming(),
         "can_manage": can_manage_freezes(request.user),
     }
-    return render(request, "golive/freezes/list.html", context)
+    return render(request, "freezes/list.html", context)
 
 
 def freeze_edit(request, pk: int | None = None):
@@ -47,8 +47,8 @@ def freeze_edit(request, pk: int | None = None):
             add_service_errors(form, error)
         else:
             messages.success(request, f"Freeze window “{window.name}” saved.")
-            return redirect("golive:freeze_list")
-    return render(request, "golive/freezes/form.html", {"form": form, "window": window})
+            return redirect("freezes:freeze_list")
+    return render(request, "freezes/form.html", {"form": form, "window": window})
 
 
 @require_POST
@@ -57,7 +57,7 @@ def freeze_delete(request, pk: int):
     window = get_object_or_404(FreezeWindow, pk=pk)
     delete_freeze_window(window=window, actor=request.user)
     messages.success(request, f"Freeze window “{window.name}” removed.")
-    return redirect("golive:freeze_list")
+    return redirect("freezes:freeze_list")
 
 
 def freeze_override(request, release_pk: int):
@@ -77,7 +77,7 @@ def freeze_override(request, release_pk: int):
             )
             return redirect(reverse("golive:release_detail", args=[release.pk]))
     context = {"release": release, "form": form, "gate": gate, "blocking": blocking}
-    return render(request, "golive/freezes/override.html", context)
+    return render(request, "freezes/override.html", context)
 
 
 def warn_if_frozen(request, *, release, moment, what: str) -> None:

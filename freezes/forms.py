@@ -1,7 +1,7 @@
 from django import forms
 
+from freezes.models import FreezeWindow
 from golive.forms import _CrispyForm
-from golive.models import FreezeWindow
 from golive.widgets import DateInput, DateTimeInput
 
 

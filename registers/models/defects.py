@@ -3,7 +3,7 @@ from django.db import models
 
 from golive.choices import OPEN_DEFECT_STATUSES, DefectSeverity, DefectStatus
 from golive.models.releases import Release
-from handover.secret_detection import reject_secrets
+from golive.secret_detection import reject_secrets
 
 
 class DefectQuerySet(models.QuerySet):

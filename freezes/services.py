@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from freezes.models import FreezeOverride, FreezeWindow
+from freezes.windows import freezes_in_force
 from golive.audit import capture, diff, record_event
-from golive.freezes import freezes_in_force
-from golive.models import FreezeOverride, FreezeWindow, Release
+from golive.models import Release
 from golive.permissions import Action, can_manage_freezes, require
 from golive.signals import deploy_gate_changed
 
