@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "golive",
+    "registers",
+    "freezes",
     "smoketests",
     "handover",
     "forge",

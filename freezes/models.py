@@ -52,6 +52,7 @@ class FreezeWindow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "golive_freezewindow"
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -167,6 +168,7 @@ class FreezeOverride(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "golive_freezeoverride"
         ordering = ["-recorded_at", "-pk"]
         indexes = [models.Index(fields=["release", "occurrence_ends_at"])]
 

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from freezes import views as freezes
 from golive.views import (
     communications,
     dashboards,
@@ -11,7 +10,6 @@ from golive.views import (
     runbook,
     vote_links,
 )
-from registers import views as records
 
 app_name = "golive"
 
@@ -36,24 +34,6 @@ urlpatterns = [
         "releases/<int:release_pk>/members/<int:pk>/remove/",
         releases.release_member_remove,
         name="release_member_remove",
-    ),
-    path("releases/<int:release_pk>/risks/new/", records.RiskCreateView.as_view(), name="risk_create"),
-    path(
-        "releases/<int:release_pk>/risks/<int:pk>/edit/", records.RiskUpdateView.as_view(), name="risk_edit"
-    ),
-    path(
-        "releases/<int:release_pk>/risks/<int:pk>/close/", records.RiskCloseView.as_view(), name="risk_close"
-    ),
-    path("releases/<int:release_pk>/defects/new/", records.DefectCreateView.as_view(), name="defect_create"),
-    path(
-        "releases/<int:release_pk>/defects/<int:pk>/edit/",
-        records.DefectUpdateView.as_view(),
-        name="defect_edit",
-    ),
-    path(
-        "releases/<int:release_pk>/defects/<int:pk>/resolve/",
-        records.DefectResolveView.as_view(),
-        name="defect_resolve",
     ),
     path("releases/<int:release_pk>/meetings/new/", meetings.meeting_schedule, name="meeting_schedule"),
     path("releases/<int:release_pk>/meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
@@ -127,9 +107,4 @@ urlpatterns = [
     path(
         "releases/<int:release_pk>/issues/<int:pk>/notify/", communications.issue_notify, name="issue_notify"
     ),
-    path("freezes/", freezes.freeze_list, name="freeze_list"),
-    path("freezes/new/", freezes.freeze_edit, name="freeze_create"),
-    path("freezes/<int:pk>/edit/", freezes.freeze_edit, name="freeze_edit"),
-    path("freezes/<int:pk>/delete/", freezes.freeze_delete, name="freeze_delete"),
-    path("releases/<int:release_pk>/freeze-override/", freezes.freeze_override, name="freeze_override"),
 ]

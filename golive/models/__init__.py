@@ -1,4 +1,3 @@
-from freezes.models import FreezeOverride, FreezeRecurrence, FreezeWindow
 from golive.models.api_tokens import ApiToken
 from golive.models.audit import AuditEvent
 from golive.models.calendars import CalendarFeed
@@ -32,13 +31,8 @@ from golive.models.webhooks import (
     WebhookEvent,
     WebhookFormat,
 )
-from registers.models.defects import Defect
-from registers.models.risks import Risk
 
 __all__ = [
-    "FreezeOverride",
-    "FreezeRecurrence",
-    "FreezeWindow",
     "ApiToken",
     "DeliveryStatus",
     "WebhookDelivery",
@@ -63,14 +57,12 @@ __all__ = [
     "Decision",
     "DecisionCondition",
     "DecisionReview",
-    "Defect",
     "GoNoGoMeeting",
     "MeetingState",
     "Participant",
     "Redaction",
     "Release",
     "ReleaseMembership",
-    "Risk",
     "Vote",
     "VoteLinkUse",
 ]

@@ -44,6 +44,7 @@ class Defect(models.Model):
     objects = DefectQuerySet.as_manager()
 
     class Meta:
+        db_table = "golive_defect"
         ordering = ["severity", "-created_at", "pk"]
         indexes = [models.Index(fields=["release", "status", "severity"])]
         constraints = [

@@ -55,6 +55,7 @@ class Risk(models.Model):
     objects = RiskQuerySet.as_manager()
 
     class Meta:
+        db_table = "golive_risk"
         ordering = ["-score", "pk"]
         indexes = [models.Index(fields=["release", "status", "score"])]
         constraints = [

@@ -17,9 +17,9 @@ from functools import cache
 
 from golive.audit import record_event
 
-SERVICE_PACKAGES = ("golive.services", "handover.services", "smoketests.services")
-WRITER_MODULES = ("golive.runbook_csv",)
-PROJECT_PACKAGES = ("golive.", "handover.", "smoketests.")
+SERVICE_PACKAGES = ("golive.services", "registers.services", "handover.services", "smoketests.services")
+WRITER_MODULES = ("golive.runbook_csv", "freezes.services")
+PROJECT_PACKAGES = ("golive.", "registers.", "freezes.", "handover.", "smoketests.")
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"

@@ -132,7 +132,7 @@ def test_admin_edits_are_audited(release, staff, client_for):
     staff.save()
     risk = RiskFactory(release=release, probability=1, impact=1)
     response = client_for(staff).post(
-        reverse("admin:golive_risk_change", args=[risk.pk]),
+        reverse("admin:registers_risk_change", args=[risk.pk]),
         {
             "release": release.pk,
             "title": risk.title,
