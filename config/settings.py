@@ -133,7 +133,7 @@ AXES_LOCKOUT_CALLABLE = "golive.views.login.locked_out"
 LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "golive.auth_backends.client_address"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "golive:portfolio"
+LOGIN_REDIRECT_URL = "dashboards:portfolio"
 LOGOUT_REDIRECT_URL = "login"
 
 # Single sign-on with OpenID Connect (README, "Single sign-on"): on when a client id and the issuer (or its

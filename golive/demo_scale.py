@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from dashboards.readiness import DUE_SOON_DAYS
 from golive.choices import (
     HIGH_RISK_SCORE,
     DefectSeverity,
@@ -34,7 +35,6 @@ from golive.models import (
     Vote,
 )
 from golive.models.meetings import MeetingState
-from golive.readiness import DUE_SOON_DAYS
 from handover.choices import ItemCategory, ItemStatus, PlanState, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SupportTeam
 from registers.models import Defect, Risk

@@ -1,15 +1,8 @@
 from django.urls import path
 
-from golive.views import (
-    communications,
-    dashboards,
-    history,
-    meetings,
-    redaction,
-    releases,
-    runbook,
-    vote_links,
-)
+from dashboards.views import history
+from dashboards.views import release as dashboards
+from golive.views import communications, meetings, redaction, releases, runbook, vote_links
 
 app_name = "golive"
 

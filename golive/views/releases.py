@@ -8,16 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from dashboards.filters import PortfolioFilter
+from dashboards.selectors import portfolio_releases, portfolio_rows
 from freezes.views import warn_if_frozen
 from freezes.windows import current_and_upcoming, freezes_in_force
 from golive.choices import Role
-from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
 from golive.models import Release, ReleaseMembership
 from golive.paging import WindowCountPaginator
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
 from golive.selectors import release_overview
-from golive.selectors_dashboards import portfolio_releases, portfolio_rows
 from golive.services.releases import (
     add_member,
     create_release,
@@ -33,7 +33,7 @@ PORTFOLIO_PAGE_SIZE = 25
 def _render_filter_bar(query: str) -> str:
     filterset = PortfolioFilter(QueryDict(query) or None, queryset=Release.objects.none())
     return render_to_string(
-        "golive/_portfolio_filters.html", {"filter": filterset, "filter_controls": filterset.controls()}
+        "dashboards/_portfolio_filters.html", {"filter": filterset, "filter_controls": filterset.controls()}
     )
 
 
@@ -67,7 +67,7 @@ def portfolio(request):
         "can_create_release": can_create_release(request.user),
         "freezes": current_and_upcoming(),
     }
-    return render(request, "golive/portfolio.html", context)
+    return render(request, "dashboards/portfolio.html", context)
 
 
 def release_create(request):

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.audit_pack import build_audit_pack
 from freezes.models import FreezeWindow
 from freezes.services import record_freeze_override
-from golive.audit_pack import build_audit_pack
 from golive.choices import Role
 
 pytestmark = pytest.mark.django_db

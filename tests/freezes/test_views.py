@@ -103,7 +103,7 @@ def test_staff_edit_and_remove_a_window(staff, window_in_force, client_for):
 
 
 def test_the_portfolio_shows_a_banner_for_a_freeze_in_force(members, window_in_force, client_for):
-    response = client_for(members[Role.STAKEHOLDER]).get(reverse("golive:portfolio"))
+    response = client_for(members[Role.STAKEHOLDER]).get(reverse("dashboards:portfolio"))
     assert 'data-testid="freeze-banner"' in response.text and "Freeze in force" in response.text
 
 

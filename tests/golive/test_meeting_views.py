@@ -294,7 +294,7 @@ def test_release_page_shows_needs_review(open_meeting, release, members, client_
     page = client.get(release.get_absolute_url()).content.decode()
     assert 'data-testid="needs-review"' in page and "Payments fail" in page
     assert 'data-testid="header-needs-review"' in page
-    portfolio = client.get(reverse("golive:portfolio")).content.decode()
+    portfolio = client.get(reverse("dashboards:portfolio")).content.decode()
     assert 'data-testid="portfolio-needs-review"' in portfolio
 
 

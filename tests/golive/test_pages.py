@@ -14,7 +14,7 @@ def test_every_page_renders(release, members, client_for):
     defect = DefectFactory(release=release)
     client = client_for(members[Role.RELEASE_MANAGER])
     urls = [
-        reverse("golive:portfolio"),
+        reverse("dashboards:portfolio"),
         reverse("golive:release_create"),
         reverse("golive:release_detail", args=[release.pk]),
         reverse("golive:release_edit", args=[release.pk]),

@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 
 
 def _url(release, **query):
-    url = reverse("golive:release_history", args=[release.pk])
+    url = reverse("dashboards:release_history", args=[release.pk])
     return url + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
 
 
@@ -157,7 +157,7 @@ def test_the_query_count_does_not_grow_with_the_trail(
 
 
 def test_a_long_trail_is_counted_up_to_a_limit_and_still_paged(release, members, client_for, monkeypatch):
-    monkeypatch.setattr("golive.views.history.HISTORY_COUNT_LIMIT", 100)
+    monkeypatch.setattr("dashboards.views.history.HISTORY_COUNT_LIMIT", 100)
     _noted(release, 120)
     client = client_for(members[Role.STAKEHOLDER])
     first = client.get(_url(release)).content.decode()

@@ -14,11 +14,13 @@ from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, Ri
 
 
 def _dashboard(release):
-    return reverse("golive:release_dashboard", args=[release.pk])
+    return reverse("dashboards:release_dashboard", args=[release.pk])
 
 
 def _cell(release, probability, impact):
-    return reverse("golive:heat_map_cell", args=[release.pk]) + f"?probability={probability}&impact={impact}"
+    return (
+        reverse("dashboards:heat_map_cell", args=[release.pk]) + f"?probability={probability}&impact={impact}"
+    )
 
 
 def _names(response) -> list[str]:
@@ -56,7 +58,7 @@ def test_staff_see_every_release_on_the_portfolio(release, staff, client_for):
 
 def test_healthz_answers_without_a_login(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
-        response = client.get(reverse("golive:healthz"))
+        response = client.get(reverse("dashboards:healthz"))
     assert (response.status_code, response.content) == (200, b"ok")
 
 
@@ -268,7 +270,7 @@ def test_a_heat_map_cell_lists_its_open_risks_only(release, members, client_for)
 
 @pytest.mark.parametrize("query", ["probability=6&impact=1", "probability=x&impact=2", "impact=3", ""])
 def test_a_cell_outside_the_grid_is_a_400_with_words(query, release, members, client_for):
-    url = reverse("golive:heat_map_cell", args=[release.pk]) + f"?{query}"
+    url = reverse("dashboards:heat_map_cell", args=[release.pk]) + f"?{query}"
     response = client_for(members[Role.STAKEHOLDER]).get(url)
     assert response.status_code == 400
     assert b"probability and impact run from 1 to 5" in response.content
@@ -295,7 +297,7 @@ def test_the_dashboard_shows_readiness_runbook_and_the_go_decision(go_release, m
     assert "1 open critical or blocking defect" in page
     assert response.context["runbook"]["total"] == 3
     assert "0 of 3 steps finished" in page
-    assert reverse("golive:audit_pack", args=[go_release.pk]) in page
+    assert reverse("dashboards:audit_pack", args=[go_release.pk]) in page
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from dashboards.readiness import readiness_for
 from freezes.models import FreezeOverride
 from golive.models import (
     AuditEvent,
@@ -35,7 +36,6 @@ from golive.models import (
     Vote,
 )
 from golive.models.communications import CommunicationStatus
-from golive.readiness import readiness_for
 from golive.spreadsheet import SpreadsheetWriter
 from handover.choices import DocumentStatus
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
@@ -509,7 +509,7 @@ def build_audit_pack(release: Release, *, now: datetime) -> bytes:
         _trail_table(trail),
     ]
     summary = render_to_string(
-        "golive/dashboards/audit_pack.html",
+        "dashboards/audit_pack.html",
         {
             "release": release,
             "generated_at": now,

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.audit_pack import build_audit_pack
+from dashboards.audit_pack import build_audit_pack
 from golive.choices import ReleaseStatus, Role
 from golive.models import AuditEvent, Communication, Release
 from golive.models.communications import CommunicationKind, CommunicationStatus
@@ -118,7 +118,7 @@ def audited_release(go_release, members):
 
 
 def _pack(client, release) -> zipfile.ZipFile:
-    response = client.get(reverse("golive:audit_pack", args=[release.pk]))
+    response = client.get(reverse("dashboards:audit_pack", args=[release.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-pack-')
@@ -337,7 +337,7 @@ def test_the_query_count_does_not_grow_with_the_trail(handover_records, members)
 
 
 def test_a_long_table_is_printed_in_part_and_says_so(go_release, members, client_for, monkeypatch):
-    monkeypatch.setattr("golive.audit_pack.PRINTED_ROWS_PER_TABLE", 3)
+    monkeypatch.setattr("dashboards.audit_pack.PRINTED_ROWS_PER_TABLE", 3)
     archive = _pack(client_for(members[Role.STAKEHOLDER]), go_release)
     events = AuditEvent.objects.filter(release=go_release).count()
     assert len(_rows(archive, "audit_trail.csv")) == events > 3

@@ -1,9 +1,9 @@
 from django.shortcuts import render
 
-from golive.forms_history import HistoryFilterForm
+from dashboards.forms_history import HistoryFilterForm
+from dashboards.selectors_history import release_history, trail_verbs_and_actors
 from golive.paging import bounded_page
 from golive.permissions import get_release_for
-from golive.selectors_history import release_history, trail_verbs_and_actors
 
 HISTORY_PAGE_SIZE = 50
 # Beyond this many events the page says "more than 5,000": counting a long trail exactly costs as much as
@@ -32,6 +32,6 @@ def release_history_page(request, release_pk: int):
         )
     return render(
         request,
-        "golive/history.html",
+        "dashboards/history.html",
         {"release": release, "form": form, "page": page, "query_without_page": query.urlencode()},
     )

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from dashboards.readiness import attach_readiness, readiness_for, with_readiness_counts
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
 from golive.models import AuditEvent, Decision, DecisionReview, GoLiveStep, GoNoGoMeeting, Release, StepStatus
 from golive.permissions import releases_visible_to
-from golive.readiness import attach_readiness, readiness_for, with_readiness_counts
 from handover.selectors import release_card as handover_card
 from registers.models import Defect, Risk
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
@@ -39,7 +39,7 @@ MEDIUM_RISK_SCORE = 8
 def portfolio_releases(user) -> QuerySet[Release]:
     """The releases the user may see, each with the id of its latest audit event (see portfolio_rows).
 
-    No counts here: golive.filters adds them in SQL only when a filter or the order reads them, and
+    No counts here: dashboards.filters adds them in SQL only when a filter or the order reads them, and
     portfolio_rows computes them for the rows of one page only.
     """
     latest_event = (
@@ -48,7 +48,7 @@ def portfolio_releases(user) -> QuerySet[Release]:
     return releases_visible_to(user).annotate(latest_event_id=Subquery(latest_event))
 
 
-PORTFOLIO_ROW_TEMPLATE = "golive/_portfolio_row.html"
+PORTFOLIO_ROW_TEMPLATE = "dashboards/_portfolio_row.html"
 
 # The last smoke verdict in words and a symbol, never by colour alone.
 SMOKE_VERDICTS = {
@@ -92,7 +92,7 @@ def _needs_review() -> Exists:
 def _with_row_figures(release: Release, today) -> Release:
     """What a portfolio row shows, worked out once here rather than by template logic per cell."""
     release.detail_url = reverse("golive:release_detail", args=[release.pk])
-    release.dashboard_url = reverse("golive:release_dashboard", args=[release.pk])
+    release.dashboard_url = reverse("dashboards:release_dashboard", args=[release.pk])
     release.days_to_go = (timezone.localdate(release.target_go_live) - today).days
     release.blocker_total = release.blocking_risk_count + release.blocking_defect_count
     release.smoke_verdict = SMOKE_VERDICTS.get(release.last_smoke_status, "none yet")

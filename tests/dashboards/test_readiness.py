@@ -1,13 +1,11 @@
-"""golive.readiness: the state and its reasons, from counts and from real rows, in Python and in SQL."""
+"""dashboards.readiness: the state and its reasons, from counts and from real rows, in Python and in SQL."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from golive.choices import DefectSeverity, DefectStatus, ReleaseStatus, RiskStatus
-from golive.models import Release
-from golive.readiness import (
+from dashboards.readiness import (
     BLOCKERS,
     READINESS_RANK,
     WARNINGS,
@@ -17,6 +15,8 @@ from golive.readiness import (
     readiness_rank_expression,
     with_readiness_counts,
 )
+from golive.choices import DefectSeverity, DefectStatus, ReleaseStatus, RiskStatus
+from golive.models import Release
 from handover.choices import ItemStatus, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SupportTeam
 from smoketests.choices import MonitorState, RunStatus

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from golive.audit_pack import audit_pack_filename, build_audit_pack
-from golive.forms_dashboards import HeatCellForm
+from dashboards.audit_pack import audit_pack_filename, build_audit_pack
+from dashboards.forms import HeatCellForm
+from dashboards.selectors import live_cards_cache_key, release_dashboard, risks_in_cell
 from golive.permissions import get_release_for
-from golive.selectors_dashboards import live_cards_cache_key, release_dashboard, risks_in_cell
 
 
 def _live_cards(request, release) -> str:
@@ -23,7 +23,7 @@ def _live_cards(request, release) -> str:
     cards = cache.get(key) if key else None
     if cards is None:
         context = {"release": release, **release_dashboard(release)}
-        cards = render_to_string("golive/dashboards/_live.html", context, request=request)
+        cards = render_to_string("dashboards/_live.html", context, request=request)
         if key:
             cache.set(key, cards, settings.DASHBOARD_CACHE_SECONDS)
     return cards
@@ -35,19 +35,17 @@ def release_dashboard_page(request, release_pk: int):
     cards = _live_cards(request, release)
     if request.htmx and request.htmx.target == "dashboard-live":
         return HttpResponse(cards)
-    return render(request, "golive/dashboards/release.html", {"release": release, "live_cards": cards})
+    return render(request, "dashboards/release.html", {"release": release, "live_cards": cards})
 
 
 def heat_map_cell(request, release_pk: int):
     release = get_release_for(request.user, release_pk)
     form = HeatCellForm(request.GET)
     if not form.is_valid():
-        return render(
-            request, "golive/dashboards/_cell_risks.html", {"form": form, "release": release}, status=400
-        )
+        return render(request, "dashboards/_cell_risks.html", {"form": form, "release": release}, status=400)
     cell = form.cleaned_data
     risks = risks_in_cell(release, probability=cell["probability"], impact=cell["impact"])
-    return render(request, "golive/dashboards/_cell_risks.html", {"release": release, "risks": risks, **cell})
+    return render(request, "dashboards/_cell_risks.html", {"release": release, "risks": risks, **cell})
 
 
 @never_cache
