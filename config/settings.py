@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "smoketests",
     "handover",
     "forge",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),
     path("", include("forge.urls")),
+    path("", include("dashboards.urls")),
 ]

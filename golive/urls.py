@@ -1,21 +1,13 @@
 from django.urls import path
 
-from dashboards.views import history
-from dashboards.views import release as dashboards
 from golive.views import communications, meetings, redaction, releases, runbook, vote_links
 
 app_name = "golive"
 
 urlpatterns = [
-    path("", releases.portfolio, name="portfolio"),
-    path("healthz", dashboards.healthz, name="healthz"),
     path("releases/new/", releases.release_create, name="release_create"),
     path("releases/<int:release_pk>/", releases.release_detail, name="release_detail"),
     path("releases/<int:release_pk>/edit/", releases.release_edit, name="release_edit"),
-    path("releases/<int:release_pk>/dashboard/", dashboards.release_dashboard_page, name="release_dashboard"),
-    path("releases/<int:release_pk>/dashboard/risks/", dashboards.heat_map_cell, name="heat_map_cell"),
-    path("releases/<int:release_pk>/audit-pack.zip", dashboards.audit_pack, name="audit_pack"),
-    path("releases/<int:release_pk>/history/", history.release_history_page, name="release_history"),
     path("releases/<int:release_pk>/move/", releases.release_move, name="release_move"),
     path(
         "releases/<int:release_pk>/redact/<int:content_type_id>/<int:object_pk>/",

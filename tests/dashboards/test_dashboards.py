@@ -39,14 +39,14 @@ def test_every_role_can_read_the_dashboard_and_its_cells(role, release, members,
 
 @pytest.mark.parametrize("name", ["release_dashboard", "heat_map_cell", "audit_pack"])
 def test_a_stranger_gets_404_and_no_hint_of_the_release(name, release, members, stranger, client_for):
-    response = client_for(stranger).get(reverse(f"golive:{name}", args=[release.pk]))
+    response = client_for(stranger).get(reverse(f"dashboards:{name}", args=[release.pk]))
     assert response.status_code == 404
     assert release.name.encode() not in response.content
 
 
 @pytest.mark.parametrize("name", ["release_dashboard", "heat_map_cell", "audit_pack"])
 def test_anonymous_visitors_are_sent_to_the_login(name, release, client):
-    response = client.get(reverse(f"golive:{name}", args=[release.pk]))
+    response = client.get(reverse(f"dashboards:{name}", args=[release.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
