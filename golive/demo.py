@@ -7,9 +7,11 @@ from django.utils import timezone
 from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.choices import Environment, Role
 from golive.models import AudienceAddresses, Release
-from golive.services.meetings import cast_vote, close_voting, open_voting, schedule_meeting
+from golive.services.decisions import close_voting
+from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
 from golive.services.runbook import add_step
+from golive.services.votes import cast_vote
 from registers.services.risks import create_risk
 
 LIVE_DEMO_RELEASE_NAME = "Billing API autumn release"

@@ -25,17 +25,15 @@ from golive.forms_meetings import (
 from golive.models import DecisionCondition, GoNoGoMeeting, Participant
 from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
+from golive.services.decisions import ConditionAction, close_voting, complete_condition
 from golive.services.meetings import (
-    ConditionAction,
     cancel_meeting,
-    cast_vote_by_id,
-    close_voting,
-    complete_condition,
     open_voting,
     schedule_meeting,
     set_participant_flags,
     update_meeting,
 )
+from golive.services.votes import cast_vote_by_id
 from golive.views.mixins import add_service_errors
 
 _DEFAULT_INVITEE_ROLES = {Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER}

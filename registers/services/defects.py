@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from golive.choices import DefectStatus
 from golive.models import Release
-from golive.services.meetings import recheck_decision_evidence
+from golive.services.decisions import recheck_decision_evidence
 from golive.services.records import create_record, update_record
 from registers.models import Defect
 

@@ -16,8 +16,10 @@ from dashboards.audit_pack import build_audit_pack
 from golive.choices import ReleaseStatus, Role
 from golive.models import AuditEvent, Communication, Release
 from golive.models.communications import CommunicationKind, CommunicationStatus
-from golive.services.meetings import cast_vote, close_voting, open_voting, schedule_meeting
+from golive.services.decisions import close_voting
+from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.runbook import complete_step, fail_step, retry_step, skip_step, start_step
+from golive.services.votes import cast_vote
 from handover.choices import DocumentKind, DocumentStatus, ItemStatus, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SignOff, SupportTeam
 from handover.services.access import create_access_transfer, grant_access

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from golive.choices import Role
 from golive.models import GoNoGoMeeting, Participant, Vote
-from golive.services.meetings import cast_vote, close_voting
+from golive.services.decisions import close_voting
+from golive.services.votes import cast_vote
 from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
