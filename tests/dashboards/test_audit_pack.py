@@ -339,7 +339,7 @@ def test_the_query_count_does_not_grow_with_the_trail(handover_records, members)
 
 
 def test_a_long_table_is_printed_in_part_and_says_so(go_release, members, client_for, monkeypatch):
-    monkeypatch.setattr("dashboards.audit_pack.PRINTED_ROWS_PER_TABLE", 3)
+    monkeypatch.setattr("dashboards.audit_pack_tables.PRINTED_ROWS_PER_TABLE", 3)
     archive = _pack(client_for(members[Role.STAKEHOLDER]), go_release)
     events = AuditEvent.objects.filter(release=go_release).count()
     assert len(_rows(archive, "audit_trail.csv")) == events > 3

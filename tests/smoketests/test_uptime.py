@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dashboards.audit_pack import _monitors
+from dashboards.audit_pack_records import _monitors
 from dashboards.selectors import monitor_charts
 from golive.choices import Role
 from handover.hypercare import hypercare_status
