@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from demo.scale import load_scale_demo
 from golive.choices import DefectSeverity, DefectStatus, Environment, ReleaseStatus, RiskStatus, Role
-from golive.demo_scale import load_scale_demo
 from golive.models import Release
 from registers.services.risks import create_risk
 from tests.conftest import ROLE_USERNAMES

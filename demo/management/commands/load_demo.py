@@ -1,7 +1,7 @@
 """Loads the demo: five users (password `demo`) and a realistic release with its team, risks and defects.
 
 Safe to run again: users and the demo release are found by name, not created twice. `--scale N` adds
-N more releases full of data for the dashboards (see golive/demo_scale.py).
+N more releases full of data for the dashboards (see demo/scale.py).
 """
 
 from datetime import timedelta
@@ -14,13 +14,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
+from demo.handover import load_handover_demo
+from demo.scale import load_scale_demo
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
-from golive.demo import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
-from golive.demo_scale import load_scale_demo
 from golive.models import Release
 from golive.services.calendars import create_calendar_feed
 from golive.services.releases import add_member, create_release
-from handover.demo import load_handover_demo
 from registers.services.defects import create_defect
 from registers.services.risks import create_risk
 
