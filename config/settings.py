@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "handover",
     "forge",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
