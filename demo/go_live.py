@@ -10,7 +10,7 @@ from golive.models import AudienceAddresses, Release
 from golive.services.decisions import close_voting
 from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
 from golive.services.votes import cast_vote
 from registers.services.risks import create_risk
 

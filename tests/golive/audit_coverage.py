@@ -50,7 +50,7 @@ EXEMPT: dict[str, str] = {
     + " (send_runnable_notice records step.runnable_notified; the notified time only stops a second notice)",
     "handover.services.guards.check_not_withdrawn": _READ,
     "golive.services.runbook.all_steps_finished": _READ,
-    "golive.services.runbook.check_no_cycle": _READ,
+    "golive.services.runbook_plan.check_no_cycle": _READ,
     "golive.services.runbook.may_move": _READ,
     "golive.services.runbook.rollback_plan": _READ,
     "golive.services.runbook.unfinished_dependencies": _READ,

@@ -12,7 +12,7 @@ from golive.audit import record_event
 from golive.choices import Role
 from golive.models import AuditEvent, WebhookEndpoint
 from golive.services.releases import move_release_status
-from golive.services.runbook import update_step
+from golive.services.runbook_plan import update_step
 from registers.services.risks import create_risk, update_risk
 from tests.factories import RiskFactory
 from tests.golive.audit_coverage import EXEMPT, records_event, service_functions

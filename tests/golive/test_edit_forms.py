@@ -13,7 +13,7 @@ from golive.models import AudienceAddresses, AuditEvent
 from golive.services.communications import create_draft
 from golive.services.production_issues import create_issue
 from golive.services.releases import update_release
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
 from tests.factories import DefectFactory, RiskFactory
