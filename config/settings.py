@@ -310,8 +310,6 @@ SPECTACULAR_SETTINGS = {
         "golive.api.schema.add_error_responses",
     ],
 }
-# Outgoing webhooks: the delivery task lives outside golive/tasks.py, so Celery is told to import it.
-CELERY_IMPORTS = ["golive.webhook_tasks"]
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 # The first retry waits this long, each next one twice as long (at most an hour).
