@@ -23,7 +23,7 @@ def _live_cards(request, release) -> str:
     cards = cache.get(key) if key else None
     if cards is None:
         context = {"release": release, **release_dashboard(release)}
-        cards = render_to_string("dashboards/_live.html", context, request=request)
+        cards = render_to_string("dashboards/htmx/live.html", context, request=request)
         if key:
             cache.set(key, cards, settings.DASHBOARD_CACHE_SECONDS)
     return cards
@@ -42,10 +42,12 @@ def heat_map_cell(request, release_pk: int):
     release = get_release_for(request.user, release_pk)
     form = HeatCellForm(request.GET)
     if not form.is_valid():
-        return render(request, "dashboards/_cell_risks.html", {"form": form, "release": release}, status=400)
+        return render(
+            request, "dashboards/htmx/cell_risks.html", {"form": form, "release": release}, status=400
+        )
     cell = form.cleaned_data
     risks = risks_in_cell(release, probability=cell["probability"], impact=cell["impact"])
-    return render(request, "dashboards/_cell_risks.html", {"release": release, "risks": risks, **cell})
+    return render(request, "dashboards/htmx/cell_risks.html", {"release": release, "risks": risks, **cell})
 
 
 @never_cache

@@ -147,7 +147,7 @@ def meeting_detail(request, release_pk: int, pk: int):
         "is_chair": _is_chair(request.user, meeting),
     }
     if request.htmx:
-        return render(request, "golive/meetings/_tally.html", context)
+        return render(request, "golive/htmx/meeting_tally.html", context)
     my_vote = tally["my_vote"]
     context.update(
         meeting_agenda(meeting),
@@ -228,7 +228,7 @@ def meeting_vote(request, release_pk: int, pk: int):
         "is_chair": _is_chair(request.user, meeting),
     }
     if request.htmx:
-        return render(request, "golive/meetings/_vote_response.html", context)
+        return render(request, "golive/htmx/vote_response.html", context)
     context.update(meeting_agenda(meeting), perms_on_release=allowed_actions(request.user, release))
     return render(request, "golive/meetings/detail.html", context)
 

@@ -119,7 +119,7 @@ def _board(request, release) -> dict:
 def runbook_live(request, release_pk: int):
     """The live execution view; the htmx poll gets only the board from the same view."""
     release = get_release_for(request.user, release_pk)
-    template = "golive/runbook/_board.html" if request.htmx else "golive/runbook/live.html"
+    template = "golive/htmx/runbook_board.html" if request.htmx else "golive/runbook/live.html"
     return render(request, template, _board(request, release))
 
 
