@@ -98,7 +98,7 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from golive.audit_pack import build_audit_pack
+    from dashboards.audit_pack import build_audit_pack
 
     release, user = load_trail(arguments.events)
     print(f"data: {release.audit_events.count()} events on one release")

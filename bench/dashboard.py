@@ -29,7 +29,8 @@ def load_data(scale: int):
     from django.db import connection
 
     from golive.choices import ReleaseStatus
-    from golive.models import Defect, Release, Risk
+    from golive.models import Release
+    from registers.models import Defect, Risk
     from smoketests.models import CheckResult, MonitorResult
 
     started = time.perf_counter()

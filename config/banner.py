@@ -4,8 +4,8 @@ import os
 
 
 def banner(*, port: str) -> str:
-    from golive.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
-    from handover.demo import OPS_USER
+    from demo.handover import OPS_USER
+    from demo.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
 
     usernames = [username for username, *_ in DEMO_USERS] + [OPS_USER[0]]
     return "\n".join(

@@ -48,9 +48,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "golive",
+    "registers",
+    "freezes",
     "smoketests",
     "handover",
     "forge",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +136,7 @@ AXES_LOCKOUT_CALLABLE = "golive.views.login.locked_out"
 LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "golive.auth_backends.client_address"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "golive:portfolio"
+LOGIN_REDIRECT_URL = "dashboards:portfolio"
 LOGOUT_REDIRECT_URL = "login"
 
 # Single sign-on with OpenID Connect (README, "Single sign-on"): on when a client id and the issuer (or its
@@ -308,8 +312,6 @@ SPECTACULAR_SETTINGS = {
         "golive.api.schema.add_error_responses",
     ],
 }
-# Outgoing webhooks: the delivery task lives outside golive/tasks.py, so Celery is told to import it.
-CELERY_IMPORTS = ["golive.webhook_tasks"]
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 # The first retry waits this long, each next one twice as long (at most an hour).

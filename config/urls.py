@@ -30,7 +30,10 @@ urlpatterns = [
     path("api/", include("golive.api.urls")),
     path("", include("golive.integration_urls")),
     path("", include("golive.urls")),
+    path("", include("registers.urls")),
+    path("", include("freezes.urls")),
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),
     path("", include("forge.urls")),
+    path("", include("dashboards.urls")),
 ]

@@ -8,14 +8,12 @@ from golive.models import (
     Communication,
     Decision,
     DecisionCondition,
-    Defect,
     GoLiveStep,
     GoNoGoMeeting,
     Participant,
     ProductionIssue,
     Release,
     ReleaseMembership,
-    Risk,
     Vote,
     WebhookDelivery,
     WebhookEndpoint,
@@ -66,32 +64,6 @@ class ReleaseMembershipAdmin(AuditedAdmin):
     list_filter = ["role"]
     search_fields = ["release__name", "user__username"]
     autocomplete_fields = ["release", "user"]
-
-
-@admin.register(Risk)
-class RiskAdmin(AuditedAdmin):
-    list_display = [
-        "title",
-        "release",
-        "probability",
-        "impact",
-        "score",
-        "status",
-        "contingency_accepted",
-        "owner",
-    ]
-    list_filter = ["status", "contingency_accepted", "probability", "impact"]
-    search_fields = ["title", "description", "release__name"]
-    autocomplete_fields = ["release", "owner"]
-
-
-@admin.register(Defect)
-class DefectAdmin(AuditedAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "release", "severity", "status", "blocks_go_live", "external_key", "owner"]
-    list_filter = ["severity", "status", "blocks_go_live"]
-    search_fields = ["title", "description", "external_key", "release__name"]
-    autocomplete_fields = ["release", "owner"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

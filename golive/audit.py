@@ -8,7 +8,7 @@ audit pack are read long after a choice label or a related name might change. Bo
 plain JSON only (strings, numbers, booleans, None, lists and objects).
 
 The trail is append-only, with one exception: redaction. A secret that got into a record (before the
-detector in handover.secret_detection knew its shape) is copied into every event that recorded the
+detector in golive.secret_detection knew its shape) is copied into every event that recorded the
 record's values. `redact_from_trail` replaces that text with "[redacted]" wherever it appears in an
 event's JSON (changes, labels and data, whatever their shape) and in its target name, and changes
 nothing else.

@@ -7,7 +7,8 @@ decision whose ground shifted (a new blocking defect, a new high risk, an overdu
 from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE
-from golive.models import Decision, Defect, GoNoGoMeeting, Risk
+from golive.models import Decision, GoNoGoMeeting
+from registers.models import Defect, Risk
 
 
 def risk_facts(risk: Risk) -> dict:

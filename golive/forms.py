@@ -2,10 +2,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db import models
 
 from golive.choices import WORKFLOW_ONLY_STATUSES, ReleaseStatus, Role
-from golive.models import Defect, Release, Risk
+from golive.models import Release
 from golive.people import members_of, offer_people
 from golive.validators import limit_inputs
 from golive.widgets import DateTimeInput
@@ -68,54 +67,3 @@ class MembershipForm(_CrispyForm, forms.Form):
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(f"No active user is called “{username}”.") from None
         return username
-
-
-class RiskForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
-    class Meta:
-        model = Risk
-        fields = [
-            "title",
-            "description",
-            "probability",
-            "impact",
-            "owner",
-            "mitigation",
-            "contingency",
-            "contingency_accepted",
-            "status",
-            "external_key",
-        ]
-        widgets = {
-            "probability": forms.NumberInput(attrs={"min": 1, "max": 5}),
-            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "mitigation": forms.Textarea(attrs={"rows": 3}),
-            "contingency": forms.Textarea(attrs={"rows": 3}),
-        }
-
-
-def _https_by_default(field, **kwargs):
-    if isinstance(field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return field.formfield(**kwargs)
-
-
-class DefectForm(_MembersOnlyOwnerField, _CrispyForm, forms.ModelForm):
-    class Meta:
-        formfield_callback = _https_by_default
-        model = Defect
-        fields = [
-            "title",
-            "description",
-            "severity",
-            "status",
-            "blocks_go_live",
-            "workaround",
-            "external_key",
-            "external_url",
-            "owner",
-        ]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "workaround": forms.Textarea(attrs={"rows": 3}),
-        }

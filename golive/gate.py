@@ -11,11 +11,12 @@ from enum import StrEnum
 
 from django.utils import timezone
 
+from freezes.windows import FreezeOccurrence, freezes_in_force
 from golive.choices import HIGH_RISK_SCORE
 from golive.decision_rule import Outcome
-from golive.freezes import FreezeOccurrence, freezes_in_force
-from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, Release, Risk
+from golive.models import Decision, DecisionCondition, GoNoGoMeeting, Release
 from golive.models.meetings import FINISHED_MEETING_STATES
+from registers.models import Defect, Risk
 
 
 class GateDecision(StrEnum):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from golive.forms_runbook import StepForm
 from golive.models import GoLiveStep, Release, StepKind
-from golive.services.runbook import add_step, set_step_dependencies
+from golive.services.runbook_plan import add_step, set_step_dependencies
 from golive.spreadsheet import SpreadsheetWriter, read_spreadsheet_cell
 
 COLUMNS = [

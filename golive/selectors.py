@@ -4,15 +4,8 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from golive.evidence import evidence_changes
-from golive.models import (
-    AuditEvent,
-    DecisionCondition,
-    Defect,
-    GoNoGoMeeting,
-    Release,
-    ReleaseMembership,
-    Risk,
-)
+from golive.models import AuditEvent, DecisionCondition, GoNoGoMeeting, Release, ReleaseMembership
+from registers.models import Defect, Risk
 
 
 def _count_of(queryset: QuerySet) -> Coalesce:

@@ -7,8 +7,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from freezes.models import FreezeWindow
 from golive.calendar_ics import CalendarEntry, absolute_url, meeting_entry, uid_for
-from golive.models import CalendarFeed, FreezeWindow, GoLiveStep, GoNoGoMeeting, Release
+from golive.models import CalendarFeed, GoLiveStep, GoNoGoMeeting, Release
 
 # Freeze occurrences in the feed: those that ended at most this long ago, up to this far ahead.
 FREEZES_SINCE = timedelta(days=30)
@@ -79,7 +80,7 @@ def _freeze_entries(releases) -> list[CalendarEntry]:
                     start=start,
                     end=end,
                     description=window.reason,
-                    url=absolute_url(reverse("golive:freeze_list")),
+                    url=absolute_url(reverse("freezes:freeze_list")),
                 )
             )
     return entries

@@ -3,8 +3,10 @@
 from collections import Counter
 
 from golive.decision_rule import Choice, Rule, decide_outcome
-from golive.models import Decision, Defect, GoNoGoMeeting, Participant, Risk, Vote
-from golive.services.meetings import ballots_from, open_go_live_handover_items
+from golive.models import Decision, GoNoGoMeeting, Participant, Vote
+from golive.services.decisions import open_go_live_handover_items
+from golive.services.votes import ballots_from
+from registers.models import Defect, Risk
 
 
 def handover_state(release) -> dict | None:

@@ -1,9 +1,10 @@
 """What the runbook pages show, in a fixed number of queries."""
 
 from golive.choices import ReleaseStatus
-from golive.models import GoLiveStep, Release, Risk, StepStatus
+from golive.models import GoLiveStep, Release, StepStatus
 from golive.models.runbook import FINISHED_STEP_STATUSES
 from golive.services.runbook import RUNNABLE_RELEASE_STATUSES, available_release_moves
+from registers.models import Risk
 
 # What the live page's heading says for each release status: (heading, Bootstrap contextual style).
 _PHASES = {

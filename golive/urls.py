@@ -1,30 +1,13 @@
 from django.urls import path
 
-from golive.views import (
-    communications,
-    dashboards,
-    freezes,
-    history,
-    meetings,
-    records,
-    redaction,
-    releases,
-    runbook,
-    vote_links,
-)
+from golive.views import communications, meetings, redaction, releases, runbook, vote_links
 
 app_name = "golive"
 
 urlpatterns = [
-    path("", releases.portfolio, name="portfolio"),
-    path("healthz", dashboards.healthz, name="healthz"),
     path("releases/new/", releases.release_create, name="release_create"),
     path("releases/<int:release_pk>/", releases.release_detail, name="release_detail"),
     path("releases/<int:release_pk>/edit/", releases.release_edit, name="release_edit"),
-    path("releases/<int:release_pk>/dashboard/", dashboards.release_dashboard_page, name="release_dashboard"),
-    path("releases/<int:release_pk>/dashboard/risks/", dashboards.heat_map_cell, name="heat_map_cell"),
-    path("releases/<int:release_pk>/audit-pack.zip", dashboards.audit_pack, name="audit_pack"),
-    path("releases/<int:release_pk>/history/", history.release_history_page, name="release_history"),
     path("releases/<int:release_pk>/move/", releases.release_move, name="release_move"),
     path(
         "releases/<int:release_pk>/redact/<int:content_type_id>/<int:object_pk>/",
@@ -36,24 +19,6 @@ urlpatterns = [
         "releases/<int:release_pk>/members/<int:pk>/remove/",
         releases.release_member_remove,
         name="release_member_remove",
-    ),
-    path("releases/<int:release_pk>/risks/new/", records.RiskCreateView.as_view(), name="risk_create"),
-    path(
-        "releases/<int:release_pk>/risks/<int:pk>/edit/", records.RiskUpdateView.as_view(), name="risk_edit"
-    ),
-    path(
-        "releases/<int:release_pk>/risks/<int:pk>/close/", records.RiskCloseView.as_view(), name="risk_close"
-    ),
-    path("releases/<int:release_pk>/defects/new/", records.DefectCreateView.as_view(), name="defect_create"),
-    path(
-        "releases/<int:release_pk>/defects/<int:pk>/edit/",
-        records.DefectUpdateView.as_view(),
-        name="defect_edit",
-    ),
-    path(
-        "releases/<int:release_pk>/defects/<int:pk>/resolve/",
-        records.DefectResolveView.as_view(),
-        name="defect_resolve",
     ),
     path("releases/<int:release_pk>/meetings/new/", meetings.meeting_schedule, name="meeting_schedule"),
     path("releases/<int:release_pk>/meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
@@ -127,9 +92,4 @@ urlpatterns = [
     path(
         "releases/<int:release_pk>/issues/<int:pk>/notify/", communications.issue_notify, name="issue_notify"
     ),
-    path("freezes/", freezes.freeze_list, name="freeze_list"),
-    path("freezes/new/", freezes.freeze_edit, name="freeze_create"),
-    path("freezes/<int:pk>/edit/", freezes.freeze_edit, name="freeze_edit"),
-    path("freezes/<int:pk>/delete/", freezes.freeze_delete, name="freeze_delete"),
-    path("releases/<int:release_pk>/freeze-override/", freezes.freeze_override, name="freeze_override"),
 ]

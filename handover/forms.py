@@ -6,6 +6,7 @@ from django.db.models import Q
 from golive.forms import _CrispyForm
 from golive.models import Release
 from golive.people import DELIVERING_ROLES, members_of, offer_people
+from golive.secret_detection import reject_secrets
 from golive.widgets import DateInput, DateTimeInput
 from handover.files import validate_upload
 from handover.models import (
@@ -16,7 +17,6 @@ from handover.models import (
     SupportTeam,
     TrainingSession,
 )
-from handover.secret_detection import reject_secrets
 
 
 def release_members(release: Release):

@@ -88,7 +88,7 @@ def run_detail(request, release_pk: int, pk: int):
     with_excerpts = may_read_response_excerpts(request.user, release)
     context = _context(request, release, run=run, **run_progress(run, with_excerpts=with_excerpts))
     if request.htmx:
-        return render(request, "smoketests/_run_progress.html", context)
+        return render(request, "smoketests/htmx/run_progress.html", context)
     return render(request, "smoketests/run_detail.html", context)
 
 

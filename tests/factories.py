@@ -6,7 +6,8 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, Environment, Role
-from golive.models import Defect, Release, ReleaseMembership, Risk
+from golive.models import Release, ReleaseMembership
+from registers.models import Defect, Risk
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -7,8 +7,9 @@ from rest_framework import serializers
 from golive.choices import ReleaseStatus
 from golive.field_limits import BoundedSerializerMixin
 from golive.gate import GateDecision, Readiness
-from golive.models import Decision, DecisionCondition, Defect, Release, ReleaseMembership, Risk
+from golive.models import Decision, DecisionCondition, Release, ReleaseMembership
 from golive.services.deployments import REPORTABLE_STATUSES
+from registers.models import Defect, Risk
 
 
 class UsernameField(serializers.SlugRelatedField):

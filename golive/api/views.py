@@ -34,13 +34,14 @@ from golive.api.serializers import (
     SmokeRunStartSerializer,
 )
 from golive.gate import blockers_of, deploy_gate, readiness_for
-from golive.models import Defect, Release, Risk
+from golive.models import Release
 from golive.permissions import Action, releases_visible_to
 from golive.selectors import with_readiness_counts
-from golive.services.defects import create_defect, update_defect
 from golive.services.deployments import report_deployment
-from golive.services.risks import create_risk, update_risk
 from golive.services.tracker_sync import upsert_defect, upsert_risk
+from registers.models import Defect, Risk
+from registers.services.defects import create_defect, update_defect
+from registers.services.risks import create_risk, update_risk
 from smoketests.choices import RunTrigger
 from smoketests.models import SmokeRun
 from smoketests.services.runs import start_smoke_run

@@ -11,8 +11,6 @@ from golive.models.communications import (
     ProductionIssue,
     ProductionIssueStatus,
 )
-from golive.models.defects import Defect
-from golive.models.freezes import FreezeOverride, FreezeRecurrence, FreezeWindow
 from golive.models.meetings import (
     Decision,
     DecisionCondition,
@@ -25,7 +23,6 @@ from golive.models.meetings import (
 )
 from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
-from golive.models.risks import Risk
 from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
 from golive.models.webhooks import (
     DeliveryStatus,
@@ -36,9 +33,6 @@ from golive.models.webhooks import (
 )
 
 __all__ = [
-    "FreezeOverride",
-    "FreezeRecurrence",
-    "FreezeWindow",
     "ApiToken",
     "DeliveryStatus",
     "WebhookDelivery",
@@ -63,14 +57,12 @@ __all__ = [
     "Decision",
     "DecisionCondition",
     "DecisionReview",
-    "Defect",
     "GoNoGoMeeting",
     "MeetingState",
     "Participant",
     "Redaction",
     "Release",
     "ReleaseMembership",
-    "Risk",
     "Vote",
     "VoteLinkUse",
 ]

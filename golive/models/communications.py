@@ -3,8 +3,8 @@ from django.db import models
 from django.urls import reverse
 
 from golive.models.releases import Release
+from golive.secret_detection import reject_secrets
 from golive.validators import within_planning_years
-from handover.secret_detection import reject_secrets
 
 
 class Audience(models.TextChoices):

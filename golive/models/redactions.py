@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from handover.secret_detection import reject_secrets
+from golive.secret_detection import reject_secrets
 
 
 class Redaction(models.Model):

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from golive.models.communications import CommunicationKind
 from golive.models.releases import Release
+from golive.secret_detection import reject_secrets
 from golive.validators import STEP_DURATION_VALIDATORS, within_planning_years
-from handover.secret_detection import reject_secrets
 
 
 class StepKind(models.TextChoices):

@@ -106,7 +106,7 @@ def draft_text(
     *, release: Release, kind: str, production_issue: ProductionIssue | None = None, facts: str = ""
 ) -> tuple[str, str]:
     """(subject, body) for a kind of message, prefilled from the release's data."""
-    from golive.services.meetings import latest_decision
+    from golive.services.decisions import latest_decision
 
     decision = latest_decision(release)
     context = {

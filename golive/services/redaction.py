@@ -15,7 +15,7 @@ from django.db.models import Q
 from golive.audit import REDACTED, record_event, redact_from_trail
 from golive.models import AuditEvent, Redaction, Release
 from golive.permissions import Action, NotAllowed, can
-from handover.secret_detection import reject_secrets
+from golive.secret_detection import reject_secrets
 
 # Shorter text would blank out ordinary words all over the trail.
 MINIMUM_SECRET_LENGTH = 4

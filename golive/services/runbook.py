@@ -1,4 +1,4 @@
-"""The go-live runbook: plan the steps, then execute them in order with their owners.
+"""The go-live runbook: execute the planned steps in order with their owners (runbook_plan.py plans them).
 
 Every move locks the step's release row first, so two people pressing buttons at once on the same
 runbook are applied one after the other against fresh state.
@@ -6,7 +6,7 @@ runbook are applied one after the other against fresh state.
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from enum import StrEnum
 
 from django.conf import settings
@@ -18,15 +18,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.audit import readable_value, record_event, stored_row
+from golive.audit import record_event
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
 from golive.models import (
     Communication,
     CommunicationStatus,
     GoLiveStep,
-    Rehearsal,
-    RehearsalStep,
     Release,
     StepKind,
     StepStatus,
@@ -35,11 +33,9 @@ from golive.models.runbook import FINISHED_STEP_STATUSES
 from golive.permissions import Action, NotAllowed, allows, can, require, require_rule
 from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
-from golive.services.records import create_record, update_record
 from golive.services.releases import move_release_status
 
 logger = logging.getLogger(__name__)
-
 RUNNABLE_RELEASE_STATUSES = (ReleaseStatus.GO, ReleaseStatus.DEPLOYING)
 
 
@@ -130,144 +126,6 @@ def _require_move(step: GoLiveStep, move: StepMove) -> None:
 SMOKE_STEP_STARTERS: list[Callable[[GoLiveStep, AbstractBaseUser], None]] = []
 # Called with the release once it is live; the smoke-test integration drafts "go-live successful" there.
 RELEASE_LIVE_HOOKS: list[Callable[[Release], None]] = []
-
-
-def _next_order(release: Release) -> int:
-    last = release.steps.order_by("-order").values_list("order", flat=True).first()
-    return (last or 0) + 1
-
-
-def check_no_cycle(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) -> None:
-    """Refuse dependencies that would make `step` wait, directly or not, for itself."""
-    edges: dict[int, set[int]] = {}
-    for from_id, to_id in GoLiveStep.depends_on.through.objects.filter(
-        from_golivestep__release_id=step.release_id
-    ).values_list("from_golivestep_id", "to_golivestep_id"):
-        edges.setdefault(from_id, set()).add(to_id)
-    edges[step.pk] = {dependency.pk for dependency in dependencies}
-    seen: set[int] = set()
-    frontier = list(edges[step.pk])
-    while frontier:
-        current = frontier.pop()
-        if current == step.pk:
-            raise ValidationError(
-                {"depends_on": "These dependencies would make a cycle: a step would wait for itself."}
-            )
-        if current not in seen:
-            seen.add(current)
-            frontier.extend(edges.get(current, ()))
-
-
-def _check_same_release(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) -> None:
-    if any(dependency.release_id != step.release_id for dependency in dependencies):
-        raise ValidationError({"depends_on": "A step can only depend on steps of the same release."})
-
-
-def _check_dependencies_come_first(step: GoLiveStep, dependencies: Iterable[GoLiveStep]) -> None:
-    """The runbook reads top to bottom: a step depends only on steps above it."""
-    below = sorted((d for d in dependencies if d.order > step.order), key=lambda d: d.order)
-    if below:
-        names = ", ".join(f"#{d.order} “{d.title}”" for d in below)
-        raise ValidationError(
-            {"depends_on": f"A step can only depend on steps above it; move {names} above this one first."}
-        )
-
-
-@transaction.atomic
-def add_step(
-    *,
-    release: Release,
-    actor: AbstractBaseUser,
-    depends_on=(),
-    shadows=(),
-    order: int | None = None,
-    **values,
-) -> GoLiveStep:
-    step = GoLiveStep(release=release, order=order or _next_order(release), **values)
-    create_record(step, actor=actor, verb="step.created")
-    set_step_dependencies(step=step, actor=actor, depends_on=depends_on)
-    step.shadows.set(shadows)
-    return step
-
-
-@transaction.atomic
-def set_step_dependencies(*, step: GoLiveStep, actor: AbstractBaseUser, depends_on) -> GoLiveStep:
-    """The steps `step` waits for; a change is audited with the steps' ids and titles."""
-    depends_on = sorted(depends_on, key=lambda dependency: (dependency.order, dependency.pk))
-    _check_same_release(step, depends_on)
-    check_no_cycle(step, depends_on)
-    before = list(step.depends_on.order_by("order", "pk"))
-    if [dependency.pk for dependency in before] == [dependency.pk for dependency in depends_on]:
-        return step
-    step.depends_on.set(depends_on)
-    record_event(
-        verb="step.dependencies_changed",
-        actor=actor,
-        target=step,
-        release=step.release,
-        changes={"depends_on": [[d.pk for d in before], [d.pk for d in depends_on]]},
-        labels={"depends_on": [[d.title for d in before], [d.title for d in depends_on]]},
-    )
-    return step
-
-
-@transaction.atomic
-def update_step(
-    *, step: GoLiveStep, actor: AbstractBaseUser, depends_on=None, shadows=None, **values
-) -> GoLiveStep:
-    step = stored_row(step)
-    if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note"}:
-        raise IllegalTransition(
-            "Only a pending step can be re-planned; its instructions and rollback note can still change."
-        )
-    if depends_on is not None:
-        _check_same_release(step, depends_on)
-        check_no_cycle(step, depends_on)
-        _check_dependencies_come_first(step, depends_on)
-    update_record(step, actor=actor, verb="step.changed", values=values)
-    if depends_on is not None:
-        set_step_dependencies(step=step, actor=actor, depends_on=depends_on)
-    if shadows is not None:
-        step.shadows.set(shadows)
-    return step
-
-
-@transaction.atomic
-def delete_step(*, step: GoLiveStep, actor: AbstractBaseUser) -> None:
-    if step.status != StepStatus.PENDING:
-        raise IllegalTransition("Only a pending step can be deleted.")
-    record_event(
-        verb="step.deleted", actor=actor, target=step, release=step.release, data={"title": step.title}
-    )
-    step.delete()
-
-
-@transaction.atomic
-def move_step(*, step: GoLiveStep, actor: AbstractBaseUser, direction: int) -> None:
-    """Swap the step with its neighbour above (-1) or below (+1); a step stays below what it depends on."""
-    require(actor, step.release, Action.EDIT_RUNBOOK)
-    steps = list(step.release.steps.order_by("order", "pk"))
-    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
-    target = index + direction
-    if not 0 <= target < len(steps):
-        return
-    upper, lower = (steps[target], step) if direction < 0 else (step, steps[target])
-    if lower.depends_on.filter(pk=upper.pk).exists():
-        raise ValidationError(
-            f"“{lower.title}” depends on “{upper.title}”, so it stays below it. "
-            "Change the dependencies first to reorder them."
-        )
-    steps[index], steps[target] = steps[target], steps[index]
-    for position, each in enumerate(steps, start=1):
-        if each.order != position:
-            GoLiveStep.objects.filter(pk=each.pk).update(order=position)
-    record_event(
-        verb="step.reordered",
-        actor=actor,
-        target=step,
-        release=step.release,
-        data={"to_position": target + 1},
-    )
 
 
 def _lock(step: GoLiveStep) -> GoLiveStep:
@@ -531,87 +389,3 @@ def declare_live(*, release: Release, actor: AbstractBaseUser) -> Release:
     for hook in RELEASE_LIVE_HOOKS:
         hook(live)
     return live
-
-
-# Rehearsals ---------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def start_rehearsal(*, release: Release, actor: AbstractBaseUser, environment: str) -> Rehearsal:
-    require(actor, release, Action.EDIT_RUNBOOK)
-    rehearsal = Rehearsal.objects.create(
-        release=release, started_by=actor, environment=environment.strip() or "staging"
-    )
-    RehearsalStep.objects.bulk_create(
-        [RehearsalStep(rehearsal=rehearsal, step=step) for step in release.steps.all()]
-    )
-    record_event(verb="rehearsal.started", actor=actor, target=rehearsal, release=release)
-    return rehearsal
-
-
-@transaction.atomic
-def time_rehearsal_step(*, timing: RehearsalStep, actor: AbstractBaseUser) -> RehearsalStep:
-    """First press starts the clock for the step, the second stops it."""
-    require(actor, timing.rehearsal.release, Action.EDIT_RUNBOOK)
-    if timing.rehearsal.finished_at is not None:
-        raise IllegalTransition("This rehearsal is finished.")
-    now = timezone.now()
-    if timing.started_at is None:
-        timing.started_at = now
-        changed = "started_at"
-    elif timing.finished_at is None:
-        timing.finished_at = now
-        changed = "finished_at"
-    else:
-        raise IllegalTransition("This step's rehearsal timing is already recorded.")
-    timing.save(update_fields=["started_at", "finished_at"])
-    record_event(
-        verb="rehearsal.step_timed",
-        actor=actor,
-        target=timing.rehearsal,
-        release=timing.rehearsal.release,
-        changes={changed: [None, now.isoformat()]},
-        labels={changed: [None, readable_value(timing, changed)]},
-        data={"step": timing.step_id, "step_title": timing.step.title},
-    )
-    return timing
-
-
-@transaction.atomic
-def finish_rehearsal(*, rehearsal: Rehearsal, actor: AbstractBaseUser) -> Rehearsal:
-    require(actor, rehearsal.release, Action.EDIT_RUNBOOK)
-    rehearsal.finished_at = timezone.now()
-    rehearsal.save(update_fields=["finished_at"])
-    record_event(
-        verb="rehearsal.finished",
-        actor=actor,
-        target=rehearsal,
-        release=rehearsal.release,
-        data={
-            "minutes": {
-                t.step.title: t.minutes for t in rehearsal.timings.select_related("step") if t.minutes
-            }
-        },
-    )
-    return rehearsal
-
-
-@transaction.atomic
-def apply_rehearsal_durations(*, rehearsal: Rehearsal, actor: AbstractBaseUser) -> int:
-    """Set each pending step's planned duration to what the rehearsal measured (rounded up to a minute)."""
-    require(actor, rehearsal.release, Action.EDIT_RUNBOOK)
-    changed = 0
-    for timing in rehearsal.timings.select_related("step"):
-        minutes = timing.minutes
-        if minutes is None or timing.step.status != StepStatus.PENDING:
-            continue
-        new_duration = max(1, int(-(-minutes // 1)))
-        if new_duration != timing.step.planned_duration_minutes:
-            update_record(
-                timing.step,
-                actor=actor,
-                verb="step.changed",
-                values={"planned_duration_minutes": new_duration},
-            )
-            changed += 1
-    return changed

@@ -7,9 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from golive.models import Defect, Release, Risk
-from golive.services.defects import create_defect, update_defect
-from golive.services.risks import create_risk, update_risk
+from golive.models import Release
+from registers.models import Defect, Risk
+from registers.services.defects import create_defect, update_defect
+from registers.services.risks import create_risk, update_risk
 
 
 @dataclass(frozen=True)

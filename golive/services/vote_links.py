@@ -111,7 +111,7 @@ def vote_through_link(
     reason: str = "",
 ) -> Vote:
     """Cast the confirmed vote through the vote service and spend the link, both or neither."""
-    from golive.services.meetings import cast_vote_by_id
+    from golive.services.votes import cast_vote_by_id
 
     if participant.pk != link.participant_id or participant.user_id != user.pk:
         raise VoteLinkRefused("This voting link was sent to someone else.", status=404)

@@ -122,7 +122,7 @@ def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, payload: dict) -> 
 
 
 def send_delivery_to_workers(*, delivery_id: int) -> bool:
-    from golive.webhook_tasks import deliver_webhook
+    from golive.tasks import deliver_webhook
 
     try:
         deliver_webhook.apply_async((delivery_id,))

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from freezes.models import FreezeOverride
+from freezes.views import warn_if_frozen
 from golive.choices import Role
 from golive.decision_rule import Choice, Outcome
 from golive.errors import NotAParticipant, VotingClosed
@@ -20,21 +22,18 @@ from golive.forms_meetings import (
     ScheduleMeetingForm,
     VoteForm,
 )
-from golive.models import DecisionCondition, FreezeOverride, GoNoGoMeeting, Participant
+from golive.models import DecisionCondition, GoNoGoMeeting, Participant
 from golive.permissions import Action, allowed_actions, allows, get_release_for, require_rule
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
+from golive.services.decisions import ConditionAction, close_voting, complete_condition
 from golive.services.meetings import (
-    ConditionAction,
     cancel_meeting,
-    cast_vote_by_id,
-    close_voting,
-    complete_condition,
     open_voting,
     schedule_meeting,
     set_participant_flags,
     update_meeting,
 )
-from golive.views.freezes import warn_if_frozen
+from golive.services.votes import cast_vote_by_id
 from golive.views.mixins import add_service_errors
 
 _DEFAULT_INVITEE_ROLES = {Role.RELEASE_MANAGER, Role.PRODUCT_OWNER, Role.SCRUM_TEAM, Role.STAKEHOLDER}
@@ -154,7 +153,7 @@ def meeting_detail(request, release_pk: int, pk: int):
         "is_chair": _is_chair(request.user, meeting),
     }
     if request.htmx:
-        return render(request, "golive/meetings/_tally.html", context)
+        return render(request, "golive/htmx/meeting_tally.html", context)
     my_vote = tally["my_vote"]
     context.update(
         meeting_agenda(meeting),
@@ -233,7 +232,7 @@ def meeting_vote(request, release_pk: int, pk: int):
         "is_chair": _is_chair(request.user, meeting),
     }
     if request.htmx:
-        return render(request, "golive/meetings/_vote_response.html", context)
+        return render(request, "golive/htmx/vote_response.html", context)
     context.update(meeting_agenda(meeting), perms_on_release=allowed_actions(request.user, release))
     return render(request, "golive/meetings/detail.html", context)
 

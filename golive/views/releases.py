@@ -1,22 +1,15 @@
-from functools import lru_cache
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from freezes.views import warn_if_frozen
+from freezes.windows import freezes_in_force
 from golive.choices import Role
-from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
-from golive.freezes import current_and_upcoming, freezes_in_force
-from golive.models import Release, ReleaseMembership
-from golive.paging import WindowCountPaginator
+from golive.models import ReleaseMembership
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
 from golive.selectors import release_overview
-from golive.selectors_dashboards import portfolio_releases, portfolio_rows
 from golive.services.releases import (
     add_member,
     create_release,
@@ -24,50 +17,7 @@ from golive.services.releases import (
     remove_member,
     update_release,
 )
-from golive.views.freezes import warn_if_frozen
 from golive.views.mixins import add_service_errors
-
-PORTFOLIO_PAGE_SIZE = 25
-
-
-def _render_filter_bar(query: str) -> str:
-    filterset = PortfolioFilter(QueryDict(query) or None, queryset=Release.objects.none())
-    return render_to_string(
-        "golive/_portfolio_filters.html", {"filter": filterset, "filter_controls": filterset.controls()}
-    )
-
-
-_remembered_filter_bar = lru_cache(maxsize=256)(_render_filter_bar)
-
-
-def _filter_bar(query: str) -> str:
-    """The filter form for a query string, the same for every user, so rendered once per process: its
-    options come from the filters' fixed choices. An unusually long query string is not kept."""
-    return _remembered_filter_bar(query) if len(query) <= 1000 else _render_filter_bar(query)
-
-
-def portfolio(request):
-    """The home page: the user's releases with readiness, filtered and sorted from the query string."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    releases = portfolio_releases(request.user)
-    # Without a filter the releases keep their model order (target date); no filter set is needed.
-    filterset = PortfolioFilter(query, queryset=releases, request=request) if query else None
-    if filterset is not None:
-        releases = filterset.qs
-    page = WindowCountPaginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
-    filter_query = urlencode(sorted((key, query.getlist(key)) for key in query), doseq=True)
-    context = {
-        "filter": filterset,
-        "filter_bar": _filter_bar(filter_query),
-        "releases": releases,
-        "page": page,
-        "rows": portfolio_rows(page.object_list),
-        "query_without_page": query.urlencode(),
-        "can_create_release": can_create_release(request.user),
-        "freezes": current_and_upcoming(),
-    }
-    return render(request, "golive/portfolio.html", context)
 
 
 def release_create(request):

@@ -22,7 +22,9 @@ from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.redirects import redirect_to_next
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.selectors_runbook import passed_point_of_no_return, runbook_state, runbook_steps
+from golive.services import rehearsals as rehearsals_services
 from golive.services import runbook as services
+from golive.services import runbook_plan as runbook_plan_services
 from golive.services.communications import GOLIVE_SUCCESS_CAUSE
 from golive.services.runbook import StepMove, available_moves, may_move, rollback_plan, step_message
 from golive.views.mixins import add_service_errors
@@ -57,11 +59,11 @@ def step_edit(request, release_pk: int, pk: int | None = None):
         depends_on, shadows = list(values.pop("depends_on")), list(values.pop("shadows"))
         try:
             if step is None:
-                services.add_step(
+                runbook_plan_services.add_step(
                     release=release, actor=request.user, depends_on=depends_on, shadows=shadows, **values
                 )
             else:
-                services.update_step(
+                runbook_plan_services.update_step(
                     step=step, actor=request.user, depends_on=depends_on, shadows=shadows, **values
                 )
         except ValidationError as error:
@@ -76,7 +78,7 @@ def step_edit(request, release_pk: int, pk: int | None = None):
 def step_delete(request, release_pk: int, pk: int):
     release, step = _step_for(request.user, release_pk, pk, Action.EDIT_RUNBOOK)
     try:
-        services.delete_step(step=step, actor=request.user)
+        runbook_plan_services.delete_step(step=step, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -88,7 +90,7 @@ def step_delete(request, release_pk: int, pk: int):
 def step_reorder(request, release_pk: int, pk: int):
     release, step = _step_for(request.user, release_pk, pk, Action.EDIT_RUNBOOK)
     try:
-        services.move_step(
+        runbook_plan_services.move_step(
             step=step, actor=request.user, direction=-1 if request.POST.get("direction") == "up" else 1
         )
     except ValidationError as error:
@@ -116,7 +118,7 @@ def _board(request, release) -> dict:
 def runbook_live(request, release_pk: int):
     """The live execution view; the htmx poll gets only the board from the same view."""
     release = get_release_for(request.user, release_pk)
-    template = "golive/runbook/_board.html" if request.htmx else "golive/runbook/live.html"
+    template = "golive/htmx/runbook_board.html" if request.htmx else "golive/runbook/live.html"
     return render(request, template, _board(request, release))
 
 
@@ -278,7 +280,7 @@ def rehearsal_start(request, release_pk: int):
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("golive:runbook_plan", release_pk=release.pk)
-    rehearsal = services.start_rehearsal(
+    rehearsal = rehearsals_services.start_rehearsal(
         release=release, actor=request.user, environment=form.cleaned_data["environment"]
     )
     return redirect("golive:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
@@ -311,11 +313,11 @@ def rehearsal_action(request, release_pk: int, pk: int, action: str):
             if not form.is_valid():
                 return HttpResponse("Choose a step of this rehearsal to time.", status=404)
             timing = get_object_or_404(RehearsalStep, rehearsal=rehearsal, pk=form.cleaned_data["timing"])
-            services.time_rehearsal_step(timing=timing, actor=request.user)
+            rehearsals_services.time_rehearsal_step(timing=timing, actor=request.user)
         elif action == "finish":
-            services.finish_rehearsal(rehearsal=rehearsal, actor=request.user)
+            rehearsals_services.finish_rehearsal(rehearsal=rehearsal, actor=request.user)
         elif action == "apply":
-            changed = services.apply_rehearsal_durations(rehearsal=rehearsal, actor=request.user)
+            changed = rehearsals_services.apply_rehearsal_durations(rehearsal=rehearsal, actor=request.user)
             messages.success(
                 request,
                 ngettext(

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import handover.files
-import handover.secret_detection
+import golive.secret_detection
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('state', models.CharField(choices=[('draft', 'Draft'), ('agreed', 'Agreed'), ('in_progress', 'In progress'), ('complete', 'Complete')], default='draft', editable=False, max_length=20)),
-                ('notes', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('notes', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('require_hypercare_exit', models.BooleanField(default=False, help_text='Teams can sign only when the hypercare window is over and its criteria are met.', verbose_name='require hypercare exit criteria before sign-off')),
                 ('hypercare_hours', models.PositiveIntegerField(default=72, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2160)], verbose_name='hypercare window (hours after go-live)')),
                 ('uptime_target_percent', models.DecimalField(decimal_places=2, default=Decimal('99.50'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='monitor uptime target (%)')),
@@ -37,8 +37,8 @@ class Migration(migrations.Migration):
             name='SignOff',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('typed_name', models.CharField(max_length=150, validators=[handover.secret_detection.RejectSecrets()])),
-                ('comment', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('typed_name', models.CharField(max_length=150, validators=[golive.secret_detection.RejectSecrets()])),
+                ('comment', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('signed_at', models.DateTimeField(auto_now_add=True)),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signoffs', to='handover.handoverplan')),
                 ('signed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             name='SignOffInvalidation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(validators=[handover.secret_detection.RejectSecrets()])),
+                ('reason', models.TextField(validators=[golive.secret_detection.RejectSecrets()])),
                 ('invalidated_at', models.DateTimeField(auto_now_add=True)),
                 ('invalidated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('signoff', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='invalidation', to='handover.signoff')),
@@ -61,9 +61,9 @@ class Migration(migrations.Migration):
             name='SupportTeam',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('name', models.CharField(max_length=120, unique=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('kind', models.CharField(choices=[('infrastructure', 'Infrastructure'), ('applications', 'Applications'), ('application_maintenance', 'Application maintenance'), ('system_security', 'System security'), ('contract_management', 'Contract management'), ('training', 'Training'), ('business_processes', 'Business processes'), ('service_desk', 'Service desk')], max_length=30)),
-                ('description', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('description', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_teams', to=settings.AUTH_USER_MODEL)),
                 ('members', models.ManyToManyField(blank=True, related_name='support_teams', to=settings.AUTH_USER_MODEL)),
             ],
@@ -85,11 +85,11 @@ class Migration(migrations.Migration):
             name='AccessTransfer',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=200, validators=[handover.secret_detection.RejectSecrets()])),
-                ('access_level', models.CharField(help_text='For example: admin.', max_length=120, validators=[handover.secret_detection.RejectSecrets()])),
-                ('current_holder', models.CharField(help_text='Who holds this access on the project now.', max_length=200, validators=[handover.secret_detection.RejectSecrets()])),
-                ('credential_location', models.CharField(help_text='A vault path or password-manager entry, never the credential itself.', max_length=300, validators=[handover.secret_detection.RejectSecrets()], verbose_name='where the credential is kept')),
-                ('notes', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('system', models.CharField(max_length=200, validators=[golive.secret_detection.RejectSecrets()])),
+                ('access_level', models.CharField(help_text='For example: admin.', max_length=120, validators=[golive.secret_detection.RejectSecrets()])),
+                ('current_holder', models.CharField(help_text='Who holds this access on the project now.', max_length=200, validators=[golive.secret_detection.RejectSecrets()])),
+                ('credential_location', models.CharField(help_text='A vault path or password-manager entry, never the credential itself.', max_length=300, validators=[golive.secret_detection.RejectSecrets()], verbose_name='where the credential is kept')),
+                ('notes', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('status', models.CharField(choices=[('requested', 'Requested'), ('granted', 'Granted'), ('verified', 'Verified by the receiving team'), ('project_access_revoked', 'Project access revoked')], default='requested', editable=False, max_length=30)),
                 ('requested_at', models.DateTimeField(auto_now_add=True)),
                 ('granted_at', models.DateTimeField(blank=True, editable=False, null=True)),
@@ -124,11 +124,11 @@ class Migration(migrations.Migration):
             name='TrainingSession',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(max_length=200, validators=[handover.secret_detection.RejectSecrets()])),
-                ('trainer', models.CharField(help_text='Who gives the training.', max_length=150, validators=[handover.secret_detection.RejectSecrets()])),
+                ('topic', models.CharField(max_length=200, validators=[golive.secret_detection.RejectSecrets()])),
+                ('trainer', models.CharField(help_text='Who gives the training.', max_length=150, validators=[golive.secret_detection.RejectSecrets()])),
                 ('scheduled_for', models.DateTimeField()),
                 ('held_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('notes', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('notes', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('attended', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('invited', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_sessions', to='handover.handoverplan')),
@@ -142,19 +142,19 @@ class Migration(migrations.Migration):
             name='HandoverItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, validators=[handover.secret_detection.RejectSecrets()])),
-                ('description', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('title', models.CharField(max_length=200, validators=[golive.secret_detection.RejectSecrets()])),
+                ('description', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('category', models.CharField(choices=[('documentation', 'Documentation'), ('training', 'Training'), ('access', 'Access & logons'), ('configuration', 'Configuration'), ('monitoring', 'Monitoring & alerting'), ('business_process', 'Business process'), ('contracts', 'Contracts'), ('service_desk', 'Service desk'), ('other', 'Other')], default='other', max_length=20)),
                 ('due_date', models.DateField(blank=True, null=True)),
                 ('needed_by', models.CharField(choices=[('go_live', 'Before go-live'), ('handover', 'Before handover')], default='handover', max_length=10)),
                 ('status', models.CharField(choices=[('open', 'Open'), ('delivered', 'Delivered'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('waived', 'Waived')], default='open', editable=False, max_length=20)),
-                ('evidence_note', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
-                ('evidence_link', models.URLField(blank=True, max_length=500, validators=[handover.secret_detection.RejectSecrets()])),
+                ('evidence_note', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
+                ('evidence_link', models.URLField(blank=True, max_length=500, validators=[golive.secret_detection.RejectSecrets()])),
                 ('evidence_file', models.FileField(blank=True, max_length=300, storage=handover.files.private_storage, upload_to=handover.files.upload_path)),
                 ('delivered_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('decided_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('rejection_reason', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
-                ('waiver_reason', models.TextField(blank=True, validators=[handover.secret_detection.RejectSecrets()])),
+                ('rejection_reason', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
+                ('waiver_reason', models.TextField(blank=True, validators=[golive.secret_detection.RejectSecrets()])),
                 ('changed_after_agreement', models.BooleanField(default=False, help_text='Added or changed after its team agreed the list: needs re-agreement.')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
@@ -178,8 +178,8 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('configuration_report', 'Configuration and Customisation Report'), ('business_process_report', 'Business Process Report'), ('implementation_plan', 'Implementation Plan'), ('handover_plan', 'Handover Plan')], max_length=30)),
                 ('file', models.FileField(blank=True, max_length=300, storage=handover.files.private_storage, upload_to=handover.files.upload_path)),
                 ('original_name', models.CharField(blank=True, editable=False, max_length=255)),
-                ('link', models.URLField(blank=True, max_length=500, validators=[handover.secret_detection.RejectSecrets()])),
-                ('version', models.CharField(blank=True, max_length=40, validators=[handover.secret_detection.RejectSecrets()])),
+                ('link', models.URLField(blank=True, max_length=500, validators=[golive.secret_detection.RejectSecrets()])),
+                ('version', models.CharField(blank=True, max_length=40, validators=[golive.secret_detection.RejectSecrets()])),
                 ('status', models.CharField(choices=[('missing', 'Not provided yet'), ('draft', 'Draft'), ('in_review', 'In review'), ('final', 'Final')], default='missing', max_length=20)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

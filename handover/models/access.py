@@ -3,11 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from golive.secret_detection import reject_secrets
 from handover.choices import AccessStatus
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
 from handover.models.withdrawal import Withdrawable
-from handover.secret_detection import reject_secrets
 
 
 class AccessTransfer(Withdrawable):

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import models
 
+from golive.secret_detection import reject_secrets
 from handover.choices import DocumentKind, DocumentStatus
 from handover.files import private_storage, upload_path
 from handover.models.plans import HandoverPlan
 from handover.models.withdrawal import Withdrawable
-from handover.secret_detection import reject_secrets
 
 
 class RequiredDocument(Withdrawable):

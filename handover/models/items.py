@@ -2,13 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from golive.secret_detection import reject_secrets
 from handover.choices import ItemCategory, ItemStatus, NeededBy
 from handover.files import private_storage, upload_path
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
 from handover.models.training import TrainingSession
 from handover.models.withdrawal import Withdrawable
-from handover.secret_detection import reject_secrets
 
 
 class HandoverItem(Withdrawable):

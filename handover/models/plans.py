@@ -5,9 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from golive.secret_detection import reject_secrets
 from handover.choices import PlanState
 from handover.models.teams import SupportTeam
-from handover.secret_detection import reject_secrets
 
 
 class HandoverPlan(models.Model):

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 
+from golive.secret_detection import reject_secrets
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
-from handover.secret_detection import reject_secrets
 
 
 class ImmutableQuerySet(models.QuerySet):

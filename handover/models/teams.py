@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from golive.secret_detection import reject_secrets
 from handover.choices import TeamKind
-from handover.secret_detection import reject_secrets
 
 
 class SupportTeam(models.Model):

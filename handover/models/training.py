@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.db import models
 
+from golive.secret_detection import reject_secrets
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
 from handover.models.withdrawal import Withdrawable
-from handover.secret_detection import reject_secrets
 
 
 class TrainingSession(Withdrawable):

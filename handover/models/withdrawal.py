@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from handover.secret_detection import reject_secrets
+from golive.secret_detection import reject_secrets
 
 
 class WithdrawableQuerySet(models.QuerySet):

@@ -113,7 +113,7 @@ def test_the_profile_page_needs_a_login(client):
 
 
 def test_the_navbar_links_to_the_profile(members, client_for):
-    page = client_for(members[Role.SCRUM_TEAM]).get(reverse("golive:portfolio")).content.decode()
+    page = client_for(members[Role.SCRUM_TEAM]).get(reverse("dashboards:portfolio")).content.decode()
     assert f'href="{reverse("integration:profile")}"' in page
 
 

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.audit_pack import build_audit_pack
+from dashboards.audit_pack import build_audit_pack
+from freezes.models import FreezeWindow
+from freezes.services import record_freeze_override
 from golive.choices import Role
-from golive.models import FreezeWindow
-from golive.services.freezes import record_freeze_override
 
 pytestmark = pytest.mark.django_db
 

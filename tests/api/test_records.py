@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
-from golive.models import AuditEvent, Defect, Risk
+from golive.models import AuditEvent
+from registers.models import Defect, Risk
 from tests.factories import DefectFactory, ReleaseFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from golive.choices import Role
-from golive.models import Defect
+from registers.models import Defect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -24,7 +24,7 @@ from golive.services.webhooks import (
     send_ping,
     signature_is_valid,
 )
-from golive.webhook_tasks import deliver_webhook
+from golive.tasks import deliver_webhook
 from handover.models import SupportTeam
 from handover.services.plans import create_plan
 from handover.services.signoffs import sign_off

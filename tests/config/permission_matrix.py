@@ -89,8 +89,8 @@ MATRIX: dict[str, Row] = {
     # Single sign-on is not configured in the tests: its pages do not exist for anyone.
     "oidc_authentication_init": page(get=[("ALL", 404)], scope="public"),
     "oidc_authentication_callback": page(get=[("ALL", 404)], scope="public"),
-    "golive:healthz": page(get=[("ALL", 200)], scope="public"),
-    "golive:portfolio": page(get=[("SIGNED_IN", 200)], scope="account"),
+    "dashboards:healthz": page(get=[("ALL", 200)], scope="public"),
+    "dashboards:portfolio": page(get=[("SIGNED_IN", 200)], scope="account"),
     "golive:release_create": page(
         get=[("RELEASE_MANAGER", 200), ("SIGNED_IN", 403)],
         post=[("RELEASE_MANAGER", 200), ("SIGNED_IN", 403)],
@@ -99,10 +99,10 @@ MATRIX: dict[str, Row] = {
     # One release.
     "golive:release_detail": page(R, get=VIEW),
     "golive:release_edit": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
-    "golive:release_dashboard": page(R, get=VIEW),
-    "golive:heat_map_cell": page(R, get=[("MEMBERS", 400)]),
-    "golive:audit_pack": page(R, get=VIEW),
-    "golive:release_history": page(R, get=VIEW),
+    "dashboards:release_dashboard": page(R, get=VIEW),
+    "dashboards:heat_map_cell": page(R, get=[("MEMBERS", 400)]),
+    "dashboards:audit_pack": page(R, get=VIEW),
+    "dashboards:release_history": page(R, get=VIEW),
     "golive:release_move": page(R, post=[("RELEASE_MANAGER", 302)]),
     "golive:redact": page(
         on(content_type_id="risk_type", object_pk="risk"),
@@ -111,12 +111,12 @@ MATRIX: dict[str, Row] = {
     ),
     "golive:release_members": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
     "golive:release_member_remove": page(on(pk="membership"), post=[("RELEASE_MANAGER", 302)]),
-    "golive:risk_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
-    "golive:risk_edit": page(on(pk="risk"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
-    "golive:risk_close": page(on(pk="risk"), post=[("PROJECT", 302)]),
-    "golive:defect_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
-    "golive:defect_edit": page(on(pk="defect"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
-    "golive:defect_resolve": page(on(pk="defect"), post=[("PROJECT", 302)]),
+    "registers:risk_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "registers:risk_edit": page(on(pk="risk"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "registers:risk_close": page(on(pk="risk"), post=[("PROJECT", 302)]),
+    "registers:defect_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "registers:defect_edit": page(on(pk="defect"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "registers:defect_resolve": page(on(pk="defect"), post=[("PROJECT", 302)]),
     # Go/no-go.
     "golive:meeting_schedule": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
     "golive:meeting_detail": page(on(pk="meeting"), get=VIEW),
@@ -167,22 +167,22 @@ MATRIX: dict[str, Row] = {
     "golive:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
     "golive:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
     # Freeze windows bind every release: everyone signed in reads them, only "everything" manages them.
-    "golive:freeze_list": page(get=[("SIGNED_IN", 200)], scope="account"),
-    "golive:freeze_create": page(
+    "freezes:freeze_list": page(get=[("SIGNED_IN", 200)], scope="account"),
+    "freezes:freeze_create": page(
         get=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
         post=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
         scope="account",
     ),  # fmt: skip
-    "golive:freeze_edit": page(
+    "freezes:freeze_edit": page(
         {"pk": "freeze"},
         get=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
         post=[("EVERYTHING", 200), ("SIGNED_IN", 403)],
         scope="account",
     ),
-    "golive:freeze_delete": page(
+    "freezes:freeze_delete": page(
         {"pk": "freeze"}, post=[("EVERYTHING", 302), ("SIGNED_IN", 403)], scope="account"
     ),
-    "golive:freeze_override": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "freezes:freeze_override": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
     # The person's own profile, tokens and calendar feed; the release's webhooks.
     "integration:profile": page(get=[("SIGNED_IN", 200)], post=[("SIGNED_IN", 200)], scope="account"),
     "integration:token_revoke": page(

@@ -10,31 +10,32 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from demo.go_live import load_freeze_demo, load_runbook_demo
+from demo.handover import load_handover_demo
 from forge.models import DeploymentTarget
+from freezes.models import FreezeWindow
 from golive.choices import DefectSeverity, Role
-from golive.demo import load_freeze_demo, load_runbook_demo
 from golive.models import (
     CalendarFeed,
     Communication,
     DecisionCondition,
-    Defect,
-    FreezeWindow,
     GoNoGoMeeting,
     Participant,
     ProductionIssue,
     Rehearsal,
     Release,
-    Risk,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from golive.services.api_tokens import create_api_token
 from golive.services.calendars import create_calendar_feed
-from golive.services.meetings import ConditionAction, cast_vote, close_voting, open_voting, schedule_meeting
+from golive.services.decisions import ConditionAction, close_voting
+from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
 from golive.services.vote_links import vote_link_urls
-from handover.demo import load_handover_demo
+from golive.services.votes import cast_vote
 from handover.models import SupportTeam
+from registers.models import Defect, Risk
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from tests.factories import grant_permission

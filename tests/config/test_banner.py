@@ -1,6 +1,6 @@
 from config.banner import banner
-from golive.management.commands.load_demo import DEMO_USERS
-from handover.demo import OPS_USER
+from demo.handover import OPS_USER
+from demo.management.commands.load_demo import DEMO_USERS
 
 
 def test_the_banner_names_the_real_port_and_every_demo_login():

@@ -17,12 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from forge.models import DeploymentTarget
+from freezes.models import FreezeWindow
 from golive.models import (
     ApiToken,
     Communication,
     DecisionCondition,
-    Defect,
-    FreezeWindow,
     GoLiveStep,
     GoNoGoMeeting,
     Participant,
@@ -30,11 +29,11 @@ from golive.models import (
     Rehearsal,
     Release,
     ReleaseMembership,
-    Risk,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
+from registers.models import Defect, Risk
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from tests.factories import UserFactory

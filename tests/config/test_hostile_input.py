@@ -22,14 +22,16 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from forge.models import DeploymentTarget
+from freezes.models import FreezeWindow
 from golive.choices import Role
-from golive.models import Decision, DecisionCondition, FreezeWindow, Release, Risk
+from golive.models import Decision, DecisionCondition, Release
 from golive.services.api_tokens import create_api_token
 from golive.services.communications import create_draft
 from golive.services.meetings import schedule_meeting
 from golive.services.production_issues import create_issue
-from golive.services.runbook import start_rehearsal
+from golive.services.rehearsals import start_rehearsal
 from golive.services.webhooks import add_endpoint, send_ping
+from registers.models import Risk
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
 from smoketests.services.runs import start_smoke_run

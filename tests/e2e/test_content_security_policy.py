@@ -33,14 +33,14 @@ def _watch(page) -> list[str]:
 
 
 def _main_pages() -> list[str]:
-    urls = [reverse("golive:portfolio"), reverse("integration:profile"), reverse("api:docs")]
+    urls = [reverse("dashboards:portfolio"), reverse("integration:profile"), reverse("api:docs")]
     for release in Release.objects.order_by("pk"):
         args = [release.pk]
         urls += [
             reverse(name, args=args)
             for name in (
                 "golive:release_detail",
-                "golive:release_dashboard",
+                "dashboards:release_dashboard",
                 "golive:runbook_plan",
                 "golive:runbook_live",
                 "golive:release_members",

@@ -1,8 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from demo.scale import load_scale_demo
 from golive.choices import DefectSeverity
-from golive.demo_scale import load_scale_demo
 from golive.models import Release
 from tests.conftest import ROLE_USERNAMES
 from tests.e2e.conftest import save_screenshot

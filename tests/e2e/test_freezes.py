@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from golive.models import FreezeOverride
+from freezes.models import FreezeOverride
 from tests.e2e.conftest import save_screenshot
 from tests.factories import UserFactory, grant_permission
 

@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 
 from golive.audit import record_event
 from golive.choices import Role
-from golive.services.risks import create_risk
+from registers.services.risks import create_risk
 from tests.e2e.conftest import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

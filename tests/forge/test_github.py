@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forge.models import DeploymentReview, DeploymentTarget, ReviewState
+from freezes.models import FreezeWindow
+from freezes.services import record_freeze_override
 from golive.choices import Role
-from golive.models import AuditEvent, FreezeWindow
-from golive.services.freezes import record_freeze_override
+from golive.models import AuditEvent
 from tests.forge.conftest import GITHUB_APP_ID, GITHUB_WEBHOOK_SECRET, worker_environment_for
 
 pytestmark = pytest.mark.django_db

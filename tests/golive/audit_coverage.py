@@ -17,9 +17,9 @@ from functools import cache
 
 from golive.audit import record_event
 
-SERVICE_PACKAGES = ("golive.services", "handover.services", "smoketests.services")
-WRITER_MODULES = ("golive.runbook_csv",)
-PROJECT_PACKAGES = ("golive.", "handover.", "smoketests.")
+SERVICE_PACKAGES = ("golive.services", "registers.services", "handover.services", "smoketests.services")
+WRITER_MODULES = ("golive.runbook_csv", "freezes.services")
+PROJECT_PACKAGES = ("golive.", "registers.", "freezes.", "handover.", "smoketests.")
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
@@ -31,13 +31,13 @@ EXEMPT: dict[str, str] = {
     "golive.services.communications.split_addresses": _READ,
     "golive.services.communications.resend_stalled_communications": _DISPATCH
     + " (deliver_communication records communication.sent or communication.failed)",
-    "golive.services.meetings.ballots_for": _READ,
-    "golive.services.meetings.ballots_from": _READ,
+    "golive.services.votes.ballots_for": _READ,
+    "golive.services.votes.ballots_from": _READ,
     "golive.services.meetings.default_flags": _READ,
-    "golive.services.meetings.latest_decision": _READ,
+    "golive.services.decisions.latest_decision": _READ,
     "golive.services.records.audited_field_names": _READ,
     "golive.services.meetings.check_chair": _READ,
-    "golive.services.meetings.open_go_live_handover_items": _READ,
+    "golive.services.decisions.open_go_live_handover_items": _READ,
     "golive.services.redaction.redactable_fields": _READ,
     "golive.services.redaction.release_of": _READ,
     "golive.services.runbook.available_moves": _READ,
@@ -50,7 +50,7 @@ EXEMPT: dict[str, str] = {
     + " (send_runnable_notice records step.runnable_notified; the notified time only stops a second notice)",
     "handover.services.guards.check_not_withdrawn": _READ,
     "golive.services.runbook.all_steps_finished": _READ,
-    "golive.services.runbook.check_no_cycle": _READ,
+    "golive.services.runbook_plan.check_no_cycle": _READ,
     "golive.services.runbook.may_move": _READ,
     "golive.services.runbook.rollback_plan": _READ,
     "golive.services.runbook.unfinished_dependencies": _READ,

@@ -12,8 +12,8 @@ from golive.audit import record_event
 from golive.choices import Role
 from golive.models import AuditEvent, WebhookEndpoint
 from golive.services.releases import move_release_status
-from golive.services.risks import create_risk, update_risk
-from golive.services.runbook import update_step
+from golive.services.runbook_plan import update_step
+from registers.services.risks import create_risk, update_risk
 from tests.factories import RiskFactory
 from tests.golive.audit_coverage import EXEMPT, records_event, service_functions
 
@@ -132,7 +132,7 @@ def test_admin_edits_are_audited(release, staff, client_for):
     staff.save()
     risk = RiskFactory(release=release, probability=1, impact=1)
     response = client_for(staff).post(
-        reverse("admin:golive_risk_change", args=[risk.pk]),
+        reverse("admin:registers_risk_change", args=[risk.pk]),
         {
             "release": release.pk,
             "title": risk.title,
@@ -271,8 +271,8 @@ def test_the_exemptions_name_real_services_that_record_nothing():
 def test_the_walk_finds_an_event_through_the_functions_a_service_calls():
     functions = dict(service_functions())
     assert len(functions) > 100
-    assert records_event(functions["golive.services.risks.create_risk"])  # via records.create_record
-    assert not records_event(functions["golive.services.meetings.latest_decision"])
+    assert records_event(functions["registers.services.risks.create_risk"])  # via records.create_record
+    assert not records_event(functions["golive.services.decisions.latest_decision"])
 
 
 def test_changes_of_names_that_are_no_column_are_kept_as_given(go_release):

@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.calendar_ics import uid_for
 from golive.choices import Role
-from golive.models import AuditEvent, CalendarFeed, FreezeRecurrence, FreezeWindow
+from golive.models import AuditEvent, CalendarFeed
 from golive.services.calendars import create_calendar_feed
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
 
 
 def _feed_url(user) -> str:

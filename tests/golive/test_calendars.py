@@ -8,13 +8,14 @@ import pytest
 import vobject
 from django.utils import timezone
 
+from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.calendar_ics import uid_for
 from golive.choices import Role
-from golive.models import FreezeRecurrence, FreezeWindow, GoNoGoMeeting
+from golive.models import GoNoGoMeeting
 from golive.selectors_calendars import calendar_entries_for
 from golive.services.calendars import send_meeting_invitations
 from golive.services.meetings import cancel_meeting, schedule_meeting, update_meeting
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
 from tests.factories import ReleaseFactory, UserFactory
 
 

@@ -69,7 +69,7 @@ def test_a_real_worker_sends_a_step_message_completing_the_step_and_tells_the_ne
     go_release, members, start_celery_worker, tmp_path
 ):
     from golive.models import GoLiveStep
-    from golive.services import runbook
+    from golive.services import runbook, runbook_plan
 
     mail_dir = tmp_path / "mail"
     start_celery_worker(
@@ -79,7 +79,7 @@ def test_a_real_worker_sends_a_step_message_completing_the_step_and_tells_the_ne
     dev.email = "dev@example.com"
     dev.save()
     AudienceAddresses.objects.create(release=go_release, audience="end_users", addresses="users@example.com")
-    announce = runbook.add_step(
+    announce = runbook_plan.add_step(
         release=go_release,
         actor=manager,
         title="Announce the window",
@@ -87,7 +87,7 @@ def test_a_real_worker_sends_a_step_message_completing_the_step_and_tells_the_ne
         kind="communication",
         message_kind="go_decision",
     )
-    check = runbook.add_step(
+    check = runbook_plan.add_step(
         release=go_release, actor=manager, title="Check the announcement", owner=dev, depends_on=[announce]
     )
     runbook.start_step(step=announce, actor=manager)

@@ -13,7 +13,7 @@ from golive.models import AudienceAddresses, AuditEvent
 from golive.services.communications import create_draft
 from golive.services.production_issues import create_issue
 from golive.services.releases import update_release
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
 from tests.factories import DefectFactory, RiskFactory
@@ -50,13 +50,13 @@ def test_release_form(release, members, manager_client):
 
 def test_risk_form(release, members, manager_client):
     risk = RiskFactory(release=release, owner=members[Role.RELEASE_MANAGER])
-    url = reverse("golive:risk_edit", args=[release.pk, risk.pk])
+    url = reverse("registers:risk_edit", args=[release.pk, risk.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, risk, "title")
 
 
 def test_defect_form(release, members, manager_client):
     defect = DefectFactory(release=release, owner=members[Role.RELEASE_MANAGER])
-    url = reverse("golive:defect_edit", args=[release.pk, defect.pk])
+    url = reverse("registers:defect_edit", args=[release.pk, defect.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, defect, "title")
 
 
@@ -152,10 +152,10 @@ def test_a_change_made_through_the_page_is_audited_from_the_stored_value(
         )
     elif kind == "risk":
         record = RiskFactory(release=release, owner=manager)
-        url, field, verb = reverse("golive:risk_edit", args=[release.pk, record.pk]), "title", "changed"
+        url, field, verb = reverse("registers:risk_edit", args=[release.pk, record.pk]), "title", "changed"
     elif kind == "defect":
         record = DefectFactory(release=release, owner=manager)
-        url, field, verb = reverse("golive:defect_edit", args=[release.pk, record.pk]), "title", "changed"
+        url, field, verb = reverse("registers:defect_edit", args=[release.pk, record.pk]), "title", "changed"
     elif kind == "step":
         record = add_step(release=release, actor=manager, title="Freeze changes", owner=manager)
         url, field, verb = reverse("golive:step_edit", args=[release.pk, record.pk]), "title", "changed"

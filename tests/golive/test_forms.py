@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
-from golive.models import Defect, Release, Risk
+from golive.models import Release
+from registers.models import Defect, Risk
 from tests.factories import DefectFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ GOOD_RISK = {"title": "Cut-over overruns", "probability": 3, "impact": 4, "statu
 )
 def test_bad_risk_input_is_a_field_error(field, value, message, release, members, client_for):
     response = client_for(members[Role.SCRUM_TEAM]).post(
-        reverse("golive:risk_create", args=[release.pk]), {**GOOD_RISK, field: value}
+        reverse("registers:risk_create", args=[release.pk]), {**GOOD_RISK, field: value}
     )
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -33,7 +34,7 @@ def test_bad_risk_input_is_a_field_error(field, value, message, release, members
 
 def test_owner_must_be_a_member_of_the_release(release, members, stranger, client_for):
     response = client_for(members[Role.SCRUM_TEAM]).post(
-        reverse("golive:risk_create", args=[release.pk]), {**GOOD_RISK, "owner": stranger.pk}
+        reverse("registers:risk_create", args=[release.pk]), {**GOOD_RISK, "owner": stranger.pk}
     )
     assert "owner" in response.context["form"].errors
 
@@ -41,7 +42,7 @@ def test_owner_must_be_a_member_of_the_release(release, members, stranger, clien
 def test_a_failed_edit_keeps_the_stored_risk(release, members, client_for):
     risk = RiskFactory(release=release, title="Stored", probability=2, impact=2)
     response = client_for(members[Role.SCRUM_TEAM]).post(
-        reverse("golive:risk_edit", args=[release.pk, risk.pk]),
+        reverse("registers:risk_edit", args=[release.pk, risk.pk]),
         {**GOOD_RISK, "title": "Changed", "impact": 77},
     )
     assert response.status_code == 200
@@ -52,7 +53,7 @@ def test_a_failed_edit_keeps_the_stored_risk(release, members, client_for):
 def test_duplicate_tracker_key_is_a_message_not_a_crash(release, members, client_for):
     DefectFactory(release=release, external_key="CP-1")
     response = client_for(members[Role.SCRUM_TEAM]).post(
-        reverse("golive:defect_create", args=[release.pk]),
+        reverse("registers:defect_create", args=[release.pk]),
         {"title": "Another", "severity": 2, "status": "open", "external_key": "CP-1"},
     )
     assert response.status_code == 200
@@ -62,7 +63,7 @@ def test_duplicate_tracker_key_is_a_message_not_a_crash(release, members, client
 
 def test_bad_defect_url_is_a_field_error(release, members, client_for):
     response = client_for(members[Role.SCRUM_TEAM]).post(
-        reverse("golive:defect_create", args=[release.pk]),
+        reverse("registers:defect_create", args=[release.pk]),
         {"title": "Broken", "severity": 1, "status": "open", "external_url": "not a url"},
     )
     assert "external_url" in response.context["form"].errors

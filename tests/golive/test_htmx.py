@@ -81,7 +81,7 @@ def test_every_url_serving_a_page_and_its_htmx_partial_varies_on_hx_request():
     assert {
         "golive:meeting_detail",
         "golive:runbook_live",
-        "golive:release_dashboard",
+        "dashboards:release_dashboard",
         "smoketests:run_detail",
     } <= set(found)
     assert {name: problems for name, problems in found.items() if problems} == {}

@@ -5,7 +5,7 @@ from django.template import Context, Template
 
 from golive.choices import Role
 from golive.links import is_safe_link
-from golive.models import Defect
+from registers.models import Defect
 
 HOSTILE = [
     "javascript:alert(document.cookie)",

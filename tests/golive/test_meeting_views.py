@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from golive.choices import Role
 from golive.models import GoNoGoMeeting, Participant, Vote
-from golive.services.meetings import cast_vote, close_voting
+from golive.services.decisions import close_voting
+from golive.services.votes import cast_vote
 from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -288,13 +289,13 @@ def test_release_page_shows_needs_review(open_meeting, release, members, client_
     close_voting(meeting=open_meeting, actor=members[Role.RELEASE_MANAGER])
     client = client_for(members[Role.SCRUM_TEAM])
     client.post(
-        reverse("golive:defect_create", args=[release.pk]),
+        reverse("registers:defect_create", args=[release.pk]),
         {"title": "Payments fail", "severity": 1, "status": "open"},
     )
     page = client.get(release.get_absolute_url()).content.decode()
     assert 'data-testid="needs-review"' in page and "Payments fail" in page
     assert 'data-testid="header-needs-review"' in page
-    portfolio = client.get(reverse("golive:portfolio")).content.decode()
+    portfolio = client.get(reverse("dashboards:portfolio")).content.decode()
     assert 'data-testid="portfolio-needs-review"' in portfolio
 
 

@@ -10,18 +10,16 @@ from django.utils import timezone
 from golive.choices import DefectSeverity, ReleaseStatus, Role
 from golive.errors import NotAParticipant, VotingClosed
 from golive.models import AuditEvent, Decision, DecisionReview, Vote
-from golive.services.defects import create_defect
-from golive.services.meetings import (
+from golive.services.decisions import (
     ConditionAction,
-    cancel_meeting,
-    cast_vote,
     close_voting,
     complete_condition,
     recheck_decision_evidence,
-    schedule_meeting,
-    update_meeting,
 )
-from golive.services.risks import create_risk
+from golive.services.meetings import cancel_meeting, schedule_meeting, update_meeting
+from golive.services.votes import cast_vote
+from registers.services.defects import create_defect
+from registers.services.risks import create_risk
 from tests.factories import DefectFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db

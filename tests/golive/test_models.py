@@ -4,8 +4,9 @@ from django.db import IntegrityError, transaction
 
 from golive.choices import RELEASE_TRANSITIONS, DefectSeverity, DefectStatus, ReleaseStatus, RiskStatus
 from golive.errors import IllegalTransition
-from golive.models import AuditEvent, Risk
+from golive.models import AuditEvent
 from golive.services.releases import move_release_status
+from registers.models import Risk
 from tests.factories import DefectFactory, ReleaseFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,15 +14,15 @@ def test_every_page_renders(release, members, client_for):
     defect = DefectFactory(release=release)
     client = client_for(members[Role.RELEASE_MANAGER])
     urls = [
-        reverse("golive:portfolio"),
+        reverse("dashboards:portfolio"),
         reverse("golive:release_create"),
         reverse("golive:release_detail", args=[release.pk]),
         reverse("golive:release_edit", args=[release.pk]),
         reverse("golive:release_members", args=[release.pk]),
-        reverse("golive:risk_create", args=[release.pk]),
-        reverse("golive:risk_edit", args=[release.pk, risk.pk]),
-        reverse("golive:defect_create", args=[release.pk]),
-        reverse("golive:defect_edit", args=[release.pk, defect.pk]),
+        reverse("registers:risk_create", args=[release.pk]),
+        reverse("registers:risk_edit", args=[release.pk, risk.pk]),
+        reverse("registers:defect_create", args=[release.pk]),
+        reverse("registers:defect_edit", args=[release.pk, defect.pk]),
     ]
     grant_permission(members[Role.RELEASE_MANAGER], "golive.add_release")
     for url in urls:

@@ -7,8 +7,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from golive.choices import Role
-from golive.models import Risk
 from golive.permissions import Action, can, can_create_release, get_release_for
+from registers.models import Risk
 from tests.factories import MembershipFactory, ReleaseFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ PAGES = [
     ("golive:release_detail", set(EVERY_ROLE)),
     ("golive:release_edit", {Role.RELEASE_MANAGER}),
     ("golive:release_members", {Role.RELEASE_MANAGER}),
-    ("golive:risk_create", DELIVERY),
-    ("golive:defect_create", DELIVERY),
+    ("registers:risk_create", DELIVERY),
+    ("registers:defect_create", DELIVERY),
 ]
 
 
@@ -49,7 +49,7 @@ def test_page_access_by_role(who, url_name, allowed, release, members, stranger,
 @pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger", "staff"])
 def test_only_delivery_team_can_add_a_risk(who, release, members, stranger, staff, client_for):
     response = client_for(_user(who, members, stranger, staff)).post(
-        reverse("golive:risk_create", args=[release.pk]),
+        reverse("registers:risk_create", args=[release.pk]),
         {"title": "Cut-over overruns", "probability": 3, "impact": 4, "status": "open"},
     )
     expected = _expected(who, DELIVERY)
@@ -72,13 +72,13 @@ def test_only_release_manager_moves_the_release(who, release, members, stranger,
 def test_risk_of_another_release_is_not_reachable(release, members, client_for):
     other_risk = RiskFactory()  # belongs to a release `dev` is not a member of
     response = client_for(members[Role.SCRUM_TEAM]).get(
-        reverse("golive:risk_edit", args=[release.pk, other_risk.pk])
+        reverse("registers:risk_edit", args=[release.pk, other_risk.pk])
     )
     assert response.status_code == 404
 
 
 def test_forbidden_page_explains_itself(release, members, client_for):
-    response = client_for(members[Role.STAKEHOLDER]).get(reverse("golive:risk_create", args=[release.pk]))
+    response = client_for(members[Role.STAKEHOLDER]).get(reverse("registers:risk_create", args=[release.pk]))
     assert response.status_code == 403
     assert b"You may not do this" in response.content
     assert b"does not allow this" in response.content

@@ -8,18 +8,14 @@ from django.apps import apps
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.models import DecisionCondition, Rehearsal, Risk
+from golive.models import DecisionCondition, Rehearsal
 from golive.permissions import NotAllowed, can_create_release, get_release_for, may_do_everything
-from golive.services.meetings import (
-    ConditionAction,
-    cast_vote,
-    close_voting,
-    complete_condition,
-    open_voting,
-    set_participant_flags,
-)
-from golive.services.risks import close_risk
-from golive.services.runbook import finish_rehearsal
+from golive.services.decisions import ConditionAction, close_voting, complete_condition
+from golive.services.meetings import open_voting, set_participant_flags
+from golive.services.rehearsals import finish_rehearsal
+from golive.services.votes import cast_vote
+from registers.models import Risk
+from registers.services.risks import close_risk
 from tests.factories import UserFactory, grant_permission
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +100,7 @@ def test_creating_releases_is_a_django_permission():
 
 def test_the_migration_keeps_what_existing_staff_could_do(release):
     staff, other = UserFactory(is_staff=True), UserFactory()
-    migration = importlib.import_module("golive.migrations.0016_every_release_permission")
+    migration = importlib.import_module("golive.migrations.0017_every_release_permission")
     migration.grant_to_existing_staff(apps, None)
     staff, other = (type(user).objects.get(pk=user.pk) for user in (staff, other))
     assert may_do_everything(staff) and can_create_release(staff)

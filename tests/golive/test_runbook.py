@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from golive.choices import ReleaseStatus, Role
 from golive.errors import IllegalTransition
 from golive.models import AuditEvent, GoLiveStep
+from golive.services import rehearsals, runbook_plan
 from golive.services import runbook as services
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_first_started_step_moves_the_release_to_deploying(go_release, members):
 
 
 def test_steps_do_not_run_before_a_go(release, members):
-    from golive.services.runbook import add_step
+    from golive.services.runbook_plan import add_step
 
     step = add_step(
         release=release, actor=members[Role.RELEASE_MANAGER], title="x", owner=members[Role.SCRUM_TEAM]
@@ -107,7 +108,7 @@ def test_failed_step_can_be_retried(go_release, members):
 def test_dependency_cycles_are_refused(go_release, members):
     first, _, third = _steps(go_release)
     with pytest.raises(ValidationError, match="cycle"):
-        services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], depends_on=[third])
+        runbook_plan.update_step(step=first, actor=members[Role.RELEASE_MANAGER], depends_on=[third])
     assert not first.depends_on.exists()
 
 
@@ -115,14 +116,14 @@ def test_dependencies_stay_within_the_release(go_release, members):
     from tests.factories import ReleaseFactory
 
     first, *_ = _steps(go_release)
-    other = services.add_step(
+    other = runbook_plan.add_step(
         release=ReleaseFactory(),
         actor=members[Role.RELEASE_MANAGER],
         title="Elsewhere",
         owner=members[Role.SCRUM_TEAM],
     )
     with pytest.raises(ValidationError, match="same release"):
-        services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], depends_on=[other])
+        runbook_plan.update_step(step=first, actor=members[Role.RELEASE_MANAGER], depends_on=[other])
 
 
 def test_only_pending_steps_are_deleted_or_replanned(go_release, members):
@@ -130,19 +131,19 @@ def test_only_pending_steps_are_deleted_or_replanned(go_release, members):
     services.start_step(step=first, actor=members[Role.SCRUM_TEAM])
     first.refresh_from_db()
     with pytest.raises(IllegalTransition):
-        services.delete_step(step=first, actor=members[Role.RELEASE_MANAGER])
+        runbook_plan.delete_step(step=first, actor=members[Role.RELEASE_MANAGER])
     with pytest.raises(IllegalTransition):
-        services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], title="Renamed")
-    services.update_step(step=first, actor=members[Role.RELEASE_MANAGER], rollback_note="Updated note")
+        runbook_plan.update_step(step=first, actor=members[Role.RELEASE_MANAGER], title="Renamed")
+    runbook_plan.update_step(step=first, actor=members[Role.RELEASE_MANAGER], rollback_note="Updated note")
 
 
 def test_reorder_swaps_neighbours(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
     first, second, third = _steps(go_release)
     third.depends_on.clear()
-    services.move_step(step=third, actor=manager, direction=-1)
+    runbook_plan.move_step(step=third, actor=manager, direction=-1)
     assert [s.title for s in _steps(go_release)] == [first.title, third.title, second.title]
-    services.move_step(
+    runbook_plan.move_step(
         step=first, actor=members[Role.RELEASE_MANAGER], direction=-1
     )  # already first: no change
     assert _steps(go_release)[0].title == first.title
@@ -180,15 +181,15 @@ def test_release_goes_live_only_when_every_step_is_finished(go_release, members)
 
 def test_rehearsal_measures_and_updates_durations_without_touching_the_release(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
-    rehearsal = services.start_rehearsal(release=go_release, actor=manager, environment="staging")
+    rehearsal = rehearsals.start_rehearsal(release=go_release, actor=manager, environment="staging")
     timing = rehearsal.timings.get(step__order=1)
-    services.time_rehearsal_step(timing=timing, actor=manager)
+    rehearsals.time_rehearsal_step(timing=timing, actor=manager)
     timing.refresh_from_db()
     timing.started_at -= timedelta(minutes=22, seconds=30)  # as if the step took 22.5 minutes
     timing.save()
-    services.time_rehearsal_step(timing=timing, actor=manager)
-    services.finish_rehearsal(rehearsal=rehearsal, actor=manager)
-    assert services.apply_rehearsal_durations(rehearsal=rehearsal, actor=manager) == 1
+    rehearsals.time_rehearsal_step(timing=timing, actor=manager)
+    rehearsals.finish_rehearsal(rehearsal=rehearsal, actor=manager)
+    assert rehearsals.apply_rehearsal_durations(rehearsal=rehearsal, actor=manager) == 1
     assert go_release.steps.get(order=1).planned_duration_minutes == 23
     go_release.refresh_from_db()
     assert go_release.status == ReleaseStatus.GO
@@ -261,20 +262,20 @@ def test_a_live_release_cannot_be_aborted_or_declared_live_again(go_release, mem
 def test_reordering_never_puts_a_step_above_what_it_depends_on(go_release, members, which, direction):
     steps = _steps(go_release)
     with pytest.raises(ValidationError, match="depends on"):
-        services.move_step(step=steps[which], actor=members[Role.RELEASE_MANAGER], direction=direction)
+        runbook_plan.move_step(step=steps[which], actor=members[Role.RELEASE_MANAGER], direction=direction)
     assert _steps(go_release) == steps
 
 
 def test_reordering_independent_steps_is_allowed(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
-    extra = services.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
-    services.move_step(step=extra, actor=manager, direction=-1)
+    extra = runbook_plan.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
+    runbook_plan.move_step(step=extra, actor=manager, direction=-1)
     assert [s.title for s in _steps(go_release)][-2:] == ["Warm caches", "Switch traffic"]
 
 
 def test_only_the_release_manager_reorders(go_release, members):
     with pytest.raises(PermissionDenied):
-        services.move_step(step=_steps(go_release)[2], actor=members[Role.SCRUM_TEAM], direction=-1)
+        runbook_plan.move_step(step=_steps(go_release)[2], actor=members[Role.SCRUM_TEAM], direction=-1)
 
 
 # "Send communication" steps and runnable notices --------------------------------------------------
@@ -292,7 +293,7 @@ def eager_celery():
 def test_a_communication_step_needs_its_message_kind(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
     with pytest.raises(ValidationError) as error:
-        services.add_step(
+        runbook_plan.add_step(
             release=go_release, actor=manager, title="Tell users", owner=manager, kind="communication"
         )
     assert "message_kind" in error.value.message_dict
@@ -307,7 +308,7 @@ def test_a_communication_step_drafts_its_message_and_is_done_when_it_is_sent(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     AudienceAddresses.objects.create(release=go_release, audience="end_users", addresses="users@example.com")
     manager = members[Role.RELEASE_MANAGER]
-    step = services.add_step(
+    step = runbook_plan.add_step(
         release=go_release,
         actor=manager,
         title="Announce the maintenance window",
@@ -351,19 +352,19 @@ def test_owner_and_shadows_are_told_once_when_their_step_can_start(
 
 def test_a_step_cannot_depend_on_a_step_below_it(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
-    extra = services.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
+    extra = runbook_plan.add_step(release=go_release, actor=manager, title="Warm caches", owner=manager)
     first = _steps(go_release)[0]
     with pytest.raises(ValidationError, match="only depend on steps above it"):
-        services.update_step(step=first, actor=manager, depends_on=[extra])
+        runbook_plan.update_step(step=first, actor=manager, depends_on=[extra])
     assert not first.depends_on.exists()
 
 
 def test_each_rehearsal_timing_is_audited(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
-    rehearsal = services.start_rehearsal(release=go_release, actor=manager, environment="staging")
+    rehearsal = rehearsals.start_rehearsal(release=go_release, actor=manager, environment="staging")
     timing = rehearsal.timings.get(step__order=1)
-    services.time_rehearsal_step(timing=timing, actor=manager)
-    services.time_rehearsal_step(timing=timing, actor=manager)
+    rehearsals.time_rehearsal_step(timing=timing, actor=manager)
+    rehearsals.time_rehearsal_step(timing=timing, actor=manager)
     timing.refresh_from_db()
     events = list(AuditEvent.objects.filter(verb="rehearsal.step_timed").order_by("pk"))
     assert [event.changes for event in events] == [
@@ -378,8 +379,8 @@ def test_each_rehearsal_timing_is_audited(go_release, members):
 def test_dependencies_are_audited_when_they_change(go_release, members):
     manager = members[Role.RELEASE_MANAGER]
     first, second, third = go_release.steps.order_by("order")
-    services.update_step(step=third, actor=manager, depends_on=[first, second])
-    services.update_step(step=third, actor=manager, depends_on=[first, second])
+    runbook_plan.update_step(step=third, actor=manager, depends_on=[first, second])
+    runbook_plan.update_step(step=third, actor=manager, depends_on=[first, second])
     events = AuditEvent.objects.filter(verb="step.dependencies_changed", target_id=str(third.pk))
     assert [event.changes for event in events.order_by("pk")] == [
         {"depends_on": [[], [second.pk]]},  # when the step was added

@@ -56,7 +56,7 @@ def test_missing_columns_are_named(go_release, members):
 
 
 def test_a_send_communication_step_keeps_its_message_through_export_and_import(go_release, members):
-    from golive.services.runbook import add_step
+    from golive.services.runbook_plan import add_step
 
     manager = members[Role.RELEASE_MANAGER]
     add_step(

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from golive.choices import Role
 from golive.models import AuditEvent, Communication, GoLiveStep, ProductionIssue
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
 from tests.factories import RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -494,7 +494,7 @@ def test_a_rehearsal_environment_longer_than_its_column_is_a_message(go_release,
 
 @pytest.mark.parametrize("timing", ["abc", "", "-1", "99999999999999999999999"])
 def test_timing_a_step_that_is_not_one_of_the_rehearsal_is_not_found(timing, go_release, members, client_for):
-    from golive.services.runbook import start_rehearsal
+    from golive.services.rehearsals import start_rehearsal
 
     manager = members[Role.RELEASE_MANAGER]
     rehearsal = start_rehearsal(release=go_release, actor=manager, environment="staging")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from golive.choices import Role
 from golive.models import Communication, GoLiveStep, ProductionIssue, Release
-from golive.services import runbook
+from golive.services import runbook, runbook_plan
 from smoketests.models import SmokeCheck, SmokeRun
 from smoketests.services.runs import execute_run
 
@@ -39,7 +39,7 @@ def site():
 
 @pytest.fixture
 def smoke_step(go_release, members):
-    return runbook.add_step(
+    return runbook_plan.add_step(
         release=go_release,
         actor=members[Role.RELEASE_MANAGER],
         title="Run the smoke suite",

@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from freezes.models import FreezeOverride, FreezeWindow
 from golive.audit import record_event
 from golive.choices import Role
-from golive.models import Communication, FreezeOverride, FreezeWindow, GoLiveStep, Vote
+from golive.models import Communication, GoLiveStep, Vote
 from golive.runbook_csv import export_runbook, import_runbook
 from golive.services.runbook import start_step
 from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell
@@ -29,8 +30,8 @@ from handover.models import (
     TrainingSession,
 )
 from smoketests.models import CheckResult, SmokeCheck
+from tests.dashboards.test_audit_pack import audited_release  # noqa: F401  (the fixture)
 from tests.factories import MembershipFactory, ReleaseFactory
-from tests.golive.test_audit_pack import audited_release  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,7 @@ def test_every_csv_export_escapes_formula_cells(audited_release, members, client
     handover = client.get(reverse("handover:report_csv", args=[release.pk]))
     assert handover.status_code == 200
     exports["handover list"] = handover.content.decode()
-    pack = client.get(reverse("golive:audit_pack", args=[release.pk]))
+    pack = client.get(reverse("dashboards:audit_pack", args=[release.pk]))
     archive = zipfile.ZipFile(io.BytesIO(pack.content))
     for name in archive.namelist():
         if name.endswith(".csv"):

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from golive.choices import Role
 from golive.models import AuditEvent, Decision, Participant, Vote
-from golive.services.meetings import close_voting, open_voting, schedule_meeting
+from golive.services.decisions import close_voting
+from golive.services.meetings import open_voting, schedule_meeting
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

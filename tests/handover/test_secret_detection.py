@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from golive.choices import Role
+from golive.secret_detection import find_secret, reject_secrets
 from handover.models import AccessTransfer, HandoverItem
-from handover.secret_detection import find_secret, reject_secrets
 from handover.services.access import create_access_transfer
 from handover.services.items import create_item
 
@@ -205,8 +205,8 @@ RECORDS_WITH_FREE_TEXT = [
     "handover.SupportTeam",
     "handover.SignOff",
     "handover.SignOffInvalidation",
-    "golive.Risk",
-    "golive.Defect",
+    "registers.Risk",
+    "registers.Defect",
     "golive.GoLiveStep",
     "golive.ProductionIssue",
     "golive.Communication",

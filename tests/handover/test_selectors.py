@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.readiness import ReadinessState, readiness_for
+from dashboards.readiness import ReadinessState, readiness_for
 from golive.services.meetings import schedule_meeting
 from handover.services.items import accept_item, create_item, deliver_item
 

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.readiness import readiness_for
 from golive.choices import Role
 from golive.models import AuditEvent
-from golive.readiness import readiness_for
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
 from handover.selectors import handover_state_for, load_overview
 from handover.services.access import create_access_transfer

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from golive.audit_pack import _monitors
+from dashboards.audit_pack_records import _monitors
+from dashboards.selectors import monitor_charts
 from golive.choices import Role
-from golive.selectors_dashboards import monitor_charts
 from handover.hypercare import hypercare_status
 from smoketests.models import Monitor, MonitorResult, SmokeCheck
 from smoketests.selectors import monitor_page

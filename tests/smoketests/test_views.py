@@ -288,7 +288,7 @@ def test_a_failed_checks_response_excerpt_is_shown_only_to_those_who_may_edit_ch
     assert api.status_code == 200
     assert api.json()["results"][0]["message"] == "Wrong status: expected 200, got 500."
     assert answer not in api.content.decode()
-    pack = client.get(reverse("golive:audit_pack", args=[release.pk]))
+    pack = client.get(reverse("dashboards:audit_pack", args=[release.pk]))
     with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
         assert not any(answer in archive.read(name).decode() for name in archive.namelist())
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FreezesConfig(AppConfig):
+    name = "freezes"
+    verbose_name = "Freeze windows"

@@ -1,0 +1,4 @@
+from registers.models.defects import Defect
+from registers.models.risks import Risk
+
+__all__ = ["Defect", "Risk"]

@@ -1,0 +1,26 @@
+from django.contrib.auth.models import AbstractBaseUser
+
+from golive.audit import stored_row
+from golive.choices import RiskStatus
+from golive.models import Release
+from golive.permissions import Action, require
+from golive.services.decisions import recheck_decision_evidence
+from golive.services.records import create_record, update_record
+from registers.models import Risk
+
+
+def create_risk(*, release: Release, actor: AbstractBaseUser, **values) -> Risk:
+    risk = create_record(Risk(release=release, **values), actor=actor, verb="risk.created")
+    recheck_decision_evidence(release)
+    return risk
+
+
+def update_risk(*, risk: Risk, actor: AbstractBaseUser, **values) -> Risk:
+    risk = update_record(stored_row(risk), actor=actor, verb="risk.changed", values=values)
+    recheck_decision_evidence(risk.release)
+    return risk
+
+
+def close_risk(*, risk: Risk, actor: AbstractBaseUser) -> Risk:
+    require(actor, risk.release, Action.EDIT_RISKS)
+    return update_record(risk, actor=actor, verb="risk.closed", values={"status": RiskStatus.CLOSED})

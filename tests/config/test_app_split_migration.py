@@ -1,0 +1,171 @@
+"""Moving models out of golive into their own apps keeps every row, table and content type.
+
+The suite builds its database without migrations, so this runs them for real in a process of its own: it
+migrates to the last node before the move, writes rows with the historical models, migrates forward and
+reads them back with today's models; then it migrates back and forward once more (the move is reversible).
+On SQLite a fresh file; on PostgreSQL a database of its own next to the test database, dropped afterwards.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg2
+from django.db import connection
+
+from tests.worker import ROOT
+
+PRE_SPLIT = [("golive", "0015_one_click_vote_links")]
+
+SCRIPT = """
+import json
+import django
+django.setup()
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+PRE_SPLIT = PRE_SPLIT_NODES
+executor = MigrationExecutor(connection)
+executor.migrate(PRE_SPLIT)
+old = executor.loader.project_state(PRE_SPLIT).apps
+User = old.get_model("auth", "User")
+ContentType, Permission = old.get_model("contenttypes", "ContentType"), old.get_model("auth", "Permission")
+Release = old.get_model("golive", "Release")
+Risk, Defect = old.get_model("golive", "Risk"), old.get_model("golive", "Defect")
+Window, Override = old.get_model("golive", "FreezeWindow"), old.get_model("golive", "FreezeOverride")
+Redaction = old.get_model("golive", "Redaction")
+
+manager = User.objects.create(username="manager")
+release = Release.objects.create(name="Spring", application="Portal", version="1",
+                                 target_go_live=timezone.now())
+risk = Risk.objects.create(release=release, title="Vendor late", probability=4, impact=5, owner=manager)
+Defect.objects.create(release=release, title="Login slow", severity=1, external_key="JIRA-1")
+now = timezone.now()
+window = Window.objects.create(name="Year end", reason="Audit", starts_at=now,
+                               ends_at=now + timezone.timedelta(days=2))
+Override.objects.create(release=release, window=window, occurrence_ends_at=window.ends_at, reason="Hotfix",
+                        recorded_by=manager)
+# Content types and permissions exist once a database has been migrated; a granted permission and a
+# redaction refer to them by id.
+old_ids = {}
+for model in ("risk", "defect", "freezewindow", "freezeoverride"):
+    content_type = ContentType.objects.create(app_label="golive", model=model)
+    permission = Permission.objects.create(content_type=content_type, codename=f"change_{model}", name=model)
+    manager.user_permissions.add(permission)
+    old_ids[model] = content_type.pk
+Redaction.objects.create(release=release, target_type_id=old_ids["risk"], target_id=str(risk.pk),
+                         target_repr="Vendor late", field_name="description", reason="Pasted a key",
+                         redacted_by=manager)
+
+
+def leaves():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+MigrationExecutor(connection).migrate(leaves())
+from django.contrib.auth.models import User as NewUser
+from django.contrib.contenttypes.models import ContentType as NewContentType
+from freezes.models import FreezeOverride, FreezeWindow
+from golive.models import Redaction as NewRedaction
+from registers.models import Defect as NewDefect, Risk as NewRisk
+
+NewContentType.objects.clear_cache()
+user = NewUser.objects.get(username="manager")
+forward = {
+    "risks": [[r.title, r.score, r.owner.username, r.release.name] for r in NewRisk.objects.all()],
+    "defects": [[d.title, d.severity, d.external_key] for d in NewDefect.objects.all()],
+    "windows": [w.name for w in FreezeWindow.objects.all()],
+    "overrides": [[o.window.name, o.release.name, o.reason] for o in FreezeOverride.objects.all()],
+    "content_types": {
+        model._meta.model_name: [ct.app_label, ct.pk == old_ids[model._meta.model_name]]
+        for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride)
+        for ct in [NewContentType.objects.get_for_model(model)]
+    },
+    "permissions": sorted(user.get_all_permissions()),
+    "redacted": [str(redaction.target_type) for redaction in NewRedaction.objects.all()],
+    "left_in_golive": sorted(NewContentType.objects.filter(app_label="golive", model__in=old_ids)
+                             .values_list("model", flat=True)),
+}
+
+MigrationExecutor(connection).migrate(PRE_SPLIT)
+back = sorted(NewContentType.objects.filter(pk__in=old_ids.values()).values_list("app_label", "model"))
+MigrationExecutor(connection).migrate(leaves())
+again = NewRisk.objects.count() + NewDefect.objects.count() + FreezeWindow.objects.count()
+print(json.dumps({"forward": forward, "back": back, "again": again}))
+""".replace("PRE_SPLIT_NODES", repr(PRE_SPLIT))
+
+EXPECTED_FORWARD = {
+    "risks": [["Vendor late", 20, "manager", "Spring"]],
+    "defects": [["Login slow", 1, "JIRA-1"]],
+    "windows": ["Year end"],
+    "overrides": [["Year end", "Spring", "Hotfix"]],
+    "content_types": {
+        "risk": ["registers", True],
+        "defect": ["registers", True],
+        "freezewindow": ["freezes", True],
+        "freezeoverride": ["freezes", True],
+    },
+    "permissions": [
+        "freezes.change_freezeoverride",
+        "freezes.change_freezewindow",
+        "registers.change_defect",
+        "registers.change_risk",
+    ],
+    "redacted": ["Risks and defects | risk"],
+    "left_in_golive": [],
+}
+EXPECTED_BACK = [
+    ["golive", "defect"],
+    ["golive", "freezeoverride"],
+    ["golive", "freezewindow"],
+    ["golive", "risk"],
+]
+
+
+def _migrate_in_a_process(tmp_path, database_url: str) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "GOLIVE_VAR_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _assert_nothing_lost(result: dict) -> None:
+    assert result["forward"] == EXPECTED_FORWARD
+    assert [list(row) for row in result["back"]] == EXPECTED_BACK
+    assert result["again"] == 3
+
+
+def test_the_split_keeps_rows_and_content_types_on_sqlite(tmp_path):
+    _assert_nothing_lost(_migrate_in_a_process(tmp_path, f"sqlite:///{tmp_path / 'migrated.sqlite3'}"))
+
+
+def test_the_split_keeps_rows_and_content_types_on_postgresql(postgresql, tmp_path):
+    settings = connection.settings_dict
+    name = f"{settings['NAME']}_app_split"
+    server = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"],
+    }
+    admin = psycopg2.connect(dbname="postgres", password=settings["PASSWORD"] or None, **server)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+        url = f"postgres://{server['user']}{password}@{server['host']}:{server['port']}/{name}"
+        _assert_nothing_lost(_migrate_in_a_process(tmp_path, url))
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
