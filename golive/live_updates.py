@@ -17,6 +17,7 @@ changed staff flag) is the fragment of the shared read-only variant, as every me
 """
 
 import hashlib
+import logging
 import random
 import secrets
 import time
@@ -30,6 +31,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+
+logger = logging.getLogger(__name__)
 
 WATCH_HEADER = "HTTP_X_LIVE_WATCH"
 SHARED = "shared"
@@ -84,7 +87,8 @@ def changed(*, release_pk: int, members: bool = False) -> None:
         _cache().set_many(values, _ENTRY_SECONDS)
         _memo_stamps.pop(release_pk, None)
 
-    transaction.on_commit(bump)
+    # robust: the write is committed whatever happens here; a cache that is down only costs renders.
+    transaction.on_commit(bump, robust=True)
 
 
 def forget_recent() -> None:
@@ -94,6 +98,16 @@ def forget_recent() -> None:
 
 
 def _current_stamps(release_pk: int) -> tuple[str, str]:
+    """The release's stamps, created if missing; empty (nothing cached, every poll to the view) when the
+    shared cache cannot be reached."""
+    try:
+        return _read_or_create_stamps(release_pk)
+    except Exception:  # noqa: BLE001 - any failure of the cache backend; the page is served without it
+        logger.warning("Live updates: the shared cache is unreachable", exc_info=True)
+        return "", ""
+
+
+def _read_or_create_stamps(release_pk: int) -> tuple[str, str]:
     cache = _cache()
     keys = [_release_key(release_pk), _members_key(release_pk)]
     found = cache.get_many(keys)
@@ -169,7 +183,10 @@ def live_fragment(
     html = render_to_string(template, context, request=request)
     if shared and stamp:
         entry = {"html": html, "personal": sorted(personal_user_ids), "until": fresh_until}
-        _cache().set(_fragment_key(request.path, stamp), entry, _ENTRY_SECONDS)
+        try:
+            _cache().set(_fragment_key(request.path, stamp), entry, _ENTRY_SECONDS)
+        except Exception:  # noqa: BLE001 - any failure of the cache backend; the next poll renders again
+            logger.warning("Live updates: the shared cache is unreachable", exc_info=True)
     token = watch_token(request, variant=SHARED if shared else PERSONAL, fresh_until=fresh_until)
     token_html = format_html(
         '<span id="live-watch" hidden data-live-watch-token="{}" hx-swap-oob="true"></span>', token
@@ -260,6 +277,14 @@ def _wait_for_the_first_render(request, stamp: str, held: tuple[str, float] | No
     return _mark(HttpResponseNotModified(), _etag(*held))
 
 
+def _answer_or_none(request) -> HttpResponse | None:
+    try:
+        return answer_from_cache(request)
+    except Exception:  # noqa: BLE001 - any failure of the cache backend: the view answers instead
+        logger.warning("Live updates: the shared cache is unreachable", exc_info=True)
+        return None
+
+
 class LiveWatchMiddleware:
     """First in the chain: a watched poll that the cache can answer never reaches the session or a view
     (nor the Content-Security-Policy, which a fragment fetched by htmx does not need)."""
@@ -269,7 +294,7 @@ class LiveWatchMiddleware:
 
     def __call__(self, request):
         if request.method == "GET" and WATCH_HEADER in request.META:
-            answer = answer_from_cache(request)
+            answer = _answer_or_none(request)
             if answer is not None:
                 return answer
         return self.get_response(request)

@@ -178,3 +178,38 @@ def test_a_step_becoming_late_is_shown_without_any_write(release, members, clien
 
     assert after.status_code == 200 and queries > 0
     assert ">late</span>" in after.content.decode() and ">late</span>" not in before.content.decode()
+
+
+UNREACHABLE_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:9799/0",  # nothing listens there: a cache that is down
+    "OPTIONS": {"socket_connect_timeout": 0.5},
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_shared_cache_down_votes_are_recorded_and_polls_rendered(members, client_for, settings):
+    from golive.models import Release, Vote
+    from golive.services.meetings import open_voting, schedule_meeting
+
+    release = Release.objects.get(memberships__user=members[Role.RELEASE_MANAGER])
+    manager = members[Role.RELEASE_MANAGER]
+    meeting = schedule_meeting(
+        release=release,
+        actor=manager,
+        scheduled_at=timezone.now(),
+        chair=manager,
+        invitees=[members[Role.PRODUCT_OWNER]],
+    )
+    open_voting(meeting=meeting, actor=manager)
+    settings.CACHES = {**settings.CACHES, "live_updates": UNREACHABLE_CACHE}
+    owner = client_for(members[Role.PRODUCT_OWNER])
+    url = meeting.get_absolute_url()
+
+    page = owner.get(url)
+    voted = owner.post(url + "vote/", {"choice": "go"}, HTTP_ACCEPT="application/json")
+    polled = owner.get(url, HTTP_HX_REQUEST="true", HTTP_X_LIVE_WATCH=_token(page))
+
+    assert page.status_code == 200 and voted.status_code == 200
+    assert Vote.objects.filter(meeting=meeting).count() == 1
+    assert polled.status_code == 200 and "Go: 1" in polled.content.decode()
