@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A live page's poll that the shared cache can answer stops here, before the session (README).
+    "golive.live_updates.LiveWatchMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Under /api/ every error is the API's JSON error, also those answered outside its views.
@@ -237,6 +239,21 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # The cache holds the dashboards' shared rows and cards and the API throttle's counts. The default lives in
 # each process's memory; with several web processes or hosts, CACHE_URL=redis://… makes them share one.
 CACHES = {"default": env_cache("CACHE_URL")}
+# The live pages' change stamps and shared fragments must be seen by every web process: the CACHE_URL
+# Redis when set, else files under var/ (README, "Live pages").
+CACHES["live_updates"] = (
+    CACHES["default"]
+    if env_str("CACHE_URL", "").strip() not in ("", "locmem://")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "live-updates"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+)
+LIVE_UPDATES_CACHE = "live_updates"
+# A live page's watch token lets its polls be answered from that cache for at most this long; then the
+# view checks the session and the membership again and issues a new one.
+LIVE_WATCH_TOKEN_SECONDS = env_int("LIVE_WATCH_TOKEN_SECONDS", 120)
 
 # The release dashboard's cards are shared by everyone watching a release for this many seconds (0: off);
 # a change recorded in the audit trail shows at once (README, "Dashboards").

@@ -8,5 +8,7 @@ class GoLiveConfig(AppConfig):
     def ready(self) -> None:
         from golive import smoke_integration, webhook_receivers  # noqa: F401  (connect signal receivers)
         from golive.field_limits import install_form_field_limits
+        from golive.live_updates import connect_receivers
 
         install_form_field_limits()
+        connect_receivers()

@@ -3,13 +3,14 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
 from golive.choices import Role
+from golive.live_updates import forget_recent
 from golive.models import Release
 from golive.services.runbook_plan import add_step
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory, grant_permission
@@ -47,10 +48,15 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts without what an earlier one cached (shared dashboard cards and portfolio rows)."""
+    """Each test starts without what an earlier one cached (shared dashboard cards and portfolio rows, live
+    pages' stamps and fragments)."""
     cache.clear()
+    caches["live_updates"].clear()
+    forget_recent()
     yield
     cache.clear()
+    caches["live_updates"].clear()
+    forget_recent()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from golive.forms_meetings import (
     ScheduleMeetingForm,
     VoteForm,
 )
+from golive.live_updates import PERSONAL, SHARED, live_fragment, watch_token, watched
 from golive.models import DecisionCondition, GoNoGoMeeting, Participant
 from golive.permissions import Action, allowed_actions, allows, get_release_for, require_rule
 from golive.selectors_meetings import decision_for_meeting, handover_state, meeting_agenda, meeting_tally
@@ -142,21 +143,22 @@ def _meeting_change_page(request, release, meeting, form, *, change, template: s
     return render(request, template, {"release": release, "meeting": meeting, "form": form})
 
 
+@watched
 def meeting_detail(request, release_pk: int, pk: int):
-    """The agenda and the voting panel; an htmx poll gets just the live tally from the same view."""
+    """The agenda and the voting panel; an htmx poll gets just the live tally from the same view.
+
+    The tally is the same for everyone but the chair (who also sees what the rule would decide now), so
+    the shared cache answers the other watchers' polls (golive/live_updates.py)."""
     release, meeting = _meeting_for(request.user, release_pk, pk)
     tally = meeting_tally(meeting, request.user)
-    context = {
-        "release": release,
-        "meeting": meeting,
-        "tally": tally,
-        "is_chair": _is_chair(request.user, meeting),
-    }
+    is_chair = _is_chair(request.user, meeting)
+    context = {"release": release, "meeting": meeting, "tally": tally, "is_chair": is_chair}
     if request.htmx:
-        return render(request, "golive/htmx/meeting_tally.html", context)
+        return live_fragment(request, "golive/htmx/meeting_tally.html", context, shared=not is_chair)
     my_vote = tally["my_vote"]
     context.update(
         meeting_agenda(meeting),
+        live_watch_token=watch_token(request, variant=PERSONAL if is_chair else SHARED),
         perms_on_release=allowed_actions(request.user, release),
         decision=decision_for_meeting(meeting),
         vote_form=VoteForm(

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,9 @@ from golive.forms_runbook import (
     SkipStepForm,
     StepForm,
 )
+from golive.live_updates import PERSONAL, SHARED, live_fragment, watch_token, watched
 from golive.models import CommunicationKind, GoLiveStep, Rehearsal, RehearsalStep
+from golive.models.runbook import FINISHED_STEP_STATUSES
 from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.redirects import redirect_to_next
 from golive.runbook_csv import export_runbook, import_runbook
@@ -115,11 +118,44 @@ def _board(request, release) -> dict:
     return context
 
 
+def _next_lateness_change(steps) -> float | None:
+    """When a step not finished becomes late with no write: its planned start or end still ahead."""
+    now = timezone.now()
+    moments = [
+        moment
+        for step in steps
+        if step.status not in FINISHED_STEP_STATUSES and step.planned_start is not None
+        for moment in (step.planned_start, step.planned_end)
+        if moment > now
+    ]
+    return min(moments).timestamp() + 1 if moments else None
+
+
+@watched
 def runbook_live(request, release_pk: int):
-    """The live execution view; the htmx poll gets only the board from the same view."""
+    """The live execution view; the htmx poll gets only the board from the same view.
+
+    Someone who may move no step and not run the runbook sees the same board as every such member: the
+    shared cache answers their polls (golive/live_updates.py)."""
     release = get_release_for(request.user, release_pk)
-    template = "golive/htmx/runbook_board.html" if request.htmx else "golive/runbook/live.html"
-    return render(request, template, _board(request, release))
+    context = _board(request, release)
+    shared = not context["perms_on_release"][Action.EDIT_RUNBOOK] and not any(
+        step.user_may_move for step in context["steps"]
+    )
+    fresh_until = _next_lateness_change(context["steps"])
+    if request.htmx:
+        return live_fragment(
+            request,
+            "golive/htmx/runbook_board.html",
+            context,
+            shared=shared,
+            personal_user_ids={step.owner_id for step in context["steps"]},
+            fresh_until=fresh_until,
+        )
+    context["live_watch_token"] = watch_token(
+        request, variant=SHARED if shared else PERSONAL, fresh_until=fresh_until
+    )
+    return render(request, "golive/runbook/live.html", context)
 
 
 def my_steps(request, release_pk: int):

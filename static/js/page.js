@@ -39,4 +39,12 @@
       event.preventDefault();
     }
   });
+
+  // A live page's polls carry its watch token, so an unchanged page is answered without the database.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const watch = document.getElementById("live-watch");
+    if (watch && event.detail.verb === "get") {
+      event.detail.headers["X-Live-Watch"] = watch.dataset.liveWatchToken;
+    }
+  });
 })();

@@ -71,4 +71,4 @@ def test_two_voters_see_each_other_live_and_the_chair_closes(release, members, n
     )
     save_screenshot(manager_page, "decision")
 
-    expect(dev_page.get_by_test_id("tally")).not_to_have_attribute("hx-trigger", "every 2s", timeout=8000)
+    expect(dev_page.get_by_test_id("tally")).not_to_have_attribute("hx-trigger", "every 1s", timeout=8000)

@@ -108,7 +108,7 @@ def test_failed_step_shows_rollback_and_contingencies(go_release, members, clien
 def test_live_partial_polls_only_while_deploying(go_release, members, client_for):
     client = client_for(members[Role.STAKEHOLDER])
     partial = client.get(_url("runbook_live", go_release), HTTP_HX_REQUEST="true").content.decode()
-    assert partial.startswith('<div id="board"') and "every 3s" in partial and "<html" not in partial
+    assert partial.startswith('<div id="board"') and "every 1s" in partial and "<html" not in partial
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -297,7 +297,7 @@ def test_after_an_abort_the_live_page_says_rolled_back_and_offers_no_move(
     page = client_for(members[who]).get(_url("runbook_live", go_release)).content.decode()
     assert "Go-live aborted: the release is rolled back" in page
     assert "Go-live in progress" not in page
-    for control in ("Retry", "Skip</button>", "Start</button>", "Abort go-live", "every 3s"):
+    for control in ("Retry", "Skip</button>", "Start</button>", "Abort go-live", "every 1s"):
         assert control not in page
     response = client_for(members[Role.SCRUM_TEAM]).post(
         _url("step_action", go_release, step.pk, "retry"), follow=True
