@@ -105,6 +105,7 @@ def main() -> None:
         "--scale", type=int, default=200, help="scale demo releases to load (load_demo --scale)"
     )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/golive_bench_dash")
+    parser.add_argument("--port", type=int, help="the port gunicorn listens on (default: a free one)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads sending requests at once")
@@ -120,7 +121,7 @@ def main() -> None:
         ("portfolio", "/"),
         (f"release dashboard #{live.pk}", f"/releases/{live.pk}/dashboard/"),
     ]
-    with gunicorn(args.database_url, workers=args.workers, threads=args.threads) as base_url:
+    with gunicorn(args.database_url, workers=args.workers, threads=args.threads, port=args.port) as base_url:
         for _, path in targets:  # warm every worker, its connection and its template cache
             hammer(base_url + path, headers, concurrency=args.workers * 2, seconds=2)
         rounds: dict[str, list[dict]] = {name: [] for name, _ in targets}
