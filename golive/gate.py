@@ -1,8 +1,8 @@
 """The deploy gate and the readiness a pipeline reads, for one release or a page of releases.
 
-`deploy_gate` answers "may I deploy?" from the latest go/no-go decision. `readiness_for` gives the
-same facts for many releases in a fixed number of queries; its review reasons are the ones
-`golive.evidence.evidence_changes` gives for each release, computed in bulk.
+`deploy_gate` answers "may I deploy?" from the latest go/no-go decision. `deploy_gates_for` gives the
+same facts for many releases in a fixed number of queries. Whether a release is blocked, at risk or
+ready is another question, answered by golive.readiness.
 """
 
 from collections import defaultdict
@@ -35,7 +35,7 @@ _GATE_OF_OUTCOME = {
 
 
 @dataclass
-class Readiness:
+class DeployGate:
     latest_decision: Decision | None = None
     review_reasons: list[str] = field(default_factory=list)
     open_conditions: list[DecisionCondition] = field(default_factory=list)
@@ -73,40 +73,40 @@ class Readiness:
         )
 
 
-def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
-    """{release id: Readiness} in seven queries (eight while a freeze is in force), however many releases."""
+def deploy_gates_for(releases: list[Release]) -> dict[int, DeployGate]:
+    """{release id: DeployGate} in seven queries (eight while a freeze is in force), however many releases."""
     from handover.selectors import go_live_blocker_text, open_go_live_items
 
     release_ids = [release.pk for release in releases]
-    readiness = {release_id: Readiness() for release_id in release_ids}
+    gates = {release_id: DeployGate() for release_id in release_ids}
     decisions = (
         Decision.objects.filter(meeting__release_id__in=release_ids)
         .select_related("meeting")
         .order_by("meeting__release_id", "-decided_at", "-pk")
     )
     for decision in decisions:
-        entry = readiness[decision.meeting.release_id]
+        entry = gates[decision.meeting.release_id]
         if entry.latest_decision is None:
             entry.latest_decision = decision
     unfinished = GoNoGoMeeting.objects.filter(release_id__in=release_ids).exclude(
         state__in=FINISHED_MEETING_STATES
     )
     for meeting in unfinished:
-        readiness[meeting.release_id].meeting_in_progress = meeting
+        gates[meeting.release_id].meeting_in_progress = meeting
 
-    latest = {entry.latest_decision.pk: entry for entry in readiness.values() if entry.latest_decision}
+    latest = {entry.latest_decision.pk: entry for entry in gates.values() if entry.latest_decision}
     conditions = DecisionCondition.objects.filter(decision_id__in=latest, done_at__isnull=True)
     for condition in conditions.select_related("owner"):
         latest[condition.decision_id].open_conditions.append(condition)
-    _add_review_reasons([entry for entry in readiness.values() if entry.latest_decision])
+    _add_review_reasons([entry for entry in gates.values() if entry.latest_decision])
     for release_id, items in open_go_live_items(release_ids).items():
-        readiness[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
+        gates[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
     for release_id, freezes in freezes_in_force(releases).items():
-        readiness[release_id].freezes = freezes
-    return readiness
+        gates[release_id].freezes = freezes
+    return gates
 
 
-def _add_review_reasons(entries: list[Readiness]) -> None:
+def _add_review_reasons(entries: list[DeployGate]) -> None:
     go_entries = {
         entry.latest_decision.meeting.release_id: entry for entry in entries if entry.latest_decision.is_go
     }
@@ -141,8 +141,8 @@ def _add_review_reasons(entries: list[Readiness]) -> None:
         entry.review_reasons = reasons
 
 
-def deploy_gate(release: Release) -> Readiness:
-    return readiness_for([release])[release.pk]
+def deploy_gate(release: Release) -> DeployGate:
+    return deploy_gates_for([release])[release.pk]
 
 
 def blockers_of(release: Release) -> tuple[list[Risk], list[Defect]]:

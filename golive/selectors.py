@@ -1,8 +1,5 @@
 """Read-side queries for pages. Each runs a fixed number of queries, however much data a release has."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-
 from golive.evidence import evidence_changes
 from golive.models import (
     AuditEvent,
@@ -13,32 +10,6 @@ from golive.models import (
     ReleaseMembership,
     Risk,
 )
-from golive.permissions import releases_visible_to
-
-
-def _count_of(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT subquery: keeps several counts on one row without multiplying joins."""
-    counted = (
-        queryset.filter(release=OuterRef("pk"))
-        .order_by()
-        .values("release")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def with_readiness_counts(releases: QuerySet[Release]) -> QuerySet[Release]:
-    return releases.annotate(
-        open_risk_count=_count_of(Risk.objects.open()),
-        open_defect_count=_count_of(Defect.objects.open()),
-        blocking_risk_count=_count_of(Risk.objects.blocking()),
-        blocking_defect_count=_count_of(Defect.objects.blocking()),
-    )
-
-
-def portfolio_for(user) -> QuerySet[Release]:
-    return with_readiness_counts(releases_visible_to(user)).order_by("target_go_live", "pk")
 
 
 def release_overview(release: Release) -> dict:
