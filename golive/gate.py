@@ -5,15 +5,13 @@ same facts for many releases in a fixed number of queries. Whether a release is 
 ready is another question, answered by golive.readiness.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils import timezone
-
-from golive.choices import HIGH_RISK_SCORE
 from golive.decision_rule import Outcome
+from golive.evidence import evidence_changes_of
 from golive.freezes import FreezeOccurrence, freezes_in_force
+from golive.latest_decision import latest_decisions
 from golive.models import Decision, DecisionCondition, Defect, GoNoGoMeeting, Release, Risk
 from golive.models.meetings import FINISHED_MEETING_STATES
 
@@ -79,15 +77,8 @@ def deploy_gates_for(releases: list[Release]) -> dict[int, DeployGate]:
 
     release_ids = [release.pk for release in releases]
     gates = {release_id: DeployGate() for release_id in release_ids}
-    decisions = (
-        Decision.objects.filter(meeting__release_id__in=release_ids)
-        .select_related("meeting")
-        .order_by("meeting__release_id", "-decided_at", "-pk")
-    )
-    for decision in decisions:
-        entry = gates[decision.meeting.release_id]
-        if entry.latest_decision is None:
-            entry.latest_decision = decision
+    for release_id, decision in latest_decisions(release_ids).items():
+        gates[release_id].latest_decision = decision
     unfinished = GoNoGoMeeting.objects.filter(release_id__in=release_ids).exclude(
         state__in=FINISHED_MEETING_STATES
     )
@@ -98,47 +89,21 @@ def deploy_gates_for(releases: list[Release]) -> dict[int, DeployGate]:
     conditions = DecisionCondition.objects.filter(decision_id__in=latest, done_at__isnull=True)
     for condition in conditions.select_related("owner"):
         latest[condition.decision_id].open_conditions.append(condition)
-    _add_review_reasons([entry for entry in gates.values() if entry.latest_decision])
+    go_decisions = [
+        entry.latest_decision
+        for entry in gates.values()
+        if entry.latest_decision and entry.latest_decision.is_go
+    ]
+    if go_decisions:
+        conditions = {decision.pk: latest[decision.pk].open_conditions for decision in go_decisions}
+        changes = evidence_changes_of(go_decisions, open_conditions=conditions)
+        for decision in go_decisions:
+            latest[decision.pk].review_reasons = changes[decision.pk]
     for release_id, items in open_go_live_items(release_ids).items():
         gates[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
     for release_id, freezes in freezes_in_force(releases).items():
         gates[release_id].freezes = freezes
     return gates
-
-
-def _add_review_reasons(entries: list[DeployGate]) -> None:
-    go_entries = {
-        entry.latest_decision.meeting.release_id: entry for entry in entries if entry.latest_decision.is_go
-    }
-    if not go_entries:
-        return
-    blocking_defects = defaultdict(list)
-    for defect in Defect.objects.filter(release_id__in=go_entries).blocking():
-        blocking_defects[defect.release_id].append(defect)
-    high_risks = defaultdict(list)
-    for risk in Risk.objects.filter(release_id__in=go_entries, score__gte=HIGH_RISK_SCORE).open():
-        high_risks[risk.release_id].append(risk)
-    today = timezone.localdate()
-    for release_id, entry in go_entries.items():
-        snapshot = entry.latest_decision.snapshot
-        known_defects = set(snapshot["blockers"]["defects"])
-        known_risks = {risk["id"] for risk in snapshot["risks"] if risk["score"] >= HIGH_RISK_SCORE}
-        reasons = [
-            f"New blocking defect: {defect.title} ({defect.get_severity_display()})."
-            for defect in blocking_defects[release_id]
-            if defect.pk not in known_defects
-        ]
-        reasons += [
-            f"New high risk: {risk.title} (score {risk.score})."
-            for risk in high_risks[release_id]
-            if risk.pk not in known_risks
-        ]
-        reasons += [
-            f"Condition overdue since {condition.due_date:%d %b %Y}: {condition.text}"
-            for condition in entry.open_conditions
-            if condition.due_date < today
-        ]
-        entry.review_reasons = reasons
 
 
 def deploy_gate(release: Release) -> DeployGate:

@@ -1,6 +1,7 @@
 """Read-side queries for pages. Each runs a fixed number of queries, however much data a release has."""
 
 from golive.evidence import evidence_changes
+from golive.latest_decision import latest_decision
 from golive.models import (
     AuditEvent,
     DecisionCondition,
@@ -24,7 +25,7 @@ def release_overview(release: Release) -> dict:
     meetings = list(
         GoNoGoMeeting.objects.filter(release=release).select_related("decision").order_by("-scheduled_at")
     )
-    latest = next((m.decision for m in meetings if hasattr(m, "decision")), None)
+    latest = latest_decision(release)
     open_conditions = list(
         DecisionCondition.objects.filter(
             decision__meeting__release=release, done_at__isnull=True

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
+from golive.latest_decision import latest_decision, latest_decision_id
 from golive.models import (
     AuditEvent,
-    Decision,
     DecisionReview,
     Defect,
     GoLiveStep,
@@ -90,12 +90,7 @@ FINISHED_OUTCOMES = {
 
 def _needs_review() -> Exists:
     """Whether the release's latest decision is flagged because its evidence changed."""
-    latest_decision = (
-        Decision.objects.filter(meeting__release=OuterRef(OuterRef("pk")))
-        .order_by("-decided_at")
-        .values("pk")[:1]
-    )
-    return Exists(DecisionReview.objects.filter(decision=Subquery(latest_decision)))
+    return Exists(DecisionReview.objects.filter(decision=latest_decision_id(OuterRef(OuterRef("pk")))))
 
 
 def _with_row_figures(release: Release, today) -> Release:
@@ -330,10 +325,9 @@ def go_no_go_meetings(release: Release) -> dict:
         .select_related("decision")
         .order_by("-scheduled_at", "-pk")[:5]
     )
-    decided = [meeting.decision for meeting in meetings if hasattr(meeting, "decision")]
     return {
         "meetings": meetings,
-        "latest_decision": max(decided, key=lambda decision: decision.decided_at) if decided else None,
+        "latest_decision": latest_decision(release),
         "next_meeting": next((meeting for meeting in meetings if not meeting.is_finished), None),
     }
 

@@ -13,9 +13,13 @@ class RiskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=RiskStatus.OPEN)
 
+    def high(self):
+        """Open risks scored high enough to stop a go."""
+        return self.open().filter(score__gte=HIGH_RISK_SCORE)
+
     def blocking(self):
-        """Open risks scored high enough to stop a go, unless their contingency was accepted."""
-        return self.open().filter(score__gte=HIGH_RISK_SCORE, contingency_accepted=False)
+        """Open high risks, unless their contingency was accepted."""
+        return self.high().filter(contingency_accepted=False)
 
 
 class Risk(models.Model):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from golive.audit import record_event
 from golive.choices import Role
+from golive.latest_decision import latest_decision
 from golive.models import (
     Audience,
     AudienceAddresses,
@@ -106,8 +107,6 @@ def draft_text(
     *, release: Release, kind: str, production_issue: ProductionIssue | None = None, facts: str = ""
 ) -> tuple[str, str]:
     """(subject, body) for a kind of message, prefilled from the release's data."""
-    from golive.services.meetings import latest_decision
-
     decision = latest_decision(release)
     context = {
         "release": release,

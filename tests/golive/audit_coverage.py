@@ -34,7 +34,6 @@ EXEMPT: dict[str, str] = {
     "golive.services.meetings.ballots_for": _READ,
     "golive.services.meetings.ballots_from": _READ,
     "golive.services.meetings.default_flags": _READ,
-    "golive.services.meetings.latest_decision": _READ,
     "golive.services.records.audited_field_names": _READ,
     "golive.services.meetings.check_chair": _READ,
     "golive.services.meetings.open_go_live_handover_items": _READ,
