@@ -1,28 +1,33 @@
-"""Is a release ready to go live? One answer, built from a handful of counts, for every dashboard.
+"""Is a release ready to go live? One answer, from one table of rules, for every dashboard and the API.
 
 A release is *blocked* while anything that stops a go is open: a critical or blocking defect, a high
 risk without an accepted contingency, a failed last smoke run, a monitor that is down, a handover
 item past its due date, or a handover item needed before go-live that is not accepted or waived. It
-is *at risk* when nothing blocks it yet but something needs attention, and
-*ready* otherwise. The same rules exist twice on purpose: `assess` reads them in Python to give the
-reasons in words, and `readiness_rank_expression` writes them in SQL so the portfolio can filter and
-sort by readiness in the database. Both are built from the one list of signals below.
+is *at risk* when nothing blocks it yet but something needs attention, and *ready* otherwise.
+
+Each rule below is one row: what it counts (a Q over the release's rows, the same Q the models'
+queryset methods and properties read, see golive.row_rules), and how it reads in words. The SQL
+counts (`with_readiness_counts`), the state as a rank in SQL (`readiness_rank_expression`) and the
+state in Python with its reasons (`assess`) are all built from these rows.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from golive.choices import HIGH_RISK_SCORE, OPEN_DEFECT_STATUSES, DefectSeverity, ReleaseStatus, RiskStatus
+from golive.choices import DefectSeverity, ReleaseStatus
 from golive.models import Defect, Release, Risk
-from handover.choices import SETTLED_ITEM_STATUSES, NeededBy
+from golive.models.defects import BLOCKING_DEFECT, OPEN_DEFECT
+from golive.models.risks import BLOCKING_RISK, HIGH_RISK, OPEN_RISK
+from golive.row_rules import count_per_release, matches
+from handover.choices import SETTLED_ITEM_STATUSES
 from handover.models import HandoverItem
+from handover.models.items import BLOCKING_GO_LIVE_ITEM, UNSETTLED_ITEM, overdue_item
 from smoketests.choices import MonitorState, RunStatus
 from smoketests.models import Monitor, SmokeRun
 
@@ -36,6 +41,64 @@ NOT_YET_LIVE_STATUSES = (
     ReleaseStatus.GO,
     ReleaseStatus.NO_GO,
 )
+# Open major defects not flagged as blocking (those count as blockers already).
+MAJOR_DEFECT = OPEN_DEFECT & Q(severity=DefectSeverity.MAJOR, blocks_go_live=False)
+COVERED_RISK = HIGH_RISK & Q(contingency_accepted=True)
+ENABLED_MONITOR = Q(enabled=True)
+CURRENT_ITEM = Q(withdrawn_at__isnull=True)
+
+
+def _due_soon(today: date) -> Q:
+    return UNSETTLED_ITEM & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """How many of the release's rows of `model` meet `rule` (or `rule(today)`): in SQL, a correlated
+    count; in Python, the same Q asked of each row (golive.row_rules.matches)."""
+
+    model: type[models.Model]
+    rule: Q | Callable[[date], Q]
+    via: str = ""  # the parent through which a row reaches its release (a handover item: its plan)
+
+    def rule_on(self, now: datetime) -> Q:
+        return self.rule(timezone.localdate(now)) if callable(self.rule) else self.rule
+
+    def sql(self, now: datetime) -> RawSQL:
+        return count_per_release(self.model, self.rule_on(now), via=self.via)
+
+    def in_python(self, release: Release, now: datetime) -> int:
+        owner = f"{self.via}__release" if self.via else "release"
+        rule = self.rule_on(now)
+        return sum(1 for row in self.model._base_manager.filter(**{owner: release}) if matches(rule, row))
+
+
+class LastRunFailed:
+    """1 when the release's latest smoke run (by creation, then id) failed or errored."""
+
+    def sql(self, now: datetime) -> Case:
+        return Case(
+            When(Q(last_smoke_status__in=FAILED_RUN_STATUSES), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    def in_python(self, release: Release, now: datetime) -> int:
+        runs = sorted(SmokeRun.objects.filter(release=release), key=lambda run: (run.created_at, run.pk))
+        return int(bool(runs) and runs[-1].status in FAILED_RUN_STATUSES)
+
+
+class TargetDatePassed:
+    """1 when the target go-live is past and the release has not started going live."""
+
+    def rule_on(self, now: datetime) -> Q:
+        return Q(status__in=NOT_YET_LIVE_STATUSES, target_go_live__lt=now)
+
+    def sql(self, now: datetime) -> Case:
+        return Case(When(self.rule_on(now), then=Value(1)), default=Value(0), output_field=IntegerField())
+
+    def in_python(self, release: Release, now: datetime) -> int:
+        return int(matches(self.rule_on(now), release))
 
 
 class ReadinessState(models.TextChoices):
@@ -54,24 +117,39 @@ def _counted(singular: str, plural: str) -> Callable[[int], str]:
 
 @dataclass(frozen=True)
 class Signal:
+    """One rule: the count it reads (named as the annotation), how that count is made in SQL as of a
+    moment, and how a non-zero count reads in words."""
+
     count_name: str
+    count: RowCount | LastRunFailed | TargetDatePassed
     describe: Callable[[int], str]
 
 
 BLOCKERS = (
     Signal(
         "blocking_defect_count",
+        RowCount(Defect, BLOCKING_DEFECT),
         _counted("open critical or blocking defect", "open critical or blocking defects"),
     ),
     Signal(
         "blocking_risk_count",
+        RowCount(Risk, BLOCKING_RISK),
         _counted("high risk without an accepted contingency", "high risks without an accepted contingency"),
     ),
-    Signal("failed_smoke_run", lambda n: "the last smoke run failed"),
-    Signal("monitors_down_count", _counted("monitor down", "monitors down")),
-    Signal("overdue_handover_count", _counted("handover item overdue", "handover items overdue")),
+    Signal("failed_smoke_run", LastRunFailed(), lambda n: "the last smoke run failed"),
+    Signal(
+        "monitors_down_count",
+        RowCount(Monitor, ENABLED_MONITOR & Q(state=MonitorState.DOWN)),
+        _counted("monitor down", "monitors down"),
+    ),
+    Signal(
+        "overdue_handover_count",
+        RowCount(HandoverItem, overdue_item, via="plan"),
+        _counted("handover item overdue", "handover items overdue"),
+    ),
     Signal(
         "open_go_live_handover_count",
+        RowCount(HandoverItem, BLOCKING_GO_LIVE_ITEM, via="plan"),
         _counted(
             "handover item needed before go-live still open",
             "handover items needed before go-live still open",
@@ -79,22 +157,52 @@ BLOCKERS = (
     ),
 )
 WARNINGS = (
-    Signal("major_defect_count", _counted("open major defect", "open major defects")),
+    Signal(
+        "major_defect_count",
+        RowCount(Defect, MAJOR_DEFECT),
+        _counted("open major defect", "open major defects"),
+    ),
     Signal(
         "covered_risk_count",
+        RowCount(Risk, COVERED_RISK),
         _counted(
             "high risk relying on its contingency plan", "high risks relying on their contingency plans"
         ),
     ),
     Signal(
         "handover_due_soon_count",
+        RowCount(HandoverItem, _due_soon, via="plan"),
         _counted(
             f"handover item due within {DUE_SOON_DAYS} days",
             f"handover items due within {DUE_SOON_DAYS} days",
         ),
     ),
-    Signal("target_date_passed", lambda n: "the target go-live date has passed"),
+    Signal("target_date_passed", TargetDatePassed(), lambda n: "the target go-live date has passed"),
 )
+
+
+def _last_smoke_status(now: datetime) -> RawSQL:
+    run, release = SmokeRun._meta.db_table, Release._meta.db_table
+    sql = (
+        f"SELECT t.status FROM {run} t WHERE t.release_id = {release}.id "
+        "ORDER BY t.created_at DESC, t.id DESC LIMIT 1"
+    )
+    return RawSQL(sql, (), output_field=models.CharField())
+
+
+# Figures shown next to the readiness that no rule reads, made the same way.
+FIGURES = {
+    "open_risk_count": RowCount(Risk, OPEN_RISK),
+    "open_defect_count": RowCount(Defect, OPEN_DEFECT),
+    "monitor_count": RowCount(Monitor, ENABLED_MONITOR),
+    "monitors_up_count": RowCount(Monitor, ENABLED_MONITOR & Q(state=MonitorState.UP)),
+    "handover_item_count": RowCount(HandoverItem, CURRENT_ITEM, via="plan"),
+    "handover_settled_count": RowCount(
+        HandoverItem, CURRENT_ITEM & Q(status__in=SETTLED_ITEM_STATUSES), via="plan"
+    ),
+}
+FIGURE_NAMES = tuple(FIGURES)
+COUNT_NAMES = tuple(signal.count_name for signal in BLOCKERS + WARNINGS)
 
 
 @dataclass(frozen=True)
@@ -135,53 +243,6 @@ def assess(counts: Mapping[str, int]) -> Readiness:
     return Readiness(ReadinessState.READY, ["nothing blocks the release and nothing needs attention"], counts)
 
 
-def _in(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _plain(params) -> tuple:
-    """Choices members as their plain values: raw SQL parameters skip the fields' own conversion."""
-    return tuple(param.value if isinstance(param, Enum) else param for param in params)
-
-
-class _Counts:
-    """Correlated COUNT subqueries written as SQL: the portfolio builds one per count for every request,
-    and resolving as many nested querysets cost more time than running them. Each mirrors the queryset
-    method named in its comment; the tests of this module run them against real rows."""
-
-    release = Release._meta.db_table
-    risk = Risk._meta.db_table
-    defect = Defect._meta.db_table
-    run = SmokeRun._meta.db_table
-    monitor = Monitor._meta.db_table
-    item = HandoverItem._meta.db_table
-    plan = HandoverItem._meta.get_field("plan").related_model._meta.db_table
-
-    @classmethod
-    def of(cls, table: str, condition: str = "", params=()) -> RawSQL:
-        where = f" AND {condition}" if condition else ""
-        sql = f"SELECT COUNT(*) FROM {table} t WHERE t.release_id = {cls.release}.id{where}"
-        return RawSQL(sql, _plain(params), output_field=IntegerField())
-
-    @classmethod
-    def of_items(cls, condition: str = "", params=()) -> RawSQL:
-        where = f" AND {condition}" if condition else ""
-        # Items withdrawn as entered by mistake count nowhere.
-        sql = (
-            f"SELECT COUNT(*) FROM {cls.item} t INNER JOIN {cls.plan} p ON p.id = t.plan_id "
-            f"WHERE p.release_id = {cls.release}.id AND t.withdrawn_at IS NULL{where}"
-        )
-        return RawSQL(sql, _plain(params), output_field=IntegerField())
-
-    @classmethod
-    def last_run_status(cls) -> RawSQL:
-        sql = (
-            f"SELECT t.status FROM {cls.run} t WHERE t.release_id = {cls.release}.id "
-            "ORDER BY t.created_at DESC, t.id DESC LIMIT 1"
-        )
-        return RawSQL(sql, (), output_field=models.CharField())
-
-
 def with_readiness_counts(releases: QuerySet[Release], *, now: datetime | None = None) -> QuerySet[Release]:
     """Every count the readiness rules read, plus the figures the portfolio shows, one subquery each."""
     return releases.annotate(**readiness_count_expressions(now=now))
@@ -191,69 +252,13 @@ def readiness_count_expressions(*, now: datetime | None = None) -> dict:
     """The expressions of `with_readiness_counts` by name, for `.annotate()` or, where only a filter or
     the order reads them, `.alias()`."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    open_defect = f"t.status IN ({_in(OPEN_DEFECT_STATUSES)})"
-    unsettled = f"t.status NOT IN ({_in(SETTLED_ITEM_STATUSES)})"
-    counts = _Counts
-    return {
-        # Risk.objects.open()
-        "open_risk_count": counts.of(counts.risk, "t.status = %s", [RiskStatus.OPEN]),
-        # Defect.objects.open()
-        "open_defect_count": counts.of(counts.defect, open_defect, OPEN_DEFECT_STATUSES),
-        # Risk.objects.blocking()
-        "blocking_risk_count": counts.of(
-            counts.risk,
-            "t.status = %s AND t.score >= %s AND NOT t.contingency_accepted",
-            [RiskStatus.OPEN, HIGH_RISK_SCORE],
-        ),
-        # Defect.objects.blocking()
-        "blocking_defect_count": counts.of(
-            counts.defect,
-            f"{open_defect} AND (t.severity = %s OR t.blocks_go_live)",
-            [*OPEN_DEFECT_STATUSES, DefectSeverity.CRITICAL],
-        ),
-        # Open major defects not flagged as blocking (those count as blockers already).
-        "major_defect_count": counts.of(
-            counts.defect,
-            f"{open_defect} AND t.severity = %s AND NOT t.blocks_go_live",
-            [*OPEN_DEFECT_STATUSES, DefectSeverity.MAJOR],
-        ),
-        # Open high risks whose contingency was accepted.
-        "covered_risk_count": counts.of(
-            counts.risk,
-            "t.status = %s AND t.score >= %s AND t.contingency_accepted",
-            [RiskStatus.OPEN, HIGH_RISK_SCORE],
-        ),
-        "last_smoke_status": counts.last_run_status(),
-        "failed_smoke_run": Case(
-            When(Q(last_smoke_status__in=FAILED_RUN_STATUSES), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        "monitor_count": counts.of(counts.monitor, "t.enabled"),
-        "monitors_up_count": counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.UP]),
-        "monitors_down_count": counts.of(counts.monitor, "t.enabled AND t.state = %s", [MonitorState.DOWN]),
-        "handover_item_count": counts.of_items(),
-        "handover_settled_count": counts.of_items(
-            f"t.status IN ({_in(SETTLED_ITEM_STATUSES)})", SETTLED_ITEM_STATUSES
-        ),
-        # handover.selectors.open_go_live_items()
-        "open_go_live_handover_count": counts.of_items(
-            f"{unsettled} AND t.needed_by = %s", [*SETTLED_ITEM_STATUSES, NeededBy.GO_LIVE]
-        ),
-        "overdue_handover_count": counts.of_items(
-            f"{unsettled} AND t.due_date < %s", [*SETTLED_ITEM_STATUSES, today]
-        ),
-        "handover_due_soon_count": counts.of_items(
-            f"{unsettled} AND t.due_date >= %s AND t.due_date <= %s",
-            [*SETTLED_ITEM_STATUSES, today, today + timedelta(days=DUE_SOON_DAYS)],
-        ),
-        "target_date_passed": Case(
-            When(Q(status__in=NOT_YET_LIVE_STATUSES, target_go_live__lt=now), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-    }
+    # The last run's status is a figure of its own, and the failed-run rule reads it.
+    expressions = {"last_smoke_status": _last_smoke_status(now)}
+    for name, count in FIGURES.items():
+        expressions[name] = count.sql(now)
+    for signal in BLOCKERS + WARNINGS:
+        expressions[signal.count_name] = signal.count.sql(now)
+    return expressions
 
 
 def readiness_rank_expression() -> Case:
@@ -272,18 +277,6 @@ def readiness_rank_expression() -> Case:
     )
 
 
-COUNT_NAMES = tuple(signal.count_name for signal in BLOCKERS + WARNINGS)
-# Figures shown next to the readiness that no rule reads.
-FIGURE_NAMES = (
-    "open_risk_count",
-    "open_defect_count",
-    "monitor_count",
-    "monitors_up_count",
-    "handover_item_count",
-    "handover_settled_count",
-)
-
-
 def attach_readiness(releases) -> list[Release]:
     """Sets `release.readiness` on releases fetched through `with_readiness_counts`; no queries."""
     releases = list(releases)
@@ -296,3 +289,12 @@ def readiness_for(release: Release, *, now: datetime | None = None) -> Readiness
     """The release's readiness, in one query."""
     counted = with_readiness_counts(Release.objects.filter(pk=release.pk), now=now).get()
     return attach_readiness([counted])[0].readiness
+
+
+def readiness_in_python(release: Release, *, now: datetime | None = None) -> Readiness:
+    """The same answer as `readiness_for`, each rule asked of the release's rows in Python rather than
+    counted in SQL: slower, and kept so a test can hold the two ways to the one table of rules."""
+    now = now or timezone.now()
+    counts = {name: count.in_python(release, now) for name, count in FIGURES.items()}
+    counts.update({signal.count_name: signal.count.in_python(release, now) for signal in BLOCKERS + WARNINGS})
+    return assess(counts)

@@ -46,6 +46,6 @@ def release_overview(release: Release) -> dict:
         "blocking_risks": blocking_risks,
         "blocking_defects": blocking_defects,
         "blocker_count": len(blocking_risks) + len(blocking_defects),
-        "open_risk_count": sum(1 for risk in risks if risk.status == "open"),
+        "open_risk_count": sum(1 for risk in risks if risk.is_open),
         "open_defect_count": sum(1 for defect in defects if defect.is_open),
     }
