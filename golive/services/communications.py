@@ -31,6 +31,7 @@ from golive.models import (
     Release,
 )
 from golive.permissions import Action, can
+from golive.send_or_queue import send_or_leave_queued
 
 logger = logging.getLogger(__name__)
 
@@ -227,10 +228,7 @@ def edit_draft(
 def _dispatch(communication_id: int) -> None:
     from golive.tasks import send_communication
 
-    try:
-        send_communication.delay(communication_id)
-    except Exception:  # the broker is down: the message stays queued and the sweeper re-sends it
-        logger.warning("Could not reach the broker for communication %s; it stays queued.", communication_id)
+    send_or_leave_queued(send_communication, communication_id, what=f"Communication {communication_id}")
 
 
 @transaction.atomic
