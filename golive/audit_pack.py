@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -39,9 +39,9 @@ from golive.readiness import readiness_for
 from golive.spreadsheet import SpreadsheetWriter
 from handover.choices import DocumentStatus
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
-from smoketests.choices import COMPLETED_OUTCOMES, Outcome
+from smoketests.choices import COMPLETED_OUTCOMES
 from smoketests.models import CheckResult, Monitor
-from smoketests.uptime import uptime_percent
+from smoketests.uptime import uptime_counts, uptime_percent
 
 # The printable summary repeats each table up to this many rows (and says so when it stops short): a
 # long trail would make a page nobody prints. The CSV and JSON files always hold every row.
@@ -296,8 +296,7 @@ def _monitors(release: Release) -> Table:
         Monitor.objects.filter(release=release)
         .select_related("smoke_check")
         .annotate(
-            completed=Count("results", filter=completed),
-            passed=Count("results", filter=Q(results__outcome=Outcome.PASSED)),
+            **uptime_counts("results__"),
             mean_latency=Avg("results__latency_ms", filter=completed),
         )
         .order_by("smoke_check__name", "pk")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.template.loader import get_template
 from django.urls import reverse
@@ -30,7 +30,7 @@ from golive.readiness import attach_readiness, readiness_for, with_readiness_cou
 from handover.selectors import release_card as handover_card
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
-from smoketests.uptime import uptime_percent
+from smoketests.uptime import uptime_counts, uptime_percent
 
 # While a release is being deployed or is in hypercare its dashboard refreshes itself.
 LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE)
@@ -281,11 +281,7 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
         .annotate(hour=TruncHour("scheduled_for"))
         .order_by()
         .values("monitor_id", "hour")
-        .annotate(
-            total=Count("pk"),
-            passed=Count("pk", filter=Q(outcome=Outcome.PASSED)),
-            latency=Avg("latency_ms"),
-        )
+        .annotate(**uptime_counts(), latency=Avg("latency_ms"))
         .order_by("monitor_id", "hour")
     )
     by_monitor: dict[int, list[dict]] = {}
@@ -294,7 +290,7 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
     charts = []
     for monitor in monitors:
         buckets = by_monitor.get(monitor.pk, [])
-        total = sum(bucket["total"] for bucket in buckets)
+        total = sum(bucket["completed"] for bucket in buckets)
         passed = sum(bucket["passed"] for bucket in buckets)
         charts.append(
             {
@@ -306,7 +302,7 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
                     "name": monitor.smoke_check.name,
                     "labels": [timezone.localtime(bucket["hour"]).strftime("%H:%M") for bucket in buckets],
                     "uptime": [
-                        float(uptime_percent(passed=bucket["passed"], completed=bucket["total"]))
+                        float(uptime_percent(passed=bucket["passed"], completed=bucket["completed"]))
                         for bucket in buckets
                     ],
                     "latency": [
