@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from golive.choices import Role
 from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
-from golive.freezes import current_and_upcoming, freezes_in_force
+from golive.freeze_banner import freeze_banner_html
+from golive.freezes import freezes_in_force
 from golive.models import Release, ReleaseMembership
 from golive.paging import WindowCountPaginator
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
@@ -65,7 +66,7 @@ def portfolio(request):
         "rows": portfolio_rows(page.object_list),
         "query_without_page": query.urlencode(),
         "can_create_release": can_create_release(request.user),
-        "freezes": current_and_upcoming(),
+        "freeze_banner": freeze_banner_html(),
     }
     return render(request, "golive/portfolio.html", context)
 
