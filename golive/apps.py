@@ -6,7 +6,7 @@ class GoLiveConfig(AppConfig):
     verbose_name = "Go-live"
 
     def ready(self) -> None:
-        from golive import freeze_banner, smoke_integration, webhook_receivers  # noqa: F401  (receivers)
+        from golive import portfolio_cache, smoke_integration, webhook_receivers  # noqa: F401  (receivers)
         from golive.field_limits import install_form_field_limits
 
         install_form_field_limits()

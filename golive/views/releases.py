@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 from golive.choices import Role
 from golive.filters import PortfolioFilter
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
-from golive.freeze_banner import freeze_banner_html
 from golive.freezes import freezes_in_force
 from golive.models import Release, ReleaseMembership
 from golive.paging import WindowCountPaginator
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
+from golive.portfolio_cache import can_create_release_shown, freeze_banner_html
 from golive.selectors import release_overview
 from golive.selectors_dashboards import portfolio_releases, portfolio_rows
 from golive.services.releases import (
@@ -65,7 +65,7 @@ def portfolio(request):
         "page": page,
         "rows": portfolio_rows(page.object_list),
         "query_without_page": query.urlencode(),
-        "can_create_release": can_create_release(request.user),
+        "can_create_release": can_create_release_shown(request.user),
         "freeze_banner": freeze_banner_html(),
     }
     return render(request, "golive/portfolio.html", context)
