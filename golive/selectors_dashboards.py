@@ -1,6 +1,7 @@
 """Read-side queries for the dashboards. Each page costs a fixed number of queries, however many
 releases, risks, defects, checks and results there are."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -129,13 +130,21 @@ def portfolio_rows(releases, *, now: datetime | None = None) -> list[Release]:
     """The page's releases, each with `html`: its table row, rendered once for every viewer.
 
     A row holds nothing specific to a user, so rows are shared through the cache; the rows not found
-    there get their figures in one query and are rendered. Expects releases from portfolio_releases.
+    there get their figures in one query and are rendered. The whole page of rows is kept too, under a
+    key made of its rows' keys, so a page seen again is one cache read. Expects releases from
+    portfolio_releases.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     releases = list(releases)
     caching = bool(settings.DASHBOARD_CACHE_SECONDS)
     keys = {release.pk: _row_cache_key(release, today) for release in releases}
+    page_key = "golive:portfolio-page:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
+    page = cache.get(page_key) if caching else None
+    if page is not None and len(page) == len(releases):
+        for release, html in zip(releases, page, strict=True):
+            release.html = mark_safe(html)  # noqa: S308 - our template
+        return releases
     cached = cache.get_many(list(keys.values())) if caching else {}
     missing = [release.pk for release in releases if keys[release.pk] not in cached]
     rendered = {}
@@ -152,6 +161,8 @@ def portfolio_rows(releases, *, now: datetime | None = None) -> list[Release]:
     for release in releases:
         key = keys[release.pk]
         release.html = mark_safe(cached[key] if key in cached else rendered[key])  # noqa: S308 - our template
+    if caching:
+        cache.set(page_key, [str(release.html) for release in releases], settings.DASHBOARD_CACHE_SECONDS)
     return releases
 
 
