@@ -50,9 +50,10 @@ def prepare_database(database_url: str) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 2, threads: int = 4):
-    """A production-like server: DEBUG off, collected static files, `workers` processes."""
-    port = free_port()
+def gunicorn(database_url: str, workers: int = 2, threads: int = 4, port: int | None = None):
+    """A production-like server: DEBUG off, collected static files, `workers` processes; on `port`, or
+    on a free one."""
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

@@ -51,7 +51,7 @@ def build_release(watchers: int, changes: int):
     from golive.models import Release, ReleaseMembership
     from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
-    from golive.services.runbook import add_step
+    from golive.services.runbook_plan import add_step
 
     user_model = get_user_model()
     stamp = time.time_ns()

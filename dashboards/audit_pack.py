@@ -33,7 +33,6 @@ from dashboards.audit_pack_records import (
     _training,
 )
 from dashboards.audit_pack_tables import Table, _person
-from dashboards.readiness import readiness_for
 from golive.models import (
     AuditEvent,
     Decision,
@@ -41,6 +40,7 @@ from golive.models import (
     Release,
     Vote,
 )
+from readiness.rules import readiness_for
 
 
 def _decisions(release: Release) -> tuple[list[Decision], Table]:

@@ -2,7 +2,7 @@
 communications, freeze overrides and the handover."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Q
 
 from dashboards.audit_pack_tables import Table, _person
 from freezes.models import FreezeOverride
@@ -16,9 +16,9 @@ from golive.models import (
 from golive.models.communications import CommunicationStatus
 from handover.choices import DocumentStatus
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
-from smoketests.choices import COMPLETED_OUTCOMES, Outcome
+from smoketests.choices import COMPLETED_OUTCOMES
 from smoketests.models import CheckResult, Monitor
-from smoketests.uptime import uptime_percent
+from smoketests.uptime import uptime_counts, uptime_percent
 
 
 def _runbook_steps(release: Release) -> Table:
@@ -105,8 +105,7 @@ def _monitors(release: Release) -> Table:
         Monitor.objects.filter(release=release)
         .select_related("smoke_check")
         .annotate(
-            completed=Count("results", filter=completed),
-            passed=Count("results", filter=Q(results__outcome=Outcome.PASSED)),
+            **uptime_counts("results__"),
             mean_latency=Avg("results__latency_ms", filter=completed),
         )
         .order_by("smoke_check__name", "pk")

@@ -4,13 +4,13 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
 
-from dashboards.readiness import (
+from golive.choices import Environment, ReleaseStatus, Role
+from readiness.rules import (
     READINESS_RANK,
     ReadinessState,
     readiness_count_expressions,
     readiness_rank_expression,
 )
-from golive.choices import Environment, ReleaseStatus, Role
 
 SORT_CHOICES = [
     ("target", "Target go-live, soonest first"),

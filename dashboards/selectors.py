@@ -1,27 +1,29 @@
 """Read-side queries for the dashboards. Each page costs a fixed number of queries, however many
 releases, risks, defects, checks and results there are."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from dashboards.readiness import attach_readiness, readiness_for, with_readiness_counts
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
-from golive.models import AuditEvent, Decision, DecisionReview, GoLiveStep, GoNoGoMeeting, Release, StepStatus
+from golive.latest_decision import latest_decision, latest_decision_id
+from golive.models import AuditEvent, DecisionReview, GoLiveStep, GoNoGoMeeting, Release, StepStatus
 from golive.permissions import releases_visible_to
 from handover.selectors import release_card as handover_card
+from readiness.rules import attach_readiness, readiness_for, with_readiness_counts
 from registers.models import Defect, Risk
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
-from smoketests.uptime import uptime_percent
+from smoketests.uptime import uptime_counts, uptime_percent
 
 # While a release is being deployed or is in hypercare its dashboard refreshes itself.
 LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE)
@@ -81,12 +83,7 @@ FINISHED_OUTCOMES = {
 
 def _needs_review() -> Exists:
     """Whether the release's latest decision is flagged because its evidence changed."""
-    latest_decision = (
-        Decision.objects.filter(meeting__release=OuterRef(OuterRef("pk")))
-        .order_by("-decided_at")
-        .values("pk")[:1]
-    )
-    return Exists(DecisionReview.objects.filter(decision=Subquery(latest_decision)))
+    return Exists(DecisionReview.objects.filter(decision=latest_decision_id(OuterRef(OuterRef("pk")))))
 
 
 def _with_row_figures(release: Release, today) -> Release:
@@ -125,13 +122,21 @@ def portfolio_rows(releases, *, now: datetime | None = None) -> list[Release]:
     """The page's releases, each with `html`: its table row, rendered once for every viewer.
 
     A row holds nothing specific to a user, so rows are shared through the cache; the rows not found
-    there get their figures in one query and are rendered. Expects releases from portfolio_releases.
+    there get their figures in one query and are rendered. The whole page of rows is kept too, under a
+    key made of its rows' keys, so a page seen again is one cache read. Expects releases from
+    portfolio_releases.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     releases = list(releases)
     caching = bool(settings.DASHBOARD_CACHE_SECONDS)
     keys = {release.pk: _row_cache_key(release, today) for release in releases}
+    page_key = "golive:portfolio-page:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
+    page = cache.get(page_key) if caching else None
+    if page is not None and len(page) == len(releases):
+        for release, html in zip(releases, page, strict=True):
+            release.html = mark_safe(html)  # noqa: S308 - our template
+        return releases
     cached = cache.get_many(list(keys.values())) if caching else {}
     missing = [release.pk for release in releases if keys[release.pk] not in cached]
     rendered = {}
@@ -148,6 +153,8 @@ def portfolio_rows(releases, *, now: datetime | None = None) -> list[Release]:
     for release in releases:
         key = keys[release.pk]
         release.html = mark_safe(cached[key] if key in cached else rendered[key])  # noqa: S308 - our template
+    if caching:
+        cache.set(page_key, [str(release.html) for release in releases], settings.DASHBOARD_CACHE_SECONDS)
     return releases
 
 
@@ -277,11 +284,7 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
         .annotate(hour=TruncHour("scheduled_for"))
         .order_by()
         .values("monitor_id", "hour")
-        .annotate(
-            total=Count("pk"),
-            passed=Count("pk", filter=Q(outcome=Outcome.PASSED)),
-            latency=Avg("latency_ms"),
-        )
+        .annotate(**uptime_counts(), latency=Avg("latency_ms"))
         .order_by("monitor_id", "hour")
     )
     by_monitor: dict[int, list[dict]] = {}
@@ -290,7 +293,7 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
     charts = []
     for monitor in monitors:
         buckets = by_monitor.get(monitor.pk, [])
-        total = sum(bucket["total"] for bucket in buckets)
+        total = sum(bucket["completed"] for bucket in buckets)
         passed = sum(bucket["passed"] for bucket in buckets)
         charts.append(
             {
@@ -302,7 +305,7 @@ def monitor_charts(release: Release, *, now: datetime) -> list[dict]:
                     "name": monitor.smoke_check.name,
                     "labels": [timezone.localtime(bucket["hour"]).strftime("%H:%M") for bucket in buckets],
                     "uptime": [
-                        float(uptime_percent(passed=bucket["passed"], completed=bucket["total"]))
+                        float(uptime_percent(passed=bucket["passed"], completed=bucket["completed"]))
                         for bucket in buckets
                     ],
                     "latency": [
@@ -321,10 +324,9 @@ def go_no_go_meetings(release: Release) -> dict:
         .select_related("decision")
         .order_by("-scheduled_at", "-pk")[:5]
     )
-    decided = [meeting.decision for meeting in meetings if hasattr(meeting, "decision")]
     return {
         "meetings": meetings,
-        "latest_decision": max(decided, key=lambda decision: decision.decided_at) if decided else None,
+        "latest_decision": latest_decision(release),
         "next_meeting": next((meeting for meeting in meetings if not meeting.is_finished), None),
     }
 

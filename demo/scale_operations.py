@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from dashboards.readiness import DUE_SOON_DAYS
 from demo.scale_profiles import BLOCKED, READY
 from golive.choices import (
     ReleaseStatus,
@@ -15,6 +14,7 @@ from golive.models import (
 )
 from handover.choices import ItemCategory, ItemStatus, PlanState, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SupportTeam
+from readiness.rules import DUE_SOON_DAYS
 from smoketests.choices import MonitorState, RunStatus, RunTrigger
 from smoketests.choices import Outcome as CheckOutcome
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun

@@ -6,7 +6,7 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
-from forge.services import BROKER_ERRORS
+from golive.send_or_queue import send_or_leave_queued
 from golive.signals import deploy_gate_changed
 
 logger = logging.getLogger(__name__)
@@ -15,10 +15,7 @@ logger = logging.getLogger(__name__)
 def _queue_reevaluation(release_id: int | None) -> None:
     from forge.tasks import reevaluate_deployment_reviews
 
-    try:
-        reevaluate_deployment_reviews.apply_async((release_id,))
-    except BROKER_ERRORS as error:
-        logger.warning("Waiting deployments are left to the sweeper: the broker is unreachable (%s).", error)
+    send_or_leave_queued(reevaluate_deployment_reviews, release_id, what="Re-asking waiting deployments")
 
 
 @receiver(deploy_gate_changed, dispatch_uid="forge.reevaluate_on_gate_change")

@@ -17,7 +17,6 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import KombuError
 
 from forge import github, gitlab
 from forge.models import DeploymentReview, DeploymentTarget, Forge, ReviewState
@@ -25,12 +24,12 @@ from golive.audit import record_event
 from golive.gate import GateDecision, deploy_gate
 from golive.models import Release
 from golive.permissions import Action, require
+from golive.send_or_queue import send_or_leave_queued
 
 logger = logging.getLogger(__name__)
 
 # An answer being sent this long belongs to a worker that died mid-request; it may be sent again.
 ANSWERING_LEASE = timedelta(minutes=5)
-BROKER_ERRORS = (KombuError, OSError, TimeoutError)
 COMMENT_LIMIT = 1000
 
 
@@ -211,14 +210,7 @@ def receive_gitlab_event(payload: dict) -> DeploymentReview | None:
 def dispatch_answer(*, review_id: int) -> bool:
     from forge.tasks import answer_deployment_review
 
-    try:
-        answer_deployment_review.apply_async((review_id,))
-    except BROKER_ERRORS as error:
-        logger.warning(
-            "Deployment review %s waits for the sweeper: the broker is unreachable (%s).", review_id, error
-        )
-        return False
-    return True
+    return send_or_leave_queued(answer_deployment_review, review_id, what=f"Deployment review {review_id}")
 
 
 def _unanswered() -> Q:

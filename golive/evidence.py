@@ -4,10 +4,13 @@ The snapshot is frozen into the Decision; `evidence_changes` compares it with th
 decision whose ground shifted (a new blocking defect, a new high risk, an overdue condition) is flagged.
 """
 
+from collections import defaultdict
+from collections.abc import Mapping
+
 from django.utils import timezone
 
 from golive.choices import HIGH_RISK_SCORE
-from golive.models import Decision, GoNoGoMeeting
+from golive.models import Decision, DecisionCondition, GoNoGoMeeting
 from registers.models import Defect, Risk
 
 
@@ -102,19 +105,44 @@ def snapshot_blocker_count(snapshot: dict) -> int:
 
 def evidence_changes(decision: Decision) -> list[str]:
     """What is worse now than in the decision's snapshot, in words; empty when nothing changed."""
-    snapshot = decision.snapshot
-    release_id = decision.meeting.release_id
-    known_blocking_defects = set(snapshot["blockers"]["defects"])
-    known_high_risks = {risk["id"] for risk in snapshot["risks"] if risk["score"] >= HIGH_RISK_SCORE}
-    changes = []
-    for defect in (
-        Defect.objects.filter(release_id=release_id).blocking().exclude(pk__in=known_blocking_defects)
-    ):
-        changes.append(f"New blocking defect: {defect.title} ({defect.get_severity_display()}).")
-    high_risks = Risk.objects.filter(release_id=release_id, score__gte=HIGH_RISK_SCORE).open()
-    for risk in high_risks.exclude(pk__in=known_high_risks):
-        changes.append(f"New high risk: {risk.title} (score {risk.score}).")
-    for condition in decision.conditions.all():
-        if condition.is_overdue:
-            changes.append(f"Condition overdue since {condition.due_date:%d %b %Y}: {condition.text}")
+    return evidence_changes_of([decision])[decision.pk]
+
+
+def evidence_changes_of(
+    decisions: list[Decision], *, open_conditions: Mapping[int, list[DecisionCondition]] | None = None
+) -> dict[int, list[str]]:
+    """{decision id: evidence_changes} for decisions of different releases, in three queries (two when
+    `open_conditions`, {decision id: its conditions not done}, is given)."""
+    by_release = {decision.meeting.release_id: decision for decision in decisions}
+    blocking_defects = defaultdict(list)
+    for defect in Defect.objects.filter(release_id__in=by_release).blocking():
+        blocking_defects[defect.release_id].append(defect)
+    high_risks = defaultdict(list)
+    for risk in Risk.objects.filter(release_id__in=by_release).high():
+        high_risks[risk.release_id].append(risk)
+    if open_conditions is None:
+        open_conditions = defaultdict(list)
+        for condition in DecisionCondition.objects.filter(decision__in=decisions, done_at__isnull=True):
+            open_conditions[condition.decision_id].append(condition)
+    changes = {}
+    for release_id, decision in by_release.items():
+        snapshot = decision.snapshot
+        known_defects = set(snapshot["blockers"]["defects"])
+        known_risks = {risk["id"] for risk in snapshot["risks"] if risk["score"] >= HIGH_RISK_SCORE}
+        reasons = [
+            f"New blocking defect: {defect.title} ({defect.get_severity_display()})."
+            for defect in blocking_defects[release_id]
+            if defect.pk not in known_defects
+        ]
+        reasons += [
+            f"New high risk: {risk.title} (score {risk.score})."
+            for risk in high_risks[release_id]
+            if risk.pk not in known_risks
+        ]
+        reasons += [
+            f"Condition overdue since {condition.due_date:%d %b %Y}: {condition.text}"
+            for condition in open_conditions.get(decision.pk, [])
+            if condition.is_overdue
+        ]
+        changes[decision.pk] = reasons
     return changes

@@ -1,19 +1,17 @@
 """The deploy gate and the readiness a pipeline reads, for one release or a page of releases.
 
-`deploy_gate` answers "may I deploy?" from the latest go/no-go decision. `readiness_for` gives the
-same facts for many releases in a fixed number of queries; its review reasons are the ones
-`golive.evidence.evidence_changes` gives for each release, computed in bulk.
+`deploy_gate` answers "may I deploy?" from the latest go/no-go decision. `deploy_gates_for` gives the
+same facts for many releases in a fixed number of queries. Whether a release is blocked, at risk or
+ready is another question, answered by readiness.rules.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils import timezone
-
 from freezes.windows import FreezeOccurrence, freezes_in_force
-from golive.choices import HIGH_RISK_SCORE
 from golive.decision_rule import Outcome
+from golive.evidence import evidence_changes_of
+from golive.latest_decision import latest_decisions
 from golive.models import Decision, DecisionCondition, GoNoGoMeeting, Release
 from golive.models.meetings import FINISHED_MEETING_STATES
 from registers.models import Defect, Risk
@@ -36,7 +34,7 @@ _GATE_OF_OUTCOME = {
 
 
 @dataclass
-class Readiness:
+class DeployGate:
     latest_decision: Decision | None = None
     review_reasons: list[str] = field(default_factory=list)
     open_conditions: list[DecisionCondition] = field(default_factory=list)
@@ -74,76 +72,43 @@ class Readiness:
         )
 
 
-def readiness_for(releases: list[Release]) -> dict[int, Readiness]:
-    """{release id: Readiness} in seven queries (eight while a freeze is in force), however many releases."""
+def deploy_gates_for(releases: list[Release]) -> dict[int, DeployGate]:
+    """{release id: DeployGate} in seven queries (eight while a freeze is in force), however many releases."""
     from handover.selectors import go_live_blocker_text, open_go_live_items
 
     release_ids = [release.pk for release in releases]
-    readiness = {release_id: Readiness() for release_id in release_ids}
-    decisions = (
-        Decision.objects.filter(meeting__release_id__in=release_ids)
-        .select_related("meeting")
-        .order_by("meeting__release_id", "-decided_at", "-pk")
-    )
-    for decision in decisions:
-        entry = readiness[decision.meeting.release_id]
-        if entry.latest_decision is None:
-            entry.latest_decision = decision
+    gates = {release_id: DeployGate() for release_id in release_ids}
+    for release_id, decision in latest_decisions(release_ids).items():
+        gates[release_id].latest_decision = decision
     unfinished = GoNoGoMeeting.objects.filter(release_id__in=release_ids).exclude(
         state__in=FINISHED_MEETING_STATES
     )
     for meeting in unfinished:
-        readiness[meeting.release_id].meeting_in_progress = meeting
+        gates[meeting.release_id].meeting_in_progress = meeting
 
-    latest = {entry.latest_decision.pk: entry for entry in readiness.values() if entry.latest_decision}
+    latest = {entry.latest_decision.pk: entry for entry in gates.values() if entry.latest_decision}
     conditions = DecisionCondition.objects.filter(decision_id__in=latest, done_at__isnull=True)
     for condition in conditions.select_related("owner"):
         latest[condition.decision_id].open_conditions.append(condition)
-    _add_review_reasons([entry for entry in readiness.values() if entry.latest_decision])
+    go_decisions = [
+        entry.latest_decision
+        for entry in gates.values()
+        if entry.latest_decision and entry.latest_decision.is_go
+    ]
+    if go_decisions:
+        conditions = {decision.pk: latest[decision.pk].open_conditions for decision in go_decisions}
+        changes = evidence_changes_of(go_decisions, open_conditions=conditions)
+        for decision in go_decisions:
+            latest[decision.pk].review_reasons = changes[decision.pk]
     for release_id, items in open_go_live_items(release_ids).items():
-        readiness[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
+        gates[release_id].handover_blockers = [go_live_blocker_text(item) for item in items]
     for release_id, freezes in freezes_in_force(releases).items():
-        readiness[release_id].freezes = freezes
-    return readiness
+        gates[release_id].freezes = freezes
+    return gates
 
 
-def _add_review_reasons(entries: list[Readiness]) -> None:
-    go_entries = {
-        entry.latest_decision.meeting.release_id: entry for entry in entries if entry.latest_decision.is_go
-    }
-    if not go_entries:
-        return
-    blocking_defects = defaultdict(list)
-    for defect in Defect.objects.filter(release_id__in=go_entries).blocking():
-        blocking_defects[defect.release_id].append(defect)
-    high_risks = defaultdict(list)
-    for risk in Risk.objects.filter(release_id__in=go_entries, score__gte=HIGH_RISK_SCORE).open():
-        high_risks[risk.release_id].append(risk)
-    today = timezone.localdate()
-    for release_id, entry in go_entries.items():
-        snapshot = entry.latest_decision.snapshot
-        known_defects = set(snapshot["blockers"]["defects"])
-        known_risks = {risk["id"] for risk in snapshot["risks"] if risk["score"] >= HIGH_RISK_SCORE}
-        reasons = [
-            f"New blocking defect: {defect.title} ({defect.get_severity_display()})."
-            for defect in blocking_defects[release_id]
-            if defect.pk not in known_defects
-        ]
-        reasons += [
-            f"New high risk: {risk.title} (score {risk.score})."
-            for risk in high_risks[release_id]
-            if risk.pk not in known_risks
-        ]
-        reasons += [
-            f"Condition overdue since {condition.due_date:%d %b %Y}: {condition.text}"
-            for condition in entry.open_conditions
-            if condition.due_date < today
-        ]
-        entry.review_reasons = reasons
-
-
-def deploy_gate(release: Release) -> Readiness:
-    return readiness_for([release])[release.pk]
+def deploy_gate(release: Release) -> DeployGate:
+    return deploy_gates_for([release])[release.pk]
 
 
 def blockers_of(release: Release) -> tuple[list[Risk], list[Defect]]:

@@ -17,6 +17,7 @@ The rule:
   host (`WEBHOOK_ALLOWED_HOSTS=127.0.0.1,localhost` for a receiver on the same machine).
 """
 
+import contextlib
 import functools
 import ipaddress
 import socket
@@ -138,14 +139,15 @@ def refusal_in(error: BaseException) -> DestinationRefused | None:
     return None
 
 
-def _addresses(infos) -> list[str]:
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def _refuse_any(host: str, addresses: list[str], destination: Destination) -> None:
+def _allowed_addresses(host: str, infos, destination: Destination) -> list[str]:
+    """The addresses `host` resolved to (getaddrinfo's answer), each checked: one refused refuses all."""
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
         if refusal := refusal_for_address(host, address, destination):
             raise DestinationRefused(refusal)
+    if not addresses:
+        raise httpcore.ConnectError(f"{host} has no address.")
+    return addresses
 
 
 class _GuardedAsyncBackend(httpcore.AsyncNetworkBackend):
@@ -169,17 +171,15 @@ class _GuardedAsyncBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectTimeout(f"Resolving {host} took too long.") from error
         except OSError as error:
             raise httpcore.ConnectError(str(error)) from error
-        addresses = _addresses(infos)
-        _refuse_any(host, addresses, self.destination)
-        failure: Exception | None = None
-        for address in addresses:
-            try:
+        *others, last = _allowed_addresses(host, infos, self.destination)
+        for address in others:
+            with contextlib.suppress(httpcore.ConnectError, httpcore.ConnectTimeout):
                 return await self.backend.connect_tcp(
                     address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
                 )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        raise failure or httpcore.ConnectError(f"{host} has no address.")
+        return await self.backend.connect_tcp(
+            last, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
 
     async def sleep(self, seconds: float) -> None:
         await self.backend.sleep(seconds)
@@ -199,17 +199,15 @@ class _GuardedSyncBackend(httpcore.NetworkBackend):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as error:
             raise httpcore.ConnectError(str(error)) from error
-        addresses = _addresses(infos)
-        _refuse_any(host, addresses, self.destination)
-        failure: Exception | None = None
-        for address in addresses:
-            try:
+        *others, last = _allowed_addresses(host, infos, self.destination)
+        for address in others:
+            with contextlib.suppress(httpcore.ConnectError, httpcore.ConnectTimeout):
                 return self.backend.connect_tcp(
                     address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
                 )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        raise failure or httpcore.ConnectError(f"{host} has no address.")
+        return self.backend.connect_tcp(
+            last, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
 
     def sleep(self, seconds: float) -> None:
         self.backend.sleep(seconds)

@@ -1,32 +1,9 @@
 """Read-side queries for pages. Each runs a fixed number of queries, however much data a release has."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-
 from golive.evidence import evidence_changes
+from golive.latest_decision import latest_decision
 from golive.models import AuditEvent, DecisionCondition, GoNoGoMeeting, Release, ReleaseMembership
 from registers.models import Defect, Risk
-
-
-def _count_of(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT subquery: keeps several counts on one row without multiplying joins."""
-    counted = (
-        queryset.filter(release=OuterRef("pk"))
-        .order_by()
-        .values("release")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def with_readiness_counts(releases: QuerySet[Release]) -> QuerySet[Release]:
-    return releases.annotate(
-        open_risk_count=_count_of(Risk.objects.open()),
-        open_defect_count=_count_of(Defect.objects.open()),
-        blocking_risk_count=_count_of(Risk.objects.blocking()),
-        blocking_defect_count=_count_of(Defect.objects.blocking()),
-    )
 
 
 def release_overview(release: Release) -> dict:
@@ -41,7 +18,7 @@ def release_overview(release: Release) -> dict:
     meetings = list(
         GoNoGoMeeting.objects.filter(release=release).select_related("decision").order_by("-scheduled_at")
     )
-    latest = next((m.decision for m in meetings if hasattr(m, "decision")), None)
+    latest = latest_decision(release)
     open_conditions = list(
         DecisionCondition.objects.filter(
             decision__meeting__release=release, done_at__isnull=True
@@ -62,6 +39,6 @@ def release_overview(release: Release) -> dict:
         "blocking_risks": blocking_risks,
         "blocking_defects": blocking_defects,
         "blocker_count": len(blocking_risks) + len(blocking_defects),
-        "open_risk_count": sum(1 for risk in risks if risk.status == "open"),
+        "open_risk_count": sum(1 for risk in risks if risk.is_open),
         "open_defect_count": sum(1 for defect in defects if defect.is_open),
     }

@@ -22,6 +22,7 @@ from handover.models import (
     TeamAgreement,
     TrainingSession,
 )
+from handover.models.items import BLOCKING_GO_LIVE_ITEM
 from handover.signoff_gate import missing_for_team
 
 PAST_GO_LIVE_STATUSES = (ReleaseStatus.DEPLOYING, ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
@@ -180,9 +181,7 @@ def open_go_live_items(release_ids) -> dict[int, list[HandoverItem]]:
     These block the go: readiness, the go/no-go agenda and the deploy gate name them."""
     open_items: dict[int, list[HandoverItem]] = {release_id: [] for release_id in release_ids}
     items = (
-        HandoverItem.objects.current()
-        .filter(plan__release_id__in=release_ids, needed_by=NeededBy.GO_LIVE)
-        .exclude(status__in=SETTLED_ITEM_STATUSES)
+        HandoverItem.objects.filter(BLOCKING_GO_LIVE_ITEM, plan__release_id__in=release_ids)
         .select_related("receiving_team", "plan")
         .order_by("receiving_team__name", "due_date", "pk")
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from golive.models import Release
 from smoketests.choices import COMPLETED_OUTCOMES, MonitorState, Outcome
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun
-from smoketests.uptime import uptime_percent
+from smoketests.uptime import uptime_counts, uptime_percent
 
 
 def with_result_counts(runs: QuerySet[SmokeRun]) -> QuerySet[SmokeRun]:
@@ -56,24 +56,18 @@ def monitor_uptime_percent(
     monitor: Monitor, *, since: datetime, until: datetime | None = None
 ) -> Decimal | None:
     """Passed checks as a share of completed ones; missed slots (no worker) count for neither."""
-    results = MonitorResult.objects.filter(
-        monitor=monitor, scheduled_for__gte=since, outcome__in=COMPLETED_OUTCOMES
-    )
+    results = MonitorResult.objects.filter(monitor=monitor, scheduled_for__gte=since)
     if until is not None:
         results = results.filter(scheduled_for__lt=until)
-    counts = results.aggregate(total=Count("pk"), passed=Count("pk", filter=Q(outcome=Outcome.PASSED)))
-    return uptime_percent(passed=counts["passed"], completed=counts["total"])
+    return uptime_percent(**results.aggregate(**uptime_counts()))
 
 
 def release_monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
     """Uptime over all of the release's monitors in the window; None when nothing was checked."""
-    counts = MonitorResult.objects.filter(
-        monitor__release=release,
-        scheduled_for__gte=since,
-        scheduled_for__lt=until,
-        outcome__in=COMPLETED_OUTCOMES,
-    ).aggregate(total=Count("pk"), passed=Count("pk", filter=Q(outcome=Outcome.PASSED)))
-    return uptime_percent(passed=counts["passed"], completed=counts["total"])
+    results = MonitorResult.objects.filter(
+        monitor__release=release, scheduled_for__gte=since, scheduled_for__lt=until
+    )
+    return uptime_percent(**results.aggregate(**uptime_counts()))
 
 
 def monitor_page(monitor: Monitor, *, now: datetime | None = None) -> dict:

@@ -8,11 +8,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from dashboards.filters import PortfolioFilter
+from dashboards.portfolio_cache import can_create_release_shown, freeze_banner_html
 from dashboards.selectors import portfolio_releases, portfolio_rows
-from freezes.windows import current_and_upcoming
 from golive.models import Release
 from golive.paging import WindowCountPaginator
-from golive.permissions import can_create_release
 
 PORTFOLIO_PAGE_SIZE = 25
 
@@ -51,7 +50,7 @@ def portfolio(request):
         "page": page,
         "rows": portfolio_rows(page.object_list),
         "query_without_page": query.urlencode(),
-        "can_create_release": can_create_release(request.user),
-        "freezes": current_and_upcoming(),
+        "can_create_release": can_create_release_shown(request.user),
+        "freeze_banner": freeze_banner_html(),
     }
     return render(request, "dashboards/portfolio.html", context)

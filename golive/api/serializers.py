@@ -6,9 +6,10 @@ from rest_framework import serializers
 
 from golive.choices import ReleaseStatus
 from golive.field_limits import BoundedSerializerMixin
-from golive.gate import GateDecision, Readiness
+from golive.gate import DeployGate, GateDecision
 from golive.models import Decision, DecisionCondition, Release, ReleaseMembership
 from golive.services.deployments import REPORTABLE_STATUSES
+from readiness.rules import BLOCKERS, COUNT_NAMES, FIGURE_NAMES, WARNINGS, ReadinessState
 from registers.models import Defect, Risk
 
 
@@ -58,12 +59,45 @@ class ConditionSerializer(serializers.ModelSerializer):
         fields = ["id", "text", "owner", "due_date", "overdue"]
 
 
+ReadinessCountsSerializer = type(
+    "ReadinessCountsSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "The counts the readiness rules read, and the figures shown beside them.",
+        **{name: serializers.IntegerField(read_only=True) for name in COUNT_NAMES + FIGURE_NAMES},
+    },
+)
+
+
+class ReadinessSerializer(serializers.Serializer):
+    """The portfolio's readiness of a release (readiness.rules), the same answer as on every page."""
+
+    state = serializers.ChoiceField(
+        choices=ReadinessState.choices,
+        read_only=True,
+        help_text="blocked: something that stops a go is open ("
+        + ", ".join(signal.count_name for signal in BLOCKERS)
+        + "); at_risk: nothing blocks but something needs attention ("
+        + ", ".join(signal.count_name for signal in WARNINGS)
+        + "); ready otherwise.",
+    )
+    label = serializers.CharField(read_only=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Why, in words: blockers first."
+    )
+    counts = ReadinessCountsSerializer(read_only=True)
+
+
 class ReleaseSerializer(serializers.ModelSerializer):
-    """A release with its readiness; the view passes `readiness` ({release id: Readiness}) in the context."""
+    """A release with its readiness and deploy gate; the view passes `gates` ({release id: DeployGate}) in
+    the context, and the release comes with readiness.rules.attach_readiness's `readiness`."""
 
     open_risk_count = serializers.IntegerField(read_only=True)
     open_defect_count = serializers.IntegerField(read_only=True)
-    blocker_count = serializers.SerializerMethodField()
+    blocker_count = serializers.SerializerMethodField(
+        help_text="Open blocking risks and defects (the portfolio's open blockers)."
+    )
+    readiness = ReadinessSerializer(read_only=True)
     latest_decision = serializers.SerializerMethodField()
     gate_decision = serializers.SerializerMethodField()
     needs_review = serializers.SerializerMethodField(
@@ -83,28 +117,29 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "open_risk_count",
             "open_defect_count",
             "blocker_count",
+            "readiness",
             "latest_decision",
             "gate_decision",
             "needs_review",
         ]
 
-    def _readiness(self, release: Release) -> Readiness:
-        return self.context["readiness"][release.pk]
+    def _gate(self, release: Release) -> DeployGate:
+        return self.context["gates"][release.pk]
 
     def get_blocker_count(self, release: Release) -> int:
         return release.blocking_risk_count + release.blocking_defect_count
 
     @extend_schema_field(DecisionSummarySerializer(allow_null=True))
     def get_latest_decision(self, release: Release) -> dict | None:
-        decision = self._readiness(release).latest_decision
+        decision = self._gate(release).latest_decision
         return DecisionSummarySerializer(decision).data if decision else None
 
     @extend_schema_field(serializers.ChoiceField(choices=[decision.value for decision in GateDecision]))
     def get_gate_decision(self, release: Release) -> str:
-        return self._readiness(release).gate_decision.value
+        return self._gate(release).gate_decision.value
 
     def get_needs_review(self, release: Release) -> bool:
-        return self._readiness(release).needs_review
+        return self._gate(release).needs_review
 
 
 class BlockerSerializer(serializers.Serializer):
@@ -144,11 +179,11 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         return BlockersSerializer({"risks": risks, "defects": defects}).data
 
     def get_review_reasons(self, release: Release) -> list[str]:
-        return self._readiness(release).review_reasons
+        return self._gate(release).review_reasons
 
     @extend_schema_field(ConditionSerializer(many=True))
     def get_open_conditions(self, release: Release) -> list[dict]:
-        return ConditionSerializer(self._readiness(release).open_conditions, many=True).data
+        return ConditionSerializer(self._gate(release).open_conditions, many=True).data
 
 
 class GateSerializer(serializers.Serializer):

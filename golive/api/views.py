@@ -33,12 +33,12 @@ from golive.api.serializers import (
     SmokeRunSerializer,
     SmokeRunStartSerializer,
 )
-from golive.gate import blockers_of, deploy_gate, readiness_for
+from golive.gate import blockers_of, deploy_gate, deploy_gates_for
 from golive.models import Release
 from golive.permissions import Action, releases_visible_to
-from golive.selectors import with_readiness_counts
 from golive.services.deployments import report_deployment
 from golive.services.tracker_sync import upsert_defect, upsert_risk
+from readiness.rules import attach_readiness, with_readiness_counts
 from registers.models import Defect, Risk
 from registers.services.defects import create_defect, update_defect
 from registers.services.risks import create_risk, update_risk
@@ -86,8 +86,8 @@ class ReleaseListView(ApiViewMixin, generics.ListAPIView):
         return with_readiness_counts(releases_visible_to(self.request.user)).order_by("target_go_live", "pk")
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        serializer = self.get_serializer(page, many=True, context={"readiness": readiness_for(page)})
+        page = attach_readiness(self.paginate_queryset(self.get_queryset()))
+        serializer = self.get_serializer(page, many=True, context={"gates": deploy_gates_for(page)})
         return self.get_paginated_response(serializer.data)
 
 
@@ -95,8 +95,8 @@ class ReleaseDetailView(ReleaseScopedMixin, ApiViewMixin, generics.GenericAPIVie
     serializer_class = ReleaseDetailSerializer
 
     def get(self, request, release_pk: int):
-        release = with_readiness_counts(Release.objects.filter(pk=self.release.pk)).get()
-        context = {"readiness": readiness_for([release]), "blockers": blockers_of(release)}
+        release = attach_readiness(with_readiness_counts(Release.objects.filter(pk=self.release.pk)))[0]
+        context = {"gates": deploy_gates_for([release]), "blockers": blockers_of(release)}
         return Response(self.get_serializer(release, context=context).data)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from golive.audit import record_event, stored_row
 from golive.choices import Role
+from golive.latest_decision import latest_decision
 from golive.models import (
     Audience,
     AudienceAddresses,
@@ -30,6 +31,7 @@ from golive.models import (
     Release,
 )
 from golive.permissions import Action, NotAllowed, can
+from golive.send_or_queue import send_or_leave_queued
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +108,6 @@ def draft_text(
     *, release: Release, kind: str, production_issue: ProductionIssue | None = None, facts: str = ""
 ) -> tuple[str, str]:
     """(subject, body) for a kind of message, prefilled from the release's data."""
-    from golive.services.decisions import latest_decision
-
     decision = latest_decision(release)
     context = {
         "release": release,
@@ -229,10 +229,7 @@ def edit_draft(
 def _dispatch(communication_id: int) -> None:
     from golive.tasks import send_communication
 
-    try:
-        send_communication.delay(communication_id)
-    except Exception:  # the broker is down: the message stays queued and the sweeper re-sends it
-        logger.warning("Could not reach the broker for communication %s; it stays queued.", communication_id)
+    send_or_leave_queued(send_communication, communication_id, what=f"Communication {communication_id}")
 
 
 @transaction.atomic

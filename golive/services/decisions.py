@@ -14,6 +14,7 @@ from golive.choices import ReleaseStatus
 from golive.decision_rule import Outcome, Rule, RuleResult, decide_outcome
 from golive.errors import VotingClosed
 from golive.evidence import build_snapshot, evidence_changes
+from golive.latest_decision import latest_decision
 from golive.models import (
     Decision,
     DecisionCondition,
@@ -240,15 +241,6 @@ def complete_condition(*, condition: DecisionCondition, actor: AbstractBaseUser)
             verb="condition.done", actor=actor, target=condition, release=condition.decision.meeting.release
         )
     return condition
-
-
-def latest_decision(release: Release) -> Decision | None:
-    return (
-        Decision.objects.filter(meeting__release=release)
-        .select_related("meeting", "review")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
 
 
 @transaction.atomic

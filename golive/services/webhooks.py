@@ -26,13 +26,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import KombuError
 
 from golive.audit import record_event
 from golive.chat.formats import render_body
 from golive.gate import deploy_gate
 from golive.models import Decision, DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.outbound import Destination, guarded_transport, refusal_for_url, refusal_in, storable_text
+from golive.send_or_queue import send_or_leave_queued
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ BACKOFF_CAP_SECONDS = 3600
 # A delivery left "sending" this long belongs to a worker that died mid-request; it may be taken again.
 SENDING_LEASE = timedelta(minutes=5)
 RESPONSE_EXCERPT_BYTES = 300
-BROKER_ERRORS = (KombuError, OSError, TimeoutError)
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -124,15 +123,8 @@ def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, payload: dict) -> 
 def send_delivery_to_workers(*, delivery_id: int) -> bool:
     from golive.tasks import deliver_webhook
 
-    try:
-        deliver_webhook.apply_async((delivery_id,))
-    except BROKER_ERRORS as error:
-        # The row stays pending; resend_pending_deliveries sends it once the broker is back.
-        logger.warning(
-            "Webhook delivery %s stays pending: the broker is unreachable (%s).", delivery_id, error
-        )
-        return False
-    return True
+    # Unsent, the row stays pending; resend_pending_deliveries sends it once the broker is back.
+    return send_or_leave_queued(deliver_webhook, delivery_id, what=f"Webhook delivery {delivery_id}")
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
 
 from golive.forms_redaction import RedactForm
 from golive.permissions import Action, get_release_for
+from golive.redirects import redirect_to_next
 from golive.services.redaction import redact, redactable_fields, release_of
 from golive.views.mixins import add_service_errors
 
@@ -31,10 +31,7 @@ def redact_record(request, release_pk: int, content_type_id: int, object_pk: int
             add_service_errors(form, error)
         else:
             messages.success(request, "Redacted in the record and in the audit trail.")
-            target = request.POST.get("next") or request.GET.get("next")
-            if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
-                target = release.get_absolute_url()
-            return redirect(target)
+            return redirect_to_next(request, release.get_absolute_url())
     values = [(field.verbose_name.capitalize(), getattr(record, field.name)) for field in fields]
     return render(
         request,

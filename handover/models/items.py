@@ -2,13 +2,23 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from golive.row_rules import matches
 from golive.secret_detection import reject_secrets
-from handover.choices import ItemCategory, ItemStatus, NeededBy
+from handover.choices import SETTLED_ITEM_STATUSES, ItemCategory, ItemStatus, NeededBy
 from handover.files import private_storage, upload_path
 from handover.models.plans import HandoverPlan
 from handover.models.teams import SupportTeam
 from handover.models.training import TrainingSession
 from handover.models.withdrawal import Withdrawable
+
+# Items that count: not withdrawn as entered by mistake, and neither accepted nor waived yet.
+UNSETTLED_ITEM = models.Q(withdrawn_at__isnull=True) & ~models.Q(status__in=SETTLED_ITEM_STATUSES)
+# Each of these stops the go: readiness, the go/no-go agenda and the deploy gate name them.
+BLOCKING_GO_LIVE_ITEM = UNSETTLED_ITEM & models.Q(needed_by=NeededBy.GO_LIVE)
+
+
+def overdue_item(today) -> models.Q:
+    return UNSETTLED_ITEM & models.Q(due_date__lt=today)
 
 
 class HandoverItem(Withdrawable):
@@ -88,7 +98,7 @@ class HandoverItem(Withdrawable):
 
     @property
     def is_overdue(self) -> bool:
-        return self.due_date is not None and not self.is_settled and self.due_date < timezone.localdate()
+        return matches(overdue_item(timezone.localdate()), self)
 
     @property
     def has_evidence(self) -> bool:

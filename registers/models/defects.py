@@ -3,16 +3,20 @@ from django.db import models
 
 from golive.choices import OPEN_DEFECT_STATUSES, DefectSeverity, DefectStatus
 from golive.models.releases import Release
+from golive.row_rules import matches
 from golive.secret_detection import reject_secrets
+
+OPEN_DEFECT = models.Q(status__in=OPEN_DEFECT_STATUSES)
+# Open defects that stop a go: every critical one, and any flagged as blocking.
+BLOCKING_DEFECT = OPEN_DEFECT & (models.Q(severity=DefectSeverity.CRITICAL) | models.Q(blocks_go_live=True))
 
 
 class DefectQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status__in=OPEN_DEFECT_STATUSES)
+        return self.filter(OPEN_DEFECT)
 
     def blocking(self):
-        """Open defects that stop a go: every critical one, and any flagged as blocking."""
-        return self.open().filter(models.Q(severity=DefectSeverity.CRITICAL) | models.Q(blocks_go_live=True))
+        return self.filter(BLOCKING_DEFECT)
 
 
 class Defect(models.Model):
@@ -67,8 +71,8 @@ class Defect(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_DEFECT_STATUSES
+        return matches(OPEN_DEFECT, self)
 
     @property
     def is_blocking(self) -> bool:
-        return self.is_open and (self.severity == DefectSeverity.CRITICAL or self.blocks_go_live)
+        return matches(BLOCKING_DEFECT, self)

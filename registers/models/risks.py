@@ -4,18 +4,27 @@ from django.db import models
 
 from golive.choices import HIGH_RISK_SCORE, RiskStatus
 from golive.models.releases import Release
+from golive.row_rules import matches
 from golive.secret_detection import reject_secrets
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
+OPEN_RISK = models.Q(status=RiskStatus.OPEN)
+# Open risks scored high enough to stop a go.
+HIGH_RISK = OPEN_RISK & models.Q(score__gte=HIGH_RISK_SCORE)
+# They stop it unless their contingency was accepted.
+BLOCKING_RISK = HIGH_RISK & models.Q(contingency_accepted=False)
+
 
 class RiskQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status=RiskStatus.OPEN)
+        return self.filter(OPEN_RISK)
+
+    def high(self):
+        return self.filter(HIGH_RISK)
 
     def blocking(self):
-        """Open risks scored high enough to stop a go, unless their contingency was accepted."""
-        return self.open().filter(score__gte=HIGH_RISK_SCORE, contingency_accepted=False)
+        return self.filter(BLOCKING_RISK)
 
 
 class Risk(models.Model):
@@ -78,9 +87,10 @@ class Risk(models.Model):
         return self.title
 
     @property
+    def is_open(self) -> bool:
+        return matches(OPEN_RISK, self)
+
+    @property
     def is_blocking(self) -> bool:
-        return (
-            self.status == RiskStatus.OPEN
-            and self.probability * self.impact >= HIGH_RISK_SCORE
-            and not self.contingency_accepted
-        )
+        # The stored score is stale while probability or impact were changed in memory.
+        return matches(BLOCKING_RISK, self, score=self.probability * self.impact)

@@ -19,12 +19,12 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from kombu.exceptions import KombuError
 
 from golive.audit import record_event
 from golive.errors import IllegalTransition
 from golive.models import Release
 from golive.outbound import storable_text
+from golive.send_or_queue import send_or_leave_queued
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 # What a broker that is down or unreachable raises when a task is sent: kombu's own errors and the
 # socket errors some transports let through.
-BROKER_ERRORS = (KombuError, OSError, TimeoutError)
 
 
 def lease_duration() -> timedelta:
@@ -100,13 +99,12 @@ def start_smoke_run(
 def send_run_to_workers(*, run_id: int) -> bool:
     from smoketests.tasks import execute_smoke_run
 
-    try:
-        execute_smoke_run.delay(run_id)
-    except BROKER_ERRORS as error:
-        logger.warning("Smoke run %s stays queued: the broker is unreachable (%s).", run_id, error)
+    def record(error: Exception) -> None:
         SmokeRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
             dispatch_error=f"No worker reachable: {error}"[:1000]
         )
+
+    if not send_or_leave_queued(execute_smoke_run, run_id, what=f"Smoke run {run_id}", on_unreachable=record):
         return False
     SmokeRun.objects.filter(pk=run_id).update(dispatched_at=timezone.now(), dispatch_error="")
     return True

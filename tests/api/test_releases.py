@@ -45,6 +45,52 @@ def test_the_list_gives_readiness(release, members, api_for, decide):
     assert item["status"] == "no_go"
 
 
+def test_the_list_and_the_detail_give_the_portfolios_readiness_state(release, members, api_for, plan_item):
+    """The API once counted only risks and defects, so an overdue handover item or a monitor down never
+    showed there: its readiness is now the portfolio's own, state, reasons and counts."""
+    from readiness.rules import readiness_for
+
+    DefectFactory(release=release, severity=DefectSeverity.MAJOR)
+    plan_item(days_from_today=-2)
+    client = api_for(members[Role.STAKEHOLDER])
+    item = client.get(reverse("api:release_list")).json()["results"][0]
+    detail = client.get(reverse("api:release_detail", args=[release.pk])).json()
+    portfolio = readiness_for(release)
+    assert portfolio.state == "blocked"
+    for body in (item, detail):
+        assert body["readiness"]["state"] == "blocked"
+        assert body["readiness"]["reasons"] == ["1 handover item overdue", "1 open major defect"]
+        assert body["readiness"]["counts"]["overdue_handover_count"] == 1
+        assert body["readiness"]["counts"]["major_defect_count"] == 1
+        assert body["readiness"]["counts"] == {
+            name: value for name, value in portfolio.counts.items() if name in body["readiness"]["counts"]
+        }
+    assert item["blocker_count"] == 0  # risks and defects only, as the portfolio's "open blockers"
+
+
+@pytest.fixture
+def plan_item(release):
+    from datetime import timedelta
+
+    from handover.choices import TeamKind
+    from handover.models import HandoverItem, HandoverPlan, SupportTeam
+    from tests.factories import UserFactory
+
+    plan = HandoverPlan.objects.create(release=release)
+    team = SupportTeam.objects.create(name="Service desk", kind=TeamKind.SERVICE_DESK, lead=UserFactory())
+    plan.teams.add(team)
+
+    def make(*, days_from_today: int) -> HandoverItem:
+        return HandoverItem.objects.create(
+            plan=plan,
+            title="Runbook handed over",
+            receiving_team=team,
+            due_date=timezone.localdate() + timedelta(days=days_from_today),
+        )
+
+    return make
+
+
 @pytest.mark.parametrize("who", [*EVERY_ROLE, "stranger", "staff"])
 def test_every_member_reads_the_detail_and_a_stranger_gets_404(
     who, release, members, stranger, staff, api_for

@@ -85,3 +85,13 @@ def test_the_api_answers_as_its_schema_says(api_schema, release):
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         answers_as_documented()
+
+
+def test_the_schema_documents_the_readiness_of_a_release(client):
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    release = components["Release"]["properties"]
+    assert release["readiness"] == {"allOf": [{"$ref": "#/components/schemas/Readiness"}], "readOnly": True}
+    readiness = components["Readiness"]["properties"]
+    assert set(readiness) == {"state", "label", "reasons", "counts"}
+    assert "overdue_handover_count" in components["ReadinessCounts"]["properties"]

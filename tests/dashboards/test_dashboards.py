@@ -136,7 +136,7 @@ def test_portfolio_rows_are_shared_until_an_audited_change(
     second = client_for(members[Role.PRODUCTION_SUPPORT])
     computed = _queries(first, "/", django_assert_max_num_queries)
     shared = _queries(second, "/", django_assert_max_num_queries)
-    assert shared == computed - 1  # the row's figures were not counted again
+    assert shared == computed - 2  # neither the row's figures nor the freeze windows were fetched again
     assert _cells(second.get("/").context["rows"][0].html)[6] == "0"
 
     create_risk(
@@ -421,3 +421,25 @@ def test_a_stranger_never_gets_the_shared_cards(release, members, stranger, clie
         _dashboard(release), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard-live"
     )
     assert response.status_code == 404
+
+
+def test_a_repeat_visit_to_the_portfolio_costs_session_user_and_the_page(
+    release, members, client_for, django_assert_max_num_queries, settings
+):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    client = client_for(members[Role.STAKEHOLDER])
+    client.get("/")
+    # The rows, the freeze banner and whether "New release" is offered are shared for those seconds.
+    with django_assert_max_num_queries(3):
+        assert client.get("/").status_code == 200
+
+
+def test_new_release_follows_the_permission_at_once_without_the_cache(members, client_for, settings):
+    from django.contrib.auth.models import Permission
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    user = members[Role.STAKEHOLDER]
+    client = client_for(user)
+    assert "New release" not in client.get("/").text
+    user.user_permissions.add(Permission.objects.get(codename="add_release"))
+    assert "New release" in client.get("/").text

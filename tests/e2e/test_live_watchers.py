@@ -6,8 +6,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.services.meetings import cast_vote, open_voting, schedule_meeting
+from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.runbook import start_step
+from golive.services.votes import cast_vote
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -166,3 +166,19 @@ def test_scheduling_a_meeting_inside_a_freeze_warns_on_save(release, members, wi
         follow=True,
     )  # fmt: skip
     assert "meeting time falls inside a freeze window" in response.text
+
+
+def test_the_portfolio_banner_is_shared_and_a_change_to_a_window_shows_at_once(
+    members, window_in_force, client_for, django_assert_max_num_queries
+):
+    client = client_for(members[Role.STAKEHOLDER])
+    assert "Quarter close" in client.get(reverse("dashboards:portfolio")).text
+    # Served again without asking the database for the windows: session, user, the page of releases.
+    with django_assert_max_num_queries(3):
+        assert "Quarter close" in client.get(reverse("dashboards:portfolio")).text
+    window_in_force.name = "Year end"
+    window_in_force.save()
+    text = client.get(reverse("dashboards:portfolio")).text
+    assert "Year end" in text and "Quarter close" not in text
+    window_in_force.delete()
+    assert 'data-testid="freeze-banner"' not in client.get(reverse("dashboards:portfolio")).text

@@ -34,7 +34,6 @@ EXEMPT: dict[str, str] = {
     "golive.services.votes.ballots_for": _READ,
     "golive.services.votes.ballots_from": _READ,
     "golive.services.meetings.default_flags": _READ,
-    "golive.services.decisions.latest_decision": _READ,
     "golive.services.records.audited_field_names": _READ,
     "golive.services.meetings.check_chair": _READ,
     "golive.services.decisions.open_go_live_handover_items": _READ,

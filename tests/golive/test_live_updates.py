@@ -14,8 +14,8 @@ from django.utils import timezone
 from golive import live_updates
 from golive.choices import Role
 from golive.models import GoLiveStep, ReleaseMembership
-from golive.services.meetings import cast_vote
-from golive.services.runbook import add_step
+from golive.services.runbook_plan import add_step
+from golive.services.votes import cast_vote
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

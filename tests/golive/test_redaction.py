@@ -178,3 +178,16 @@ def test_the_handover_rows_offer_redact_to_the_release_manager_only(
         f"{url}?next={plan_page}", {"field_name": "notes", "secret": SECRET, "reason": "Leak."}
     )
     assert response.status_code == 302 and response.url == plan_page
+
+
+@pytest.mark.parametrize("target", ["http://testserver/admin/", "portfolio", "https://evil.example/"])
+def test_after_redacting_next_is_followed_only_to_a_path_on_this_site(
+    target, release, members, leaked_access, client_for
+):
+    """The redaction page once had a `next` rule of its own, which let a full address on this host (or a
+    bare word) through; it now asks golive.redirects like every other page."""
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url(release, leaked_access),
+        {"field_name": "notes", "secret": SECRET, "reason": "Leak.", "next": target},
+    )
+    assert response.status_code == 302 and response.url == release.get_absolute_url()

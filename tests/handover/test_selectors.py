@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.readiness import ReadinessState, readiness_for
 from golive.services.meetings import schedule_meeting
 from handover.services.items import accept_item, create_item, deliver_item
+from readiness.rules import ReadinessState, readiness_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.readiness import readiness_for
 from golive.choices import Role
 from golive.models import AuditEvent
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
 from handover.selectors import handover_state_for, load_overview
 from handover.services.access import create_access_transfer
 from handover.services.training import create_training_session
+from readiness.rules import readiness_for
 from tests.handover.conftest import go_live, make_team_ready
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,17 @@ def test_withdrawn_access_and_training_count_nowhere(plan, release, manager, sup
     assert overview.access_transfers == [] and overview.training_sessions == []
     assert not any("Old console" in line for line in overview.progress_for(support_team).missing)
     assert TrainingSession.objects.filter(pk=session.pk, withdrawn_reason="Planned twice.").exists()
+
+
+def test_a_withdrawn_item_past_its_date_is_not_overdue_anywhere(plan, release, support_team, make_item):
+    """The item's own "overdue" badge once ignored a withdrawal that readiness already honoured."""
+    from datetime import timedelta
+
+    item = make_item(support_team, "Payroll manual (wrong release)")
+    HandoverItem.objects.filter(pk=item.pk).update(due_date=timezone.localdate() - timedelta(days=3))
+    item.refresh_from_db()
+    assert item.is_overdue and readiness_for(release).counts["overdue_handover_count"] == 1
+    HandoverItem.objects.filter(pk=item.pk).update(withdrawn_at=timezone.now())
+    item.refresh_from_db()
+    assert not item.is_overdue
+    assert readiness_for(release).counts["overdue_handover_count"] == 0

@@ -1,11 +1,15 @@
-"""dashboards.readiness: the state and its reasons, from counts and from real rows, in Python and in SQL."""
+"""readiness.rules: the state and its reasons, from counts and from real rows, in Python and in SQL."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from dashboards.readiness import (
+from golive.choices import DefectSeverity, DefectStatus, ReleaseStatus, RiskStatus
+from golive.models import Release
+from handover.choices import ItemStatus, TeamKind
+from handover.models import HandoverItem, HandoverPlan, SupportTeam
+from readiness.rules import (
     BLOCKERS,
     READINESS_RANK,
     WARNINGS,
@@ -15,10 +19,6 @@ from dashboards.readiness import (
     readiness_rank_expression,
     with_readiness_counts,
 )
-from golive.choices import DefectSeverity, DefectStatus, ReleaseStatus, RiskStatus
-from golive.models import Release
-from handover.choices import ItemStatus, TeamKind
-from handover.models import HandoverItem, HandoverPlan, SupportTeam
 from smoketests.choices import MonitorState, RunStatus
 from smoketests.models import Monitor, SmokeCheck, SmokeRun
 from tests.factories import DefectFactory, ReleaseFactory, RiskFactory, UserFactory
