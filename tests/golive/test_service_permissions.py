@@ -125,7 +125,9 @@ FAMILIES = {
     "revoke someone else's API token": lambda release, rm, actor: api_tokens.revoke_api_token(
         token=api_tokens.create_api_token(user=rm, name="pipeline").token, actor=actor
     ),
-    "create the handover plan": lambda release, rm, actor: plans.create_plan(release=release, actor=actor, teams=[]),
+    "create the handover plan": lambda release, rm, actor: plans.create_plan(
+        release=release, actor=actor, teams=[]
+    ),
     "create a support team": lambda release, rm, actor: teams.create_team(
         release=release, actor=actor, name="Ops", kind="application", lead=rm
     ),
