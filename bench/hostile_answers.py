@@ -45,6 +45,7 @@ def finished(run_id: int):
 
 
 def measure(*, bombs: int, checks: int, target, settings_env: dict, folder: Path) -> dict:
+    from golive.permissions import SYSTEM
     from smoketests.models import SmokeCheck
     from smoketests.services.runs import start_smoke_run
 
@@ -56,7 +57,7 @@ def measure(*, bombs: int, checks: int, target, settings_env: dict, folder: Path
     )
     worker, _ = start_bench_worker(settings_env, folder, concurrency=1)
     try:
-        finished(start_smoke_run(release=release, actor=None).pk)  # warm-up: imports, pools, first queries
+        finished(start_smoke_run(release=release, actor=SYSTEM).pk)  # warm-up: imports, pools, first queries
         before = peak_memory_mib(worker)
         SmokeCheck.objects.create(
             release=release, name="control bytes", url=target.url("/nul"), body_contains="healthy"
@@ -66,7 +67,7 @@ def measure(*, bombs: int, checks: int, target, settings_env: dict, folder: Path
             for n in range(bombs)
         )
         started = time.monotonic()
-        run = finished(start_smoke_run(release=release, actor=None).pk)
+        run = finished(start_smoke_run(release=release, actor=SYSTEM).pk)
         wall = time.monotonic() - started
         after = peak_memory_mib(worker)
     finally:

@@ -51,6 +51,7 @@ def main() -> None:
         from django.db.models import Count, Q
         from django.utils import timezone
 
+        from golive.permissions import SYSTEM
         from smoketests.choices import COMPLETED_OUTCOMES
         from smoketests.models import Monitor, MonitorResult, SmokeCheck
         from smoketests.services.monitors import create_monitor
@@ -63,7 +64,9 @@ def main() -> None:
             for n in range(options.monitors)
         )
         for check in checks:
-            create_monitor(release=release, actor=None, smoke_check=check, interval_seconds=options.interval)
+            create_monitor(
+                release=release, actor=SYSTEM, smoke_check=check, interval_seconds=options.interval
+            )
 
         worker, env = start_bench_worker(settings_env, folder, concurrency=options.concurrency)
         beat = start_beat(env, folder)

@@ -205,6 +205,7 @@ def main() -> None:
         from django.conf import settings
         from django.db.models import Max
 
+        from golive.permissions import SYSTEM
         from smoketests.models import SmokeCheck, SmokeRun
         from smoketests.services.runs import start_smoke_run
 
@@ -219,7 +220,7 @@ def main() -> None:
             cpu_before = tree_cpu_seconds(worker.pid)
             with PeakMemory(worker.pid) as memory:
                 clicked = time.monotonic()
-                run = start_smoke_run(release=release, actor=None)
+                run = start_smoke_run(release=release, actor=SYSTEM)
                 while not (run := SmokeRun.objects.get(pk=run.pk)).is_finished:
                     time.sleep(0.02)
                 wall = time.monotonic() - clicked

@@ -25,6 +25,7 @@ from forge.services import (
     receive_gitlab_event,
     remove_deployment_target,
 )
+from golive.input_guard import raw_body_view
 from golive.permissions import Action, allowed_actions, get_release_for
 from golive.views.mixins import add_service_errors
 
@@ -66,6 +67,7 @@ def _handle(request, receive):
 
 @csrf_exempt
 @login_not_required
+@raw_body_view
 def github_webhook(request):
     if not github.signature_is_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
         return _error(401, "The X-Hub-Signature-256 signature does not match this app's webhook secret.")
@@ -79,6 +81,7 @@ def github_webhook(request):
 
 @csrf_exempt
 @login_not_required
+@raw_body_view
 def gitlab_webhook(request):
     if not gitlab.token_is_valid(request.headers.get("X-Gitlab-Token", "")):
         return _error(401, "The X-Gitlab-Token header does not match GITLAB_WEBHOOK_TOKEN.")

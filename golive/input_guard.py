@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from golive.api.errors import is_api_request, json_error_response
 
@@ -79,6 +80,14 @@ def _check_json_body(request: HttpRequest) -> None:
     _refuse_unstorable(_json_strings(document))
 
 
+def _view_reads_raw_body(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return reads_raw_body(match.func)
+
+
 def check_request(request: HttpRequest) -> None:
     """Raises RefusedInput when the request carries what no view should ever be handed."""
     _check_body_size(request)
@@ -89,7 +98,20 @@ def check_request(request: HttpRequest) -> None:
     if JSON_CONTENT_TYPE.match(request.content_type or ""):
         _check_json_body(request)
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if _view_reads_raw_body(request):
+            return  # parsing would spend the stream the view reads; it parses (and refuses) the bytes itself
         _refuse_unstorable(item for pair in request.POST.lists() for item in [pair[0], *pair[1]])
+
+
+def raw_body_view(view):
+    """Marks a view that reads `request.body` itself (a signature over the exact bytes sent): the guard
+    then leaves a form or multipart body unparsed, so the stream is still there for the view."""
+    view.reads_raw_body = True
+    return view
+
+
+def reads_raw_body(view) -> bool:
+    return getattr(view, "reads_raw_body", False)
 
 
 def refusal_response(request: HttpRequest, status: int, message: str) -> HttpResponse:

@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
 from golive.models import CommunicationKind, GoLiveStep, Release, StepStatus
+from golive.permissions import SYSTEM
 from golive.services import runbook
 from golive.services.communications import GOLIVE_SUCCESS_CAUSE, create_automatic_draft
 from golive.services.production_issues import open_issue_from_monitor
@@ -76,10 +77,10 @@ def _move_the_step(run: SmokeRun, passed: bool) -> None:
         return
     try:
         if passed:
-            runbook.complete_step(step=step, actor=None)
+            runbook.complete_step(step=step, actor=SYSTEM)
         else:
             note = f"Smoke run #{run.pk} {run.get_status_display().lower()}."
-            runbook.fail_step(step=step, actor=None, note=note)
+            runbook.fail_step(step=step, actor=SYSTEM, note=note)
     except IllegalTransition:
         logger.info("Runbook step %s had already moved on; the smoke verdict leaves it as it is.", step_id)
 

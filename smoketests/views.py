@@ -59,7 +59,7 @@ def check_edit(request, release_pk: int, pk: int):
 
 @require_POST
 def check_delete(request, release_pk: int, pk: int):
-    release = get_release_for(request.user, release_pk, Action.MANAGE_SMOKE_CHECKS)
+    release = get_release_for(request.user, release_pk)
     check = get_object_or_404(SmokeCheck, release=release, pk=pk)
     check_services.delete_check(check=check, actor=request.user)
     messages.success(request, f"Check “{check.name}” deleted.")

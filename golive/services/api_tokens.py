@@ -10,6 +10,7 @@ from django.utils import timezone
 from golive.audit import record_event
 from golive.models import ApiToken
 from golive.models.api_tokens import TOKEN_PREFIX, new_token_text, token_digest
+from golive.permissions import NotAllowed
 
 MAX_ACTIVE_TOKENS_PER_USER = 20
 
@@ -37,7 +38,10 @@ def create_api_token(*, user: AbstractBaseUser, name: str) -> IssuedToken:
 
 @transaction.atomic
 def revoke_api_token(*, token: ApiToken, actor: AbstractBaseUser) -> ApiToken:
-    """Revoke the token; revoking a revoked token changes nothing."""
+    """Revoke the token; revoking a revoked token changes nothing. A token is its owner's to revoke, or
+    an admin's whose model permission allows changing tokens."""
+    if token.user_id != actor.pk and not actor.has_perm("golive.change_apitoken"):
+        raise NotAllowed("Only the token's owner may revoke it.")
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
     if revoked:

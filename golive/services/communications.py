@@ -30,7 +30,7 @@ from golive.models import (
     ProductionIssue,
     Release,
 )
-from golive.permissions import Action, NotAllowed, can
+from golive.permissions import SYSTEM, Action, NotAllowed, can, person, require
 from golive.send_or_queue import send_or_leave_queued
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def smoke_verdict_for(release: Release) -> str | None:
 def create_draft(
     *,
     release: Release,
-    actor: AbstractBaseUser | None,
+    actor: AbstractBaseUser,
     kind: str,
     production_issue: ProductionIssue | None = None,
     audiences: list[str] | None = None,
@@ -146,6 +146,8 @@ def create_draft(
     automatic_cause: str = "",
 ) -> Communication:
     """A draft from the kind's template; `facts` are printed in the body, before the signature."""
+    if runbook_step is None:  # a "send communication" step drafts its message once move_step allowed it
+        require(actor, release, Action.SEND_COMMUNICATIONS)
     subject, body = draft_text(release=release, kind=kind, production_issue=production_issue, facts=facts)
     communication = Communication.objects.create(
         runbook_step=runbook_step,
@@ -156,7 +158,7 @@ def create_draft(
         subject=subject[:250],
         body=body,
         production_issue=production_issue,
-        created_by=actor,
+        created_by=person(actor),
     )
     record_event(
         verb="communication.drafted",
@@ -186,7 +188,7 @@ def create_automatic_draft(
         with transaction.atomic():
             return create_draft(
                 release=release,
-                actor=None,
+                actor=SYSTEM,
                 kind=kind,
                 production_issue=production_issue,
                 facts=facts,
@@ -200,6 +202,7 @@ def create_automatic_draft(
 def edit_draft(
     *, communication: Communication, actor: AbstractBaseUser, subject: str, body: str, audiences: list[str]
 ) -> Communication:
+    require(actor, communication.release, Action.SEND_COMMUNICATIONS)
     communication = stored_row(communication)
     if communication.status != CommunicationStatus.DRAFT:
         raise ValidationError(
@@ -234,6 +237,7 @@ def _dispatch(communication_id: int) -> None:
 
 @transaction.atomic
 def queue_communication(*, communication: Communication, actor: AbstractBaseUser) -> Communication:
+    require(actor, communication.release, Action.SEND_COMMUNICATIONS)
     if communication.status != CommunicationStatus.DRAFT:
         raise ValidationError(f"This message is already {communication.get_status_display().lower()}.")
     if not communication.audiences:

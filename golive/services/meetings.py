@@ -75,6 +75,7 @@ def schedule_meeting(
     hide_votes: bool = False,
     notes: str = "",
 ) -> GoNoGoMeeting:
+    require(actor, release, Action.MANAGE_MEETINGS)
     if release.status not in _SCHEDULABLE_FROM:
         raise ValidationError(
             f"A go/no-go meeting cannot be scheduled while the release is {release.get_status_display()}."

@@ -4,14 +4,16 @@ from django.utils import timezone
 
 from golive.audit import stored_row
 from golive.models import IssueSeverity, ProductionIssue, ProductionIssueStatus, Release
+from golive.permissions import SYSTEM, Action, person, require
 from golive.services.announcements import announce_production_issue
 from golive.services.records import create_record, update_record
 
 
 @transaction.atomic
-def create_issue(*, release: Release, actor: AbstractBaseUser | None, **values) -> ProductionIssue:
+def create_issue(*, release: Release, actor: AbstractBaseUser, **values) -> ProductionIssue:
+    require(actor, release, Action.MANAGE_PRODUCTION_ISSUES)
     issue = create_record(
-        ProductionIssue(release=release, reported_by=actor, **values),
+        ProductionIssue(release=release, reported_by=person(actor), **values),
         actor=actor,
         verb="production_issue.opened",
     )
@@ -20,6 +22,7 @@ def create_issue(*, release: Release, actor: AbstractBaseUser | None, **values) 
 
 
 def update_issue(*, issue: ProductionIssue, actor: AbstractBaseUser, **values) -> ProductionIssue:
+    require(actor, issue.release, Action.MANAGE_PRODUCTION_ISSUES)
     issue = stored_row(issue)
     if (
         values.get("status") == ProductionIssueStatus.RESOLVED
@@ -47,7 +50,7 @@ def open_issue_from_monitor(*, release: Release, monitor_name: str, details: str
         return existing
     return create_issue(
         release=release,
-        actor=None,
+        actor=SYSTEM,
         title=title,
         what_happened=details,
         impact="Not yet assessed: the monitor reports the service as down for end users.",

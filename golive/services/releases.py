@@ -7,6 +7,7 @@ from golive.audit import move_and_record, record_event, stored_row
 from golive.choices import ReleaseStatus, Role
 from golive.errors import IllegalTransition
 from golive.models import Release, ReleaseMembership
+from golive.permissions import Action, NotAllowed, can_create_release, require
 from golive.services.records import create_record, update_record
 
 
@@ -22,6 +23,8 @@ def create_release(
     description: str = "",
 ) -> Release:
     """Create a release; its creator becomes its release manager."""
+    if not can_create_release(actor):
+        raise NotAllowed("You may not create releases: ask for the “Can add release” permission.")
     release = create_record(
         Release(
             name=name,
@@ -34,12 +37,22 @@ def create_release(
         actor=actor,
         verb="release.created",
     )
-    add_member(release=release, user=actor, role=Role.RELEASE_MANAGER, actor=actor)
+    _add_member(release=release, user=actor, role=Role.RELEASE_MANAGER, actor=actor)
     return release
 
 
 def update_release(*, release: Release, actor: AbstractBaseUser, **values) -> Release:
+    require(actor, release, Action.EDIT_RELEASE)
     return update_record(stored_row(release), actor=actor, verb="release.changed", values=values)
+
+
+def change_release_status(
+    *, release: Release, to_status: str, actor: AbstractBaseUser, reason: str
+) -> Release:
+    """A person moves the release's status (the page's "move" form); other services move it as a
+    consequence of an action they checked, through move_release_status."""
+    require(actor, release, Action.MOVE_RELEASE_STATUS)
+    return move_release_status(release=release, to_status=to_status, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -78,6 +91,11 @@ def move_release_status(
 def add_member(
     *, release: Release, user: AbstractBaseUser, role: str, actor: AbstractBaseUser
 ) -> ReleaseMembership:
+    require(actor, release, Action.MANAGE_MEMBERS)
+    return _add_member(release=release, user=user, role=role, actor=actor)
+
+
+def _add_member(*, release: Release, user, role: str, actor) -> ReleaseMembership:
     membership, created = ReleaseMembership.objects.get_or_create(release=release, user=user, role=role)
     if created:
         record_event(
@@ -92,6 +110,7 @@ def add_member(
 
 @transaction.atomic
 def remove_member(*, membership: ReleaseMembership, actor: AbstractBaseUser) -> None:
+    require(actor, membership.release, Action.MANAGE_MEMBERS)
     release = membership.release
     if (
         membership.role == Role.RELEASE_MANAGER

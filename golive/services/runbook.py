@@ -30,7 +30,7 @@ from golive.models import (
     StepStatus,
 )
 from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.permissions import Action, NotAllowed, allows, can, require, require_rule
+from golive.permissions import SYSTEM, Action, NotAllowed, allows, can, require, require_rule
 from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
 from golive.services.releases import move_release_status
@@ -210,7 +210,7 @@ def message_sent(communication: Communication) -> None:
         return
     # If the go-live ended meanwhile, the step stays as the release left it.
     with contextlib.suppress(IllegalTransition):
-        complete_step(step=step, actor=None)
+        complete_step(step=step, actor=SYSTEM)
 
 
 def runnable_steps(release: Release) -> QuerySet[GoLiveStep]:
@@ -290,11 +290,10 @@ def _finish(step: GoLiveStep, actor, to_status: str, *, note: str = "") -> GoLiv
 
 
 @transaction.atomic
-def complete_step(*, step: GoLiveStep, actor: AbstractBaseUser | None) -> GoLiveStep:
-    """Mark a running step done. `actor` None means the system did it (a smoke run that passed)."""
+def complete_step(*, step: GoLiveStep, actor: AbstractBaseUser) -> GoLiveStep:
+    """Mark a running step done. `actor=SYSTEM` when the system does it (a smoke run that passed)."""
     step = _lock(step)
-    if actor is not None:
-        _require_mover(actor, step)
+    _require_mover(actor, step)
     _require_move(step, StepMove.COMPLETE)
     _finish(step, actor, StepStatus.DONE)
     notify_runnable_steps(step.release)
@@ -302,10 +301,9 @@ def complete_step(*, step: GoLiveStep, actor: AbstractBaseUser | None) -> GoLive
 
 
 @transaction.atomic
-def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser | None, note: str) -> GoLiveStep:
+def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser, note: str) -> GoLiveStep:
     step = _lock(step)
-    if actor is not None:
-        _require_mover(actor, step)
+    _require_mover(actor, step)
     _require_move(step, StepMove.FAIL)
     if not note.strip():
         raise ValidationError({"note": "Say what went wrong."})

@@ -68,6 +68,7 @@ def add_step(
     order: int | None = None,
     **values,
 ) -> GoLiveStep:
+    require(actor, release, Action.EDIT_RUNBOOK)
     step = GoLiveStep(release=release, order=order or _next_order(release), **values)
     create_record(step, actor=actor, verb="step.created")
     set_step_dependencies(step=step, actor=actor, depends_on=depends_on)
@@ -78,6 +79,7 @@ def add_step(
 @transaction.atomic
 def set_step_dependencies(*, step: GoLiveStep, actor: AbstractBaseUser, depends_on) -> GoLiveStep:
     """The steps `step` waits for; a change is audited with the steps' ids and titles."""
+    require(actor, step.release, Action.EDIT_RUNBOOK)
     depends_on = sorted(depends_on, key=lambda dependency: (dependency.order, dependency.pk))
     _check_same_release(step, depends_on)
     check_no_cycle(step, depends_on)
@@ -100,6 +102,7 @@ def set_step_dependencies(*, step: GoLiveStep, actor: AbstractBaseUser, depends_
 def update_step(
     *, step: GoLiveStep, actor: AbstractBaseUser, depends_on=None, shadows=None, **values
 ) -> GoLiveStep:
+    require(actor, step.release, Action.EDIT_RUNBOOK)
     step = stored_row(step)
     if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note"}:
         raise IllegalTransition(
@@ -119,6 +122,7 @@ def update_step(
 
 @transaction.atomic
 def delete_step(*, step: GoLiveStep, actor: AbstractBaseUser) -> None:
+    require(actor, step.release, Action.EDIT_RUNBOOK)
     if step.status != StepStatus.PENDING:
         raise IllegalTransition("Only a pending step can be deleted.")
     record_event(

@@ -32,6 +32,7 @@ from golive.chat.formats import render_body
 from golive.gate import deploy_gate
 from golive.models import Decision, DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.outbound import Destination, guarded_transport, refusal_for_url, refusal_in, storable_text
+from golive.permissions import Action, require
 from golive.send_or_queue import send_or_leave_queued
 
 logger = logging.getLogger(__name__)
@@ -248,6 +249,7 @@ def validate_webhook_url(url: str) -> None:
 def add_endpoint(
     *, release: Release, actor: AbstractBaseUser, url: str, events: list[str], format: str = "generic"
 ) -> WebhookEndpoint:
+    require(actor, release, Action.EDIT_RELEASE)
     unknown = set(events) - set(WebhookEvent.values)
     if unknown:
         raise ValidationError({"events": f"Unknown events: {', '.join(sorted(unknown))}."})
@@ -271,6 +273,7 @@ def add_endpoint(
 def set_endpoint_active(
     *, endpoint: WebhookEndpoint, actor: AbstractBaseUser, active: bool
 ) -> WebhookEndpoint:
+    require(actor, endpoint.release, Action.EDIT_RELEASE)
     if endpoint.active != active:
         endpoint.active = active
         endpoint.save(update_fields=["active"])
@@ -286,6 +289,7 @@ def set_endpoint_active(
 
 @transaction.atomic
 def remove_endpoint(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> None:
+    require(actor, endpoint.release, Action.EDIT_RELEASE)
     record_event(
         verb="webhook.removed",
         actor=actor,
@@ -299,6 +303,7 @@ def remove_endpoint(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> No
 @transaction.atomic
 def send_ping(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> WebhookDelivery:
     """A test delivery to one endpoint, so the receiver's set-up can be checked from the page."""
+    require(actor, endpoint.release, Action.EDIT_RELEASE)
     delivery = _queue_delivery(
         endpoint=endpoint, event=WebhookEvent.PING, payload={"requested_by": actor.get_username()}
     )
@@ -315,6 +320,7 @@ def send_ping(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> WebhookD
 @transaction.atomic
 def redeliver(*, delivery: WebhookDelivery, actor: AbstractBaseUser) -> WebhookDelivery:
     """Send a failed delivery again from the start (same id and body, attempts counted from zero)."""
+    require(actor, delivery.endpoint.release, Action.EDIT_RELEASE)
     if delivery.status != DeliveryStatus.FAILED:
         raise ValidationError("Only a failed delivery can be sent again.")
     WebhookDelivery.objects.filter(pk=delivery.pk).update(

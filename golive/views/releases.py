@@ -12,8 +12,8 @@ from golive.permissions import Action, allowed_actions, can_create_release, get_
 from golive.selectors import release_overview
 from golive.services.releases import (
     add_member,
+    change_release_status,
     create_release,
-    move_release_status,
     remove_member,
     update_release,
 )
@@ -69,7 +69,7 @@ def release_move(request, release_pk: int):
     form = ReleaseStatusForm(request.POST, release=release)
     if form.is_valid():
         try:
-            move_release_status(
+            change_release_status(
                 release=release,
                 to_status=form.cleaned_data["to_status"],
                 actor=request.user,
@@ -107,7 +107,7 @@ def release_members(request, release_pk: int):
 
 @require_POST
 def release_member_remove(request, release_pk: int, pk: int):
-    release = get_release_for(request.user, release_pk, Action.MANAGE_MEMBERS)
+    release = get_release_for(request.user, release_pk)
     membership = get_object_or_404(ReleaseMembership, release=release, pk=pk)
     try:
         remove_member(membership=membership, actor=request.user)

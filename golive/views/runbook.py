@@ -79,7 +79,7 @@ def step_edit(request, release_pk: int, pk: int | None = None):
 
 @require_POST
 def step_delete(request, release_pk: int, pk: int):
-    release, step = _step_for(request.user, release_pk, pk, Action.EDIT_RUNBOOK)
+    release, step = _step_for(request.user, release_pk, pk)
     try:
         runbook_plan_services.delete_step(step=step, actor=request.user)
     except ValidationError as error:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from golive.audit import capture, diff, move_and_record, record_event
 from handover.choices import ACCESS_TRANSITIONS, AccessStatus, PlanState
 from handover.models import AccessTransfer, HandoverPlan
-from handover.permissions import require_project_side, require_verify_access
+from handover.permissions import require_handover
 from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
@@ -26,7 +26,7 @@ def _check(access: AccessTransfer, plan: HandoverPlan) -> None:
 
 @transaction.atomic
 def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **values) -> AccessTransfer:
-    require_project_side(actor, plan.release, "record access transfers")
+    require_handover(actor, "record_access_transfer", plan)
     locked = lock_plan(plan)
     access = AccessTransfer(plan=locked, **values)
     access.full_clean()
@@ -52,7 +52,7 @@ def create_access_transfer(*, plan: HandoverPlan, actor: AbstractBaseUser, **val
 
 @transaction.atomic
 def update_access_transfer(*, access: AccessTransfer, actor: AbstractBaseUser, **values) -> AccessTransfer:
-    require_project_side(actor, access.plan.release, "change access transfers")
+    require_handover(actor, "change_access_transfer", access)
     locked = lock_plan(access.plan)
     access = AccessTransfer.objects.select_related("receiving_team").get(pk=access.pk)
     check_not_withdrawn(access)
@@ -112,7 +112,7 @@ def _fresh(access: AccessTransfer) -> AccessTransfer:
 @transaction.atomic
 def grant_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
     """The project team records that the receiving team now has the access."""
-    require_project_side(actor, access.plan.release, "record that access was granted")
+    require_handover(actor, "record_access_granted", access)
     access = _fresh(access)
     access = _move(access, AccessStatus.GRANTED, actor, granted_at=timezone.now(), granted_by=actor)
     note_work_started(plan=access.plan, actor=actor)
@@ -123,7 +123,7 @@ def grant_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTr
 def verify_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
     """Only someone of the receiving team can say the access works: they are the ones who will need it."""
     access = _fresh(access)
-    require_verify_access(actor, access)
+    require_handover(actor, "verify_access", access)
     return _move(access, AccessStatus.VERIFIED, actor, verified_at=timezone.now(), verified_by=actor)
 
 
@@ -132,7 +132,7 @@ def revoke_project_access(
     *, access: AccessTransfer, actor: AbstractBaseUser, revoked_on: date | None = None
 ) -> AccessTransfer:
     """The project team's own access is removed, once the receiving team verified theirs."""
-    require_project_side(actor, access.plan.release, "record that project access was revoked")
+    require_handover(actor, "record_access_revoked", access)
     access = _fresh(access)
     try:
         return _move(

@@ -5,7 +5,7 @@ from django.db import transaction
 from golive.audit import capture, diff, record_event, stored_row
 from handover.files import validate_upload
 from handover.models import RequiredDocument
-from handover.permissions import require_project_side
+from handover.permissions import require_handover
 from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan
 
@@ -17,7 +17,7 @@ def update_document(
     *, document: RequiredDocument, actor: AbstractBaseUser, file=None, clear_file: bool = False, **values
 ) -> RequiredDocument:
     """Record a new version of a required document: an upload, a link, or both, with status and owner."""
-    require_project_side(actor, document.plan.release, "update the required documents")
+    require_handover(actor, "update_documents", document)
     plan = lock_plan(document.plan)
     document = stored_row(document)
     check_not_withdrawn(document)

@@ -10,15 +10,7 @@ from golive.permissions import NotAllowed
 from handover.choices import ITEM_TRANSITIONS, ItemCategory, ItemStatus, PlanState
 from handover.files import validate_upload
 from handover.models import HandoverItem, HandoverPlan, TeamAgreement
-from handover.permissions import (
-    OWN_DELIVERY_RULE,
-    can_manage_handover,
-    delivered_by,
-    is_team_member,
-    require_decide_for_team,
-    require_project_side,
-    require_team_member,
-)
+from handover.permissions import can_manage_handover, is_team_member, require_handover
 from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
@@ -65,7 +57,7 @@ def _mark_changed(item: HandoverItem, *, teams, actor, because: str) -> None:
 
 @transaction.atomic
 def create_item(*, plan: HandoverPlan, actor: AbstractBaseUser, **values) -> HandoverItem:
-    require_project_side(actor, plan.release, "change the handover list")
+    require_handover(actor, "change_handover_list", plan)
     locked = lock_plan(plan)
     _check_open_plan(locked)
     item = HandoverItem(plan=locked, **values)
@@ -86,7 +78,7 @@ def create_item(*, plan: HandoverPlan, actor: AbstractBaseUser, **values) -> Han
 
 @transaction.atomic
 def update_item(*, item: HandoverItem, actor: AbstractBaseUser, **values) -> HandoverItem:
-    require_project_side(actor, item.plan.release, "change the handover list")
+    require_handover(actor, "change_handover_list", item)
     locked = lock_plan(item.plan)
     _check_open_plan(locked)
     item = HandoverItem.objects.select_related("receiving_team", "plan__release").get(pk=item.pk)
@@ -143,7 +135,7 @@ def deliver_item(
     *, item: HandoverItem, actor: AbstractBaseUser, note: str = "", link: str = "", file=None
 ) -> HandoverItem:
     """The project team hands the item over, with evidence: a note, a link or a file (at least one)."""
-    require_project_side(actor, item.plan.release, "deliver handover items")
+    require_handover(actor, "deliver_item", item)
     item = _fresh(item)
     if not (note.strip() or link.strip() or file):
         raise ValidationError({"evidence_note": "Give the evidence of delivery: a note, a link or a file."})
@@ -171,14 +163,14 @@ def deliver_item(
 @transaction.atomic
 def accept_item(*, item: HandoverItem, actor: AbstractBaseUser) -> HandoverItem:
     item = _fresh(item)
-    require_decide_for_team(actor, item, "accept this item")
+    require_handover(actor, "accept_item", item)
     return _move(item, ItemStatus.ACCEPTED, actor, decided_at=timezone.now(), decided_by=actor)
 
 
 @transaction.atomic
 def reject_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> HandoverItem:
     item = _fresh(item)
-    require_team_member(actor, item.receiving_team, "reject this item")
+    require_handover(actor, "reject_item", item)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the item is rejected, so the project team can fix it."})
     item = _move(
@@ -223,10 +215,7 @@ def waive_item(*, item: HandoverItem, actor: AbstractBaseUser, reason: str) -> H
     if on_project_side and item.waiver_by_project_id is None and item.waiver_by_team_id != actor.pk:
         item.waiver_by_project = actor
     elif on_team_side and item.waiver_by_team_id is None and item.waiver_by_project_id != actor.pk:
-        if delivered_by(actor, item):
-            raise NotAllowed(
-                OWN_DELIVERY_RULE.format(doing="agree its waiver", team=item.receiving_team.name)
-            )
+        require_handover(actor, "agree_waiver_for_team", item)
         item.waiver_by_team = actor
     else:
         raise ValidationError("You have already agreed this waiver; it now waits for the other side.")

@@ -17,7 +17,7 @@ from handover.models import (
     SupportTeam,
     TeamAgreement,
 )
-from handover.permissions import require_project_side, require_release_manager, require_team_lead
+from handover.permissions import require_handover
 from handover.services.items import create_item
 from handover.services.plan_state import lock_plan, move_plan_state
 from handover.template_items import TEMPLATE_ITEMS
@@ -33,7 +33,7 @@ def create_plan(
     notes: str = "",
 ) -> HandoverPlan:
     """A draft plan with its four required documents; optionally seeded with the typical list."""
-    require_project_side(actor, release, "create the handover plan")
+    require_handover(actor, "create_plan", release)
     if HandoverPlan.objects.filter(release=release).exists():
         raise ValidationError("This release already has a handover plan.")
     plan = HandoverPlan(release=release, notes=notes)
@@ -65,7 +65,7 @@ def _team_for(template_item, teams: list[SupportTeam]) -> SupportTeam:
 @transaction.atomic
 def seed_from_template(*, plan: HandoverPlan, actor: AbstractBaseUser) -> list[HandoverItem]:
     """Add the typical items the list does not have yet (by title), each to the best-matching team."""
-    require_project_side(actor, plan.release, "change the handover list")
+    require_handover(actor, "change_handover_list", plan)
     teams = list(plan.teams.order_by("name"))
     if not teams:
         raise ValidationError("Add the receiving teams first: every item of the list goes to a team.")
@@ -91,7 +91,7 @@ def seed_from_template(*, plan: HandoverPlan, actor: AbstractBaseUser) -> list[H
 @transaction.atomic
 def update_plan_settings(*, plan: HandoverPlan, actor: AbstractBaseUser, teams: list[SupportTeam], **values):
     """Receiving teams, notes and the hypercare options. A team still holding items cannot be removed."""
-    require_project_side(actor, plan.release, "change the handover plan")
+    require_handover(actor, "change_plan", plan)
     locked = lock_plan(plan)
     if locked.state == PlanState.COMPLETE:
         raise ValidationError("The handover is complete; the release manager reopens it before changes.")
@@ -159,7 +159,7 @@ def agree_for_team(*, plan: HandoverPlan, team: SupportTeam, actor: AbstractBase
     locked = lock_plan(plan)
     if not locked.teams.filter(pk=team.pk).exists():
         raise ValidationError(f"{team.name} is not a receiving team of this plan.")
-    require_team_lead(actor, team, "agree the handover list for the team")
+    require_handover(actor, "agree_list_for_team", team)
     if locked.state == PlanState.COMPLETE:
         raise ValidationError("The handover is already complete.")
     if TeamAgreement.objects.filter(plan=locked, team=team, withdrawn_at__isnull=True).exists():
@@ -190,7 +190,7 @@ def agree_for_team(*, plan: HandoverPlan, team: SupportTeam, actor: AbstractBase
 @transaction.atomic
 def reopen_plan(*, plan: HandoverPlan, actor: AbstractBaseUser, reason: str) -> int:
     """Invalidate every current sign-off, recording the release manager's reason; returns how many."""
-    require_release_manager(actor, plan.release, "reopen the handover")
+    require_handover(actor, "reopen_plan", plan)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the handover is reopened: a reason is required."})
     locked = lock_plan(plan)

@@ -11,7 +11,7 @@ from golive.services.releases import move_release_status
 from golive.services.webhooks import notify
 from handover.choices import PlanState
 from handover.models import HandoverPlan, SignOff, SupportTeam
-from handover.permissions import require_team_member
+from handover.permissions import require_handover
 from handover.services.plan_state import invalidate_signoff, lock_plan, move_plan_state
 from handover.signals import handover_completed
 
@@ -34,7 +34,7 @@ def sign_off(
 ) -> SignOff:
     from handover.selectors import load_overview
 
-    require_team_member(actor, team, "sign off for the team")
+    require_handover(actor, "sign_off_for_team", team)
     locked = lock_plan(plan)
     if not locked.teams.filter(pk=team.pk).exists():
         raise ValidationError(f"{team.name} is not a receiving team of this plan.")

@@ -4,7 +4,7 @@ from django.db import transaction
 from golive.audit import record_event
 from golive.models import Release
 from handover.models import SupportTeam
-from handover.permissions import require_project_side, require_team_lead
+from handover.permissions import require_handover
 
 
 @transaction.atomic
@@ -19,7 +19,7 @@ def create_team(
     description: str = "",
 ) -> SupportTeam:
     """A new support team, created from a release's handover page. Teams live on across releases."""
-    require_project_side(actor, release, "create support teams")
+    require_handover(actor, "create_support_team", release)
     team = SupportTeam(name=name, kind=kind, lead=lead, description=description)
     team.full_clean()
     team.save()
@@ -45,7 +45,7 @@ def update_team_members(
 ) -> SupportTeam:
     """Only the team's lead changes who is in the team: membership is what lets someone accept items
     and sign off for it, so the project team must not be able to add itself."""
-    require_team_lead(actor, team, "change the team's members")
+    require_handover(actor, "change_team_members", team)
     before = set(team.members.all())
     after = {team.lead, *members}
     team.members.set(after)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from golive.audit import capture, diff, record_event, stored_row
 from handover.choices import PlanState
 from handover.models import HandoverPlan, TrainingSession
-from handover.permissions import require_project_side
+from handover.permissions import require_handover
 from handover.services.guards import check_not_withdrawn
 from handover.services.plan_state import lock_plan, note_list_changed, note_work_started
 
@@ -24,7 +24,7 @@ def _check_team(session: TrainingSession, plan: HandoverPlan) -> None:
 def create_training_session(
     *, plan: HandoverPlan, actor: AbstractBaseUser, invited=(), **values
 ) -> TrainingSession:
-    require_project_side(actor, plan.release, "plan training sessions")
+    require_handover(actor, "plan_training", plan)
     locked = lock_plan(plan)
     session = TrainingSession(plan=locked, **values)
     session.full_clean()
@@ -55,7 +55,7 @@ def create_training_session(
 def update_training_session(
     *, session: TrainingSession, actor: AbstractBaseUser, invited=None, **values
 ) -> TrainingSession:
-    require_project_side(actor, session.plan.release, "change training sessions")
+    require_handover(actor, "change_training", session)
     locked = lock_plan(session.plan)
     session = stored_row(session)
     check_not_withdrawn(session)
@@ -82,7 +82,7 @@ def update_training_session(
 @transaction.atomic
 def record_session_held(*, session: TrainingSession, actor: AbstractBaseUser, attended) -> TrainingSession:
     """The session took place; who attended is recorded (attendees need not have been invited)."""
-    require_project_side(actor, session.plan.release, "record training attendance")
+    require_handover(actor, "record_attendance", session)
     locked = lock_plan(session.plan)
     session = stored_row(session)
     check_not_withdrawn(session)

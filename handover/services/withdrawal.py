@@ -14,7 +14,7 @@ from golive.audit import record_event
 from handover.choices import PlanState
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, TrainingSession
 from handover.models.withdrawal import Withdrawable
-from handover.permissions import require_project_side
+from handover.permissions import require_handover
 from handover.services.plan_state import lock_plan, note_list_changed
 
 _VERBS = {
@@ -39,7 +39,7 @@ def _teams_concerned(record: Withdrawable, plan) -> tuple[list, bool]:
 @transaction.atomic
 def withdraw(*, record: Withdrawable, actor: AbstractBaseUser, reason: str) -> Withdrawable:
     model = type(record)
-    require_project_side(actor, record.plan.release, "withdraw handover entries")
+    require_handover(actor, "withdraw_entry", record)
     plan = lock_plan(record.plan)
     if plan.state == PlanState.COMPLETE:
         raise ValidationError("The handover is complete; the release manager reopens it before changes.")

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from golive.permissions import Action
 from handover.forms import DeliverForm, ItemForm, ReasonForm
 from handover.models import HandoverItem
-from handover.permissions import can_manage_handover, is_team_member, require_team_member
+from handover.permissions import can_manage_handover, is_team_member, require_handover
 from handover.services.items import (
     accept_item,
     create_item,
@@ -87,7 +87,7 @@ def item_accept(request, release_pk: int, pk: int):
 
 def item_reject(request, release_pk: int, pk: int):
     release, plan, item = _item(request, release_pk, pk)
-    require_team_member(request.user, item.receiving_team, "reject this item")
+    require_handover(request.user, "reject_item", item)
     form = ReasonForm(request.POST or None, submit_label="Reject")
     return form_page(
         request,

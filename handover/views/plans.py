@@ -15,7 +15,7 @@ from handover.permissions import (
     is_release_manager,
     is_team_lead,
     is_team_member,
-    require_team_lead,
+    require_handover,
 )
 from handover.selectors import load_overview
 from handover.services.plans import (
@@ -128,7 +128,7 @@ def team_create(request, release_pk: int):
 def team_members(request, release_pk: int, team_pk: int):
     release, plan = plan_for_request(request, release_pk)
     team = get_object_or_404(plan.teams.select_related("lead"), pk=team_pk)
-    require_team_lead(request.user, team, "change the team's members")
+    require_handover(request.user, "change_team_members", team)
     form = TeamMembersForm(
         request.POST or None, team=team, release=release, initial={"members": team.members.all()}
     )

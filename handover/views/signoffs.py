@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from golive.permissions import allowed_actions
 from golive.views.mixins import add_service_errors
 from handover.forms import SignOffForm
-from handover.permissions import can_manage_handover, is_team_lead, is_team_member, require_team_member
+from handover.permissions import can_manage_handover, is_team_lead, is_team_member, require_handover
 from handover.selectors import load_overview
 from handover.services.signoffs import SignOffBlocked, expected_name, sign_off
 from handover.views.common import plan_for_request
@@ -18,7 +18,7 @@ def team_signoff(request, release_pk: int, team_pk: int):
     team = get_object_or_404(plan.teams.select_related("lead"), pk=team_pk)
     form = SignOffForm(request.POST or None)
     if request.method == "POST":
-        require_team_member(request.user, team, "sign off for the team")
+        require_handover(request.user, "sign_off_for_team", team)
         if form.is_valid():
             try:
                 sign_off(

@@ -10,12 +10,14 @@ from registers.models import Risk
 
 
 def create_risk(*, release: Release, actor: AbstractBaseUser, **values) -> Risk:
+    require(actor, release, Action.EDIT_RISKS)
     risk = create_record(Risk(release=release, **values), actor=actor, verb="risk.created")
     recheck_decision_evidence(release)
     return risk
 
 
 def update_risk(*, risk: Risk, actor: AbstractBaseUser, **values) -> Risk:
+    require(actor, risk.release, Action.EDIT_RISKS)
     risk = update_record(stored_row(risk), actor=actor, verb="risk.changed", values=values)
     recheck_decision_evidence(risk.release)
     return risk

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from golive.audit import capture, record_event, stored_row
 from golive.models import Release
+from golive.permissions import Action, require
 from golive.services.records import audited_field_names
 from smoketests.models import SmokeCheck
 
@@ -21,6 +22,7 @@ def _audited_values(check: SmokeCheck) -> dict:
 
 @transaction.atomic
 def create_check(*, release: Release, actor: AbstractBaseUser, **values) -> SmokeCheck:
+    require(actor, release, Action.MANAGE_SMOKE_CHECKS)
     check = SmokeCheck(release=release, **values)
     check.full_clean()
     check.save()
@@ -37,6 +39,7 @@ def create_check(*, release: Release, actor: AbstractBaseUser, **values) -> Smok
 
 @transaction.atomic
 def update_check(*, check: SmokeCheck, actor: AbstractBaseUser, **values) -> SmokeCheck:
+    require(actor, check.release, Action.MANAGE_SMOKE_CHECKS)
     check = stored_row(check)
     before = _audited_values(check)
     headers_before = dict(check.headers or {})
@@ -58,6 +61,7 @@ def update_check(*, check: SmokeCheck, actor: AbstractBaseUser, **values) -> Smo
 @transaction.atomic
 def delete_check(*, check: SmokeCheck, actor: AbstractBaseUser) -> None:
     """Past results keep the check's name; its monitor, if any, goes with it."""
+    require(actor, check.release, Action.MANAGE_SMOKE_CHECKS)
     record_event(
         verb="smoke_check.deleted", actor=actor, target=check, release=check.release, data={"url": check.url}
     )

@@ -19,6 +19,7 @@ from golive.audit import record_event, stored_row
 from golive.choices import ReleaseStatus, Role
 from golive.models import Release
 from golive.outbound import storable_text
+from golive.permissions import Action, require
 from golive.services.records import create_record, update_record
 from smoketests.choices import AlertKind, MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
@@ -42,8 +43,9 @@ def first_due_at(*, monitor: Monitor, now: datetime) -> datetime:
 
 @transaction.atomic
 def create_monitor(
-    *, release: Release, actor: AbstractBaseUser | None, smoke_check: SmokeCheck, **values
+    *, release: Release, actor: AbstractBaseUser, smoke_check: SmokeCheck, **values
 ) -> Monitor:
+    require(actor, release, Action.MANAGE_SMOKE_CHECKS)
     monitor = Monitor(release=release, smoke_check=smoke_check, **values)
     monitor.next_due_at = first_due_at(monitor=monitor, now=timezone.now())
     return create_record(monitor, actor=actor, verb="monitor.created")
@@ -51,6 +53,7 @@ def create_monitor(
 
 @transaction.atomic
 def update_monitor(*, monitor: Monitor, actor: AbstractBaseUser, **values) -> Monitor:
+    require(actor, monitor.release, Action.MANAGE_SMOKE_CHECKS)
     monitor = stored_row(monitor)
     schedule_changed = any(
         name in values and values[name] != getattr(monitor, name)

@@ -24,6 +24,7 @@ from golive.audit import record_event
 from golive.errors import IllegalTransition
 from golive.models import Release
 from golive.outbound import storable_text
+from golive.permissions import Action, person, require
 from golive.send_or_queue import send_or_leave_queued
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
@@ -64,7 +65,7 @@ def spec_for(check: SmokeCheck, *, key: int, timeout_cap: float | None = None) -
 def start_smoke_run(
     *,
     release: Release,
-    actor: AbstractBaseUser | None,
+    actor: AbstractBaseUser,
     trigger: str = RunTrigger.MANUAL,
     context: dict | None = None,
 ) -> SmokeRun:
@@ -73,11 +74,13 @@ def start_smoke_run(
     If the broker cannot be reached the run stays queued with `dispatch_error` set (the page says
     "queued, no worker reachable") and the reaper sends it again later.
     """
+    if trigger != RunTrigger.RUNBOOK:  # a runbook step starts its checks once move_step allowed the start
+        require(actor, release, Action.RUN_SMOKE_TESTS)
     with transaction.atomic():
         checks = list(release.smoke_checks.filter(enabled=True).order_by("name", "pk"))
         if not checks:
             raise IllegalTransition("This release has no enabled smoke check: add or enable one first.")
-        run = SmokeRun(release=release, trigger=trigger, requested_by=actor, context=context or {})
+        run = SmokeRun(release=release, trigger=trigger, requested_by=person(actor), context=context or {})
         run.full_clean()
         run.save()
         CheckResult.objects.bulk_create(

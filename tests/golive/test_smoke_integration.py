@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from golive.choices import Role
 from golive.models import Communication, GoLiveStep, ProductionIssue, Release
+from golive.permissions import SYSTEM
 from golive.services import runbook, runbook_plan
 from smoketests.models import SmokeCheck, SmokeRun
 from smoketests.services.runs import execute_run
@@ -130,7 +131,7 @@ def test_a_monitor_down_in_hypercare_opens_an_issue(go_release, site, status, op
 def _manual_run(release):
     from smoketests.services.runs import start_smoke_run
 
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     execute_run(run_id=run.pk)
     return run
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from golive.choices import Role
 from golive.models import AuditEvent
+from golive.permissions import SYSTEM
 from golive.services.releases import add_member
 from handover.choices import ItemStatus
 from handover.models import HandoverItem, SignOff, SupportTeam, TeamAgreement
@@ -140,7 +141,7 @@ def test_items_of_another_release_are_not_reachable(plan, members, client_for, m
     item = make_item(support_team)
     other_release = ReleaseFactory()
     manager = members[Role.RELEASE_MANAGER]
-    add_member(release=other_release, user=manager, role=Role.RELEASE_MANAGER, actor=manager)
+    add_member(release=other_release, user=manager, role=Role.RELEASE_MANAGER, actor=SYSTEM)
     create_plan(release=other_release, actor=manager, teams=[support_team])
     response = client_for(manager).get(reverse("handover:item_edit", args=[other_release.pk, item.pk]))
     assert response.status_code == 404

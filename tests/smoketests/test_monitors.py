@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from golive.choices import ReleaseStatus
 from golive.models import AuditEvent, WebhookDelivery, WebhookEndpoint
+from golive.permissions import SYSTEM
 from golive.services.webhooks import attempt_delivery, signature_is_valid
 from handover.models import HandoverPlan
 from handover.signals import handover_completed
@@ -43,7 +44,7 @@ def live_release(release):
 
 
 def make_monitor(release, check, **values) -> Monitor:
-    monitor = create_monitor(release=release, actor=None, smoke_check=check, **values)
+    monitor = create_monitor(release=release, actor=SYSTEM, smoke_check=check, **values)
     Monitor.objects.filter(pk=monitor.pk).update(next_due_at=timezone.now() - timedelta(seconds=1))
     monitor.refresh_from_db()
     return monitor
@@ -60,16 +61,16 @@ def run_due_checks() -> list[int]:
 def test_bad_monitor_settings_are_refused(release, make_check, target):
     check = make_check("home", target.url("/fast"))
     with pytest.raises(ValidationError) as caught:
-        create_monitor(release=release, actor=None, smoke_check=check, interval_seconds=5)
+        create_monitor(release=release, actor=SYSTEM, smoke_check=check, interval_seconds=5)
     assert "greater than or equal to 10" in caught.value.message_dict["interval_seconds"][0]
     now = timezone.now()
     with pytest.raises(ValidationError, match="The end must come after the start."):
         create_monitor(
-            release=release, actor=None, smoke_check=check, starts_at=now, ends_at=now - timedelta(hours=1)
+            release=release, actor=SYSTEM, smoke_check=check, starts_at=now, ends_at=now - timedelta(hours=1)
         )
     other = ReleaseFactory()
     with pytest.raises(ValidationError) as caught:
-        create_monitor(release=other, actor=None, smoke_check=check)
+        create_monitor(release=other, actor=SYSTEM, smoke_check=check)
     assert caught.value.message_dict["smoke_check"] == ["The check belongs to another release."]
 
 

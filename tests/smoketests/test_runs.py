@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config.celery import app
 from golive.models import AuditEvent
+from golive.permissions import SYSTEM
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.probe import ProbeOutcome
@@ -89,7 +90,7 @@ def test_a_run_of_passing_checks_passes_and_tells_its_listeners_once(
 
     smoke_run_finished.connect(listener)
     try:
-        run = start_smoke_run(release=release, actor=None)
+        run = start_smoke_run(release=release, actor=SYSTEM)
         execute_run(run_id=run.pk)
         execute_run(run_id=run.pk)  # a second delivery of the same message
     finally:
@@ -100,27 +101,27 @@ def test_a_run_of_passing_checks_passes_and_tells_its_listeners_once(
 def test_a_release_without_enabled_checks_cannot_start_a_run(release, make_check, target):
     make_check("disabled", target.url("/fast"), enabled=False)
     with pytest.raises(Exception, match="no enabled smoke check"):
-        start_smoke_run(release=release, actor=None)
+        start_smoke_run(release=release, actor=SYSTEM)
     assert not SmokeRun.objects.exists()
 
 
 @committing
 def test_the_task_is_sent_only_after_commit_and_never_for_a_rollback(release, suite, drained_queue):
     with pytest.raises(RuntimeError), transaction.atomic():
-        start_smoke_run(release=release, actor=None)
+        start_smoke_run(release=release, actor=SYSTEM)
         raise RuntimeError("the caller's transaction fails after starting the run")
     assert not SmokeRun.objects.exists()
     assert queued_messages(drained_queue) == 0
 
     with transaction.atomic():
-        run = start_smoke_run(release=release, actor=None)
+        run = start_smoke_run(release=release, actor=SYSTEM)
         assert queued_messages(drained_queue) == 0  # not before the commit
     assert queued_messages(drained_queue) == 1
     assert SmokeRun.objects.get(pk=run.pk).dispatched_at is not None
 
 
 def test_a_second_delivery_does_not_run_the_checks_again(release, suite, target, drained_queue):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     execute_run(run_id=run.pk)
     hits_after_first = len(target.hits)
     assert execute_run(run_id=run.pk) is None
@@ -129,7 +130,7 @@ def test_a_second_delivery_does_not_run_the_checks_again(release, suite, target,
 
 
 def test_only_one_of_two_workers_claims_a_queued_run(release, suite, drained_queue):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     assert claim_run(run_id=run.pk, worker_name="a") is not None
     assert claim_run(run_id=run.pk, worker_name="b") is None
     assert SmokeRun.objects.get(pk=run.pk).worker_name == "a"
@@ -139,7 +140,7 @@ def test_only_one_of_two_workers_claims_a_queued_run(release, suite, drained_que
 def test_an_unreachable_broker_leaves_the_run_queued_and_the_reaper_sends_it_later(
     release, suite, drained_queue, unreachable_broker, settings
 ):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     assert run.status == RunStatus.QUEUED
     assert run.dispatch_error.startswith("No worker reachable")
     assert run.dispatched_at is None
@@ -165,7 +166,7 @@ def _lose_the_worker(run: SmokeRun) -> None:
 
 
 def test_the_reaper_requeues_a_run_whose_worker_died_and_it_finishes(release, suite, drained_queue):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     claim_run(run_id=run.pk, worker_name="doomed")
     _lose_the_worker(run)
 
@@ -176,7 +177,7 @@ def test_the_reaper_requeues_a_run_whose_worker_died_and_it_finishes(release, su
 
 
 def test_a_run_that_keeps_losing_its_worker_is_errored_after_the_last_attempt(release, suite, drained_queue):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     for _ in range(MAX_RUN_ATTEMPTS):
         assert claim_run(run_id=run.pk, worker_name="crashes") is not None
         _lose_the_worker(run)
@@ -188,7 +189,7 @@ def test_a_run_that_keeps_losing_its_worker_is_errored_after_the_last_attempt(re
 
 
 def test_a_redelivery_after_the_last_attempt_errors_the_run_instead_of_running_it(release, suite, target):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     SmokeRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING,
         attempts=MAX_RUN_ATTEMPTS,
@@ -201,7 +202,7 @@ def test_a_redelivery_after_the_last_attempt_errors_the_run_instead_of_running_i
 
 
 def test_a_worker_that_lost_its_lease_cannot_finish_the_run(release, suite, drained_queue):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     first = claim_run(run_id=run.pk, worker_name="slow")
     _lose_the_worker(run)
     second = claim_run(run_id=run.pk, worker_name="fresh")
@@ -213,7 +214,7 @@ def test_a_worker_that_lost_its_lease_cannot_finish_the_run(release, suite, drai
 
 
 def test_a_run_nobody_picks_up_is_errored_after_the_expiry(release, suite, settings, drained_queue):
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     later = timezone.now() + timedelta(seconds=settings.SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS + 1)
     assert reap_smoke_runs(now=later)["errored"] == 1
     run.refresh_from_db()
@@ -230,7 +231,7 @@ def test_a_failing_listener_neither_undoes_nor_blocks_the_verdict(release, make_
 
     smoke_run_finished.connect(broken_listener)
     try:
-        run = start_smoke_run(release=release, actor=None)
+        run = start_smoke_run(release=release, actor=SYSTEM)
         finished = execute_run(run_id=run.pk)
     finally:
         smoke_run_finished.disconnect(broken_listener)
@@ -247,7 +248,7 @@ def test_a_stored_check_whose_host_is_no_longer_allowed_fails_alone_and_requests
     SmokeCheck.objects.create(
         release=release, name="metadata", url="http://169.254.169.254/latest/meta-data/"
     )
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     settings.SMOKETESTS_ALLOWED_HOSTS = ["portal.example.com"]  # set after the checks were saved
     hits = len(target.hits)
 
@@ -266,7 +267,7 @@ def test_a_check_to_a_metadata_address_is_never_requested_with_the_default_setti
     SmokeCheck.objects.create(
         release=release, name="metadata", url="http://169.254.169.254/latest/meta-data/"
     )
-    run = execute_run(run_id=start_smoke_run(release=release, actor=None).pk)
+    run = execute_run(run_id=start_smoke_run(release=release, actor=SYSTEM).pk)
     result = CheckResult.objects.get(run=run)
     assert (result.outcome, result.http_status) == (Outcome.ERROR, None)
     assert result.message.startswith(
@@ -279,7 +280,7 @@ def test_a_result_the_database_refuses_becomes_an_error_and_the_others_are_store
 ):
     make_check("home page", target.url("/fast"))
     make_check("search", target.url("/fast"))
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
     home, search = CheckResult.objects.filter(run=run).order_by("check_name")
     now = timezone.now()
     good = ProbeOutcome(key=search.pk, outcome=Outcome.PASSED, message="HTTP 200 in 3 ms.", finished_at=now)

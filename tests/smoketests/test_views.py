@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
+from golive.permissions import SYSTEM
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from smoketests.selectors import release_smoke_summary
 from smoketests.services.monitors import create_monitor
@@ -34,12 +35,12 @@ def check(release):
 
 @pytest.fixture
 def run(release, check):
-    return start_smoke_run(release=release, actor=None)
+    return start_smoke_run(release=release, actor=SYSTEM)
 
 
 @pytest.fixture
 def monitor(release, check):
-    return create_monitor(release=release, actor=None, smoke_check=check)
+    return create_monitor(release=release, actor=SYSTEM, smoke_check=check)
 
 
 def url(name, release, *args):
@@ -208,8 +209,8 @@ def test_run_and_checks_pages_cost_a_fixed_number_of_queries(
             release=release, name=f"check {index}", url=f"https://a.example/{index}"
         )
         if index % 2:
-            create_monitor(release=release, actor=None, smoke_check=check)
-    runs = [start_smoke_run(release=release, actor=None) for _ in range(3)]
+            create_monitor(release=release, actor=SYSTEM, smoke_check=check)
+    runs = [start_smoke_run(release=release, actor=SYSTEM) for _ in range(3)]
     client = client_for(members[Role.SCRUM_TEAM])
     with django_assert_max_num_queries(8):
         assert client.get(url("check_list", release)).status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from golive.choices import ReleaseStatus
 from golive.models import AuditEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from golive.permissions import SYSTEM
 from golive.services.webhooks import signature_is_valid
 from smoketests.choices import MonitorState, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
@@ -129,9 +130,11 @@ def test_a_real_worker_checks_each_dispatched_monitor_slot_once(
 ):
     release.status = ReleaseStatus.LIVE
     release.save()
-    healthy = create_monitor(release=release, actor=None, smoke_check=make_check("home", target.url("/fast")))
+    healthy = create_monitor(
+        release=release, actor=SYSTEM, smoke_check=make_check("home", target.url("/fast"))
+    )
     broken = create_monitor(
-        release=release, actor=None, smoke_check=make_check("orders", target.url("/error"))
+        release=release, actor=SYSTEM, smoke_check=make_check("orders", target.url("/error"))
     )
     Monitor.objects.update(next_due_at=timezone.now())
     start_celery_worker()
@@ -224,7 +227,7 @@ def test_a_monitor_going_down_reaches_webhooks_signed_and_retried_by_a_real_work
     release.save()
     monitor = create_monitor(
         release=release,
-        actor=None,
+        actor=SYSTEM,
         smoke_check=make_check("orders", target.url("/error")),
         failure_threshold=1,
     )

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from golive.models import Release
+from golive.permissions import SYSTEM
 from smoketests.choices import Outcome, RunStatus, RunTrigger
 from smoketests.models import SmokeRun
 from smoketests.services.runs import execute_run, start_smoke_run, wait_for_run
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         except Release.DoesNotExist:
             raise CommandError(f"No release with id {release}.") from None
         try:
-            run = start_smoke_run(release=target, actor=None, trigger=RunTrigger.COMMAND)
+            run = start_smoke_run(release=target, actor=SYSTEM, trigger=RunTrigger.COMMAND)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(f"Smoke run #{run.pk} of {target.name}: {run.results.count()} checks queued.")
