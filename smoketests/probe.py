@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import queue
 import socket
 import ssl
 import threading
 import time
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,10 +25,12 @@ from functools import partial
 import certifi
 import httpx
 import regex
+from django.conf import settings
 from django.utils import timezone
 
-from golive.outbound import Destination, guarded_async_transport, refusal_in
+from golive.outbound import Destination, refusal_in
 from smoketests.choices import MAX_CHECK_TIMEOUT_SECONDS, Outcome
+from smoketests.http_pool import BrokenAnswer, ConnectionPools, Endpoint, parse_target
 
 EXCERPT_CHARS = 500
 # Enough of the body to match against, counted after decompression: a check never holds more than this
@@ -223,7 +227,7 @@ def explain_error(error: BaseException, spec: ProbeSpec) -> str:
         )
     if any(isinstance(item, ConnectionResetError) for item in chain) or "reset" in text.lower():
         return "Connection reset: the server dropped the connection before answering."
-    if isinstance(error, httpx.RemoteProtocolError):
+    if isinstance(error, httpx.RemoteProtocolError | BrokenAnswer):
         return "Connection closed: the server hung up without a valid HTTP answer."
     if isinstance(error, httpx.ConnectError):
         return f"Could not connect to {host}: {error}."
@@ -241,38 +245,34 @@ def request_headers(spec: ProbeSpec) -> dict[str, str]:
     return {"Accept-Encoding": "gzip, deflate", **spec.headers}
 
 
-async def probe_one(tls_contexts: dict[bool, ssl.SSLContext], spec: ProbeSpec) -> ProbeOutcome:
+async def probe_one(pools: ConnectionPools, spec: ProbeSpec) -> ProbeOutcome:
     started_at = timezone.now()
     started = time.monotonic()
     timeout = effective_timeout(spec)
 
     async def request() -> tuple[int, str, bool]:
-        # One small client per check: httpx's shared connection pool costs more CPU per request the
-        # more connections it holds, which made 200 concurrent checks CPU-bound. The TLS contexts,
-        # the expensive part of a client, are shared.
-        transport = guarded_async_transport(
-            Destination.SMOKE_CHECK, ssl_context=tls_contexts[spec.verify_tls]
+        answer = await pools.request(
+            method=spec.method,
+            url=spec.url,
+            headers=request_headers(spec),
+            body=spec.body.encode() if spec.body else None,
+            verify_tls=spec.verify_tls,
         )
-        async with (
-            httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client,
-            client.stream(
-                spec.method,
-                spec.url,
-                headers=request_headers(spec),
-                content=spec.body.encode() if spec.body else None,
-                timeout=httpx.Timeout(timeout),
-            ) as response,
-        ):
-            body = BoundedBody(response.headers.get("Content-Encoding", ""))
-            async for chunk in response.aiter_raw():
+        try:
+            body = BoundedBody(answer.headers.get("content-encoding", ""))
+            async for chunk in answer.raw_chunks():
                 body.feed(chunk)
                 if body.full:
                     break
-            return response.status_code, body.text(response.charset_encoding), body.truncated or body.full
+        finally:
+            # Read to its end, the connection serves the next check of the host; cut short, it is closed.
+            pools.release(answer)
+        return answer.status, body.text(answer.charset), body.truncated or body.full
 
     try:
-        # httpx's timeout bounds each phase; wait_for bounds the sum, so a slow drip never outlives it.
-        status, text, truncated = await asyncio.wait_for(request(), timeout=timeout)
+        # One bound for the whole exchange (connecting, sending, every read), so a slow drip never outlives it.
+        async with asyncio.timeout(timeout):
+            status, text, truncated = await request()
     except Exception as error:  # every failure becomes a result, never an exception out of the run
         return ProbeOutcome(
             key=spec.key,
@@ -309,37 +309,99 @@ def tls_contexts() -> dict[bool, ssl.SSLContext]:
     return {True: verifying, False: lenient}
 
 
-async def _probe_all(specs: list[ProbeSpec], concurrency: int, deliver) -> None:
-    semaphore = asyncio.Semaphore(concurrency)
-    contexts = tls_contexts()
+def endpoint_of(spec: ProbeSpec) -> Endpoint | str:
+    try:
+        return parse_target(spec.url).endpoint
+    except ValueError:
+        return spec.url  # probe_one turns the unusable URL into the check's error
 
-    async def bounded(spec: ProbeSpec) -> None:
-        async with semaphore:
-            deliver(await probe_one(contexts, spec))
 
-    await asyncio.gather(*(bounded(spec) for spec in specs))
+async def _probe_all(specs: list[ProbeSpec], concurrency: int, per_host_limit: int, deliver) -> None:
+    """Probe every spec: at most `concurrency` at once, and at most `per_host_limit` at once to any one
+    host and port, so a large suite never floods one service. A check waiting for its host's turn
+    neither holds a place among the `concurrency` nor counts towards its own latency or timeout."""
+    waiting: dict[object, deque[ProbeSpec]] = {}
+    for spec in specs:
+        waiting.setdefault(endpoint_of(spec), deque()).append(spec)
+    in_flight_per_host = dict.fromkeys(waiting, 0)
+    ready = deque(waiting)  # hosts with checks waiting and room for one more
+    pools = ConnectionPools(tls_contexts=tls_contexts(), destination=Destination.SMOKE_CHECK)
+    running: set[asyncio.Task] = set()
+    all_done = asyncio.get_running_loop().create_future()
+    remaining = len(specs)
+
+    def launch() -> None:
+        while ready and len(running) < concurrency:
+            host = ready.popleft()
+            task = asyncio.create_task(probe_one(pools, waiting[host].popleft()))
+            in_flight_per_host[host] += 1
+            running.add(task)
+            task.add_done_callback(partial(finished, host))
+            if waiting[host] and in_flight_per_host[host] < per_host_limit:
+                ready.append(host)
+
+    def finished(host, task: asyncio.Task) -> None:
+        nonlocal remaining
+        running.discard(task)
+        in_flight_per_host[host] -= 1
+        if waiting[host] and in_flight_per_host[host] == per_host_limit - 1:
+            ready.append(host)
+        if task.cancelled() or all_done.done():
+            return
+        if (error := task.exception()) is not None:
+            all_done.set_exception(error)
+            return
+        deliver(task.result())
+        remaining -= 1
+        if remaining:
+            launch()
+        else:
+            all_done.set_result(None)
+
+    try:
+        launch()
+        await all_done
+    finally:
+        for task in running:
+            task.cancel()
+        pools.close()
 
 
 _DONE = object()
 
 
 def stream_outcomes(
-    specs: list[ProbeSpec], *, concurrency: int, idle_every: float = 2.0
+    specs: list[ProbeSpec],
+    *,
+    concurrency: int,
+    per_host_limit: int | None = None,
+    idle_every: float = 2.0,
 ) -> Iterator[list[ProbeOutcome]]:
     """Yields the outcomes completed since the last yield, as soon as there is at least one, and an
     empty list every `idle_every` seconds with nothing new.
 
     Batches let the caller store many results in one transaction; the empty ticks let it renew its
-    lease while slow checks are still running.
+    lease while slow checks are still running. A caller that stops iterating (its run was taken over,
+    its task is ending) stops the probing too: requests in flight are abandoned, connections closed.
+    `per_host_limit` defaults to SMOKETESTS_MAX_CONNECTIONS_PER_HOST.
     """
     if not specs:
         return
+    if per_host_limit is None:
+        per_host_limit = settings.SMOKETESTS_MAX_CONNECTIONS_PER_HOST
     handed_over: queue.SimpleQueue = queue.SimpleQueue()
     failure: list[BaseException] = []
+    started: queue.SimpleQueue = queue.SimpleQueue()
+
+    async def probe_all() -> None:
+        started.put((asyncio.get_running_loop(), asyncio.current_task()))
+        await _probe_all(specs, max(1, concurrency), max(1, per_host_limit), handed_over.put)
 
     def run_loop() -> None:
         try:
-            asyncio.run(_probe_all(specs, max(1, concurrency), handed_over.put))
+            asyncio.run(probe_all())
+        except asyncio.CancelledError:
+            pass  # the caller stopped listening
         except BaseException as error:  # re-raised in the caller's thread below
             failure.append(error)
         finally:
@@ -347,23 +409,28 @@ def stream_outcomes(
 
     thread = threading.Thread(target=run_loop, name="smoke-probes", daemon=True)
     thread.start()
-    while True:
-        try:
-            batch = [handed_over.get(timeout=idle_every)]
-        except queue.Empty:
-            yield []
-            continue
-        while True:
+    loop, main_task = started.get()
+    finished = False
+    try:
+        while not finished:
             try:
-                batch.append(handed_over.get_nowait())
+                batch = [handed_over.get(timeout=idle_every)]
             except queue.Empty:
-                break
-        finished = batch[-1] is _DONE
-        outcomes = [item for item in batch if item is not _DONE]
-        if outcomes:
-            yield outcomes
-        if finished:
-            break
-    thread.join()
+                yield []
+                continue
+            while True:
+                try:
+                    batch.append(handed_over.get_nowait())
+                except queue.Empty:
+                    break
+            finished = batch[-1] is _DONE
+            outcomes = [item for item in batch if item is not _DONE]
+            if outcomes:
+                yield outcomes
+    finally:
+        if not finished:
+            with contextlib.suppress(RuntimeError):  # the loop may have just ended by itself
+                loop.call_soon_threadsafe(main_task.cancel)
+        thread.join()
     if failure:
         raise failure[0]

@@ -5,17 +5,18 @@ here is safe to repeat: a worker claims a run with a conditional UPDATE, results
 pending rows, and the `attempts` value read at claim time fences a worker that lost its lease.
 """
 
+import contextlib
 import logging
 import os
 import socket
 import time
 from dataclasses import replace
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,6 +30,7 @@ from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
 from smoketests.signals import smoke_run_finished
+from smoketests.validation import parse_status_codes
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +48,69 @@ def this_worker_name() -> str:
 
 
 def spec_for(check: SmokeCheck, *, key: int, timeout_cap: float | None = None) -> ProbeSpec:
-    timeout = check.timeout_seconds if timeout_cap is None else min(check.timeout_seconds, timeout_cap)
+    return _spec(
+        key,
+        check.method,
+        check.url,
+        check.expected_statuses,
+        check.headers,
+        check.body,
+        check.body_contains,
+        check.body_regex,
+        check.max_latency_ms,
+        check.timeout_seconds,
+        check.verify_tls,
+        timeout_cap=timeout_cap,
+    )
+
+
+# The check's fields `_spec` takes, in its order: a run reads them as plain rows, not model instances.
+SPEC_FIELDS = (
+    "method",
+    "url",
+    "expected_statuses",
+    "headers",
+    "body",
+    "body_contains",
+    "body_regex",
+    "max_latency_ms",
+    "timeout_seconds",
+    "verify_tls",
+)
+
+
+@lru_cache(maxsize=1024)
+def _status_ranges(expected_statuses: str) -> tuple[tuple[int, int], ...]:
+    return tuple(parse_status_codes(expected_statuses))
+
+
+def _spec(
+    key: int,
+    method: str,
+    url: str,
+    expected_statuses: str,
+    headers: dict | None,
+    body: str,
+    body_contains: str,
+    body_regex: str,
+    max_latency_ms: int | None,
+    timeout_seconds: float,
+    verify_tls: bool,
+    *,
+    timeout_cap: float | None = None,
+) -> ProbeSpec:
     return ProbeSpec(
         key=key,
-        method=check.method,
-        url=check.url,
-        status_ranges=tuple(check.status_ranges()),
-        headers=dict(check.headers or {}),
-        body=check.body,
-        body_contains=check.body_contains,
-        body_regex=check.body_regex,
-        max_latency_ms=check.max_latency_ms,
-        timeout_seconds=timeout,
-        verify_tls=check.verify_tls,
+        method=method,
+        url=url,
+        status_ranges=_status_ranges(expected_statuses),
+        headers=dict(headers or {}),
+        body=body,
+        body_contains=body_contains,
+        body_regex=body_regex,
+        max_latency_ms=max_latency_ms,
+        timeout_seconds=timeout_seconds if timeout_cap is None else min(timeout_seconds, timeout_cap),
+        verify_tls=verify_tls,
     )
 
 
@@ -164,13 +216,64 @@ def store_check_outcome(outcome: ProbeOutcome) -> bool:
     )
 
 
+# Rows per UPDATE statement: 8 parameters each stays far below SQLite's and PostgreSQL's limits.
+STORE_BATCH_ROWS = 1000
+
+
+def _stored_values(outcome: ProbeOutcome) -> list:
+    adapt = connection.ops.adapt_datetimefield_value
+    return [
+        outcome.key,
+        outcome.outcome,
+        outcome.http_status,
+        outcome.latency_ms,
+        storable_text(outcome.message),
+        storable_text(outcome.response_excerpt),
+        adapt(outcome.started_at),
+        adapt(outcome.finished_at),
+    ]
+
+
+def store_outcomes_in_bulk(outcomes: list[ProbeOutcome]) -> int:
+    """Write many results in one statement per STORE_BATCH_ROWS, each only over a pending row (as
+    `store_check_outcome` does for one); returns how many rows were written."""
+    table = connection.ops.quote_name(CheckResult._meta.db_table)
+    # Without a type a column of only NULLs is text in PostgreSQL's VALUES; SQLite stores times as text.
+    moment = "timestamp with time zone" if connection.vendor == "postgresql" else None
+    columns = {
+        "outcome": None,
+        "http_status": "integer",
+        "latency_ms": "integer",
+        "message": None,
+        "response_excerpt": None,
+        "started_at": moment,
+        "finished_at": moment,
+    }
+    assignments = ", ".join(
+        f"{name} = CAST(stored.{name} AS {cast})" if cast else f"{name} = stored.{name}"
+        for name, cast in columns.items()
+    )
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(outcomes), STORE_BATCH_ROWS):
+            batch = outcomes[start : start + STORE_BATCH_ROWS]
+            cursor.execute(
+                f"WITH stored (id, {', '.join(columns)}) AS (VALUES {', '.join([row] * len(batch))}) "
+                f"UPDATE {table} SET {assignments} FROM stored "
+                f"WHERE {table}.id = stored.id AND {table}.outcome = %s",
+                [value for outcome in batch for value in _stored_values(outcome)] + [Outcome.PENDING],
+            )
+            written += cursor.rowcount
+    return written
+
+
 def store_check_outcomes(outcomes: list[ProbeOutcome]) -> None:
     """Store a batch in one transaction. Should the database still refuse one result, each is stored on
     its own and the refused one becomes an error naming why: one answer never costs the others."""
     try:
         with transaction.atomic():
-            for outcome in outcomes:
-                store_check_outcome(outcome)
+            store_outcomes_in_bulk(outcomes)
     except DatabaseError:
         logger.exception("A batch of smoke-check results could not be stored; storing them one by one.")
         for outcome in outcomes:
@@ -190,35 +293,46 @@ def store_check_outcomes(outcomes: list[ProbeOutcome]) -> None:
                 )
 
 
+def pending_specs(run: SmokeRun) -> list[ProbeSpec]:
+    """The checks of the run still pending, as specs; a pending result whose check was deleted becomes
+    an error instead."""
+    rows = CheckResult.objects.filter(run=run, outcome=Outcome.PENDING).values_list(
+        "pk", "smoke_check_id", *(f"smoke_check__{name}" for name in SPEC_FIELDS)
+    )
+    specs, orphans = [], []
+    for key, check_id, *fields in rows:
+        if check_id is None:
+            orphans.append(key)
+        else:
+            specs.append(_spec(key, *fields))
+    if orphans:
+        CheckResult.objects.filter(pk__in=orphans, outcome=Outcome.PENDING).update(
+            outcome=Outcome.ERROR, message="The check was deleted before it ran.", finished_at=timezone.now()
+        )
+    return specs
+
+
 def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | None:
     """Claim the run, probe every check still pending concurrently, store results as they come, finish."""
     run = claim_run(run_id=run_id, worker_name=worker_name or this_worker_name())
     if run is None:
         return None
-    pending = list(CheckResult.objects.filter(run=run, outcome=Outcome.PENDING).select_related("smoke_check"))
-    specs = []
-    for result in pending:
-        if result.smoke_check is None:
-            CheckResult.objects.filter(pk=result.pk, outcome=Outcome.PENDING).update(
-                outcome=Outcome.ERROR,
-                message="The check was deleted before it ran.",
-                finished_at=timezone.now(),
-            )
-        else:
-            specs.append(spec_for(result.smoke_check, key=result.pk))
-
+    specs = pending_specs(run)
     renew_every = max(0.5, settings.SMOKETESTS_RUN_LEASE_SECONDS / 3)
     last_renewal = time.monotonic()
-    for outcomes in stream_outcomes(
+    outcome_batches = stream_outcomes(
         specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY, idle_every=min(renew_every, 2.0)
-    ):
-        if outcomes:
-            store_check_outcomes(outcomes)
-        if time.monotonic() - last_renewal >= renew_every:
-            if not renew_lease(run=run):
-                logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)
-                return None
-            last_renewal = time.monotonic()
+    )
+    # Closing the stream (also when this returns early) stops the probing and closes its connections.
+    with contextlib.closing(outcome_batches):
+        for outcomes in outcome_batches:
+            if outcomes:
+                store_check_outcomes(outcomes)
+            if time.monotonic() - last_renewal >= renew_every:
+                if not renew_lease(run=run):
+                    logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)
+                    return None
+                last_renewal = time.monotonic()
     return finish_run(run=run)
 
 
