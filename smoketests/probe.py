@@ -270,7 +270,7 @@ async def probe_one(pools: ConnectionPools, spec: ProbeSpec) -> ProbeOutcome:
         return answer.status, body.text(answer.charset), body.truncated or body.full
 
     try:
-        # One bound for the whole exchange (connecting, sending, every read), so a slow drip never outlives it.
+        # One bound for the whole exchange (connecting, sending, each read): a slow drip never outlives it.
         async with asyncio.timeout(timeout):
             status, text, truncated = await request()
     except Exception as error:  # every failure becomes a result, never an exception out of the run

@@ -10,13 +10,12 @@ import logging
 import os
 import socket
 import time
-from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache, partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -25,10 +24,10 @@ from kombu.exceptions import KombuError
 from golive.audit import record_event
 from golive.errors import IllegalTransition
 from golive.models import Release
-from golive.outbound import storable_text
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
-from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
+from smoketests.probe import ProbeSpec, stream_outcomes
+from smoketests.services.results import store_check_outcomes
 from smoketests.signals import smoke_run_finished
 from smoketests.validation import parse_status_codes
 
@@ -196,101 +195,6 @@ def renew_lease(*, run: SmokeRun) -> bool:
             lease_expires_at=timezone.now() + lease_duration()
         )
     )
-
-
-def store_check_outcome(outcome: ProbeOutcome) -> bool:
-    """Write one check's result; only over a pending row, so a second delivery never overwrites it.
-
-    The message and excerpt may carry whatever the target answered, so they go through storable_text.
-    """
-    return bool(
-        CheckResult.objects.filter(pk=outcome.key, outcome=Outcome.PENDING).update(
-            outcome=outcome.outcome,
-            http_status=outcome.http_status,
-            latency_ms=outcome.latency_ms,
-            message=storable_text(outcome.message),
-            response_excerpt=storable_text(outcome.response_excerpt),
-            started_at=outcome.started_at,
-            finished_at=outcome.finished_at,
-        )
-    )
-
-
-# Rows per UPDATE statement: 8 parameters each stays far below SQLite's and PostgreSQL's limits.
-STORE_BATCH_ROWS = 1000
-
-
-def _stored_values(outcome: ProbeOutcome) -> list:
-    adapt = connection.ops.adapt_datetimefield_value
-    return [
-        outcome.key,
-        outcome.outcome,
-        outcome.http_status,
-        outcome.latency_ms,
-        storable_text(outcome.message),
-        storable_text(outcome.response_excerpt),
-        adapt(outcome.started_at),
-        adapt(outcome.finished_at),
-    ]
-
-
-def store_outcomes_in_bulk(outcomes: list[ProbeOutcome]) -> int:
-    """Write many results in one statement per STORE_BATCH_ROWS, each only over a pending row (as
-    `store_check_outcome` does for one); returns how many rows were written."""
-    table = connection.ops.quote_name(CheckResult._meta.db_table)
-    # Without a type a column of only NULLs is text in PostgreSQL's VALUES; SQLite stores times as text.
-    moment = "timestamp with time zone" if connection.vendor == "postgresql" else None
-    columns = {
-        "outcome": None,
-        "http_status": "integer",
-        "latency_ms": "integer",
-        "message": None,
-        "response_excerpt": None,
-        "started_at": moment,
-        "finished_at": moment,
-    }
-    assignments = ", ".join(
-        f"{name} = CAST(stored.{name} AS {cast})" if cast else f"{name} = stored.{name}"
-        for name, cast in columns.items()
-    )
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    written = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(outcomes), STORE_BATCH_ROWS):
-            batch = outcomes[start : start + STORE_BATCH_ROWS]
-            cursor.execute(
-                f"WITH stored (id, {', '.join(columns)}) AS (VALUES {', '.join([row] * len(batch))}) "
-                f"UPDATE {table} SET {assignments} FROM stored "
-                f"WHERE {table}.id = stored.id AND {table}.outcome = %s",
-                [value for outcome in batch for value in _stored_values(outcome)] + [Outcome.PENDING],
-            )
-            written += cursor.rowcount
-    return written
-
-
-def store_check_outcomes(outcomes: list[ProbeOutcome]) -> None:
-    """Store a batch in one transaction. Should the database still refuse one result, each is stored on
-    its own and the refused one becomes an error naming why: one answer never costs the others."""
-    try:
-        with transaction.atomic():
-            store_outcomes_in_bulk(outcomes)
-    except DatabaseError:
-        logger.exception("A batch of smoke-check results could not be stored; storing them one by one.")
-        for outcome in outcomes:
-            try:
-                with transaction.atomic():
-                    store_check_outcome(outcome)
-            except DatabaseError as error:
-                store_check_outcome(
-                    replace(
-                        outcome,
-                        outcome=Outcome.ERROR,
-                        message=f"The result could not be stored: {type(error).__name__}.",
-                        http_status=None,
-                        latency_ms=None,
-                        response_excerpt="",
-                    )
-                )
 
 
 def pending_specs(run: SmokeRun) -> list[ProbeSpec]:
