@@ -99,11 +99,15 @@ EXEMPT: dict[str, str] = {
     "smoketests.services.runs.this_worker_name": _READ,
     "smoketests.services.runs.wait_for_run": _READ,
     "smoketests.services.runs.notify_listeners": "sends the run's signal; the listeners' writes are audited",
-    "smoketests.services.runs.store_check_outcomes": "a worker stores its checks' outcomes; the CheckResult"
-    " rows are the record of every check",
+    "smoketests.services.results.store_check_outcomes": "a worker stores its checks' outcomes; the"
+    " CheckResult rows are the record of every check",
+    "smoketests.services.results.store_outcomes_in_bulk": "a worker stores its checks' outcomes; the"
+    " CheckResult rows are the record of every check",
+    "smoketests.services.runs.pending_specs": "reads a run's pending checks; a deleted check's result becomes"
+    " an error on its CheckResult row, the record of every check",
     "smoketests.services.runs.renew_lease": "a running worker's heartbeat on its own run",
     "smoketests.services.runs.send_run_to_workers": _DISPATCH,
-    "smoketests.services.runs.store_check_outcome": "one check's result, stored as its CheckResult row; the"
+    "smoketests.services.results.store_check_outcome": "one check's result, stored as its CheckResult row; the"
     " run's start and finish are audited",
 }
 
