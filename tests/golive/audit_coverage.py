@@ -107,8 +107,8 @@ EXEMPT: dict[str, str] = {
     " an error on its CheckResult row, the record of every check",
     "smoketests.services.runs.renew_lease": "a running worker's heartbeat on its own run",
     "smoketests.services.runs.send_run_to_workers": _DISPATCH,
-    "smoketests.services.results.store_check_outcome": "one check's result, stored as its CheckResult row; the"
-    " run's start and finish are audited",
+    "smoketests.services.results.store_check_outcome": "one check's result, stored as its CheckResult row;"
+    " the run's start and finish are audited",
 }
 
 
