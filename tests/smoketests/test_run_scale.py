@@ -30,7 +30,7 @@ def counting_server():
 
 def add_checks(release, server: CountingServer, count: int) -> None:
     SmokeCheck.objects.bulk_create(
-        SmokeCheck(release=release, name=f"check {n:05d}", url=server.url(f"/ok?n={n}"), body_contains="ok")
+        SmokeCheck(release=release, name=f"{n:05d}", url=server.url(f"/ok?n={n}"), body_contains="healthy")
         for n in range(count)
     )
 
