@@ -21,7 +21,7 @@ import functools
 import ipaddress
 import socket
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from email.message import Message
 from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit
@@ -198,8 +198,8 @@ class ConnectionPools:
     endpoint at once (see smoketests/probe.py), and a request holds its connection until it is done.
     """
 
-    def __init__(self, *, tls_contexts: dict[bool, ssl.SSLContext], destination: Destination):
-        self.tls_contexts, self.destination = tls_contexts, destination
+    def __init__(self, *, tls_context: Callable[[bool], ssl.SSLContext], destination: Destination):
+        self.tls_context, self.destination = tls_context, destination
         self.idle: dict[tuple[Endpoint, bool], list[Connection]] = {}
         self.opened = 0
 
@@ -279,7 +279,7 @@ class ConnectionPools:
             for address in addresses:
                 if refusal := refusal_for_address(host, address, self.destination):
                     raise DestinationRefused(refusal)
-        tls = self.tls_contexts[verify_tls] if endpoint.scheme == "https" else None
+        tls = self.tls_context(verify_tls) if endpoint.scheme == "https" else None
         failure: BaseException | None = None
         for address in addresses:
             try:
