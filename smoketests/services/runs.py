@@ -27,7 +27,7 @@ from golive.models import Release
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.probe import ProbeSpec, stream_outcomes
-from smoketests.services.results import store_check_outcomes
+from smoketests.services.results import create_pending_results, store_check_outcomes
 from smoketests.signals import smoke_run_finished
 from smoketests.validation import parse_status_codes
 
@@ -126,21 +126,18 @@ def start_smoke_run(
     "queued, no worker reachable") and the reaper sends it again later.
     """
     with transaction.atomic():
-        checks = list(release.smoke_checks.filter(enabled=True).order_by("name", "pk"))
-        if not checks:
+        if not release.smoke_checks.filter(enabled=True).exists():
             raise IllegalTransition("This release has no enabled smoke check: add or enable one first.")
         run = SmokeRun(release=release, trigger=trigger, requested_by=actor, context=context or {})
         run.full_clean()
         run.save()
-        CheckResult.objects.bulk_create(
-            [CheckResult(run=run, smoke_check=check, check_name=check.name) for check in checks]
-        )
+        checks = create_pending_results(run=run)
         record_event(
             verb="smoke_run.started",
             actor=actor,
             target=run,
             release=release,
-            data={"checks": len(checks), "trigger": run.trigger, "trigger_label": run.get_trigger_display()},
+            data={"checks": checks, "trigger": run.trigger, "trigger_label": run.get_trigger_display()},
         )
         # Celery's delay_on_commit would raise a broker failure out of the commit; this records it.
         transaction.on_commit(partial(send_run_to_workers, run_id=run.pk))

@@ -99,6 +99,8 @@ EXEMPT: dict[str, str] = {
     "smoketests.services.runs.this_worker_name": _READ,
     "smoketests.services.runs.wait_for_run": _READ,
     "smoketests.services.runs.notify_listeners": "sends the run's signal; the listeners' writes are audited",
+    "smoketests.services.results.create_pending_results": "a run's pending result rows, created with the"
+    " run, whose start is audited",
     "smoketests.services.results.store_check_outcomes": "a worker stores its checks' outcomes; the"
     " CheckResult rows are the record of every check",
     "smoketests.services.results.store_outcomes_in_bulk": "a worker stores its checks' outcomes; the"

@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.db import connection
 from django.db.models import F
 
 from golive.models import AuditEvent
@@ -81,8 +82,11 @@ def test_a_run_taken_over_mid_run_stops_its_requests_and_keeps_what_it_stored(
 
     def take_over() -> None:
         # What a second worker's claim does once this one's lease has run out.
-        wait_for(lambda: CheckResult.objects.filter(run=run, outcome=Outcome.PASSED).exists(), timeout=10)
-        SmokeRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
+        try:
+            wait_for(lambda: CheckResult.objects.filter(run=run, outcome=Outcome.PASSED).exists(), timeout=10)
+            SmokeRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
+        finally:
+            connection.close()  # this thread's own connection
 
     thief = threading.Thread(target=take_over)
     thief.start()
