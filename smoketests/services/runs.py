@@ -16,7 +16,7 @@ from functools import lru_cache, partial
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import KombuError
@@ -239,17 +239,17 @@ def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | No
 
 def finish_run(*, run: SmokeRun) -> SmokeRun | None:
     with transaction.atomic():
-        outcomes = list(CheckResult.objects.filter(run=run).values_list("outcome", flat=True))
-        if Outcome.PENDING in outcomes:
+        counts = outcome_counts(run)
+        if counts[Outcome.PENDING]:
             return None
-        status = RunStatus.PASSED if all(o == Outcome.PASSED for o in outcomes) else RunStatus.FAILED
+        status = RunStatus.PASSED if counts[Outcome.PASSED] == sum(counts.values()) else RunStatus.FAILED
         finished = SmokeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts).update(
             status=status, finished_at=timezone.now(), lease_expires_at=None
         )
         if not finished:
             return None
         run = SmokeRun.objects.select_related("release").get(pk=run.pk)
-        _announce_finished(run)
+        _announce_finished(run, counts=counts)
     return run
 
 
@@ -266,10 +266,16 @@ def give_up_run(*, run_id: int, only_if: Q, reason: str) -> SmokeRun | None:
     return run
 
 
-def _announce_finished(run: SmokeRun) -> None:
+def outcome_counts(run: SmokeRun) -> dict[str, int]:
+    """{outcome: how many of the run's results have it}, every outcome present, counted by the database."""
     counts = dict.fromkeys(Outcome.values, 0)
-    for outcome in CheckResult.objects.filter(run=run).values_list("outcome", flat=True):
-        counts[outcome] += 1
+    grouped = CheckResult.objects.filter(run=run).order_by().values_list("outcome").annotate(Count("pk"))
+    counts.update(grouped)
+    return counts
+
+
+def _announce_finished(run: SmokeRun, *, counts: dict[str, int] | None = None) -> None:
+    counts = counts or outcome_counts(run)
     record_event(
         verb="smoke_run.finished",
         target=run,

@@ -94,6 +94,7 @@ EXEMPT: dict[str, str] = {
     "smoketests.services.monitors.send_alert": "sends an alert whose cause (monitor.state_changed) is"
     " audited; the MonitorAlert row records the sending",
     "smoketests.services.runs.failed_results": _READ,
+    "smoketests.services.runs.outcome_counts": _READ,
     "smoketests.services.runs.lease_duration": _READ,
     "smoketests.services.runs.spec_for": _READ,
     "smoketests.services.runs.this_worker_name": _READ,
