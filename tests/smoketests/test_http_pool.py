@@ -8,6 +8,7 @@ import pytest
 from smoketests.choices import Outcome
 from smoketests.http_pool import parse_target
 from smoketests.probe import ProbeSpec, stream_outcomes
+from tests.config.test_settings import _manage, _settings_value
 from tests.smoketests.target import CountingServer
 
 
@@ -121,3 +122,12 @@ def test_a_listener_that_stops_listening_stops_the_probing_and_closes_its_connec
     assert server.open_now == 0
     time.sleep(0.5)
     assert server.requests == requests_when_stopped < 40
+
+
+def test_the_per_host_limit_comes_from_the_environment_with_a_safe_default():
+    setting = "settings.SMOKETESTS_MAX_CONNECTIONS_PER_HOST"
+    assert _settings_value(setting, {}) == "200"
+    assert _settings_value(setting, {"SMOKETESTS_MAX_CONNECTIONS_PER_HOST": "8"}) == "8"
+    refused = _manage("check", env_overrides={"SMOKETESTS_MAX_CONNECTIONS_PER_HOST": "0"})
+    assert refused.returncode != 0
+    assert "SMOKETESTS_MAX_CONNECTIONS_PER_HOST must be at least 1." in refused.stderr
