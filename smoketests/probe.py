@@ -230,7 +230,8 @@ def explain_error(error: BaseException, spec: ProbeSpec) -> str:
         return "Connection reset: the server dropped the connection before answering."
     if isinstance(error, httpx.RemoteProtocolError | BrokenAnswer):
         return "Connection closed: the server hung up without a valid HTTP answer."
-    if isinstance(error, httpx.ConnectError):
+    # Other socket errors (no route to the host, network unreachable) come from connecting.
+    if isinstance(error, httpx.ConnectError | OSError):
         return f"Could not connect to {host}: {error}."
     return f"Request failed: {type(error).__name__}: {error}."
 
