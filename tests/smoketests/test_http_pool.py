@@ -76,11 +76,21 @@ def test_the_overall_bound_holds_across_hosts(counting_server):
     assert all(server.most_answering <= 3 and server.opened <= 3 for server in servers)
 
 
-def test_checks_with_and_without_tls_verification_never_share_a_connection():
-    verifying = parse_target("https://portal.example.com/health")
-    assert verifying.endpoint == parse_target("https://portal.example.com:443/other").endpoint
-    assert verifying.endpoint != parse_target("http://portal.example.com/health").endpoint
-    assert verifying.endpoint != parse_target("https://portal.example.com:8443/health").endpoint
+def test_checks_with_and_without_tls_verification_never_share_a_connection(tls_target):
+    lenient = ProbeSpec(key=1, method="GET", url=tls_target.url("/fast"), verify_tls=False)
+    verifying = ProbeSpec(key=2, method="GET", url=tls_target.url("/fast"))
+    # One at a time to the host: the verifying check comes after the lenient one's connection is idle.
+    outcomes = probe_all([lenient, verifying], concurrency=2, per_host_limit=1)
+    assert outcomes[1].outcome == Outcome.PASSED
+    assert outcomes[2].outcome == Outcome.ERROR
+    assert "CERTIFICATE_VERIFY_FAILED" in outcomes[2].message
+
+
+def test_the_limit_counts_per_scheme_host_and_port():
+    endpoint = parse_target("https://portal.example.com/health").endpoint
+    assert endpoint == parse_target("https://PORTAL.example.com:443/other").endpoint
+    assert endpoint != parse_target("http://portal.example.com/health").endpoint
+    assert endpoint != parse_target("https://portal.example.com:8443/health").endpoint
 
 
 def test_chunked_and_connection_delimited_answers_are_read_whole(counting_server):
