@@ -181,7 +181,8 @@ class CountingServer:
     `delay_ms`.
 
     Paths: `/ok` (Content-Length), `/chunked` (chunked transfer coding), `/http10` (HTTP/1.0, the body
-    ends with the connection), `/close-quietly` (answers as if keeping the connection, then closes it).
+    ends with the connection), `/close-quietly` (answers as if keeping the connection, then closes it),
+    `/drop-second` (closes a connection without answering its second request).
     """
 
     def __init__(self, delay_ms: int = 0):
@@ -205,9 +206,13 @@ class CountingServer:
         self.opened += 1
         self.open_now += 1
         self.most_open = max(self.most_open, self.open_now)
+        on_this_connection = 0
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
+                on_this_connection += 1
+                if on_this_connection == 2 and b" /drop-second " in head:
+                    break  # as a server whose keep-alive timeout struck as the request came in
                 self.requests += 1
                 self.answering += 1
                 self.most_answering = max(self.most_answering, self.answering)

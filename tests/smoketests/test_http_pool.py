@@ -116,6 +116,13 @@ def test_a_kept_alive_connection_the_server_closed_is_replaced_without_failing_a
     assert server.requests == 12
 
 
+def test_a_request_dropped_on_a_kept_alive_connection_is_sent_again_on_a_new_one(counting_server):
+    server = counting_server()
+    outcomes = probe_all(checks(server, 6, "/drop-second"), concurrency=6, per_host_limit=1)
+    assert {outcome.outcome for outcome in outcomes.values()} == {Outcome.PASSED}
+    assert (server.requests, server.opened) == (6, 6)
+
+
 def test_a_listener_that_stops_listening_stops_the_probing_and_closes_its_connections(counting_server):
     server = counting_server(delay_ms=400)
     batches = stream_outcomes(checks(server, 40), concurrency=40, per_host_limit=4, idle_every=0.05)
