@@ -6,7 +6,7 @@ import time
 import pytest
 
 from smoketests.choices import Outcome
-from smoketests.http_pool import parse_target
+from smoketests.http_client import endpoint_of_url
 from smoketests.probe import ProbeSpec, stream_outcomes
 from tests.config.test_settings import _manage, _settings_value
 from tests.smoketests.target import CountingServer
@@ -31,7 +31,8 @@ def probe_all(specs, **limits) -> dict[int, object]:
 
 def checks(server: CountingServer, count: int, path: str = "/ok", first_key: int = 0, **fields):
     fields.setdefault("body_contains", "healthy")
-    return [ProbeSpec(key=first_key + n, method="GET", url=server.url(path), **fields) for n in range(count)]
+    fields.setdefault("method", "GET")
+    return [ProbeSpec(key=first_key + n, url=server.url(path), **fields) for n in range(count)]
 
 
 def test_checks_of_one_host_reuse_its_kept_alive_connections(counting_server):
@@ -87,10 +88,10 @@ def test_checks_with_and_without_tls_verification_never_share_a_connection(tls_t
 
 
 def test_the_limit_counts_per_scheme_host_and_port():
-    endpoint = parse_target("https://portal.example.com/health").endpoint
-    assert endpoint == parse_target("https://PORTAL.example.com:443/other").endpoint
-    assert endpoint != parse_target("http://portal.example.com/health").endpoint
-    assert endpoint != parse_target("https://portal.example.com:8443/health").endpoint
+    endpoint = endpoint_of_url("https://portal.example.com/health")
+    assert endpoint == endpoint_of_url("https://PORTAL.example.com:443/other")
+    assert endpoint != endpoint_of_url("http://portal.example.com/health")
+    assert endpoint != endpoint_of_url("https://portal.example.com:8443/health")
 
 
 def test_chunked_and_connection_delimited_answers_are_read_whole(counting_server):
@@ -148,3 +149,13 @@ def test_the_per_host_limit_comes_from_the_environment_with_a_safe_default():
     refused = _manage("check", env_overrides={"SMOKETESTS_MAX_CONNECTIONS_PER_HOST": "0"})
     assert refused.returncode != 0
     assert "SMOKETESTS_MAX_CONNECTIONS_PER_HOST must be at least 1." in refused.stderr
+
+
+def test_a_post_is_sent_on_a_new_connection_and_never_twice(counting_server):
+    server = counting_server()
+    # The server drops the second request of a connection: a POST given a kept-alive one would fail, and
+    # sending it again could do its work twice.
+    specs = checks(server, 3, "/drop-second", body_contains="", method="POST")
+    outcomes = probe_all(specs, concurrency=3, per_host_limit=1)
+    assert {outcome.outcome for outcome in outcomes.values()} == {Outcome.PASSED}
+    assert (server.requests, server.opened) == (3, 3)
