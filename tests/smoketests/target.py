@@ -72,6 +72,8 @@ class TargetHandler(BaseHTTPRequestHandler):
             self.end_headers()
         elif url.path == "/echo-host":
             self._answer(200, f"host={self.headers.get('Host', '')}")
+        elif url.path == "/echo-agent":
+            self._answer(200, f"agent={self.headers.get('User-Agent', '')}")
         elif url.path == "/letters":
             # Harmless text on which a catastrophically backtracking pattern such as (a|aa)+$ never ends.
             self._answer(200, "a" * 64 + "!")

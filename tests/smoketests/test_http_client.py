@@ -159,3 +159,11 @@ def test_a_post_is_sent_on_a_new_connection_and_never_twice(counting_server):
     outcomes = probe_all(specs, concurrency=3, per_host_limit=1)
     assert {outcome.outcome for outcome in outcomes.values()} == {Outcome.PASSED}
     assert (server.requests, server.opened) == (3, 3)
+
+
+def test_checks_name_themselves_in_the_user_agent_unless_they_set_their_own(target):
+    url = target.url("/echo-agent")
+    own = ProbeSpec(key=2, method="GET", url=url, headers={"user-agent": "pipeline/2"})
+    outcomes = probe_all([ProbeSpec(key=1, method="GET", url=url), own], concurrency=2)
+    assert outcomes[1].response_excerpt == "agent=GoLiveDesk-smoke-check/1"
+    assert outcomes[2].response_excerpt == "agent=pipeline/2"
