@@ -263,7 +263,14 @@ DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 5)
 # target any host but link-local and metadata addresses (golive/outbound.py); production should name its
 # own, e.g. ".example.com" for the domain and below.
 SMOKETESTS_ALLOWED_HOSTS = env_list("SMOKETESTS_ALLOWED_HOSTS")
-SMOKETESTS_MAX_CONCURRENCY = env_int("SMOKETESTS_MAX_CONCURRENCY", 50)
+# Checks of one run (or one batch of monitor slots) in flight at once; each may hold up to 1 MB of an answer.
+SMOKETESTS_MAX_CONCURRENCY = env_int("SMOKETESTS_MAX_CONCURRENCY", 500)
+# Of those, at most this many to any one host and port (connections kept alive and reused), so a large
+# suite never floods one service.
+SMOKETESTS_MAX_CONNECTIONS_PER_HOST = env_int("SMOKETESTS_MAX_CONNECTIONS_PER_HOST", 200)
+for _name in ("SMOKETESTS_MAX_CONCURRENCY", "SMOKETESTS_MAX_CONNECTIONS_PER_HOST"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 SMOKETESTS_RUN_LEASE_SECONDS = env_int("SMOKETESTS_RUN_LEASE_SECONDS", 30)
 SMOKETESTS_QUEUED_RUN_RESEND_SECONDS = env_int("SMOKETESTS_QUEUED_RUN_RESEND_SECONDS", 60)
 SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS = env_int("SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS", 3600)

@@ -8,6 +8,7 @@ class SmokeTestsConfig(AppConfig):
     verbose_name = "Smoke tests and monitoring"
 
     def ready(self):
-        # httpx logs every request at INFO: one smoke run of 200 checks would flood the worker's log.
+        # httpx logs every request at INFO: each webhook a run or monitor sends would be a line in the
+        # worker's log.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         from smoketests import receivers  # noqa: F401 (connects the signal receivers)

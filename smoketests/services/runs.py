@@ -5,31 +5,32 @@ here is safe to repeat: a worker claims a run with a conditional UPDATE, results
 pending rows, and the `attempts` value read at claim time fences a worker that lost its lease.
 """
 
+import contextlib
 import logging
 import os
 import socket
 import time
-from dataclasses import replace
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from golive.audit import record_event
 from golive.errors import IllegalTransition
 from golive.models import Release
-from golive.outbound import storable_text
 from golive.permissions import Action, person, require
 from golive.send_or_queue import send_or_leave_queued
 from smoketests.choices import MAX_RUN_ATTEMPTS, Outcome, RunStatus, RunTrigger
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
-from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
+from smoketests.probe import ProbeSpec, stream_outcomes
+from smoketests.services.results import create_pending_results, store_check_outcomes
 from smoketests.signals import smoke_run_finished
+from smoketests.validation import parse_status_codes
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +47,69 @@ def this_worker_name() -> str:
 
 
 def spec_for(check: SmokeCheck, *, key: int, timeout_cap: float | None = None) -> ProbeSpec:
-    timeout = check.timeout_seconds if timeout_cap is None else min(check.timeout_seconds, timeout_cap)
+    return _spec(
+        key,
+        check.method,
+        check.url,
+        check.expected_statuses,
+        check.headers,
+        check.body,
+        check.body_contains,
+        check.body_regex,
+        check.max_latency_ms,
+        check.timeout_seconds,
+        check.verify_tls,
+        timeout_cap=timeout_cap,
+    )
+
+
+# The check's fields `_spec` takes, in its order: a run reads them as plain rows, not model instances.
+SPEC_FIELDS = (
+    "method",
+    "url",
+    "expected_statuses",
+    "headers",
+    "body",
+    "body_contains",
+    "body_regex",
+    "max_latency_ms",
+    "timeout_seconds",
+    "verify_tls",
+)
+
+
+@lru_cache(maxsize=1024)
+def _status_ranges(expected_statuses: str) -> tuple[tuple[int, int], ...]:
+    return tuple(parse_status_codes(expected_statuses))
+
+
+def _spec(
+    key: int,
+    method: str,
+    url: str,
+    expected_statuses: str,
+    headers: dict | None,
+    body: str,
+    body_contains: str,
+    body_regex: str,
+    max_latency_ms: int | None,
+    timeout_seconds: float,
+    verify_tls: bool,
+    *,
+    timeout_cap: float | None = None,
+) -> ProbeSpec:
     return ProbeSpec(
         key=key,
-        method=check.method,
-        url=check.url,
-        status_ranges=tuple(check.status_ranges()),
-        headers=dict(check.headers or {}),
-        body=check.body,
-        body_contains=check.body_contains,
-        body_regex=check.body_regex,
-        max_latency_ms=check.max_latency_ms,
-        timeout_seconds=timeout,
-        verify_tls=check.verify_tls,
+        method=method,
+        url=url,
+        status_ranges=_status_ranges(expected_statuses),
+        headers=dict(headers or {}),
+        body=body,
+        body_contains=body_contains,
+        body_regex=body_regex,
+        max_latency_ms=max_latency_ms,
+        timeout_seconds=timeout_seconds if timeout_cap is None else min(timeout_seconds, timeout_cap),
+        verify_tls=verify_tls,
     )
 
 
@@ -77,21 +128,18 @@ def start_smoke_run(
     if trigger != RunTrigger.RUNBOOK:  # a runbook step starts its checks once move_step allowed the start
         require(actor, release, Action.RUN_SMOKE_TESTS)
     with transaction.atomic():
-        checks = list(release.smoke_checks.filter(enabled=True).order_by("name", "pk"))
-        if not checks:
+        if not release.smoke_checks.filter(enabled=True).exists():
             raise IllegalTransition("This release has no enabled smoke check: add or enable one first.")
         run = SmokeRun(release=release, trigger=trigger, requested_by=person(actor), context=context or {})
         run.full_clean()
         run.save()
-        CheckResult.objects.bulk_create(
-            [CheckResult(run=run, smoke_check=check, check_name=check.name) for check in checks]
-        )
+        checks = create_pending_results(run=run)
         record_event(
             verb="smoke_run.started",
             actor=actor,
             target=run,
             release=release,
-            data={"checks": len(checks), "trigger": run.trigger, "trigger_label": run.get_trigger_display()},
+            data={"checks": checks, "trigger": run.trigger, "trigger_label": run.get_trigger_display()},
         )
         # Celery's delay_on_commit would raise a broker failure out of the commit; this records it.
         transaction.on_commit(partial(send_run_to_workers, run_id=run.pk))
@@ -147,48 +195,23 @@ def renew_lease(*, run: SmokeRun) -> bool:
     )
 
 
-def store_check_outcome(outcome: ProbeOutcome) -> bool:
-    """Write one check's result; only over a pending row, so a second delivery never overwrites it.
-
-    The message and excerpt may carry whatever the target answered, so they go through storable_text.
-    """
-    return bool(
-        CheckResult.objects.filter(pk=outcome.key, outcome=Outcome.PENDING).update(
-            outcome=outcome.outcome,
-            http_status=outcome.http_status,
-            latency_ms=outcome.latency_ms,
-            message=storable_text(outcome.message),
-            response_excerpt=storable_text(outcome.response_excerpt),
-            started_at=outcome.started_at,
-            finished_at=outcome.finished_at,
-        )
+def pending_specs(run: SmokeRun) -> list[ProbeSpec]:
+    """The checks of the run still pending, as specs; a pending result whose check was deleted becomes
+    an error instead."""
+    rows = CheckResult.objects.filter(run=run, outcome=Outcome.PENDING).values_list(
+        "pk", "smoke_check_id", *(f"smoke_check__{name}" for name in SPEC_FIELDS)
     )
-
-
-def store_check_outcomes(outcomes: list[ProbeOutcome]) -> None:
-    """Store a batch in one transaction. Should the database still refuse one result, each is stored on
-    its own and the refused one becomes an error naming why: one answer never costs the others."""
-    try:
-        with transaction.atomic():
-            for outcome in outcomes:
-                store_check_outcome(outcome)
-    except DatabaseError:
-        logger.exception("A batch of smoke-check results could not be stored; storing them one by one.")
-        for outcome in outcomes:
-            try:
-                with transaction.atomic():
-                    store_check_outcome(outcome)
-            except DatabaseError as error:
-                store_check_outcome(
-                    replace(
-                        outcome,
-                        outcome=Outcome.ERROR,
-                        message=f"The result could not be stored: {type(error).__name__}.",
-                        http_status=None,
-                        latency_ms=None,
-                        response_excerpt="",
-                    )
-                )
+    specs, orphans = [], []
+    for key, check_id, *fields in rows:
+        if check_id is None:
+            orphans.append(key)
+        else:
+            specs.append(_spec(key, *fields))
+    if orphans:
+        CheckResult.objects.filter(pk__in=orphans, outcome=Outcome.PENDING).update(
+            outcome=Outcome.ERROR, message="The check was deleted before it ran.", finished_at=timezone.now()
+        )
+    return specs
 
 
 def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | None:
@@ -196,46 +219,38 @@ def execute_run(*, run_id: int, worker_name: str | None = None) -> SmokeRun | No
     run = claim_run(run_id=run_id, worker_name=worker_name or this_worker_name())
     if run is None:
         return None
-    pending = list(CheckResult.objects.filter(run=run, outcome=Outcome.PENDING).select_related("smoke_check"))
-    specs = []
-    for result in pending:
-        if result.smoke_check is None:
-            CheckResult.objects.filter(pk=result.pk, outcome=Outcome.PENDING).update(
-                outcome=Outcome.ERROR,
-                message="The check was deleted before it ran.",
-                finished_at=timezone.now(),
-            )
-        else:
-            specs.append(spec_for(result.smoke_check, key=result.pk))
-
+    specs = pending_specs(run)
     renew_every = max(0.5, settings.SMOKETESTS_RUN_LEASE_SECONDS / 3)
     last_renewal = time.monotonic()
-    for outcomes in stream_outcomes(
+    outcome_batches = stream_outcomes(
         specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY, idle_every=min(renew_every, 2.0)
-    ):
-        if outcomes:
-            store_check_outcomes(outcomes)
-        if time.monotonic() - last_renewal >= renew_every:
-            if not renew_lease(run=run):
-                logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)
-                return None
-            last_renewal = time.monotonic()
+    )
+    # Closing the stream (also when this returns early) stops the probing and closes its connections.
+    with contextlib.closing(outcome_batches):
+        for outcomes in outcome_batches:
+            if outcomes:
+                store_check_outcomes(outcomes)
+            if time.monotonic() - last_renewal >= renew_every:
+                if not renew_lease(run=run):
+                    logger.warning("Smoke run %s was taken over by another worker; this one stops.", run.pk)
+                    return None
+                last_renewal = time.monotonic()
     return finish_run(run=run)
 
 
 def finish_run(*, run: SmokeRun) -> SmokeRun | None:
     with transaction.atomic():
-        outcomes = list(CheckResult.objects.filter(run=run).values_list("outcome", flat=True))
-        if Outcome.PENDING in outcomes:
+        counts = outcome_counts(run)
+        if counts[Outcome.PENDING]:
             return None
-        status = RunStatus.PASSED if all(o == Outcome.PASSED for o in outcomes) else RunStatus.FAILED
+        status = RunStatus.PASSED if counts[Outcome.PASSED] == sum(counts.values()) else RunStatus.FAILED
         finished = SmokeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts).update(
             status=status, finished_at=timezone.now(), lease_expires_at=None
         )
         if not finished:
             return None
         run = SmokeRun.objects.select_related("release").get(pk=run.pk)
-        _announce_finished(run)
+        _announce_finished(run, counts=counts)
     return run
 
 
@@ -252,10 +267,16 @@ def give_up_run(*, run_id: int, only_if: Q, reason: str) -> SmokeRun | None:
     return run
 
 
-def _announce_finished(run: SmokeRun) -> None:
+def outcome_counts(run: SmokeRun) -> dict[str, int]:
+    """{outcome: how many of the run's results have it}, every outcome present, counted by the database."""
     counts = dict.fromkeys(Outcome.values, 0)
-    for outcome in CheckResult.objects.filter(run=run).values_list("outcome", flat=True):
-        counts[outcome] += 1
+    grouped = CheckResult.objects.filter(run=run).order_by().values_list("outcome").annotate(Count("pk"))
+    counts.update(grouped)
+    return counts
+
+
+def _announce_finished(run: SmokeRun, *, counts: dict[str, int] | None = None) -> None:
+    counts = counts or outcome_counts(run)
     record_event(
         verb="smoke_run.finished",
         target=run,

@@ -93,17 +93,24 @@ EXEMPT: dict[str, str] = {
     "smoketests.services.monitors.send_alert": "sends an alert whose cause (monitor.state_changed) is"
     " audited; the MonitorAlert row records the sending",
     "smoketests.services.runs.failed_results": _READ,
+    "smoketests.services.runs.outcome_counts": _READ,
     "smoketests.services.runs.lease_duration": _READ,
     "smoketests.services.runs.spec_for": _READ,
     "smoketests.services.runs.this_worker_name": _READ,
     "smoketests.services.runs.wait_for_run": _READ,
     "smoketests.services.runs.notify_listeners": "sends the run's signal; the listeners' writes are audited",
-    "smoketests.services.runs.store_check_outcomes": "a worker stores its checks' outcomes; the CheckResult"
-    " rows are the record of every check",
+    "smoketests.services.results.create_pending_results": "a run's pending result rows, created with the"
+    " run, whose start is audited",
+    "smoketests.services.results.store_check_outcomes": "a worker stores its checks' outcomes; the"
+    " CheckResult rows are the record of every check",
+    "smoketests.services.results.store_outcomes_in_bulk": "a worker stores its checks' outcomes; the"
+    " CheckResult rows are the record of every check",
+    "smoketests.services.runs.pending_specs": "reads a run's pending checks; a deleted check's result becomes"
+    " an error on its CheckResult row, the record of every check",
     "smoketests.services.runs.renew_lease": "a running worker's heartbeat on its own run",
     "smoketests.services.runs.send_run_to_workers": _DISPATCH,
-    "smoketests.services.runs.store_check_outcome": "one check's result, stored as its CheckResult row; the"
-    " run's start and finish are audited",
+    "smoketests.services.results.store_check_outcome": "one check's result, stored as its CheckResult row;"
+    " the run's start and finish are audited",
 }
 
 

@@ -1,6 +1,7 @@
 """Which hosts smoke checks, monitors and webhooks may reach: decided by one rule, on the name when a URL is
 saved and again on every resolved address when a request is made."""
 
+import asyncio
 import socket
 
 import anyio
@@ -90,17 +91,24 @@ def probe(url: str, **fields):
 
 @pytest.fixture
 def dns_answers(monkeypatch):
-    """Answers for made-up names, as a DNS server would give them; other names resolve as usual."""
+    """Answers for made-up names, as a DNS server would give them; other names resolve as usual. Both
+    resolvers are answered: anyio's (webhooks, through httpx) and the event loop's (smoke checks, through
+    aiohttp's resolver)."""
     answers: dict[str, str] = {}
-    real = anyio.getaddrinfo
 
-    async def getaddrinfo(host, port, **kwargs):
-        if host in answers:
-            family = socket.AF_INET6 if ":" in answers[host] else socket.AF_INET
-            return [(family, socket.SOCK_STREAM, 6, "", (answers[host], port))]
-        return await real(host, port, **kwargs)
+    def answering(real, takes_self: bool):
+        async def getaddrinfo(*args, **kwargs):
+            host, port = args[1:3] if takes_self else args[:2]
+            if host in answers:
+                family = socket.AF_INET6 if ":" in answers[host] else socket.AF_INET
+                return [(family, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+            return await real(*args, **kwargs)
 
-    monkeypatch.setattr(anyio, "getaddrinfo", getaddrinfo)
+        return getaddrinfo
+
+    monkeypatch.setattr(anyio, "getaddrinfo", answering(anyio.getaddrinfo, takes_self=False))
+    loop_class = asyncio.BaseEventLoop
+    monkeypatch.setattr(loop_class, "getaddrinfo", answering(loop_class.getaddrinfo, takes_self=True))
     return answers
 
 

@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 for checks to hit: each path misbehaves in one known way."""
 
+import asyncio
 import functools
 import socket
 import ssl
@@ -71,6 +72,8 @@ class TargetHandler(BaseHTTPRequestHandler):
             self.end_headers()
         elif url.path == "/echo-host":
             self._answer(200, f"host={self.headers.get('Host', '')}")
+        elif url.path == "/echo-agent":
+            self._answer(200, f"agent={self.headers.get('User-Agent', '')}")
         elif url.path == "/letters":
             # Harmless text on which a catastrophically backtracking pattern such as (a|aa)+$ never ends.
             self._answer(200, "a" * 64 + "!")
@@ -172,3 +175,93 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
         capture_output=True,
     )  # fmt: skip
     return certificate, key
+
+
+class CountingServer:
+    """An asyncio HTTP/1.1 server in its own thread that counts connections (opened, open now, most open
+    at once) and requests (received, being answered, most answered at once). Every answer comes after
+    `delay_ms`.
+
+    Paths: `/ok` (Content-Length), `/chunked` (chunked transfer coding), `/http10` (HTTP/1.0, the body
+    ends with the connection), `/close-quietly` (answers as if keeping the connection, then closes it),
+    `/drop-second` (closes a connection without answering its second request).
+    """
+
+    def __init__(self, delay_ms: int = 0):
+        self.delay = delay_ms / 1000
+        self.opened = self.open_now = self.most_open = self.requests = 0
+        self.answering = self.most_answering = 0
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.server = self.loop.run_until_complete(
+            asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048)
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.ready.set()
+        self.loop.run_forever()
+
+    async def _serve(self, reader, writer) -> None:
+        self.opened += 1
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+        on_this_connection = 0
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                on_this_connection += 1
+                if on_this_connection == 2 and b" /drop-second " in head:
+                    break  # as a server whose keep-alive timeout struck as the request came in
+                self.requests += 1
+                self.answering += 1
+                self.most_answering = max(self.most_answering, self.answering)
+                try:
+                    await asyncio.sleep(self.delay)
+                finally:
+                    self.answering -= 1
+                path = head.split(b" ", 2)[1]
+                if path == b"/chunked":
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        b"4\r\nOK: \r\n10;note=x\r\nportal healthy, \r\n7\r\nchunked\r\n"
+                        b"0\r\nX-Done: 1\r\n\r\n"
+                    )
+                elif path == b"/http10":
+                    writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+                    writer.write(b"OK: portal healthy, 1.0")
+                    await writer.drain()
+                    break
+                else:
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 18\r\n\r\nOK: portal healthy")
+                await writer.drain()
+                if path == b"/close-quietly":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.open_now -= 1
+            writer.close()
+
+    def url(self, path: str = "/ok") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self) -> "CountingServer":
+        self.thread.start()
+        self.ready.wait(10)
+        return self
+
+    async def _shut_down(self) -> None:
+        self.server.close()
+        connections = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in connections:
+            task.cancel()
+        await asyncio.gather(*connections, return_exceptions=True)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._shut_down(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()

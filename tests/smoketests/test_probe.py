@@ -6,7 +6,8 @@ import pytest
 
 from golive.outbound import storable_text
 from smoketests.choices import Outcome
-from smoketests.probe import BoundedBody, ProbeSpec, UnreadableBody, stream_outcomes
+from smoketests.judging import BoundedBody, ProbeSpec, UnreadableBody
+from smoketests.probe import stream_outcomes
 from tests.smoketests.target import gzip_body, gzip_bomb, unused_port
 
 
