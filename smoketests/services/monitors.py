@@ -109,7 +109,7 @@ def latest_slot(*, due_at: datetime, interval: timedelta, now: datetime) -> date
 
 
 def dispatch_due_monitors(
-    *, now: datetime | None = None, limit: int = 2000, batch_size: int = 100
+    *, now: datetime | None = None, limit: int = 2000, batch_size: int = 250
 ) -> list[int]:
     """Claim every due monitor's current slot and send the slots to workers in batches of `batch_size`.
 
