@@ -42,27 +42,29 @@ def shared_tls_contexts() -> dict[bool, ssl.SSLContext]:
     return tls_contexts()
 
 
-# httpcore's default pool size. No more requests than this wait on one pool at a time: the pool scans
-# every waiting request and every connection each time one of them moves, so a long queue costs CPU.
-CONNECTIONS_PER_HOST = 10
+# httpcore scans every connection of a pool and every request waiting on it each time a request starts or
+# ends, so a pool's CPU cost per request grows with its size. Small pools, several per host, keep each scan
+# short while a host still gets POOLS_PER_HOST × CONNECTIONS_PER_POOL requests at a time.
+CONNECTIONS_PER_POOL = 3
+POOLS_PER_HOST = 4
 
-HostKey = tuple[str, str, int | None, bool]
+PoolKey = tuple[str, str, int | None, bool, int]
 
 
 class HostPools:
-    """One httpx client (and so one connection pool) per target host, and a turn to use it."""
+    """A few small httpx clients (each its own connection pool) per target host, and turns to use them."""
 
     def __init__(self) -> None:
-        self.clients: dict[HostKey, httpx.AsyncClient] = {}
-        self.turns: dict[HostKey, asyncio.Semaphore] = {}
+        self.clients: dict[PoolKey, httpx.AsyncClient] = {}
+        self.turns: dict[PoolKey, asyncio.Semaphore] = {}
 
     @staticmethod
-    def _key(spec: ProbeSpec) -> HostKey:
+    def _key(spec: ProbeSpec) -> PoolKey:
         url = urlsplit(spec.url)
-        return (url.scheme, url.hostname or "", url.port, spec.verify_tls)
+        return (url.scheme, url.hostname or "", url.port, spec.verify_tls, spec.key % POOLS_PER_HOST)
 
     def turn_for(self, spec: ProbeSpec) -> asyncio.Semaphore:
-        return self.turns.setdefault(self._key(spec), asyncio.Semaphore(CONNECTIONS_PER_HOST))
+        return self.turns.setdefault(self._key(spec), asyncio.Semaphore(CONNECTIONS_PER_POOL))
 
     def client_for(self, spec: ProbeSpec) -> httpx.AsyncClient:
         key = self._key(spec)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from golive.choices import ReleaseStatus
 from golive.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 from smoketests.choices import MonitorState, Outcome
-from smoketests.http_pool import stream_pooled_outcomes
+from smoketests.http_pool import CONNECTIONS_PER_POOL, POOLS_PER_HOST, stream_pooled_outcomes
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
 from smoketests.probe import ProbeOutcome, ProbeSpec
 from smoketests.services.monitors import (
@@ -220,4 +220,5 @@ def test_checks_of_one_host_share_kept_alive_connections():
         server.server_close()
     assert sorted(o.key for o in outcomes) == list(range(60))
     assert {o.outcome for o in outcomes} == {Outcome.PASSED}
-    assert CountingServer.connections <= 10  # one pool per host, ten connections at most
+    # Kept alive and shared: at most POOLS_PER_HOST × CONNECTIONS_PER_POOL, not one per check.
+    assert CountingServer.connections <= POOLS_PER_HOST * CONNECTIONS_PER_POOL < 60
