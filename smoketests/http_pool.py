@@ -1,7 +1,7 @@
-"""Many monitor checks from one event loop, sharing one keep-alive connection pool per target host.
+"""Many monitor checks from one event loop, sharing a few small keep-alive connection pools per target host.
 
-A monitor batch checks the same few hosts over and over: a pool per (scheme, host, port, TLS setting)
-lets the checks of a batch reuse connections instead of opening one each, and the TLS contexts are made
+A monitor batch checks the same few hosts over and over: pools per (scheme, host, port, TLS setting)
+let the checks of a batch reuse connections instead of opening one each, and the TLS contexts are made
 once per process. Pools live for one batch only, so a host taken off SMOKETESTS_ALLOWED_HOSTS is never
 reached through a connection opened before the change. What a check means (timeouts, bounded bodies,
 judging the answer, plain-words errors) stays in smoketests.probe.
