@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 HYPERCARE_AFTER_HANDOVER = timedelta(days=7)
 # Statuses in which a monitor without an explicit start counts as started: the release went live.
 WENT_LIVE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
-# A slot found due later than this is not checked late: the monitor waits for its next slot instead.
+# A monitor found due for longer than this is not checked late: it waits for its next slot instead.
 CATCH_UP_SECONDS = 10
 MISSED_MESSAGE = "No worker checked this slot in time."
 
@@ -113,10 +113,10 @@ def dispatch_due_monitors(
 ) -> list[int]:
     """Claim every due monitor's current slot and send the slots to workers in batches of `batch_size`.
 
-    A monitor whose newest slot is more than CATCH_UP_SECONDS old gets no slot now: it moves on to its
-    next slot. Monitors keep their own rhythm, so ten thousand overdue ones are checked over the next
-    interval, not all in the first seconds. Works through the due monitors `limit` at a time, one
-    transaction each. Returns the ids of the MonitorResult rows created.
+    A monitor whose due time passed more than CATCH_UP_SECONDS ago (a backlog, not a late tick) gets no
+    slot now: it moves on to its next slot. Monitors keep their own rhythm, so ten thousand overdue ones
+    are checked over the next interval, not all in the first seconds. Works through the due monitors
+    `limit` at a time, one transaction each. Returns the ids of the MonitorResult rows created.
     """
     now = now or timezone.now()
     result_ids: list[int] = []
@@ -143,7 +143,7 @@ def _dispatch_some(*, now: datetime, limit: int, batch_size: int) -> tuple[list[
         for monitor in monitors:
             interval = timedelta(seconds=monitor.interval_seconds)
             slot = latest_slot(due_at=monitor.next_due_at, interval=interval, now=now)
-            if now - slot <= catch_up:
+            if now - monitor.next_due_at <= catch_up:
                 slots.append(MonitorResult(monitor=monitor, scheduled_for=slot))
             monitor.next_due_at = slot + interval
         # A second scheduler that somehow saw the same slot fails here on the unique constraint and
