@@ -48,47 +48,50 @@ def shared_tls_contexts() -> dict[bool, ssl.SSLContext]:
 CONNECTIONS_PER_POOL = 3
 POOLS_PER_HOST = 4
 
-PoolKey = tuple[str, str, int | None, bool, int]
+HostKey = tuple[str, str, int | None, bool]
 
 
 class HostPools:
-    """A few small httpx clients (each its own connection pool) per target host, and turns to use them."""
+    """A few small httpx clients (each its own connection pool) per target host, taken in turn."""
 
     def __init__(self) -> None:
-        self.clients: dict[PoolKey, httpx.AsyncClient] = {}
-        self.turns: dict[PoolKey, asyncio.Semaphore] = {}
+        self.clients: dict[HostKey, list[httpx.AsyncClient]] = {}
+        self.turns: dict[HostKey, list[asyncio.Semaphore]] = {}
+        self.next_pool: dict[HostKey, int] = {}
 
-    @staticmethod
-    def _key(spec: ProbeSpec) -> PoolKey:
+    def pool_for(self, spec: ProbeSpec) -> tuple[asyncio.Semaphore, httpx.AsyncClient]:
+        """The next of the host's pools, round robin: (its turn, its client)."""
         url = urlsplit(spec.url)
-        return (url.scheme, url.hostname or "", url.port, spec.verify_tls, spec.key % POOLS_PER_HOST)
-
-    def turn_for(self, spec: ProbeSpec) -> asyncio.Semaphore:
-        return self.turns.setdefault(self._key(spec), asyncio.Semaphore(CONNECTIONS_PER_POOL))
-
-    def client_for(self, spec: ProbeSpec) -> httpx.AsyncClient:
-        key = self._key(spec)
+        key = (url.scheme, url.hostname or "", url.port, spec.verify_tls)
         if key not in self.clients:
-            transport = guarded_async_transport(
-                Destination.SMOKE_CHECK, ssl_context=shared_tls_contexts()[spec.verify_tls]
-            )
-            self.clients[key] = httpx.AsyncClient(
-                transport=transport, follow_redirects=False, trust_env=False
-            )
-        return self.clients[key]
+            context = shared_tls_contexts()[spec.verify_tls]
+            self.clients[key] = [
+                httpx.AsyncClient(
+                    transport=guarded_async_transport(Destination.SMOKE_CHECK, ssl_context=context),
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+                for _ in range(POOLS_PER_HOST)
+            ]
+            self.turns[key] = [asyncio.Semaphore(CONNECTIONS_PER_POOL) for _ in range(POOLS_PER_HOST)]
+            self.next_pool[key] = 0
+        index = self.next_pool[key]
+        self.next_pool[key] = (index + 1) % POOLS_PER_HOST
+        return self.turns[key][index], self.clients[key][index]
 
     async def close(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        for clients in self.clients.values():
+            for client in clients:
+                await client.aclose()
 
 
-async def probe_pooled(pools: HostPools, spec: ProbeSpec) -> ProbeOutcome:
+async def probe_pooled(client: httpx.AsyncClient, spec: ProbeSpec) -> ProbeOutcome:
     started_at = timezone.now()
     started = time.monotonic()
     timeout = effective_timeout(spec)
 
     async def request() -> tuple[int, str, bool]:
-        async with pools.client_for(spec).stream(
+        async with client.stream(
             spec.method,
             spec.url,
             headers=request_headers(spec),
@@ -136,8 +139,10 @@ async def _probe_batch(specs: list[ProbeSpec], concurrency: int, deliver) -> Non
     pools = HostPools()
 
     async def bounded(spec: ProbeSpec) -> None:
-        async with semaphore, pools.turn_for(spec):
-            deliver(await probe_pooled(pools, spec))
+        async with semaphore:
+            turn, client = pools.pool_for(spec)
+            async with turn:
+                deliver(await probe_pooled(client, spec))
 
     try:
         await asyncio.gather(*(bounded(spec) for spec in specs))
