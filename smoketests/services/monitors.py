@@ -3,8 +3,14 @@
 No slot is checked twice: the dispatcher locks due monitors with SKIP LOCKED and moves `next_due_at`
 on, the (monitor, scheduled_for) unique constraint refuses a second row for a slot, and the worker
 claims each slot's row from pending before it sends a single request.
+
+A worker stores the outcomes of a batch in one transaction, over running rows only, so a batch
+delivered twice counts once. A backlog (monitors created before the scheduler ran, or a scheduler that
+was down) is not fired at once: each monitor waits for its own next slot, which spreads the backlog over
+one interval. Slots a stopped worker left in the queue are marked missed once a newer slot is due.
 """
 
+import copy
 import logging
 from datetime import datetime, timedelta
 
@@ -21,9 +27,11 @@ from golive.models import Release
 from golive.outbound import storable_text
 from golive.permissions import Action, require
 from golive.services.records import create_record, update_record
+from smoketests.bulk import update_each
 from smoketests.choices import AlertKind, MonitorState, Outcome
+from smoketests.http_pool import stream_pooled_outcomes
 from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
-from smoketests.probe import ProbeOutcome, stream_outcomes
+from smoketests.probe import ProbeOutcome
 from smoketests.services.runs import notify_listeners, spec_for
 from smoketests.signals import monitor_state_changed
 
@@ -32,6 +40,9 @@ logger = logging.getLogger(__name__)
 HYPERCARE_AFTER_HANDOVER = timedelta(days=7)
 # Statuses in which a monitor without an explicit start counts as started: the release went live.
 WENT_LIVE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
+# A monitor found due for longer than this is not checked late: it waits for its next slot instead.
+CATCH_UP_SECONDS = 10
+MISSED_MESSAGE = "No worker checked this slot in time."
 
 
 def first_due_at(*, monitor: Monitor, now: datetime) -> datetime:
@@ -102,15 +113,28 @@ def latest_slot(*, due_at: datetime, interval: timedelta, now: datetime) -> date
 
 
 def dispatch_due_monitors(
-    *, now: datetime | None = None, limit: int = 2000, batch_size: int = 50
+    *, now: datetime | None = None, limit: int = 2000, batch_size: int = 250
 ) -> list[int]:
-    """Claim every due monitor's current slot and send the slots to workers in batches.
+    """Claim every due monitor's current slot and send the slots to workers in batches of `batch_size`.
 
-    Returns the ids of the MonitorResult rows created, one per monitor and slot.
+    A monitor whose due time passed more than CATCH_UP_SECONDS ago (a backlog, not a late tick) gets no
+    slot now: it moves on to its next slot. Monitors keep their own rhythm, so ten thousand overdue ones
+    are checked over the next interval, not all in the first seconds. Works through the due monitors
+    `limit` at a time, one transaction each. Returns the ids of the MonitorResult rows created.
     """
+    now = now or timezone.now()
+    result_ids: list[int] = []
+    while True:
+        created, seen = _dispatch_some(now=now, limit=limit, batch_size=batch_size)
+        result_ids += created
+        if seen < limit:
+            return result_ids
+
+
+def _dispatch_some(*, now: datetime, limit: int, batch_size: int) -> tuple[list[int], int]:
     from smoketests.tasks import check_monitor_slots
 
-    now = now or timezone.now()
+    catch_up = timedelta(seconds=CATCH_UP_SECONDS)
     with transaction.atomic():
         monitors = list(
             due_monitors(now)
@@ -118,38 +142,51 @@ def dispatch_due_monitors(
             .order_by("next_due_at")[:limit]
         )
         if not monitors:
-            return []
+            return [], 0
         slots = []
         for monitor in monitors:
             interval = timedelta(seconds=monitor.interval_seconds)
             slot = latest_slot(due_at=monitor.next_due_at, interval=interval, now=now)
-            slots.append(MonitorResult(monitor=monitor, scheduled_for=slot))
+            if now - monitor.next_due_at <= catch_up:
+                slots.append(MonitorResult(monitor=monitor, scheduled_for=slot))
             monitor.next_due_at = slot + interval
         # A second scheduler that somehow saw the same slot fails here on the unique constraint and
         # its whole tick rolls back; nothing it dispatched is sent, since sending waits for commit.
         created = MonitorResult.objects.bulk_create(slots)
-        Monitor.objects.bulk_update(monitors, ["next_due_at"])
+        update_each(monitors, ["next_due_at"])
         result_ids = [result.pk for result in created]
         for start in range(0, len(result_ids), batch_size):
             check_monitor_slots.delay_on_commit(result_ids[start : start + batch_size])
-    return result_ids
+    return result_ids, len(monitors)
 
 
-def claim_slots(*, result_ids: list[int]) -> list[MonitorResult]:
+def claim_slots(*, result_ids: list[int], now: datetime | None = None) -> list[MonitorResult]:
+    """Pending slots become running and are returned; a slot whose next one is already due is missed."""
+    now = now or timezone.now()
     with transaction.atomic():
-        claimable = list(
-            MonitorResult.objects.select_for_update(skip_locked=True)
+        pending = list(
+            MonitorResult.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=result_ids, outcome=Outcome.PENDING)
-            .values_list("pk", flat=True)
+            .select_related("monitor__smoke_check")
         )
-        MonitorResult.objects.filter(pk__in=claimable, outcome=Outcome.PENDING).update(
-            outcome=Outcome.RUNNING, started_at=timezone.now()
+        superseded = [
+            result.pk
+            for result in pending
+            if result.scheduled_for + timedelta(seconds=result.monitor.interval_seconds) <= now
+        ]
+        claimed = [result for result in pending if result.pk not in superseded]
+        MonitorResult.objects.filter(pk__in=superseded).update(outcome=Outcome.MISSED, message=MISSED_MESSAGE)
+        MonitorResult.objects.filter(pk__in=[result.pk for result in claimed]).update(
+            outcome=Outcome.RUNNING, started_at=now
         )
-    return list(MonitorResult.objects.filter(pk__in=claimable).select_related("monitor__smoke_check"))
+    return claimed
 
 
 def check_monitor_slots(*, result_ids: list[int]) -> int:
-    """Check the claimed slots concurrently; a check never runs longer than its monitor's interval."""
+    """Check the claimed slots concurrently; a check never runs longer than its monitor's interval.
+
+    Returns how many outcomes were stored.
+    """
     claimed = claim_slots(result_ids=result_ids)
     specs = [
         spec_for(
@@ -159,25 +196,61 @@ def check_monitor_slots(*, result_ids: list[int]) -> int:
         )
         for result in claimed
     ]
-    monitor_of = {result.pk: result.monitor_id for result in claimed}
     recorded = 0
-    for outcomes in stream_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
-        for outcome in outcomes:
-            record_monitor_outcome(monitor_id=monitor_of[outcome.key], outcome=outcome)
-            recorded += 1
+    for outcomes in stream_pooled_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
+        recorded += record_monitor_outcomes(outcomes=outcomes)
     return recorded
 
 
+RESULT_FIELDS = ["outcome", "http_status", "latency_ms", "message", "started_at", "finished_at"]
+MONITOR_FIELDS = ["consecutive_failures", "last_checked_at", "state", "state_changed_at"]
+
+
 @transaction.atomic
-def record_monitor_outcome(*, monitor_id: int, outcome: ProbeOutcome) -> Monitor:
-    monitor = Monitor.objects.select_for_update().select_related("smoke_check", "release").get(pk=monitor_id)
-    MonitorResult.objects.filter(pk=outcome.key, outcome=Outcome.RUNNING).update(
-        outcome=outcome.outcome,
-        http_status=outcome.http_status,
-        latency_ms=outcome.latency_ms,
-        message=storable_text(outcome.message),
-        finished_at=outcome.finished_at,
+def record_monitor_outcomes(*, outcomes: list[ProbeOutcome]) -> int:
+    """Store a batch of outcomes in one transaction and move each monitor's state, slot by slot.
+
+    Only slots still running are stored, so a repeated batch changes nothing. A paused monitor's check
+    is stored but moves no state; a deleted monitor's slots are gone with it. Returns how many were stored.
+    """
+    by_result = {outcome.key: outcome for outcome in outcomes}
+    # Results before monitors: the order a monitor's deletion locks them in.
+    results = list(
+        MonitorResult.objects.select_for_update()
+        .filter(pk__in=by_result, outcome=Outcome.RUNNING)
+        .order_by("monitor_id", "scheduled_for", "pk")
     )
+    if not results:
+        return 0
+    monitors = {
+        monitor.pk: monitor
+        for monitor in Monitor.objects.select_for_update(no_key=True)
+        .filter(pk__in={result.monitor_id for result in results})
+        .order_by("pk")
+    }
+    changes = []
+    for result in results:
+        outcome = by_result[result.pk]
+        result.outcome = outcome.outcome
+        result.http_status = outcome.http_status
+        result.latency_ms = outcome.latency_ms
+        result.message = storable_text(outcome.message)
+        result.started_at = outcome.started_at or result.started_at
+        result.finished_at = outcome.finished_at
+        monitor = monitors.get(result.monitor_id)
+        if monitor is not None and monitor.enabled:
+            old_state = _apply_outcome(monitor, outcome)
+            if old_state is not None:
+                changes.append((copy.copy(monitor), old_state, outcome.message))
+    update_each(results, RESULT_FIELDS)
+    update_each([monitor for monitor in monitors.values() if monitor.enabled], MONITOR_FIELDS)
+    for monitor, old_state, message in changes:
+        _announce_state_change(monitor, old_state=old_state, last_message=message)
+    return len(results)
+
+
+def _apply_outcome(monitor: Monitor, outcome: ProbeOutcome) -> str | None:
+    """Count one outcome on the monitor (in memory); returns the old state if the state changed."""
     old_state = monitor.state
     if outcome.outcome == Outcome.PASSED:
         monitor.consecutive_failures = 0
@@ -187,15 +260,11 @@ def record_monitor_outcome(*, monitor_id: int, outcome: ProbeOutcome) -> Monitor
         failing = monitor.consecutive_failures >= monitor.failure_threshold
         new_state = MonitorState.DOWN if failing else old_state
     monitor.last_checked_at = outcome.finished_at or timezone.now()
-    fields = ["consecutive_failures", "last_checked_at"]
-    if new_state != old_state:
-        monitor.state = new_state
-        monitor.state_changed_at = monitor.last_checked_at
-        fields += ["state", "state_changed_at"]
-    monitor.save(update_fields=fields)
-    if new_state != old_state:
-        _announce_state_change(monitor, old_state=old_state, last_message=outcome.message)
-    return monitor
+    if new_state == old_state:
+        return None
+    monitor.state = new_state
+    monitor.state_changed_at = monitor.last_checked_at
+    return old_state
 
 
 def _announce_state_change(monitor: Monitor, *, old_state: str, last_message: str) -> None:
@@ -302,7 +371,7 @@ def mark_missed_slots(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(seconds=settings.SMOKETESTS_MISSED_SLOT_AFTER_SECONDS)
     return MonitorResult.objects.filter(
         outcome__in=[Outcome.PENDING, Outcome.RUNNING], scheduled_for__lt=cutoff
-    ).update(outcome=Outcome.MISSED, message="No worker checked this slot in time.")
+    ).update(outcome=Outcome.MISSED, message=MISSED_MESSAGE)
 
 
 def prune_monitor_results(*, now: datetime | None = None) -> int:

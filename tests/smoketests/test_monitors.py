@@ -99,19 +99,33 @@ def test_a_monitor_stops_at_its_end_and_handover_sets_the_end(live_release, make
     assert AuditEvent.objects.filter(verb="monitor.end_set").count() == 1
 
 
-def test_each_slot_is_dispatched_once_and_missed_slots_are_skipped(live_release, make_check, target):
+def test_each_slot_is_dispatched_once_and_a_slot_missed_by_seconds_is_caught_up(
+    live_release, make_check, target
+):
     monitor = make_monitor(live_release, make_check("home", target.url("/fast")), interval_seconds=60)
     now = timezone.now()
-    Monitor.objects.filter(pk=monitor.pk).update(next_due_at=now - timedelta(minutes=10, seconds=30))
+    Monitor.objects.filter(pk=monitor.pk).update(next_due_at=now - timedelta(seconds=4))
 
     first = dispatch_due_monitors(now=now)
     again = dispatch_due_monitors(now=now)
 
     assert len(first) == 1 and again == []
     slot = MonitorResult.objects.get().scheduled_for
-    assert now - timedelta(seconds=60) < slot <= now  # the newest slot, not ten stale ones
+    assert slot == now - timedelta(seconds=4)
     monitor.refresh_from_db()
     assert monitor.next_due_at == slot + timedelta(seconds=60)
+
+
+def test_a_monitor_overdue_for_longer_waits_for_its_next_slot(live_release, make_check, target):
+    monitor = make_monitor(live_release, make_check("home", target.url("/fast")), interval_seconds=60)
+    now = timezone.now()
+    # Its newest slot was only 4 s ago, but nothing dispatched it for ten minutes: a backlog, not a late tick.
+    Monitor.objects.filter(pk=monitor.pk).update(next_due_at=now - timedelta(minutes=10, seconds=4))
+
+    assert dispatch_due_monitors(now=now) == []
+    monitor.refresh_from_db()
+    assert monitor.next_due_at == now + timedelta(seconds=56)  # its own rhythm, not now, not ten stale slots
+    assert len(dispatch_due_monitors(now=now + timedelta(seconds=56))) == 1
 
 
 def test_a_slot_row_is_unique_per_monitor(live_release, make_check, target):

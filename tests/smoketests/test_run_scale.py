@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import F
 
 from golive.models import AuditEvent
+from golive.permissions import SYSTEM
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.services.runs import execute_run, reap_smoke_runs, start_smoke_run
@@ -41,7 +42,7 @@ def test_a_run_of_ten_thousand_checks_stores_every_result_once(release, counting
     settings.SMOKETESTS_MAX_CONNECTIONS_PER_HOST = 50
     server = counting_server()
     add_checks(release, server, 10_000)
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
 
     finished = execute_run(run_id=run.pk)
 
@@ -64,7 +65,7 @@ def test_a_run_opens_no_more_connections_to_a_host_than_the_setting_allows(
     server = counting_server(delay_ms=50)
     add_checks(release, server, 30)
 
-    finished = execute_run(run_id=start_smoke_run(release=release, actor=None).pk)
+    finished = execute_run(run_id=start_smoke_run(release=release, actor=SYSTEM).pk)
 
     assert finished.status == RunStatus.PASSED
     assert (server.requests, server.most_answering, server.opened) == (30, 3, 3)
@@ -78,7 +79,7 @@ def test_a_run_taken_over_mid_run_stops_its_requests_and_keeps_what_it_stored(
     settings.SMOKETESTS_RUN_LEASE_SECONDS = 1  # renewed, and so checked, every 0.5 s
     server = counting_server(delay_ms=300)
     add_checks(release, server, 60)  # 15 rounds of 0.3 s: 4.5 s if it ran to the end
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
 
     def take_over() -> None:
         # What a second worker's claim does once this one's lease has run out.
@@ -112,7 +113,7 @@ def test_a_large_run_whose_worker_is_killed_is_finished_by_another_with_each_res
     add_checks(release, server, 1000)
     worker_settings = {"SMOKETESTS_RUN_LEASE_SECONDS": "2", "SMOKETESTS_MAX_CONNECTIONS_PER_HOST": "50"}
     first = start_celery_worker(**worker_settings)
-    run = start_smoke_run(release=release, actor=None)
+    run = start_smoke_run(release=release, actor=SYSTEM)
 
     # 20 rounds of 0.2 s: kill it once some results are stored and most are not.
     wait_for(lambda: CheckResult.objects.filter(run=run, outcome=Outcome.PASSED).count() >= 100, timeout=30)

@@ -151,6 +151,34 @@ def test_a_real_worker_checks_each_dispatched_monitor_slot_once(
     assert (healthy.state, broken.consecutive_failures) == (MonitorState.UP, 1)
 
 
+def test_a_batch_delivered_twice_to_a_real_worker_is_checked_and_counted_once(
+    release, make_check, target, start_celery_worker
+):
+    from smoketests.tasks import check_monitor_slots
+
+    release.status = ReleaseStatus.LIVE
+    release.save()
+    broken = [
+        create_monitor(release=release, actor=None, smoke_check=make_check(f"api {n}", target.url("/error")))
+        for n in range(20)
+    ]
+    Monitor.objects.update(next_due_at=timezone.now())
+    result_ids = dispatch_due_monitors()
+    start_celery_worker(concurrency=2)
+    hits = len(target.hits)
+
+    for _ in range(2):  # a second delivery of the same batch, to the other worker process at once
+        check_monitor_slots.delay(result_ids)
+
+    done = MonitorResult.objects.filter(pk__in=result_ids, finished_at__isnull=False)
+    wait_for(lambda: done.count() == 20, timeout=30)
+    time.sleep(1)  # time for a double count to show, had there been one
+    assert len(target.hits) - hits == 20
+    assert set(
+        Monitor.objects.filter(pk__in=[m.pk for m in broken]).values_list("consecutive_failures", flat=True)
+    ) == {1}
+
+
 def test_a_catastrophic_regular_expression_fails_its_check_alone(
     release, members, make_check, target, start_celery_worker
 ):
