@@ -29,9 +29,8 @@ from golive.permissions import Action, require
 from golive.services.records import create_record, update_record
 from smoketests.bulk import update_each
 from smoketests.choices import AlertKind, MonitorState, Outcome
-from smoketests.http_pool import stream_pooled_outcomes
 from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
-from smoketests.probe import ProbeOutcome
+from smoketests.probe import ProbeOutcome, stream_outcomes
 from smoketests.services.runs import notify_listeners, spec_for
 from smoketests.signals import monitor_state_changed
 
@@ -197,8 +196,9 @@ def check_monitor_slots(*, result_ids: list[int]) -> int:
         for result in claimed
     ]
     recorded = 0
-    for outcomes in stream_pooled_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
-        recorded += record_monitor_outcomes(outcomes=outcomes)
+    for outcomes in stream_outcomes(specs, concurrency=settings.SMOKETESTS_MAX_CONCURRENCY):
+        if outcomes:  # an empty list is the stream's idle tick
+            recorded += record_monitor_outcomes(outcomes=outcomes)
     return recorded
 
 

@@ -12,9 +12,8 @@ from golive.choices import ReleaseStatus
 from golive.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 from golive.permissions import SYSTEM
 from smoketests.choices import MonitorState, Outcome
-from smoketests.http_pool import CONNECTIONS_PER_POOL, POOLS_PER_HOST, stream_pooled_outcomes
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
-from smoketests.probe import ProbeOutcome, ProbeSpec
+from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
 from smoketests.services.monitors import (
     check_monitor_slots,
     claim_slots,
@@ -218,11 +217,11 @@ def test_checks_of_one_host_share_kept_alive_connections():
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/fast"
         specs = [ProbeSpec(key=n, method="GET", url=url) for n in range(60)]
-        outcomes = [o for group in stream_pooled_outcomes(specs, concurrency=20) for o in group]
+        outcomes = [o for group in stream_outcomes(specs, concurrency=20, per_host_limit=5) for o in group]
     finally:
         server.shutdown()
         server.server_close()
     assert sorted(o.key for o in outcomes) == list(range(60))
     assert {o.outcome for o in outcomes} == {Outcome.PASSED}
-    # Kept alive and shared: at most POOLS_PER_HOST × CONNECTIONS_PER_POOL, not one per check.
-    assert CountingServer.connections <= POOLS_PER_HOST * CONNECTIONS_PER_POOL < 60
+    # Kept alive and shared: at most the per-host limit, not one per check.
+    assert CountingServer.connections <= 5

@@ -159,7 +159,9 @@ def test_a_batch_delivered_twice_to_a_real_worker_is_checked_and_counted_once(
     release.status = ReleaseStatus.LIVE
     release.save()
     broken = [
-        create_monitor(release=release, actor=None, smoke_check=make_check(f"api {n}", target.url("/error")))
+        create_monitor(
+            release=release, actor=SYSTEM, smoke_check=make_check(f"api {n}", target.url("/error"))
+        )
         for n in range(20)
     ]
     Monitor.objects.update(next_due_at=timezone.now())
