@@ -15,10 +15,11 @@ from django.utils.safestring import mark_safe
 
 from dashboards.readiness import attach_readiness, readiness_for, with_readiness_counts
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
-from golive.models import AuditEvent, Decision, DecisionReview, GoLiveStep, GoNoGoMeeting, Release, StepStatus
+from golive.models import AuditEvent, Decision, DecisionReview, GoNoGoMeeting, Release
 from golive.permissions import releases_visible_to
 from handover.selectors import release_card as handover_card
 from registers.models import Defect, Risk
+from runbook.models import GoLiveStep, StepStatus
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 from smoketests.uptime import uptime_percent

@@ -30,6 +30,7 @@ from golive.models import (
     Release,
 )
 from golive.permissions import Action, NotAllowed, can
+from golive.signals import communication_sent
 
 logger = logging.getLogger(__name__)
 
@@ -341,10 +342,7 @@ def deliver_communication(communication_id: int) -> str:
             release=communication.release,
             data={"recipients": len(communication.recipients)},
         )
-        if communication.runbook_step_id:
-            from golive.services.runbook import message_sent  # the runbook drafts messages: it imports us
-
-            message_sent(communication)
+        communication_sent.send(sender=Communication, communication=communication)
     return communication.status
 
 

@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.models import Communication, GoLiveStep, ProductionIssue, Release
-from golive.services import runbook, runbook_plan
+from golive.models import Communication, ProductionIssue, Release
+from runbook.models import GoLiveStep
+from runbook.services import execution as runbook
+from runbook.services import plan as runbook_plan
 from smoketests.models import SmokeCheck, SmokeRun
 from smoketests.services.runs import execute_run
 
