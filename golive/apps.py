@@ -6,7 +6,7 @@ class GoLiveConfig(AppConfig):
     verbose_name = "Go-live"
 
     def ready(self) -> None:
-        from golive import smoke_integration, webhook_receivers  # noqa: F401  (connect signal receivers)
+        from golive import evidence_receivers, smoke_integration, webhook_receivers  # noqa: F401  (connect signal receivers)
         from golive.field_limits import install_form_field_limits
 
         install_form_field_limits()
