@@ -51,7 +51,7 @@ def build_release(watchers: int, changes: int):
     from golive.models import Release, ReleaseMembership
     from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
-    from golive.services.runbook_plan import add_step
+    from runbook.services.plan import add_step
 
     user_model = get_user_model()
     stamp = time.time_ns()
@@ -324,7 +324,7 @@ def main() -> None:
     owner_session = session_cookie_for(owner)
     paths = {
         "tally": meeting.get_absolute_url(),
-        "runbook": reverse("golive:runbook_live", args=[release.pk]),
+        "runbook": reverse("runbook:runbook_live", args=[release.pk]),
     }
     changes = {
         "tally": lambda n: post_as(
@@ -333,7 +333,7 @@ def main() -> None:
         "runbook": lambda n: post_as(
             base_url,
             owner_session,
-            reverse("golive:step_action", args=[release.pk, steps[n - 1].pk, "start"]),
+            reverse("runbook:step_action", args=[release.pk, steps[n - 1].pk, "start"]),
             {"next": paths["runbook"]},
         ),
     }

@@ -6,16 +6,11 @@ from django.db.models import Avg, Q
 
 from dashboards.audit_pack_tables import Table, _person
 from freezes.models import FreezeOverride
-from golive.models import (
-    AuditEvent,
-    Communication,
-    GoLiveStep,
-    Release,
-    StepStatus,
-)
+from golive.models import AuditEvent, Communication, Release
 from golive.models.communications import CommunicationStatus
 from handover.choices import DocumentStatus
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
+from runbook.models import GoLiveStep, StepStatus
 from smoketests.choices import COMPLETED_OUTCOMES
 from smoketests.models import CheckResult, Monitor
 from smoketests.uptime import uptime_counts, uptime_percent

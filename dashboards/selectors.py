@@ -16,11 +16,12 @@ from django.utils.safestring import mark_safe
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
 from golive.latest_decision import latest_decision, latest_decision_id
-from golive.models import AuditEvent, DecisionReview, GoLiveStep, GoNoGoMeeting, Release, StepStatus
+from golive.models import AuditEvent, DecisionReview, GoNoGoMeeting, Release
 from golive.permissions import releases_visible_to
 from handover.selectors import release_card as handover_card
 from readiness.rules import attach_readiness, readiness_for, with_readiness_counts
 from registers.models import Defect, Risk
+from runbook.models import GoLiveStep, StepStatus
 from smoketests.choices import COMPLETED_OUTCOMES, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 from smoketests.uptime import uptime_counts, uptime_percent

@@ -10,9 +10,9 @@ from golive.models import AudienceAddresses, Release
 from golive.services.decisions import close_voting
 from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
-from golive.services.runbook_plan import add_step
 from golive.services.votes import cast_vote
 from registers.services.risks import create_risk
+from runbook.services.plan import add_step
 
 LIVE_DEMO_RELEASE_NAME = "Billing API autumn release"
 

@@ -24,19 +24,10 @@ from golive.choices import (
     Role,
 )
 from golive.decision_rule import Choice, Outcome
-from golive.models import (
-    AuditEvent,
-    Decision,
-    GoLiveStep,
-    GoNoGoMeeting,
-    Participant,
-    Release,
-    ReleaseMembership,
-    StepStatus,
-    Vote,
-)
+from golive.models import AuditEvent, Decision, GoNoGoMeeting, Participant, Release, ReleaseMembership, Vote
 from golive.models.meetings import MeetingState
 from registers.models import Defect, Risk
+from runbook.models import GoLiveStep, StepStatus
 
 SCALE_NAME_PREFIX = "Scale demo release"
 RISKS_PER_RELEASE = 30

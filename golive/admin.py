@@ -8,7 +8,6 @@ from golive.models import (
     Communication,
     Decision,
     DecisionCondition,
-    GoLiveStep,
     GoNoGoMeeting,
     Participant,
     ProductionIssue,
@@ -174,22 +173,6 @@ class DecisionConditionAdmin(ReadOnlyAdmin):
     list_display = ["text", "decision", "owner", "due_date", "done_at"]
     list_filter = [("done_at", admin.EmptyFieldListFilter)]
     search_fields = ["text"]
-
-
-@admin.register(GoLiveStep)
-class GoLiveStepAdmin(ReadOnlyAdmin):
-    list_display = [
-        "release",
-        "order",
-        "title",
-        "owner",
-        "kind",
-        "status",
-        "point_of_no_return",
-        "actual_start",
-    ]
-    list_filter = ["status", "kind", "point_of_no_return"]
-    search_fields = ["title", "release__name", "owner__username"]
 
 
 @admin.register(Communication)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from freezes.models import FreezeWindow
 from golive.calendar_ics import CalendarEntry, absolute_url, meeting_entry, uid_for
-from golive.models import CalendarFeed, GoLiveStep, GoNoGoMeeting, Release
+from golive.models import CalendarFeed, GoNoGoMeeting, Release
+from runbook.models import GoLiveStep
 
 # Freeze occurrences in the feed: those that ended at most this long ago, up to this far ahead.
 FREEZES_SINCE = timedelta(days=30)
@@ -52,7 +53,7 @@ def calendar_entries_for(user) -> list[CalendarEntry]:
                 f"{step.release.application} {step.release.version}, runbook step #{step.order}, "
                 f"owner {step.owner.get_full_name() or step.owner.get_username()}.\n{step.instructions}"
             ).strip(),
-            url=absolute_url(reverse("golive:my_steps", args=[step.release_id])),
+            url=absolute_url(reverse("runbook:my_steps", args=[step.release_id])),
         )
         for step in steps
     ]

@@ -2,8 +2,12 @@
 
 `deploy_gate_changed` is sent inside the transaction that changed something the deploy gate reads (a
 decision, a freeze window, a freeze override). `release_id` is None when every release may be affected.
+
+`communication_sent(communication)` is sent inside the transaction that marked a message sent; the runbook
+completes the "send communication" step waiting for it there.
 """
 
 from django.dispatch import Signal
 
 deploy_gate_changed = Signal()
+communication_sent = Signal()

@@ -21,11 +21,13 @@ from django.dispatch import receiver
 
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
-from golive.models import CommunicationKind, GoLiveStep, Release, StepStatus
+from golive.models import CommunicationKind, Release
 from golive.permissions import SYSTEM
-from golive.services import runbook
 from golive.services.communications import GOLIVE_SUCCESS_CAUSE, create_automatic_draft
 from golive.services.production_issues import open_issue_from_monitor
+from runbook.models import GoLiveStep, StepStatus
+from runbook.services import execution as runbook
+from runbook.signals import release_went_live, smoke_suite_step_started
 from smoketests.choices import RunStatus, RunTrigger
 from smoketests.models import SmokeRun
 from smoketests.selectors import release_smoke_summary
@@ -134,5 +136,11 @@ def last_verdict_text(release) -> str | None:
     return None if run is None else f"{run.get_status_display().lower()} (run #{run.pk})"
 
 
-runbook.SMOKE_STEP_STARTERS.append(start_smoke_run_for_step)
-runbook.RELEASE_LIVE_HOOKS.append(draft_golive_success_if_due)
+@receiver(smoke_suite_step_started, dispatch_uid="golive.smoke_suite_step_started")
+def _start_smoke_run_for_step(sender, step, actor, **kwargs) -> None:
+    start_smoke_run_for_step(step, actor)
+
+
+@receiver(release_went_live, dispatch_uid="golive.release_went_live")
+def _draft_golive_success(sender, release, **kwargs) -> None:
+    draft_golive_success_if_due(release)

@@ -18,13 +18,6 @@ def send_communication(self, communication_id: int) -> str:
     return status
 
 
-@shared_task(name="golive.send_runnable_notice")
-def send_runnable_notice_task(step_id: int) -> int:
-    from golive.services.runbook import send_runnable_notice
-
-    return send_runnable_notice(step_id)
-
-
 @shared_task(name="golive.resend_stalled_communications")
 def resend_stalled_communications_task() -> int:
     return resend_stalled_communications()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import communications, meetings, redaction, releases, runbook, vote_links
+from golive.views import communications, meetings, redaction, releases, vote_links
 
 app_name = "golive"
 
@@ -44,32 +44,6 @@ urlpatterns = [
     ),
     path(
         "releases/<int:release_pk>/conditions/<int:pk>/done/", meetings.condition_done, name="condition_done"
-    ),
-    path("releases/<int:release_pk>/runbook/", runbook.runbook_plan, name="runbook_plan"),
-    path("releases/<int:release_pk>/runbook/live/", runbook.runbook_live, name="runbook_live"),
-    path("releases/<int:release_pk>/runbook/mine/", runbook.my_steps, name="my_steps"),
-    path("releases/<int:release_pk>/runbook/steps/new/", runbook.step_edit, name="step_create"),
-    path("releases/<int:release_pk>/runbook/steps/<int:pk>/edit/", runbook.step_edit, name="step_edit"),
-    path("releases/<int:release_pk>/runbook/steps/<int:pk>/delete/", runbook.step_delete, name="step_delete"),
-    path(
-        "releases/<int:release_pk>/runbook/steps/<int:pk>/reorder/", runbook.step_reorder, name="step_reorder"
-    ),
-    path(
-        "releases/<int:release_pk>/runbook/steps/<int:pk>/<str:action>/",
-        runbook.step_action,
-        name="step_action",
-    ),
-    path("releases/<int:release_pk>/runbook/abort/", runbook.abort_golive, name="runbook_abort"),
-    path("releases/<int:release_pk>/runbook/rollback/", runbook.rollback_notes, name="rollback_notes"),
-    path("releases/<int:release_pk>/runbook/live-now/", runbook.declare_live, name="declare_live"),
-    path("releases/<int:release_pk>/runbook/export.csv", runbook.runbook_export, name="runbook_export"),
-    path("releases/<int:release_pk>/runbook/import/", runbook.runbook_import, name="runbook_import"),
-    path("releases/<int:release_pk>/rehearsals/new/", runbook.rehearsal_start, name="rehearsal_start"),
-    path("releases/<int:release_pk>/rehearsals/<int:pk>/", runbook.rehearsal_detail, name="rehearsal_detail"),
-    path(
-        "releases/<int:release_pk>/rehearsals/<int:pk>/<str:action>/",
-        runbook.rehearsal_action,
-        name="rehearsal_action",
     ),
     path("releases/<int:release_pk>/outbox/", communications.outbox, name="outbox"),
     path("releases/<int:release_pk>/outbox/new/", communications.communication_new, name="communication_new"),

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from golive.choices import Role
 from golive.live_updates import forget_recent
 from golive.models import Release
-from golive.services.runbook_plan import add_step
+from runbook.services.plan import add_step
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory, grant_permission
 from tests.worker import django_db_modify_db_settings, isolated_celery_broker, start_celery_worker  # noqa: F401
 

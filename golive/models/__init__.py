@@ -23,7 +23,6 @@ from golive.models.meetings import (
 )
 from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
-from golive.models.runbook import GoLiveStep, Rehearsal, RehearsalStep, StepKind, StepStatus
 from golive.models.webhooks import (
     DeliveryStatus,
     WebhookDelivery,
@@ -46,14 +45,9 @@ __all__ = [
     "Communication",
     "CommunicationKind",
     "CommunicationStatus",
-    "GoLiveStep",
     "IssueSeverity",
     "ProductionIssue",
     "ProductionIssueStatus",
-    "Rehearsal",
-    "RehearsalStep",
-    "StepKind",
-    "StepStatus",
     "Decision",
     "DecisionCondition",
     "DecisionReview",

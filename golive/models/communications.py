@@ -116,7 +116,7 @@ class Communication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     runbook_step = models.ForeignKey(
-        "golive.GoLiveStep",
+        "runbook.GoLiveStep",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -3,8 +3,9 @@
 Called by the runbook and production-issue services inside their transactions, like every `notify`.
 """
 
-from golive.models import GoLiveStep, ProductionIssue, WebhookEvent
+from golive.models import ProductionIssue, WebhookEvent
 from golive.services.webhooks import notify
+from runbook.models import GoLiveStep
 
 
 def _step_facts(step: GoLiveStep) -> dict:

@@ -32,6 +32,7 @@ from golive.models import (
 )
 from golive.permissions import SYSTEM, Action, NotAllowed, can, person, require
 from golive.send_or_queue import send_or_leave_queued
+from golive.signals import communication_sent
 
 logger = logging.getLogger(__name__)
 
@@ -342,10 +343,7 @@ def deliver_communication(communication_id: int) -> str:
             release=communication.release,
             data={"recipients": len(communication.recipients)},
         )
-        if communication.runbook_step_id:
-            from golive.services.runbook import message_sent  # the runbook drafts messages: it imports us
-
-            message_sent(communication)
+        communication_sent.send(sender=Communication, communication=communication)
     return communication.status
 
 

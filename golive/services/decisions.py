@@ -25,11 +25,11 @@ from golive.models import (
 )
 from golive.permissions import require_rule
 from golive.services.releases import move_release_status
-from golive.services.runbook import notify_runnable_steps
 from golive.services.votes import ballots_for
 from golive.services.webhooks import notify_decision_recorded
 from golive.signals import deploy_gate_changed
 from registers.models import Defect, Risk
+from runbook.interface import notify_runnable_steps
 
 
 def open_go_live_handover_items(release) -> list:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from golive.forms_runbook import (
+from golive.forms_communications import (
     AudienceAddressesForm,
     CommunicationForm,
     DraftRequestForm,

@@ -22,7 +22,6 @@ from golive.models import (
     GoNoGoMeeting,
     Participant,
     ProductionIssue,
-    Rehearsal,
     Release,
     WebhookDelivery,
     WebhookEndpoint,
@@ -36,6 +35,7 @@ from golive.services.vote_links import vote_link_urls
 from golive.services.votes import cast_vote
 from handover.models import SupportTeam
 from registers.models import Defect, Risk
+from runbook.models import Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from tests.factories import grant_permission

@@ -36,6 +36,9 @@ Release = old.get_model("golive", "Release")
 Risk, Defect = old.get_model("golive", "Risk"), old.get_model("golive", "Defect")
 Window, Override = old.get_model("golive", "FreezeWindow"), old.get_model("golive", "FreezeOverride")
 Redaction = old.get_model("golive", "Redaction")
+Step, Rehearsal = old.get_model("golive", "GoLiveStep"), old.get_model("golive", "Rehearsal")
+RehearsalStep = old.get_model("golive", "RehearsalStep")
+Communication = old.get_model("golive", "Communication")
 
 manager = User.objects.create(username="manager")
 release = Release.objects.create(name="Spring", application="Portal", version="1",
@@ -47,10 +50,20 @@ window = Window.objects.create(name="Year end", reason="Audit", starts_at=now,
                                ends_at=now + timezone.timedelta(days=2))
 Override.objects.create(release=release, window=window, occurrence_ends_at=window.ends_at, reason="Hotfix",
                         recorded_by=manager)
+prepare = Step.objects.create(release=release, order=1, title="Freeze writes", owner=manager)
+deploy = Step.objects.create(release=release, order=2, title="Deploy", owner=manager, kind="communication",
+                             message_kind="golive_success")
+deploy.depends_on.add(prepare)
+deploy.shadows.add(manager)
+rehearsal = Rehearsal.objects.create(release=release, environment="staging", started_by=manager)
+RehearsalStep.objects.create(rehearsal=rehearsal, step=deploy, started_at=now,
+                             finished_at=now + timezone.timedelta(minutes=12))
+Communication.objects.create(release=release, kind="golive_success", subject="Live", body="Portal is live",
+                             runbook_step=deploy)
 # Content types and permissions exist once a database has been migrated; a granted permission and a
 # redaction refer to them by id.
 old_ids = {}
-for model in ("risk", "defect", "freezewindow", "freezeoverride"):
+for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep"):
     content_type = ContentType.objects.create(app_label="golive", model=model)
     permission = Permission.objects.create(content_type=content_type, codename=f"change_{model}", name=model)
     manager.user_permissions.add(permission)
@@ -70,6 +83,8 @@ from django.contrib.contenttypes.models import ContentType as NewContentType
 from freezes.models import FreezeOverride, FreezeWindow
 from golive.models import Redaction as NewRedaction
 from registers.models import Defect as NewDefect, Risk as NewRisk
+from golive.models import Communication as NewCommunication
+from runbook.models import GoLiveStep, Rehearsal as NewRehearsal, RehearsalStep as NewRehearsalStep
 
 NewContentType.objects.clear_cache()
 user = NewUser.objects.get(username="manager")
@@ -80,9 +95,14 @@ forward = {
     "overrides": [[o.window.name, o.release.name, o.reason] for o in FreezeOverride.objects.all()],
     "content_types": {
         model._meta.model_name: [ct.app_label, ct.pk == old_ids[model._meta.model_name]]
-        for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride)
+        for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride, GoLiveStep, NewRehearsal,
+                      NewRehearsalStep)
         for ct in [NewContentType.objects.get_for_model(model)]
     },
+    "steps": [[step.title, step.owner.username, [d.title for d in step.depends_on.all()],
+               [u.username for u in step.shadows.all()]] for step in GoLiveStep.objects.all()],
+    "timings": [[t.rehearsal.environment, t.step.title, t.minutes] for t in NewRehearsalStep.objects.all()],
+    "step_messages": [[c.subject, c.runbook_step.title] for c in NewCommunication.objects.all()],
     "permissions": sorted(user.get_all_permissions()),
     "redacted": [str(redaction.target_type) for redaction in NewRedaction.objects.all()],
     "left_in_golive": sorted(NewContentType.objects.filter(app_label="golive", model__in=old_ids)
@@ -93,7 +113,9 @@ MigrationExecutor(connection).migrate(PRE_SPLIT)
 back = sorted(NewContentType.objects.filter(pk__in=old_ids.values()).values_list("app_label", "model"))
 MigrationExecutor(connection).migrate(leaves())
 again = NewRisk.objects.count() + NewDefect.objects.count() + FreezeWindow.objects.count()
-print(json.dumps({"forward": forward, "back": back, "again": again}))
+again_runbook = [GoLiveStep.objects.count(), NewRehearsalStep.objects.count(),
+                 NewCommunication.objects.filter(runbook_step__title="Deploy").count()]
+print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook}))
 """.replace("PRE_SPLIT_NODES", repr(PRE_SPLIT))
 
 EXPECTED_FORWARD = {
@@ -106,12 +128,21 @@ EXPECTED_FORWARD = {
         "defect": ["registers", True],
         "freezewindow": ["freezes", True],
         "freezeoverride": ["freezes", True],
+        "golivestep": ["runbook", True],
+        "rehearsal": ["runbook", True],
+        "rehearsalstep": ["runbook", True],
     },
+    "steps": [["Freeze writes", "manager", [], []], ["Deploy", "manager", ["Freeze writes"], ["manager"]]],
+    "timings": [["staging", "Deploy", 12.0]],
+    "step_messages": [["Live", "Deploy"]],
     "permissions": [
         "freezes.change_freezeoverride",
         "freezes.change_freezewindow",
         "registers.change_defect",
         "registers.change_risk",
+        "runbook.change_golivestep",
+        "runbook.change_rehearsal",
+        "runbook.change_rehearsalstep",
     ],
     "redacted": ["Risks and defects | risk"],
     "left_in_golive": [],
@@ -120,6 +151,9 @@ EXPECTED_BACK = [
     ["golive", "defect"],
     ["golive", "freezeoverride"],
     ["golive", "freezewindow"],
+    ["golive", "golivestep"],
+    ["golive", "rehearsal"],
+    ["golive", "rehearsalstep"],
     ["golive", "risk"],
 ]
 
@@ -142,6 +176,7 @@ def _assert_nothing_lost(result: dict) -> None:
     assert result["forward"] == EXPECTED_FORWARD
     assert [list(row) for row in result["back"]] == EXPECTED_BACK
     assert result["again"] == 3
+    assert result["again_runbook"] == [2, 1, 1]
 
 
 def test_the_split_keeps_rows_and_content_types_on_sqlite(tmp_path):

@@ -22,11 +22,9 @@ from golive.models import (
     ApiToken,
     Communication,
     DecisionCondition,
-    GoLiveStep,
     GoNoGoMeeting,
     Participant,
     ProductionIssue,
-    Rehearsal,
     Release,
     ReleaseMembership,
     WebhookDelivery,
@@ -34,6 +32,7 @@ from golive.models import (
 )
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
 from registers.models import Defect, Risk
+from runbook.models import GoLiveStep, Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from tests.factories import UserFactory

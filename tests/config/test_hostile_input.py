@@ -29,9 +29,9 @@ from golive.services.api_tokens import create_api_token
 from golive.services.communications import create_draft
 from golive.services.meetings import schedule_meeting
 from golive.services.production_issues import create_issue
-from golive.services.rehearsals import start_rehearsal
 from golive.services.webhooks import add_endpoint, send_ping
 from registers.models import Risk
+from runbook.services.rehearsals import start_rehearsal
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
 from smoketests.services.runs import start_smoke_run

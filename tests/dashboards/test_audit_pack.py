@@ -18,7 +18,6 @@ from golive.models import AuditEvent, Communication, Release
 from golive.models.communications import CommunicationKind, CommunicationStatus
 from golive.services.decisions import close_voting
 from golive.services.meetings import open_voting, schedule_meeting
-from golive.services.runbook import complete_step, fail_step, retry_step, skip_step, start_step
 from golive.services.votes import cast_vote
 from handover.choices import DocumentKind, DocumentStatus, ItemStatus, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SignOff, SupportTeam
@@ -26,6 +25,7 @@ from handover.services.access import create_access_transfer, grant_access
 from handover.services.documents import update_document
 from handover.services.plans import create_plan
 from handover.services.training import create_training_session, record_session_held
+from runbook.services.execution import complete_step, fail_step, retry_step, skip_step, start_step
 from smoketests.choices import MonitorState, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun
 from tests.conftest import ROLE_USERNAMES

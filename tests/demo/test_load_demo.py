@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from golive.models import AuditEvent, Decision, GoLiveStep, Release
+from golive.models import AuditEvent, Decision, Release
 from registers.models import Risk
+from runbook.models import GoLiveStep
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from golive.choices import ReleaseStatus, Role
-from golive.models import ApiToken, GoLiveStep, Release, ReleaseMembership, WebhookEndpoint
+from golive.models import ApiToken, Release, ReleaseMembership, WebhookEndpoint
 from golive.services.api_tokens import create_api_token
-from golive.services.runbook import complete_step, start_step
+from runbook.models import GoLiveStep
+from runbook.services.execution import complete_step, start_step
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

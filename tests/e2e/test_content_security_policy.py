@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.models import Decision, GoLiveStep, Release
+from golive.models import Decision, Release
+from runbook.models import GoLiveStep
 from smoketests.models import Monitor, SmokeCheck
 from tests.factories import UserFactory
 
@@ -41,8 +42,8 @@ def _main_pages() -> list[str]:
             for name in (
                 "golive:release_detail",
                 "dashboards:release_dashboard",
-                "golive:runbook_plan",
-                "golive:runbook_live",
+                "runbook:runbook_plan",
+                "runbook:runbook_live",
                 "golive:release_members",
                 "integration:webhooks",
                 "smoketests:check_list",
@@ -74,7 +75,7 @@ def test_main_pages_report_no_policy_violation(live_server, new_page, log_in):
         page.wait_for_load_state("networkidle")
         assert problems == [], url
     # A polling page keeps working: the board refreshes without a reload.
-    page.goto(reverse("golive:runbook_live", args=[release.pk]))
+    page.goto(reverse("runbook:runbook_live", args=[release.pk]))
     page.evaluate("window.__notReloaded = true")
     with page.expect_response(lambda r: "/runbook/live/" in r.url and r.request.headers.get("hx-request")):
         pass
@@ -91,8 +92,8 @@ def test_the_admin_reports_no_policy_violation(live_server, new_page, log_in):
     log_in(page, "admin")
     for url in [
         reverse("admin:index"),
-        reverse("admin:golive_golivestep_changelist"),
-        reverse("admin:golive_golivestep_change", args=[step.pk]),
+        reverse("admin:runbook_golivestep_changelist"),
+        reverse("admin:runbook_golivestep_change", args=[step.pk]),
         reverse("admin:axes_accessattempt_changelist"),
     ]:
         page.goto(url)
@@ -105,7 +106,7 @@ def test_the_live_board_does_not_refresh_under_someone_typing(go_release, member
     page = new_page()
     problems = _watch(page)
     log_in(page, "dev")
-    page.goto(reverse("golive:runbook_live", args=[go_release.pk]))
+    page.goto(reverse("runbook:runbook_live", args=[go_release.pk]))
     page.get_by_test_id(f"start-{first.pk}").click()
     note = page.get_by_role("textbox", name=f"What went wrong with “{first.title}”")
     refreshes: list[str] = []

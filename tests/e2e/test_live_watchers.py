@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from golive.choices import Role
 from golive.services.meetings import open_voting, schedule_meeting
-from golive.services.runbook import start_step
 from golive.services.votes import cast_vote
+from runbook.services.execution import start_step
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

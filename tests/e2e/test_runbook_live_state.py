@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.services import runbook
+from runbook.services import execution as runbook
 from tests.e2e.conftest import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -17,14 +17,20 @@ from functools import cache
 
 from golive.audit import record_event
 
-SERVICE_PACKAGES = ("golive.services", "registers.services", "handover.services", "smoketests.services")
-WRITER_MODULES = ("golive.runbook_csv", "freezes.services")
-PROJECT_PACKAGES = ("golive.", "registers.", "freezes.", "handover.", "smoketests.")
+SERVICE_PACKAGES = (
+    "golive.services",
+    "registers.services",
+    "runbook.services",
+    "handover.services",
+    "smoketests.services",
+)
+WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
+PROJECT_PACKAGES = ("golive.", "registers.", "runbook.", "freezes.", "handover.", "smoketests.")
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
 EXEMPT: dict[str, str] = {
-    "golive.runbook_csv.export_runbook": _READ,
+    "runbook.spreadsheets.export_runbook": _READ,
     "golive.services.communications.draft_text": _READ,
     "golive.services.communications.recipients_for": _READ,
     "golive.services.communications.smoke_verdict_for": _READ,
@@ -39,20 +45,20 @@ EXEMPT: dict[str, str] = {
     "golive.services.decisions.open_go_live_handover_items": _READ,
     "golive.services.redaction.redactable_fields": _READ,
     "golive.services.redaction.release_of": _READ,
-    "golive.services.runbook.available_moves": _READ,
-    "golive.services.runbook.available_release_moves": _READ,
-    "golive.services.runbook.release_move_refusal": _READ,
-    "golive.services.runbook.runnable_steps": _READ,
-    "golive.services.runbook.step_message": _READ,
-    "golive.services.runbook.step_move_refusal": _READ,
-    "golive.services.runbook.notify_runnable_steps": _DISPATCH
+    "runbook.services.execution.available_moves": _READ,
+    "runbook.services.execution.available_release_moves": _READ,
+    "runbook.services.execution.release_move_refusal": _READ,
+    "runbook.services.execution.runnable_steps": _READ,
+    "runbook.services.execution.step_message": _READ,
+    "runbook.services.execution.step_move_refusal": _READ,
+    "runbook.services.execution.notify_runnable_steps": _DISPATCH
     + " (send_runnable_notice records step.runnable_notified; the notified time only stops a second notice)",
     "handover.services.guards.check_not_withdrawn": _READ,
-    "golive.services.runbook.all_steps_finished": _READ,
-    "golive.services.runbook_plan.check_no_cycle": _READ,
-    "golive.services.runbook.may_move": _READ,
-    "golive.services.runbook.rollback_plan": _READ,
-    "golive.services.runbook.unfinished_dependencies": _READ,
+    "runbook.services.execution.all_steps_finished": _READ,
+    "runbook.services.plan.check_no_cycle": _READ,
+    "runbook.services.execution.may_move": _READ,
+    "runbook.services.execution.rollback_plan": _READ,
+    "runbook.services.execution.unfinished_dependencies": _READ,
     "golive.services.webhooks.backoff_seconds": _READ,
     "golive.services.webhooks.release_facts": _READ,
     "golive.services.webhooks.sign": _READ,

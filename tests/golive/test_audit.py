@@ -12,8 +12,8 @@ from golive.audit import record_event
 from golive.choices import Role
 from golive.models import AuditEvent, WebhookEndpoint
 from golive.services.releases import move_release_status
-from golive.services.runbook_plan import update_step
 from registers.services.risks import create_risk, update_risk
+from runbook.services.plan import update_step
 from tests.factories import RiskFactory
 from tests.golive.audit_coverage import EXEMPT, records_event, service_functions
 
@@ -165,18 +165,18 @@ def test_admin_lists_go_live_records_read_only(go_release, staff, client_for):
     staff.save()
     client = client_for(staff)
     for model in (
-        "gonogomeeting",
-        "vote",
-        "decision",
-        "decisioncondition",
-        "golivestep",
-        "communication",
-        "productionissue",
+        "golive_gonogomeeting",
+        "golive_vote",
+        "golive_decision",
+        "golive_decisioncondition",
+        "runbook_golivestep",
+        "golive_communication",
+        "golive_productionissue",
     ):
-        assert client.get(reverse(f"admin:golive_{model}_changelist")).status_code == 200, model
-        assert client.get(reverse(f"admin:golive_{model}_add")).status_code == 403, model
+        assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200, model
+        assert client.get(reverse(f"admin:{model}_add")).status_code == 403, model
     step = go_release.steps.first()
-    page = client.get(reverse("admin:golive_golivestep_change", args=[step.pk]))
+    page = client.get(reverse("admin:runbook_golivestep_change", args=[step.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content
 
 

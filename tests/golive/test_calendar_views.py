@@ -14,7 +14,7 @@ from golive.calendar_ics import uid_for
 from golive.choices import Role
 from golive.models import AuditEvent, CalendarFeed
 from golive.services.calendars import create_calendar_feed
-from golive.services.runbook_plan import add_step
+from runbook.services.plan import add_step
 
 
 def _feed_url(user) -> str:

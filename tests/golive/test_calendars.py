@@ -15,7 +15,7 @@ from golive.models import GoNoGoMeeting
 from golive.selectors_calendars import calendar_entries_for
 from golive.services.calendars import send_meeting_invitations
 from golive.services.meetings import cancel_meeting, schedule_meeting, update_meeting
-from golive.services.runbook_plan import add_step
+from runbook.services.plan import add_step
 from tests.factories import ReleaseFactory, UserFactory
 
 

@@ -68,8 +68,9 @@ def test_a_failing_mail_server_leaves_the_message_failed_with_the_error(queued_m
 def test_a_real_worker_sends_a_step_message_completing_the_step_and_tells_the_next_owner(
     go_release, members, start_celery_worker, tmp_path
 ):
-    from golive.models import GoLiveStep
-    from golive.services import runbook, runbook_plan
+    from runbook.models import GoLiveStep
+    from runbook.services import execution as runbook
+    from runbook.services import plan as runbook_plan
 
     mail_dir = tmp_path / "mail"
     start_celery_worker(

@@ -13,7 +13,7 @@ from golive.models import AudienceAddresses, AuditEvent
 from golive.services.communications import create_draft
 from golive.services.production_issues import create_issue
 from golive.services.releases import update_release
-from golive.services.runbook_plan import add_step
+from runbook.services.plan import add_step
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
 from tests.factories import DefectFactory, RiskFactory
@@ -73,7 +73,7 @@ def test_runbook_step_form(release, members, manager_client):
         depends_on=[first],
         shadows=[members[Role.PRODUCTION_SUPPORT]],
     )
-    url = reverse("golive:step_edit", args=[release.pk, step.pk])
+    url = reverse("runbook:step_edit", args=[release.pk, step.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, step, "title")
 
 
@@ -158,7 +158,7 @@ def test_a_change_made_through_the_page_is_audited_from_the_stored_value(
         url, field, verb = reverse("registers:defect_edit", args=[release.pk, record.pk]), "title", "changed"
     elif kind == "step":
         record = add_step(release=release, actor=manager, title="Freeze changes", owner=manager)
-        url, field, verb = reverse("golive:step_edit", args=[release.pk, record.pk]), "title", "changed"
+        url, field, verb = reverse("runbook:step_edit", args=[release.pk, record.pk]), "title", "changed"
     elif kind == "issue":
         record = create_issue(
             release=release, actor=manager, title="Slow logins", what_happened="20 s.", impact="All."

@@ -5,7 +5,7 @@ from django import forms
 
 from golive.choices import Role
 from golive.field_limits import TEXT_MAX_LENGTH
-from golive.models import GoLiveStep
+from runbook.models import GoLiveStep
 
 pytestmark = pytest.mark.django_db
 

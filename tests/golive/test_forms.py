@@ -205,7 +205,7 @@ def test_absurd_target_go_live_is_a_field_error(field, value, message, release, 
 )
 def test_step_duration_is_at_most_three_days(minutes, accepted, go_release, members, client_for):
     response = client_for(members[Role.RELEASE_MANAGER]).post(
-        reverse("golive:step_create", args=[go_release.pk]),
+        reverse("runbook:step_create", args=[go_release.pk]),
         {
             "title": "Long",
             "owner": members[Role.SCRUM_TEAM].pk,

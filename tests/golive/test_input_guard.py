@@ -3,7 +3,7 @@
 import pytest
 
 from golive.choices import Role
-from golive.models import GoLiveStep, Rehearsal
+from runbook.models import GoLiveStep, Rehearsal
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from golive import live_updates
 from golive.choices import Role
-from golive.models import GoLiveStep, ReleaseMembership
-from golive.services.runbook_plan import add_step
+from golive.models import ReleaseMembership
 from golive.services.votes import cast_vote
+from runbook.models import GoLiveStep
+from runbook.services.plan import add_step
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_a_token_serves_only_its_own_session_and_page(open_meeting, members, cli
     another_session = client_for(members[Role.PRODUCT_OWNER])
 
     assert _poll(another_session, url, token, etag)[1] > 0
-    runbook_url = reverse("golive:runbook_live", args=[open_meeting.release_id])
+    runbook_url = reverse("runbook:runbook_live", args=[open_meeting.release_id])
     assert _poll(owner, runbook_url, token, etag)[1] > 0
     assert _poll(owner, url, token + "x", etag)[1] > 0
     a_stranger = client_for(UserFactory(username="outsider"))
@@ -134,7 +135,7 @@ def test_an_expired_token_goes_back_to_the_view(open_meeting, members, client_fo
 
 
 def test_the_runbook_board_is_shared_by_viewers_but_not_by_step_owners(go_release, members, client_for):
-    url = reverse("golive:runbook_live", args=[go_release.pk])
+    url = reverse("runbook:runbook_live", args=[go_release.pk])
     viewer, support = client_for(members[Role.STAKEHOLDER]), client_for(members[Role.PRODUCTION_SUPPORT])
     owner = client_for(members[Role.SCRUM_TEAM])
     viewer_token, support_token, owner_token = (
@@ -165,7 +166,7 @@ def test_a_step_becoming_late_is_shown_without_any_write(release, members, clien
         planned_start=timezone.now() + timedelta(seconds=2),
         planned_duration_minutes=5,
     )
-    url = reverse("golive:runbook_live", args=[release.pk])
+    url = reverse("runbook:runbook_live", args=[release.pk])
     client = client_for(members[Role.STAKEHOLDER])
     token = _token(client.get(url))
     before = _poll(client, url, token)[0]

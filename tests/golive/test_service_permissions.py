@@ -13,17 +13,10 @@ from django.utils import timezone
 from golive.choices import Role
 from golive.models import AuditEvent, WebhookEndpoint
 from golive.permissions import SYSTEM, NotAllowed
-from golive.services import (
-    api_tokens,
-    communications,
-    meetings,
-    production_issues,
-    releases,
-    runbook,
-    webhooks,
-)
+from golive.services import api_tokens, communications, meetings, production_issues, releases, webhooks
 from handover.services import plans, teams
 from registers.services import defects, risks
+from runbook.services import plan as plan_services
 from smoketests.models import SmokeCheck
 from smoketests.services import checks, monitors, runs
 from tests.factories import DefectFactory, RiskFactory
@@ -109,11 +102,11 @@ FAMILIES = {
     "ping a webhook": lambda release, rm, actor: webhooks.send_ping(
         endpoint=_endpoint(release, rm), actor=actor
     ),
-    "add a runbook step": lambda release, rm, actor: runbook.add_step(
+    "add a runbook step": lambda release, rm, actor: plan_services.add_step(
         release=release, actor=actor, title="Deploy", owner=rm
     ),
-    "delete a runbook step": lambda release, rm, actor: runbook.delete_step(
-        step=runbook.add_step(release=release, actor=SYSTEM, title="Deploy", owner=rm), actor=actor
+    "delete a runbook step": lambda release, rm, actor: plan_services.delete_step(
+        step=plan_services.add_step(release=release, actor=SYSTEM, title="Deploy", owner=rm), actor=actor
     ),
     "draft a communication": lambda release, rm, actor: communications.create_draft(
         release=release, actor=actor, kind="go_decision"

@@ -8,9 +8,11 @@ import pytest
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.models import Communication, GoLiveStep, ProductionIssue, Release
+from golive.models import Communication, ProductionIssue, Release
 from golive.permissions import SYSTEM
-from golive.services import runbook, runbook_plan
+from runbook.models import GoLiveStep
+from runbook.services import execution as runbook
+from runbook.services import plan as runbook_plan
 from smoketests.models import SmokeCheck, SmokeRun
 from smoketests.services.runs import execute_run
 

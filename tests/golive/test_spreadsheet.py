@@ -16,9 +16,7 @@ from django.utils import timezone
 from freezes.models import FreezeOverride, FreezeWindow
 from golive.audit import record_event
 from golive.choices import Role
-from golive.models import Communication, GoLiveStep, Vote
-from golive.runbook_csv import export_runbook, import_runbook
-from golive.services.runbook import start_step
+from golive.models import Communication, Vote
 from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell
 from handover.choices import DocumentKind
 from handover.models import (
@@ -29,6 +27,9 @@ from handover.models import (
     SupportTeam,
     TrainingSession,
 )
+from runbook.models import GoLiveStep
+from runbook.services.execution import start_step
+from runbook.spreadsheets import export_runbook, import_runbook
 from smoketests.models import CheckResult, SmokeCheck
 from tests.dashboards.test_audit_pack import audited_release  # noqa: F401  (the fixture)
 from tests.factories import MembershipFactory, ReleaseFactory
@@ -135,7 +136,7 @@ def test_every_csv_export_escapes_formula_cells(audited_release, members, client
     client = client_for(members[Role.RELEASE_MANAGER])
 
     exports = {}
-    runbook = client.get(reverse("golive:runbook_export", args=[release.pk]))
+    runbook = client.get(reverse("runbook:runbook_export", args=[release.pk]))
     assert runbook.status_code == 200
     exports["runbook export"] = runbook.content.decode()
     handover = client.get(reverse("handover:report_csv", args=[release.pk]))

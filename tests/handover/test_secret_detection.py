@@ -207,7 +207,7 @@ RECORDS_WITH_FREE_TEXT = [
     "handover.SignOffInvalidation",
     "registers.Risk",
     "registers.Defect",
-    "golive.GoLiveStep",
+    "runbook.GoLiveStep",
     "golive.ProductionIssue",
     "golive.Communication",
 ]
@@ -284,7 +284,7 @@ def test_credentials_in_a_document_link_and_in_evidence_are_refused(
 
 @pytest.mark.django_db
 def test_a_runbook_skip_reason_holding_a_password_is_refused(go_release, members):
-    from golive.services.runbook import skip_step
+    from runbook.services.execution import skip_step
 
     step = go_release.steps.first()
     with pytest.raises(ValidationError) as refused:

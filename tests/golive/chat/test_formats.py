@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 
 from golive.choices import Role
-from golive.models import DeliveryStatus, GoLiveStep, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.services.production_issues import create_issue, update_issue
-from golive.services.runbook import complete_step, fail_step, start_step
 from golive.services.webhooks import notify
+from runbook.models import GoLiveStep
+from runbook.services.execution import complete_step, fail_step, start_step
 from tests.golive.chat.receiver import ChatReceiver
 
 pytestmark = pytest.mark.django_db

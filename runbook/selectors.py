@@ -1,10 +1,10 @@
 """What the runbook pages show, in a fixed number of queries."""
 
 from golive.choices import ReleaseStatus
-from golive.models import GoLiveStep, Release, StepStatus
-from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.services.runbook import RUNNABLE_RELEASE_STATUSES, available_release_moves
-from registers.models import Risk
+from golive.models import Release
+from registers.selectors import open_contingencies
+from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, StepStatus
+from runbook.services.execution import RUNNABLE_RELEASE_STATUSES, available_release_moves
 
 # What the live page's heading says for each release status: (heading, Bootstrap contextual style).
 _PHASES = {
@@ -59,9 +59,5 @@ def runbook_state(release: Release) -> dict:
         "past_point_of_no_return": point_of_no_return is not None
         and point_of_no_return.status != StepStatus.PENDING,
         "all_finished": all_finished,
-        "contingencies": list(
-            Risk.objects.filter(release=release).open().exclude(contingency="").order_by("-score")
-        )
-        if failed
-        else [],
+        "contingencies": open_contingencies(release) if failed else [],
     }

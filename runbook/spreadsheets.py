@@ -13,10 +13,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from golive.forms_runbook import StepForm
-from golive.models import GoLiveStep, Release, StepKind
-from golive.services.runbook_plan import add_step, set_step_dependencies
+from golive.models import Release
 from golive.spreadsheet import SpreadsheetWriter, read_spreadsheet_cell
+from runbook.forms import StepForm
+from runbook.models import GoLiveStep, StepKind
+from runbook.services.plan import add_step, set_step_dependencies
 
 COLUMNS = [
     "order",

@@ -69,6 +69,7 @@ class GoLiveStep(models.Model):
     )
 
     class Meta:
+        db_table = "golive_golivestep"
         ordering = ["release", "order", "pk"]
         indexes = [models.Index(fields=["release", "order"]), models.Index(fields=["owner", "status"])]
         constraints = [
@@ -127,6 +128,7 @@ class Rehearsal(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "golive_rehearsal"
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:
@@ -140,6 +142,7 @@ class RehearsalStep(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "golive_rehearsalstep"
         ordering = ["step__order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["rehearsal", "step"], name="one_timing_per_rehearsal_step")

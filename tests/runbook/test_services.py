@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from golive.choices import ReleaseStatus, Role
 from golive.errors import IllegalTransition
-from golive.models import AuditEvent, GoLiveStep
+from golive.models import AuditEvent
 from golive.permissions import SYSTEM
-from golive.services import rehearsals, runbook_plan
-from golive.services import runbook as services
+from runbook.models import GoLiveStep
+from runbook.services import execution as services
+from runbook.services import plan as runbook_plan
+from runbook.services import rehearsals
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ def test_first_started_step_moves_the_release_to_deploying(go_release, members):
 
 
 def test_steps_do_not_run_before_a_go(release, members):
-    from golive.services.runbook_plan import add_step
+    from runbook.services.plan import add_step
 
     step = add_step(
         release=release, actor=members[Role.RELEASE_MANAGER], title="x", owner=members[Role.SCRUM_TEAM]

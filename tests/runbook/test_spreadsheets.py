@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from golive.choices import Role
 from golive.models import AuditEvent
-from golive.runbook_csv import export_runbook, import_runbook
+from runbook.spreadsheets import export_runbook, import_runbook
 from tests.factories import MembershipFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_missing_columns_are_named(go_release, members):
 
 
 def test_a_send_communication_step_keeps_its_message_through_export_and_import(go_release, members):
-    from golive.services.runbook_plan import add_step
+    from runbook.services.plan import add_step
 
     manager = members[Role.RELEASE_MANAGER]
     add_step(

@@ -8,13 +8,10 @@ from django.db import transaction
 
 from golive.audit import record_event, stored_row
 from golive.errors import IllegalTransition
-from golive.models import (
-    GoLiveStep,
-    Release,
-    StepStatus,
-)
+from golive.models import Release
 from golive.permissions import Action, require
 from golive.services.records import create_record, update_record
+from runbook.models import GoLiveStep, StepStatus
 
 
 def _next_order(release: Release) -> int:

@@ -6,7 +6,6 @@ runbook are applied one after the other against fresh state.
 
 import contextlib
 import logging
-from collections.abc import Callable
 from enum import StrEnum
 
 from django.conf import settings
@@ -21,19 +20,13 @@ from django.utils import timezone
 from golive.audit import record_event
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
-from golive.models import (
-    Communication,
-    CommunicationStatus,
-    GoLiveStep,
-    Release,
-    StepKind,
-    StepStatus,
-)
-from golive.models.runbook import FINISHED_STEP_STATUSES
+from golive.models import Communication, CommunicationStatus, Release
 from golive.permissions import SYSTEM, Action, NotAllowed, allows, can, require, require_rule
 from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
 from golive.services.releases import move_release_status
+from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, StepKind, StepStatus
+from runbook.signals import release_went_live, smoke_suite_step_started
 
 logger = logging.getLogger(__name__)
 RUNNABLE_RELEASE_STATUSES = (ReleaseStatus.GO, ReleaseStatus.DEPLOYING)
@@ -121,13 +114,6 @@ def _require_move(step: GoLiveStep, move: StepMove) -> None:
         raise IllegalTransition(refusal)
 
 
-# Hooks other features register, so the runbook does not import them: a "run smoke suite" step starts
-# the release's smoke run through `on_smoke_step_started(step, actor)`.
-SMOKE_STEP_STARTERS: list[Callable[[GoLiveStep, AbstractBaseUser], None]] = []
-# Called with the release once it is live; the smoke-test integration drafts "go-live successful" there.
-RELEASE_LIVE_HOOKS: list[Callable[[Release], None]] = []
-
-
 def _lock(step: GoLiveStep) -> GoLiveStep:
     Release.objects.select_for_update().get(pk=step.release_id)
     return GoLiveStep.objects.select_related("release").get(pk=step.pk)
@@ -182,8 +168,7 @@ def start_step(
     _record_move(step, actor, StepStatus.PENDING)
     announce_step_started(step, golive_started=golive_started)
     if step.kind == StepKind.SMOKE_SUITE:
-        for starter in SMOKE_STEP_STARTERS:
-            starter(step, actor)
+        smoke_suite_step_started.send(sender=GoLiveStep, step=step, actor=actor)
     if step.kind == StepKind.COMMUNICATION:
         _draft_step_message(step, actor)
     return step
@@ -236,7 +221,7 @@ def notify_runnable_steps(release: Release) -> list[int]:
 
 
 def _dispatch_runnable_notice(step_id: int) -> None:
-    from golive.tasks import send_runnable_notice_task
+    from runbook.tasks import send_runnable_notice_task
 
     try:
         send_runnable_notice_task.delay(step_id)
@@ -253,7 +238,7 @@ def send_runnable_notice(step_id: int) -> int:
     if not addresses:
         return 0
     release = step.release
-    link = reverse("golive:my_steps", args=[release.pk])
+    link = reverse("runbook:my_steps", args=[release.pk])
     EmailMessage(
         subject=f"{release.application} {release.version}: step #{step.order} “{step.title}” can start",
         body=(
@@ -384,6 +369,5 @@ def declare_live(*, release: Release, actor: AbstractBaseUser) -> Release:
         actor=actor,
         reason="Every runbook step is done or skipped.",
     )
-    for hook in RELEASE_LIVE_HOOKS:
-        hook(live)
+    release_went_live.send(sender=Release, release=live)
     return live

@@ -6,14 +6,10 @@ from django.utils import timezone
 
 from golive.audit import readable_value, record_event
 from golive.errors import IllegalTransition
-from golive.models import (
-    Rehearsal,
-    RehearsalStep,
-    Release,
-    StepStatus,
-)
+from golive.models import Release
 from golive.permissions import Action, require
 from golive.services.records import update_record
+from runbook.models import Rehearsal, RehearsalStep, StepStatus
 
 
 @transaction.atomic

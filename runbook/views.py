@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from golive.forms_runbook import (
+from golive.live_updates import PERSONAL, SHARED, live_fragment, watch_token, watched
+from golive.models import CommunicationKind
+from golive.permissions import Action, allowed_actions, can, get_release_for
+from golive.redirects import redirect_to_next
+from golive.services.communications import GOLIVE_SUCCESS_CAUSE
+from golive.views.mixins import add_service_errors
+from runbook.forms import (
     AbortForm,
     FailStepForm,
     RehearsalForm,
@@ -18,19 +24,13 @@ from golive.forms_runbook import (
     SkipStepForm,
     StepForm,
 )
-from golive.live_updates import PERSONAL, SHARED, live_fragment, watch_token, watched
-from golive.models import CommunicationKind, GoLiveStep, Rehearsal, RehearsalStep
-from golive.models.runbook import FINISHED_STEP_STATUSES
-from golive.permissions import Action, allowed_actions, can, get_release_for
-from golive.redirects import redirect_to_next
-from golive.runbook_csv import export_runbook, import_runbook
-from golive.selectors_runbook import passed_point_of_no_return, runbook_state, runbook_steps
-from golive.services import rehearsals as rehearsals_services
-from golive.services import runbook as services
-from golive.services import runbook_plan as runbook_plan_services
-from golive.services.communications import GOLIVE_SUCCESS_CAUSE
-from golive.services.runbook import StepMove, available_moves, may_move, rollback_plan, step_message
-from golive.views.mixins import add_service_errors
+from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, Rehearsal, RehearsalStep
+from runbook.selectors import passed_point_of_no_return, runbook_state, runbook_steps
+from runbook.services import execution as services
+from runbook.services import plan as runbook_plan_services
+from runbook.services import rehearsals as rehearsals_services
+from runbook.services.execution import StepMove, available_moves, may_move, rollback_plan, step_message
+from runbook.spreadsheets import export_runbook, import_runbook
 
 
 def _step_for(user, release_pk: int, pk: int, action: Action = Action.VIEW_RELEASE):
@@ -50,7 +50,7 @@ def runbook_plan(request, release_pk: int):
         "rehearsals": release.rehearsals.all()[:5],
         "rehearsal_form": RehearsalForm(),
     }
-    return render(request, "golive/runbook/plan.html", context)
+    return render(request, "runbook/plan.html", context)
 
 
 def step_edit(request, release_pk: int, pk: int | None = None):
@@ -73,8 +73,8 @@ def step_edit(request, release_pk: int, pk: int | None = None):
             add_service_errors(form, error)
         else:
             messages.success(request, "Step saved.")
-            return redirect("golive:runbook_plan", release_pk=release.pk)
-    return render(request, "golive/runbook/step_form.html", {"release": release, "form": form, "step": step})
+            return redirect("runbook:runbook_plan", release_pk=release.pk)
+    return render(request, "runbook/step_form.html", {"release": release, "form": form, "step": step})
 
 
 @require_POST
@@ -86,7 +86,7 @@ def step_delete(request, release_pk: int, pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Step “{step.title}” deleted.")
-    return redirect("golive:runbook_plan", release_pk=release.pk)
+    return redirect("runbook:runbook_plan", release_pk=release.pk)
 
 
 @require_POST
@@ -98,7 +98,7 @@ def step_reorder(request, release_pk: int, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("golive:runbook_plan", release_pk=release.pk)
+    return redirect("runbook:runbook_plan", release_pk=release.pk)
 
 
 def _board(request, release) -> dict:
@@ -146,7 +146,7 @@ def runbook_live(request, release_pk: int):
     if request.htmx:
         return live_fragment(
             request,
-            "golive/htmx/runbook_board.html",
+            "runbook/htmx/board.html",
             context,
             shared=shared,
             personal_user_ids={step.owner_id for step in context["steps"]},
@@ -155,7 +155,7 @@ def runbook_live(request, release_pk: int):
     context["live_watch_token"] = watch_token(
         request, variant=SHARED if shared else PERSONAL, fresh_until=fresh_until
     )
-    return render(request, "golive/runbook/live.html", context)
+    return render(request, "runbook/live.html", context)
 
 
 def my_steps(request, release_pk: int):
@@ -165,7 +165,7 @@ def my_steps(request, release_pk: int):
     shadowing = [s for s in context["steps"] if any(u.pk == request.user.pk for u in s.shadows.all())]
     ready = [s for s in context["steps"] if s.ready and (s in mine or s in shadowing)]
     context.update(mine=mine, shadowing=shadowing, ready=ready)
-    return render(request, "golive/runbook/my_steps.html", context)
+    return render(request, "runbook/my_steps.html", context)
 
 
 _STEP_ACTIONS = {str(move) for move in StepMove}
@@ -218,7 +218,7 @@ def step_action(request, release_pk: int, pk: int, action: str):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return redirect_to_next(request, reverse("golive:runbook_live", args=[release.pk]))
+    return redirect_to_next(request, reverse("runbook:runbook_live", args=[release.pk]))
 
 
 def abort_golive(request, release_pk: int):
@@ -240,10 +240,10 @@ def abort_golive(request, release_pk: int):
                 request,
                 "The go-live is aborted; the release is rolled back. Carry out the rollback notes below.",
             )
-            return redirect("golive:rollback_notes", release_pk=release.pk)
+            return redirect("runbook:rollback_notes", release_pk=release.pk)
     return render(
         request,
-        "golive/runbook/abort.html",
+        "runbook/abort.html",
         {
             "release": release,
             "form": form,
@@ -257,7 +257,7 @@ def rollback_notes(request, release_pk: int):
     release = get_release_for(request.user, release_pk)
     return render(
         request,
-        "golive/runbook/rollback.html",
+        "runbook/rollback.html",
         {"release": release, "rollback_steps": rollback_plan(release)},
     )
 
@@ -269,7 +269,7 @@ def declare_live(request, release_pk: int):
         services.declare_live(release=release, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("golive:runbook_live", release_pk=release.pk)
+        return redirect("runbook:runbook_live", release_pk=release.pk)
     drafted = release.communications.filter(
         kind=CommunicationKind.GOLIVE_SUCCESS, automatic_cause=GOLIVE_SUCCESS_CAUSE
     ).first()
@@ -281,7 +281,7 @@ def declare_live(request, release_pk: int):
         "The release is live (hypercare). No smoke run has passed since deployment began, so no "
         "“go-live successful” message was drafted; one is drafted when a run passes.",
     )
-    return redirect("golive:runbook_live", release_pk=release.pk)
+    return redirect("runbook:runbook_live", release_pk=release.pk)
 
 
 def runbook_export(request, release_pk: int):
@@ -306,7 +306,7 @@ def runbook_import(request, release_pk: int):
             messages.success(request, f"{len(steps)} steps imported.")
     else:
         messages.error(request, _form_errors(form))
-    return redirect("golive:runbook_plan", release_pk=release.pk)
+    return redirect("runbook:runbook_plan", release_pk=release.pk)
 
 
 @require_POST
@@ -315,11 +315,11 @@ def rehearsal_start(request, release_pk: int):
     form = RehearsalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("golive:runbook_plan", release_pk=release.pk)
+        return redirect("runbook:runbook_plan", release_pk=release.pk)
     rehearsal = rehearsals_services.start_rehearsal(
         release=release, actor=request.user, environment=form.cleaned_data["environment"]
     )
-    return redirect("golive:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
+    return redirect("runbook:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
 
 
 def rehearsal_detail(request, release_pk: int, pk: int):
@@ -328,7 +328,7 @@ def rehearsal_detail(request, release_pk: int, pk: int):
     timings = list(rehearsal.timings.select_related("step"))
     return render(
         request,
-        "golive/runbook/rehearsal.html",
+        "runbook/rehearsal.html",
         {
             "release": release,
             "rehearsal": rehearsal,
@@ -367,4 +367,4 @@ def rehearsal_action(request, release_pk: int, pk: int, action: str):
             return HttpResponse("Unknown rehearsal action.", status=404)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("golive:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
+    return redirect("runbook:rehearsal_detail", release_pk=release.pk, pk=rehearsal.pk)
