@@ -34,6 +34,7 @@ NOT_INHERITED = {
 SETUP = """
 import json
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils import timezone
 from importlib import import_module
@@ -43,6 +44,8 @@ from golive.services.releases import add_member, create_release
 
 users = get_user_model().objects
 manager = users.create_user(username="burst-manager")
+manager.user_permissions.add(Permission.objects.get(content_type__app_label="golive", codename="add_release"))
+manager = users.get(pk=manager.pk)  # a fresh object: the permission cache is per object
 release = create_release(actor=manager, name="Burst", application="Burst", version="1",
                          environment="production", target_go_live=timezone.now())
 voters = [users.create_user(username=f"burst-voter-{n}") for n in range(VOTERS)]
