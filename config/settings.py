@@ -331,7 +331,7 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "golive.choices.ReleaseStatus",
         "RiskStatusEnum": "golive.choices.RiskStatus",
         "DefectStatusEnum": "golive.choices.DefectStatus",
-        "GateDecisionEnum": "golive.gate.GateDecision",
+        "GateDecisionEnum": "integrations.gate.GateDecision",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

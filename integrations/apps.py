@@ -6,4 +6,4 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations import receivers  # noqa: F401  (connect signal receivers)
+        from integrations import receivers  # noqa: F401  (connect signal receivers, smoke_runs' first)

@@ -9,6 +9,9 @@ from django.dispatch import receiver
 from golive.signals import decision_recorded, production_issue_changed
 from handover.models import SignOff
 from handover.signals import handover_completed
+
+# Connected first: a monitor going down opens its production issue before monitor.down is announced.
+from integrations import smoke_runs  # noqa: F401, I001
 from integrations.models import WebhookEvent
 from integrations.services.webhooks import notify, notify_decision_recorded
 from runbook.signals import step_failed, step_started

@@ -17,7 +17,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from golive.gate import blockers_of, deploy_gate, deploy_gates_for
 from golive.models import Release
 from golive.permissions import Action, releases_visible_to
 from golive.services.tracker_sync import upsert_defect, upsert_risk
@@ -37,6 +36,7 @@ from integrations.api.serializers import (
     SmokeRunSerializer,
     SmokeRunStartSerializer,
 )
+from integrations.gate import blockers_of, deploy_gate, deploy_gates_for
 from integrations.services.deployments import report_deployment
 from readiness.rules import attach_readiness, with_readiness_counts
 from registers.models import Defect, Risk

@@ -8,7 +8,7 @@ ready is another question, answered by readiness.rules.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from freezes.windows import FreezeOccurrence, freezes_in_force
+from freezes.interface import FreezeOccurrence, freezes_in_force
 from golive.decision_rule import Outcome
 from golive.evidence import evidence_changes_of
 from golive.latest_decision import latest_decisions

@@ -30,7 +30,6 @@ from runbook.services import execution as runbook
 from runbook.signals import release_went_live, smoke_suite_step_started
 from smoketests.choices import RunStatus, RunTrigger
 from smoketests.models import SmokeRun
-from smoketests.selectors import release_smoke_summary
 from smoketests.services.runs import failed_results, start_smoke_run
 from smoketests.signals import monitor_state_changed, smoke_run_finished
 
@@ -129,11 +128,6 @@ def open_issue_when_monitor_goes_down(sender, monitor, old_state, new_state, **k
         cause=f"production-issue:{issue.pk}",
         production_issue=issue,
     )
-
-
-def last_verdict_text(release) -> str | None:
-    run = release_smoke_summary(release)["last_run"]
-    return None if run is None else f"{run.get_status_display().lower()} (run #{run.pk})"
 
 
 @receiver(smoke_suite_step_started, dispatch_uid="golive.smoke_suite_step_started")
