@@ -178,10 +178,11 @@ def build_workload(target_url: str, *, monitors: int, interval: int, checks: int
     from django.utils import timezone
 
     from golive.choices import ReleaseStatus, Role
-    from golive.models import Release, WebhookEvent
+    from golive.models import Release
     from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
-    from golive.services.webhooks import add_endpoint
+    from integrations.models import WebhookEvent
+    from integrations.services.webhooks import add_endpoint
     from smoketests.models import SmokeCheck
     from smoketests.services.monitors import create_monitor
     from tests.factories import UserFactory
@@ -298,9 +299,10 @@ def main() -> None:
 
 
 def soak(options, base_url: str, target_url: str, flow: TaskFlow, stop: threading.Event) -> dict:
-    from golive.models import Communication, Vote, WebhookDelivery
+    from golive.models import Communication, Vote
     from golive.services.communications import create_draft, queue_communication
-    from golive.services.webhooks import send_ping
+    from integrations.models import WebhookDelivery
+    from integrations.services.webhooks import send_ping
     from smoketests.models import MonitorResult, SmokeRun
 
     runs, watched, manager, people, meeting, endpoint = build_workload(

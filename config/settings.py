@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "freezes",
     "smoketests",
     "handover",
+    "integrations",
     "forge",
     "dashboards",
     "demo",
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Under /api/ every error is the API's JSON error, also those answered outside its views.
-    "golive.api.errors.ApiErrorsAsJsonMiddleware",
+    "integrations.api.errors.ApiErrorsAsJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -300,11 +301,11 @@ CELERY_BEAT_SCHEDULE = {
 API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "golive.api.authentication.ApiTokenAuthentication",
+        "integrations.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["golive.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.ApiTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": API_TOKEN_RATE},
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -312,9 +313,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "golive.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.PagePagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "golive.api.errors.json_exception_handler",
+    "EXCEPTION_HANDLER": "integrations.api.errors.json_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GoLive Desk API",
@@ -330,11 +331,11 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "golive.choices.ReleaseStatus",
         "RiskStatusEnum": "golive.choices.RiskStatus",
         "DefectStatusEnum": "golive.choices.DefectStatus",
-        "GateDecisionEnum": "golive.gate.GateDecision",
+        "GateDecisionEnum": "integrations.gate.GateDecision",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "golive.api.schema.add_error_responses",
+        "integrations.api.schema.add_error_responses",
     ],
 }
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)

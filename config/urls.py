@@ -27,8 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
     # The JSON API for pipelines, its schema and docs; the profile (API tokens) and webhook pages.
-    path("api/", include("golive.api.urls")),
-    path("", include("golive.integration_urls")),
+    path("api/", include("integrations.api.urls")),
+    path("", include("integrations.urls")),
     path("", include("golive.urls")),
     path("", include("registers.urls")),
     path("", include("runbook.urls")),

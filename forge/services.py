@@ -21,10 +21,10 @@ from django.utils import timezone
 from forge import github, gitlab
 from forge.models import DeploymentReview, DeploymentTarget, Forge, ReviewState
 from golive.audit import record_event
-from golive.gate import GateDecision, deploy_gate
 from golive.models import Release
 from golive.permissions import Action, require
 from golive.send_or_queue import send_or_leave_queued
+from integrations.gate import GateDecision, deploy_gate
 
 logger = logging.getLogger(__name__)
 

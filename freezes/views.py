@@ -12,8 +12,7 @@ from freezes.services import (
     record_freeze_override,
     update_freeze_window,
 )
-from freezes.windows import current_and_upcoming, warning_for
-from golive.gate import deploy_gate
+from freezes.windows import current_and_upcoming, freezes_in_force, warning_for
 from golive.permissions import Action, can_manage_freezes, get_release_for
 from golive.views.mixins import add_service_errors
 
@@ -63,8 +62,8 @@ def freeze_delete(request, pk: int):
 def freeze_override(request, release_pk: int):
     """The release manager's emergency override of a freeze in force for this release."""
     release = get_release_for(request.user, release_pk, Action.OVERRIDE_FREEZE)
-    gate = deploy_gate(release)
-    blocking = [freeze.window for freeze in gate.freezes if freeze.override is None]
+    in_force = freezes_in_force([release]).get(release.pk, [])
+    blocking = [freeze.window for freeze in in_force if freeze.override is None]
     form = FreezeOverrideForm(request.POST or None, windows=blocking)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +75,15 @@ def freeze_override(request, release_pk: int):
                 request, "Emergency override recorded; the deploy gate no longer waits for this freeze."
             )
             return redirect(reverse("golive:release_detail", args=[release.pk]))
-    context = {"release": release, "form": form, "gate": gate, "blocking": blocking}
+    context = {
+        "release": release,
+        "form": form,
+        "blocking": blocking,
+        "freeze_reasons": [freeze.describe() for freeze in in_force if freeze.override is None],
+        "freeze_overrides": [
+            freeze.describe_override() for freeze in in_force if freeze.override is not None
+        ],
+    }
     return render(request, "freezes/override.html", context)
 
 

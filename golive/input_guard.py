@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
-from golive.api.errors import is_api_request, json_error_response
+from golive.json_errors import is_api_request, json_error_response
 
 # NUL, and the surrogate code points that only exist as halves of a UTF-16 pair.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -2,7 +2,6 @@ from celery import shared_task
 from django.conf import settings
 
 from golive.models import CommunicationStatus
-from golive.services import webhooks
 from golive.services.communications import (
     MAX_SEND_ATTEMPTS,
     deliver_communication,
@@ -35,17 +34,3 @@ def send_meeting_invitations_task(meeting_id: int) -> int:
     from golive.services.calendars import send_meeting_invitations
 
     return send_meeting_invitations(meeting_id)
-
-
-# Outgoing webhooks: load the delivery by id, call the service, retry with its backoff.
-@shared_task(bind=True, name="golive.deliver_webhook", max_retries=None)
-def deliver_webhook(self, delivery_id: int) -> str:
-    result = webhooks.attempt_delivery(delivery_id=delivery_id)
-    if result.retry_in is not None:
-        raise self.retry(countdown=result.retry_in)
-    return result.status
-
-
-@shared_task(name="golive.resend_pending_webhook_deliveries")
-def resend_pending_webhook_deliveries() -> int:
-    return webhooks.resend_pending_deliveries()

@@ -109,3 +109,9 @@ def release_smoke_summary(release: Release) -> dict:
         "monitors_down": states.get(MonitorState.DOWN, 0),
         "monitors_unknown": states.get(MonitorState.UNKNOWN, 0),
     }
+
+
+def last_verdict_text(release) -> str | None:
+    """The last smoke run's verdict in words ("passed (run #12)"), or None before any run."""
+    run = release_smoke_summary(release)["last_run"]
+    return None if run is None else f"{run.get_status_display().lower()} (run #{run.pk})"

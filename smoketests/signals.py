@@ -8,7 +8,7 @@ communication (production issue listing `failed_results`, or "go-live successful
 
 `monitor_state_changed` (sender=Monitor, monitor=…, old_state=…, new_state=…, last_check=…): sent once
 per change; `last_check` is the message of the check that caused it. Webhooks announce it as
-`monitor.down` / `monitor.up` (golive.webhook_receivers), the one way monitor alerts leave as HTTP.
+`monitor.down` / `monitor.up` (integrations.receivers), the one way monitor alerts leave as HTTP.
 A production-issue receiver opens a draft issue when `new_state == "down"` during hypercare.
 """
 

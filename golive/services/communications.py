@@ -129,7 +129,7 @@ def draft_text(
 
 def smoke_verdict_for(release: Release) -> str | None:
     """The last smoke run's verdict in words, or None before any run."""
-    from golive.smoke_integration import last_verdict_text  # smoke tests build on golive, not the reverse
+    from smoketests.selectors import last_verdict_text  # smoke tests build on golive, not the reverse
 
     return last_verdict_text(release)
 

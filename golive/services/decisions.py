@@ -26,8 +26,7 @@ from golive.models import (
 from golive.permissions import require_rule
 from golive.services.releases import move_release_status
 from golive.services.votes import ballots_for
-from golive.services.webhooks import notify_decision_recorded
-from golive.signals import deploy_gate_changed
+from golive.signals import decision_recorded, deploy_gate_changed
 from registers.models import Defect, Risk
 from runbook.interface import notify_runnable_steps
 
@@ -214,7 +213,7 @@ def _act_on_decision(decision: Decision, *, actor: AbstractBaseUser) -> None:
     )
     if is_go:
         notify_runnable_steps(release)
-    notify_decision_recorded(decision)
+    decision_recorded.send(sender=Decision, decision=decision)
     deploy_gate_changed.send(sender=Decision, release_id=release.pk)
 
 

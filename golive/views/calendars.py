@@ -28,11 +28,11 @@ def calendar_feed(request, token: str):
 def calendar_feed_create(request):
     create_calendar_feed(user=request.user)
     messages.success(request, "Your calendar feed address is ready: subscribe to it in your calendar.")
-    return redirect(reverse("integration:profile") + "#calendar")
+    return redirect(reverse("integrations:profile") + "#calendar")
 
 
 @require_POST
 def calendar_feed_replace(request):
     replace_calendar_feed_token(user=request.user)
     messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
-    return redirect("integration:profile")
+    return redirect("integrations:profile")

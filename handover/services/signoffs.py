@@ -6,9 +6,7 @@ from django.db import transaction
 
 from golive.audit import record_event
 from golive.choices import ReleaseStatus
-from golive.models import WebhookEvent
 from golive.services.releases import move_release_status
-from golive.services.webhooks import notify
 from handover.choices import PlanState
 from handover.models import HandoverPlan, SignOff, SupportTeam
 from handover.permissions import require_handover
@@ -101,7 +99,6 @@ def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
     move_plan_state(
         plan=plan, to_state=PlanState.COMPLETE, actor=actor, reason="Every receiving team signed off."
     )
-    handover_completed.send(sender=HandoverPlan, plan=plan)
     # Sign-off is only possible while the release is live or already handed over (signoff_gate), so the
     # release either moves now or has moved before (a reopened handover signed again).
     if plan.release.status == ReleaseStatus.LIVE:
@@ -111,23 +108,5 @@ def _complete_if_everyone_signed(plan: HandoverPlan, actor) -> None:
             actor=actor,
             reason="Every production support team signed off the handover.",
         )
-    signoffs = SignOff.objects.filter(plan=plan, invalidation__isnull=True).select_related(
-        "team", "signed_by"
-    )
-    notify(
-        release=plan.release,
-        event=WebhookEvent.HANDOVER_COMPLETED,
-        payload={
-            "handover_plan": plan.pk,
-            "completed_at": plan.completed_at.isoformat(),
-            "teams": [
-                {
-                    "team": signoff.team.name,
-                    "signed_by": signoff.signed_by.get_username(),
-                    "typed_name": signoff.typed_name,
-                    "signed_at": signoff.signed_at.isoformat(),
-                }
-                for signoff in signoffs.order_by("team__name")
-            ],
-        },
-    )
+    # Sent once the release has moved too: receivers (the webhooks' handover.completed) read its status.
+    handover_completed.send(sender=HandoverPlan, plan=plan)

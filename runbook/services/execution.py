@@ -22,11 +22,10 @@ from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
 from golive.models import Communication, CommunicationStatus, Release
 from golive.permissions import SYSTEM, Action, NotAllowed, allows, can, require, require_rule
-from golive.services.announcements import announce_step_failed, announce_step_started
 from golive.services.communications import create_draft
 from golive.services.releases import move_release_status
 from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, StepKind, StepStatus
-from runbook.signals import release_went_live, smoke_suite_step_started
+from runbook.signals import release_went_live, smoke_suite_step_started, step_failed, step_started
 
 logger = logging.getLogger(__name__)
 RUNNABLE_RELEASE_STATUSES = (ReleaseStatus.GO, ReleaseStatus.DEPLOYING)
@@ -166,7 +165,7 @@ def start_step(
     step.failure_note = ""
     step.save(update_fields=["status", "actual_start", "actual_end", "failure_note"])
     _record_move(step, actor, StepStatus.PENDING)
-    announce_step_started(step, golive_started=golive_started)
+    step_started.send(sender=GoLiveStep, step=step, golive_started=golive_started)
     if step.kind == StepKind.SMOKE_SUITE:
         smoke_suite_step_started.send(sender=GoLiveStep, step=step, actor=actor)
     if step.kind == StepKind.COMMUNICATION:
@@ -294,7 +293,7 @@ def fail_step(*, step: GoLiveStep, actor: AbstractBaseUser, note: str) -> GoLive
         raise ValidationError({"note": "Say what went wrong."})
     _check_field(step, "failure_note", note.strip(), form_field="note")
     step = _finish(step, actor, StepStatus.FAILED, note=note.strip())
-    announce_step_failed(step)
+    step_failed.send(sender=GoLiveStep, step=step)
     return step
 
 

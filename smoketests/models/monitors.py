@@ -112,7 +112,7 @@ class MonitorAlert(models.Model):
     """One e-mail alert to send when a monitor goes down or recovers; sent at most once.
 
     Webhooks hear of the same change as `monitor.down` / `monitor.up` through the release's webhook
-    endpoints (golive.webhook_receivers): signed, logged and retried like every other event.
+    endpoints (integrations.receivers): signed, logged and retried like every other event.
     """
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="alerts")

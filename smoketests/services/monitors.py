@@ -337,7 +337,7 @@ def alert_email_body(alert: MonitorAlert, payload: dict) -> str:
 
 def send_alert(*, alert_id: int) -> MonitorAlert | None:
     """Mail one alert; claimed first so it goes out once. Webhooks get the change as `monitor.down` or
-    `monitor.up` through the release's webhook endpoints, signed and retried (golive.webhook_receivers)."""
+    `monitor.up` through the release's webhook endpoints, signed and retried (integrations.receivers)."""
     if not MonitorAlert.objects.filter(pk=alert_id, sending_started_at__isnull=True).update(
         sending_started_at=timezone.now()
     ):

@@ -184,19 +184,19 @@ MATRIX: dict[str, Row] = {
     ),
     "freezes:freeze_override": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
     # The person's own profile, tokens and calendar feed; the release's webhooks.
-    "integration:profile": page(get=[("SIGNED_IN", 200)], post=[("SIGNED_IN", 200)], scope="account"),
-    "integration:token_revoke": page(
+    "integrations:profile": page(get=[("SIGNED_IN", 200)], post=[("SIGNED_IN", 200)], scope="account"),
+    "integrations:token_revoke": page(
         {"pk": "api_token"}, post=[("TOKEN_OWNER", 302), ("SIGNED_IN", 404)], scope="account"
     ),
-    "integration:calendar_feed_create": page(post=[("SIGNED_IN", 302)], scope="account"),
-    "integration:calendar_feed_replace": page(post=[("SIGNED_IN", 302)], scope="account"),
-    "integration:calendar_feed": page({"token": "calendar_token"}, get=[("ALL", 200)], scope="public"),
-    "integration:webhooks": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
-    "integration:webhook_toggle": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
-    "integration:webhook_remove": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
-    "integration:webhook_ping": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
-    "integration:delivery_redeliver": page(on(pk="delivery"), post=[("RELEASE_MANAGER", 302)]),
-    # The pipeline API (session-authenticated here; tokens are tests/api/test_auth.py's subject).
+    "integrations:calendar_feed_create": page(post=[("SIGNED_IN", 302)], scope="account"),
+    "integrations:calendar_feed_replace": page(post=[("SIGNED_IN", 302)], scope="account"),
+    "integrations:calendar_feed": page({"token": "calendar_token"}, get=[("ALL", 200)], scope="public"),
+    "integrations:webhooks": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "integrations:webhook_toggle": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
+    "integrations:webhook_remove": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
+    "integrations:webhook_ping": page(on(pk="webhook"), post=[("RELEASE_MANAGER", 302)]),
+    "integrations:delivery_redeliver": page(on(pk="delivery"), post=[("RELEASE_MANAGER", 302)]),
+    # The pipeline API (session-authenticated here; tokens are tests/integrations/api/test_auth.py's subject).
     "api:schema": page(get=[("ALL", 200)], scope="public"),
     "api:docs": page(get=[("ALL", 200)], scope="public"),
     "api:release_list": page(get=[("SIGNED_IN", 200)], scope="api"),

@@ -23,10 +23,7 @@ from golive.models import (
     Participant,
     ProductionIssue,
     Release,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
-from golive.services.api_tokens import create_api_token
 from golive.services.calendars import create_calendar_feed
 from golive.services.decisions import ConditionAction, close_voting
 from golive.services.meetings import open_voting, schedule_meeting
@@ -34,6 +31,8 @@ from golive.services.releases import add_member, create_release
 from golive.services.vote_links import vote_link_urls
 from golive.services.votes import cast_vote
 from handover.models import SupportTeam
+from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.services.api_tokens import create_api_token
 from registers.models import Defect, Risk
 from runbook.models import Rehearsal
 from smoketests.choices import Outcome, RunStatus

@@ -39,6 +39,8 @@ Redaction = old.get_model("golive", "Redaction")
 Step, Rehearsal = old.get_model("golive", "GoLiveStep"), old.get_model("golive", "Rehearsal")
 RehearsalStep = old.get_model("golive", "RehearsalStep")
 Communication = old.get_model("golive", "Communication")
+ApiToken = old.get_model("golive", "ApiToken")
+Endpoint, Delivery = old.get_model("golive", "WebhookEndpoint"), old.get_model("golive", "WebhookDelivery")
 
 manager = User.objects.create(username="manager")
 release = Release.objects.create(name="Spring", application="Portal", version="1",
@@ -60,10 +62,16 @@ RehearsalStep.objects.create(rehearsal=rehearsal, step=deploy, started_at=now,
                              finished_at=now + timezone.timedelta(minutes=12))
 Communication.objects.create(release=release, kind="golive_success", subject="Live", body="Portal is live",
                              runbook_step=deploy)
+ApiToken.objects.create(user=manager, name="Deploy job", digest="d" * 64, hint="gld_abcd")
+endpoint = Endpoint.objects.create(release=release, url="https://hooks.example.com/in", events=["ping"],
+                                   secret="s" * 64, format="slack", created_by=manager)
+Delivery.objects.create(endpoint=endpoint, event="ping", body='{"event": "ping"}', status="failed",
+                        attempts=3, response_status=502, error="Bad gateway")
 # Content types and permissions exist once a database has been migrated; a granted permission and a
 # redaction refer to them by id.
 old_ids = {}
-for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep"):
+for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep",
+              "apitoken", "webhookendpoint", "webhookdelivery"):
     content_type = ContentType.objects.create(app_label="golive", model=model)
     permission = Permission.objects.create(content_type=content_type, codename=f"change_{model}", name=model)
     manager.user_permissions.add(permission)
@@ -85,6 +93,7 @@ from golive.models import Redaction as NewRedaction
 from registers.models import Defect as NewDefect, Risk as NewRisk
 from golive.models import Communication as NewCommunication
 from runbook.models import GoLiveStep, Rehearsal as NewRehearsal, RehearsalStep as NewRehearsalStep
+from integrations.models import ApiToken as NewApiToken, WebhookDelivery, WebhookEndpoint
 
 NewContentType.objects.clear_cache()
 user = NewUser.objects.get(username="manager")
@@ -96,13 +105,18 @@ forward = {
     "content_types": {
         model._meta.model_name: [ct.app_label, ct.pk == old_ids[model._meta.model_name]]
         for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride, GoLiveStep, NewRehearsal,
-                      NewRehearsalStep)
+                      NewRehearsalStep, NewApiToken, WebhookEndpoint, WebhookDelivery)
         for ct in [NewContentType.objects.get_for_model(model)]
     },
     "steps": [[step.title, step.owner.username, [d.title for d in step.depends_on.all()],
                [u.username for u in step.shadows.all()]] for step in GoLiveStep.objects.all()],
     "timings": [[t.rehearsal.environment, t.step.title, t.minutes] for t in NewRehearsalStep.objects.all()],
     "step_messages": [[c.subject, c.runbook_step.title] for c in NewCommunication.objects.all()],
+    "tokens": [[t.name, t.user.username, t.hint, t.is_active] for t in NewApiToken.objects.all()],
+    "endpoints": [[e.url, e.release.name, e.events, e.format, e.created_by.username, e.secret == "s" * 64]
+                  for e in WebhookEndpoint.objects.all()],
+    "deliveries": [[d.endpoint.url, d.event, d.status, d.attempts, d.response_status, d.error]
+                   for d in WebhookDelivery.objects.all()],
     "permissions": sorted(user.get_all_permissions()),
     "redacted": [str(redaction.target_type) for redaction in NewRedaction.objects.all()],
     "left_in_golive": sorted(NewContentType.objects.filter(app_label="golive", model__in=old_ids)
@@ -115,7 +129,10 @@ MigrationExecutor(connection).migrate(leaves())
 again = NewRisk.objects.count() + NewDefect.objects.count() + FreezeWindow.objects.count()
 again_runbook = [GoLiveStep.objects.count(), NewRehearsalStep.objects.count(),
                  NewCommunication.objects.filter(runbook_step__title="Deploy").count()]
-print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook}))
+again_integrations = [NewApiToken.objects.count(), WebhookEndpoint.objects.count(),
+                      WebhookDelivery.objects.filter(endpoint__release__name="Spring").count()]
+print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook,
+                  "again_integrations": again_integrations}))
 """.replace("PRE_SPLIT_NODES", repr(PRE_SPLIT))
 
 EXPECTED_FORWARD = {
@@ -131,13 +148,22 @@ EXPECTED_FORWARD = {
         "golivestep": ["runbook", True],
         "rehearsal": ["runbook", True],
         "rehearsalstep": ["runbook", True],
+        "apitoken": ["integrations", True],
+        "webhookendpoint": ["integrations", True],
+        "webhookdelivery": ["integrations", True],
     },
     "steps": [["Freeze writes", "manager", [], []], ["Deploy", "manager", ["Freeze writes"], ["manager"]]],
     "timings": [["staging", "Deploy", 12.0]],
     "step_messages": [["Live", "Deploy"]],
+    "tokens": [["Deploy job", "manager", "gld_abcd", True]],
+    "endpoints": [["https://hooks.example.com/in", "Spring", ["ping"], "slack", "manager", True]],
+    "deliveries": [["https://hooks.example.com/in", "ping", "failed", 3, 502, "Bad gateway"]],
     "permissions": [
         "freezes.change_freezeoverride",
         "freezes.change_freezewindow",
+        "integrations.change_apitoken",
+        "integrations.change_webhookdelivery",
+        "integrations.change_webhookendpoint",
         "registers.change_defect",
         "registers.change_risk",
         "runbook.change_golivestep",
@@ -148,6 +174,7 @@ EXPECTED_FORWARD = {
     "left_in_golive": [],
 }
 EXPECTED_BACK = [
+    ["golive", "apitoken"],
     ["golive", "defect"],
     ["golive", "freezeoverride"],
     ["golive", "freezewindow"],
@@ -155,6 +182,8 @@ EXPECTED_BACK = [
     ["golive", "rehearsal"],
     ["golive", "rehearsalstep"],
     ["golive", "risk"],
+    ["golive", "webhookdelivery"],
+    ["golive", "webhookendpoint"],
 ]
 
 
@@ -177,6 +206,7 @@ def _assert_nothing_lost(result: dict) -> None:
     assert [list(row) for row in result["back"]] == EXPECTED_BACK
     assert result["again"] == 3
     assert result["again_runbook"] == [2, 1, 1]
+    assert result["again_integrations"] == [1, 1, 1]
 
 
 def test_the_split_keeps_rows_and_content_types_on_sqlite(tmp_path):

@@ -19,7 +19,6 @@ from django.utils import timezone
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
 from golive.models import (
-    ApiToken,
     Communication,
     DecisionCondition,
     GoNoGoMeeting,
@@ -27,10 +26,9 @@ from golive.models import (
     ProductionIssue,
     Release,
     ReleaseMembership,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
+from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from registers.models import Defect, Risk
 from runbook.models import GoLiveStep, Rehearsal
 from smoketests.choices import Outcome, RunStatus

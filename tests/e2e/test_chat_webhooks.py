@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from golive.models import WebhookEndpoint, WebhookEvent, WebhookFormat
+from integrations.models import WebhookEndpoint, WebhookEvent, WebhookFormat
 from tests.e2e.conftest import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

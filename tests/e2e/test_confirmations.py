@@ -4,8 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from golive.choices import ReleaseStatus, Role
-from golive.models import ApiToken, Release, ReleaseMembership, WebhookEndpoint
-from golive.services.api_tokens import create_api_token
+from golive.models import Release, ReleaseMembership
+from integrations.models import ApiToken, WebhookEndpoint
+from integrations.services.api_tokens import create_api_token
 from runbook.models import GoLiveStep
 from runbook.services.execution import complete_step, start_step
 

@@ -34,7 +34,7 @@ def _watch(page) -> list[str]:
 
 
 def _main_pages() -> list[str]:
-    urls = [reverse("dashboards:portfolio"), reverse("integration:profile"), reverse("api:docs")]
+    urls = [reverse("dashboards:portfolio"), reverse("integrations:profile"), reverse("api:docs")]
     for release in Release.objects.order_by("pk"):
         args = [release.pk]
         urls += [
@@ -45,7 +45,7 @@ def _main_pages() -> list[str]:
                 "runbook:runbook_plan",
                 "runbook:runbook_live",
                 "golive:release_members",
-                "integration:webhooks",
+                "integrations:webhooks",
                 "smoketests:check_list",
                 "handover:plan",
             )

@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import resolve
 
-from golive.models import Release, WebhookEndpoint
+from golive.models import Release
+from integrations.models import WebhookEndpoint
 from registers.models import Defect, Risk
 from runbook.models import GoLiveStep
 from tests.config.test_crawl import DEMO_USERNAMES, _add_what_the_demo_lacks, _paths_for

@@ -2,8 +2,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.api.conftest import decide, eager_celery  # noqa: F401  (shared fixtures)
 from tests.forge.forge_server import ForgeServer
+from tests.integrations.api.conftest import decide, eager_celery  # noqa: F401  (shared fixtures)
 
 GITHUB_APP_ID = "424242"
 GITHUB_WEBHOOK_SECRET = "github-webhook-secret-for-tests"

@@ -23,9 +23,18 @@ SERVICE_PACKAGES = (
     "runbook.services",
     "handover.services",
     "smoketests.services",
+    "integrations.services",
 )
 WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
-PROJECT_PACKAGES = ("golive.", "registers.", "runbook.", "freezes.", "handover.", "smoketests.")
+PROJECT_PACKAGES = (
+    "golive.",
+    "registers.",
+    "runbook.",
+    "freezes.",
+    "handover.",
+    "smoketests.",
+    "integrations.",
+)
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
@@ -59,17 +68,13 @@ EXEMPT: dict[str, str] = {
     "runbook.services.execution.may_move": _READ,
     "runbook.services.execution.rollback_plan": _READ,
     "runbook.services.execution.unfinished_dependencies": _READ,
-    "golive.services.webhooks.backoff_seconds": _READ,
-    "golive.services.webhooks.release_facts": _READ,
-    "golive.services.webhooks.sign": _READ,
-    "golive.services.webhooks.signature_is_valid": _READ,
-    "golive.services.webhooks.validate_webhook_url": _READ,
-    "golive.services.webhooks.notify": "queues deliveries announcing an event that was itself audited;"
+    "integrations.services.webhooks.backoff_seconds": _READ,
+    "integrations.services.webhooks.release_facts": _READ,
+    "integrations.services.webhooks.sign": _READ,
+    "integrations.services.webhooks.signature_is_valid": _READ,
+    "integrations.services.webhooks.validate_webhook_url": _READ,
+    "integrations.services.webhooks.notify": "queues deliveries announcing an event that was itself audited;"
     " each WebhookDelivery row is the record of what was sent",
-    "golive.services.announcements.announce_step_started": "queues deliveries announcing a step start that"
-    " start_step audits",
-    "golive.services.announcements.announce_step_failed": "queues deliveries announcing a failure that"
-    " fail_step audits",
     "golive.services.announcements.announce_production_issue": "queues deliveries announcing a production"
     " issue whose creation or change is audited",
     "golive.services.calendars.agenda_summary": _READ,
@@ -79,10 +84,12 @@ EXEMPT: dict[str, str] = {
     "golive.services.vote_links.vote_links_text": _READ,
     "golive.services.vote_links.vote_through_link": "casts the vote through cast_vote_by_id, which records"
     " vote.cast or vote.changed; the VoteLinkUse row records that the link was spent",
-    "golive.services.webhooks.notify_decision_recorded": "announces a decision that close_voting audits",
-    "golive.services.webhooks.attempt_delivery": "one delivery attempt, recorded on its WebhookDelivery row",
-    "golive.services.webhooks.resend_pending_deliveries": _DISPATCH,
-    "golive.services.webhooks.send_delivery_to_workers": _DISPATCH,
+    "integrations.services.webhooks.notify_decision_recorded": "announces a decision that close_voting"
+    " audits",
+    "integrations.services.webhooks.attempt_delivery": "one delivery attempt, recorded on its"
+    " WebhookDelivery row",
+    "integrations.services.webhooks.resend_pending_deliveries": _DISPATCH,
+    "integrations.services.webhooks.send_delivery_to_workers": _DISPATCH,
     "handover.services.plan_state.lock_plan": "takes a row lock; writes nothing",
     "handover.services.signoffs.expected_name": _READ,
     "smoketests.services.monitors.alert_payload": _READ,

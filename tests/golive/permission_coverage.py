@@ -24,7 +24,8 @@ CHECKS = frozenset(inspect.unwrap(function) for function in (require, require_ru
 _CONSEQUENCE = "moves as a consequence of a service that checked its own rule first; people use {}"
 EXEMPT: dict[str, str] = {
     "golive.services.releases.move_release_status": _CONSEQUENCE.format("change_release_status"),
-    "golive.services.api_tokens.create_api_token": "a signed-in person issues a token for themselves only",
+    "integrations.services.api_tokens.create_api_token": "a signed-in person issues a token for themselves"
+    " only",
     "golive.services.calendars.create_calendar_feed": "a person's own calendar feed",
     "golive.services.calendars.replace_calendar_feed_token": "a person's own calendar feed",
     "golive.services.votes.cast_vote": "voting is personal: the invitation (get_invitation_for) is the"
@@ -37,7 +38,7 @@ EXEMPT: dict[str, str] = {
     "golive.services.records.record_admin_save": "audits an admin save: Django's model permissions decide"
     " in the admin",
     "golive.services.records.record_admin_delete": "audits an admin delete, as record_admin_save",
-    "golive.services.deployments.report_deployment": "a pipeline's API token reports a deployment; the"
+    "integrations.services.deployments.report_deployment": "a pipeline's API token reports a deployment; the"
     " token's owner must be a member (the API view's release lookup)",
     "golive.services.tracker_sync.upsert_defect": "creates or changes through create_defect/update_defect,"
     " which check",

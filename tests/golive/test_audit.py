@@ -10,8 +10,9 @@ from django.utils.dateparse import parse_datetime
 from golive.admin import AuditedAdmin
 from golive.audit import record_event
 from golive.choices import Role
-from golive.models import AuditEvent, WebhookEndpoint
+from golive.models import AuditEvent
 from golive.services.releases import move_release_status
+from integrations.models import WebhookEndpoint
 from registers.services.risks import create_risk, update_risk
 from runbook.services.plan import update_step
 from tests.factories import RiskFactory
@@ -193,7 +194,7 @@ def test_webhook_endpoints_edited_in_the_admin_are_audited_without_their_secret(
     staff.save()
     client = client_for(staff)
     added = client.post(
-        reverse("admin:golive_webhookendpoint_add"),
+        reverse("admin:integrations_webhookendpoint_add"),
         {
             "release": release.pk,
             "url": "https://hooks.example.com/a",
@@ -207,7 +208,7 @@ def test_webhook_endpoints_edited_in_the_admin_are_audited_without_their_secret(
     assert added.status_code == 302, added.content.decode()[:2000]
     endpoint = WebhookEndpoint.objects.get()
     changed = client.post(
-        reverse("admin:golive_webhookendpoint_change", args=[endpoint.pk]),
+        reverse("admin:integrations_webhookendpoint_change", args=[endpoint.pk]),
         {
             "release": release.pk,
             "url": "https://hooks.example.com/b",
@@ -218,7 +219,7 @@ def test_webhook_endpoints_edited_in_the_admin_are_audited_without_their_secret(
         },
     )
     assert changed.status_code == 302
-    client.post(reverse("admin:golive_webhookendpoint_delete", args=[endpoint.pk]), {"post": "yes"})
+    client.post(reverse("admin:integrations_webhookendpoint_delete", args=[endpoint.pk]), {"post": "yes"})
     assert not WebhookEndpoint.objects.exists()
     events = list(AuditEvent.objects.filter(target_id=str(endpoint.pk)).order_by("pk"))
     assert [event.verb for event in events] == [

@@ -18,7 +18,7 @@ from runbook.services.plan import add_step
 
 
 def _feed_url(user) -> str:
-    return reverse("integration:calendar_feed", args=[create_calendar_feed(user=user).token])
+    return reverse("integrations:calendar_feed", args=[create_calendar_feed(user=user).token])
 
 
 def test_feed_opens_without_a_session_and_parses_in_two_readers(
@@ -86,7 +86,7 @@ def test_a_nul_in_the_address_is_refused_before_any_lookup(db):
 def test_replacing_the_address_makes_the_old_one_404(members, client_for):
     manager = members[Role.RELEASE_MANAGER]
     old_url = _feed_url(manager)
-    response = client_for(manager).post(reverse("integration:calendar_feed_replace"))
+    response = client_for(manager).post(reverse("integrations:calendar_feed_replace"))
     assert response.status_code == 302
     new_url = _feed_url(manager)
     assert new_url != old_url
@@ -97,8 +97,8 @@ def test_replacing_the_address_makes_the_old_one_404(members, client_for):
 def test_replacing_needs_post_and_a_session(members, client_for):
     manager = members[Role.RELEASE_MANAGER]
     url = _feed_url(manager)
-    assert client_for(manager).get(reverse("integration:calendar_feed_replace")).status_code == 405
-    response = Client().post(reverse("integration:calendar_feed_replace"))
+    assert client_for(manager).get(reverse("integrations:calendar_feed_replace")).status_code == 405
+    response = Client().post(reverse("integrations:calendar_feed_replace"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert _feed_url(manager) == url
 
@@ -117,7 +117,7 @@ def test_feed_does_not_accept_post(members):
 
 def test_viewing_the_profile_creates_no_feed_address(members, client_for):
     manager = members[Role.RELEASE_MANAGER]
-    response = client_for(manager).get(reverse("integration:profile"))
+    response = client_for(manager).get(reverse("integrations:profile"))
     assert response.status_code == 200
     assert not CalendarFeed.objects.exists()
     page = response.content.decode()
@@ -128,22 +128,22 @@ def test_viewing_the_profile_creates_no_feed_address(members, client_for):
 def test_creating_the_feed_address_is_a_post_and_audited(members, client_for):
     manager = members[Role.RELEASE_MANAGER]
     client = client_for(manager)
-    assert client.get(reverse("integration:calendar_feed_create")).status_code == 405
+    assert client.get(reverse("integrations:calendar_feed_create")).status_code == 405
     assert not CalendarFeed.objects.exists()
-    response = client.post(reverse("integration:calendar_feed_create"))
+    response = client.post(reverse("integrations:calendar_feed_create"))
     assert response.status_code == 302
     feed = CalendarFeed.objects.get(user=manager)
     assert AuditEvent.objects.filter(verb="calendar_feed.created", actor=manager).count() == 1
     # Pressing the button again keeps the address and records nothing new.
-    client.post(reverse("integration:calendar_feed_create"))
+    client.post(reverse("integrations:calendar_feed_create"))
     assert CalendarFeed.objects.get(user=manager).token == feed.token
     assert AuditEvent.objects.filter(verb="calendar_feed.created").count() == 1
-    page = client.get(reverse("integration:profile")).content.decode()
+    page = client.get(reverse("integrations:profile")).content.decode()
     assert f"http://testserver{_feed_url(manager)}" in page
     assert "Create my calendar feed address" not in page
 
 
 def test_creating_the_feed_address_needs_a_session(db):
-    response = Client().post(reverse("integration:calendar_feed_create"))
+    response = Client().post(reverse("integrations:calendar_feed_create"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not CalendarFeed.objects.exists()

@@ -12,10 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from dashboards.selectors import go_no_go_meetings
-from golive.gate import deploy_gate
 from golive.latest_decision import latest_decision, latest_decisions
 from golive.models import Decision, GoNoGoMeeting, MeetingState
 from golive.selectors import release_overview
+from integrations.gate import deploy_gate
 from tests.factories import ReleaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -113,7 +113,7 @@ def test_forced_log_ins_and_api_tokens_are_not_throttled(members, client_for, re
     _fail(Client(), "manager", settings.AXES_FAILURE_LIMIT)
     manager = members[Role.RELEASE_MANAGER]
     assert client_for(manager).get(release.get_absolute_url()).status_code == 200
-    from golive.services.api_tokens import create_api_token
+    from integrations.services.api_tokens import create_api_token
 
     token = create_api_token(user=manager, name="Pipeline").text
     response = Client().get(

@@ -11,10 +11,12 @@ import pytest
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.models import AuditEvent, WebhookEndpoint
+from golive.models import AuditEvent
 from golive.permissions import SYSTEM, NotAllowed
-from golive.services import api_tokens, communications, meetings, production_issues, releases, webhooks
+from golive.services import communications, meetings, production_issues, releases
 from handover.services import plans, teams
+from integrations.models import WebhookEndpoint
+from integrations.services import api_tokens, webhooks
 from registers.services import defects, risks
 from runbook.services import plan as plan_services
 from smoketests.models import SmokeCheck

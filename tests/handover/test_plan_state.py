@@ -5,13 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent, WebhookDelivery
+from golive.models import AuditEvent
 from handover.choices import ItemCategory, ItemStatus, NeededBy, PlanState
 from handover.models import HandoverItem, SignOff
 from handover.services.access import create_access_transfer
 from handover.services.items import update_item
 from handover.services.signoffs import sign_off
 from handover.services.training import create_training_session
+from integrations.models import WebhookDelivery
 from tests.handover.conftest import go_live, make_team_ready
 
 pytestmark = pytest.mark.django_db

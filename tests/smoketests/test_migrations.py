@@ -41,7 +41,7 @@ for index, (release, url) in enumerate([
 
 executor = MigrationExecutor(connection)
 executor.migrate(executor.loader.graph.leaf_nodes())
-from golive.models import WebhookEndpoint
+from integrations.models import WebhookEndpoint
 print(json.dumps([
     [endpoint.release.name, endpoint.url, endpoint.events, len(endpoint.secret)]
     for endpoint in WebhookEndpoint.objects.order_by("release_id", "url")

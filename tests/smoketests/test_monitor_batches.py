@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent, WebhookDelivery, WebhookEndpoint
+from golive.models import AuditEvent
 from golive.permissions import SYSTEM
+from integrations.models import WebhookDelivery, WebhookEndpoint
 from smoketests.choices import MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
 from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes

@@ -12,11 +12,12 @@ from django.db import connection
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent, WebhookDelivery, WebhookEndpoint
+from golive.models import AuditEvent
 from golive.permissions import SYSTEM
-from golive.services.webhooks import attempt_delivery, signature_is_valid
 from handover.models import HandoverPlan
 from handover.signals import handover_completed
+from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.services.webhooks import attempt_delivery, signature_is_valid
 from smoketests.choices import MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
 from smoketests.selectors import monitor_page, monitor_uptime_percent, release_monitor_uptime_percent
@@ -30,8 +31,8 @@ from smoketests.services.monitors import (
     send_alert,
 )
 from smoketests.services.runs import spec_for
-from tests.api.receiver import WebhookReceiver
 from tests.factories import ReleaseFactory
+from tests.integrations.api.receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 

@@ -11,14 +11,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from golive.models import AuditEvent
 from golive.permissions import SYSTEM
-from golive.services.webhooks import signature_is_valid
+from integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from integrations.services.webhooks import signature_is_valid
 from smoketests.choices import MonitorState, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeRun
 from smoketests.services.monitors import create_monitor, dispatch_due_monitors
 from smoketests.services.runs import reap_smoke_runs, start_smoke_run
-from tests.api.receiver import WebhookReceiver
+from tests.integrations.api.receiver import WebhookReceiver
 from tests.smoketests.target import unused_port
 
 pytestmark = pytest.mark.django_db(transaction=True)

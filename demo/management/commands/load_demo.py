@@ -155,7 +155,7 @@ class Command(BaseCommand):
     def _print_calendar_feeds(self, users) -> None:
         self.stdout.write("Calendar feeds (also on each user's Profile page):")
         for username, user in users.items():
-            path = reverse("integration:calendar_feed", args=[create_calendar_feed(user=user).token])
+            path = reverse("integrations:calendar_feed", args=[create_calendar_feed(user=user).token])
             self.stdout.write(f"  {username}: {settings.SITE_URL.rstrip('/')}{path}")
 
     def _user(self, username: str, first_name: str, last_name: str):
