@@ -179,9 +179,9 @@ def build_workload(target_url: str, *, monitors: int, interval: int, checks: int
 
     from golive.choices import ReleaseStatus, Role
     from golive.models import Release, WebhookEvent
-    from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
     from golive.services.webhooks import add_endpoint
+    from gonogo.services.meetings import open_voting, schedule_meeting
     from smoketests.models import SmokeCheck
     from smoketests.services.monitors import create_monitor
     from tests.factories import UserFactory
@@ -298,9 +298,10 @@ def main() -> None:
 
 
 def soak(options, base_url: str, target_url: str, flow: TaskFlow, stop: threading.Event) -> dict:
-    from golive.models import Communication, Vote, WebhookDelivery
+    from golive.models import Communication, WebhookDelivery
     from golive.services.communications import create_draft, queue_communication
     from golive.services.webhooks import send_ping
+    from gonogo.models import Vote
     from smoketests.models import MonitorResult, SmokeRun
 
     runs, watched, manager, people, meeting, endpoint = build_workload(

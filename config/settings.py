@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "golive",
     "registers",
+    "gonogo",
     "runbook",
     "freezes",
     "smoketests",

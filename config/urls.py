@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("golive.integration_urls")),
     path("", include("golive.urls")),
     path("", include("registers.urls")),
+    path("", include("gonogo.urls")),
     path("", include("runbook.urls")),
     path("", include("freezes.urls")),
     path("", include("smoketests.urls")),

@@ -6,11 +6,7 @@ class GoLiveConfig(AppConfig):
     verbose_name = "Go-live"
 
     def ready(self) -> None:
-        from golive import (  # noqa: F401  (receivers)
-            evidence_receivers,  # noqa: F401  (connect signal receivers)
-            smoke_integration,
-            webhook_receivers,
-        )
+        from golive import smoke_integration, webhook_receivers  # noqa: F401  (connect signal receivers)
         from golive.field_limits import install_form_field_limits
         from golive.live_updates import connect_receivers
 

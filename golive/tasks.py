@@ -25,7 +25,7 @@ def resend_stalled_communications_task() -> int:
 
 @shared_task(name="golive.remind_voters")
 def remind_voters_task() -> int:
-    from golive.services.vote_links import remind_voters
+    from gonogo.services.vote_links import remind_voters
 
     return remind_voters()
 

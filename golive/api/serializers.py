@@ -7,8 +7,9 @@ from rest_framework import serializers
 from golive.choices import ReleaseStatus
 from golive.field_limits import BoundedSerializerMixin
 from golive.gate import DeployGate, GateDecision
-from golive.models import Decision, DecisionCondition, Release, ReleaseMembership
+from golive.models import Release, ReleaseMembership
 from golive.services.deployments import REPORTABLE_STATUSES
+from gonogo.models import Decision, DecisionCondition
 from readiness.rules import BLOCKERS, COUNT_NAMES, FIGURE_NAMES, WARNINGS, ReadinessState
 from registers.models import Defect, Risk
 

@@ -11,16 +11,6 @@ from golive.models.communications import (
     ProductionIssue,
     ProductionIssueStatus,
 )
-from golive.models.meetings import (
-    Decision,
-    DecisionCondition,
-    DecisionReview,
-    GoNoGoMeeting,
-    MeetingState,
-    Participant,
-    Vote,
-    VoteLinkUse,
-)
 from golive.models.redactions import Redaction
 from golive.models.releases import Release, ReleaseMembership
 from golive.models.webhooks import (
@@ -48,15 +38,7 @@ __all__ = [
     "IssueSeverity",
     "ProductionIssue",
     "ProductionIssueStatus",
-    "Decision",
-    "DecisionCondition",
-    "DecisionReview",
-    "GoNoGoMeeting",
-    "MeetingState",
-    "Participant",
     "Redaction",
     "Release",
     "ReleaseMembership",
-    "Vote",
-    "VoteLinkUse",
 ]

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from golive.audit import record_event, stored_row
 from golive.choices import Role
-from golive.latest_decision import latest_decision
 from golive.models import (
     Audience,
     AudienceAddresses,
@@ -33,6 +32,7 @@ from golive.models import (
 from golive.permissions import SYSTEM, Action, NotAllowed, can, person, require
 from golive.send_or_queue import send_or_leave_queued
 from golive.signals import communication_sent
+from gonogo.latest_decision import latest_decision
 
 logger = logging.getLogger(__name__)
 

@@ -30,10 +30,11 @@ from django.utils import timezone
 from golive.audit import record_event
 from golive.chat.formats import render_body
 from golive.gate import deploy_gate
-from golive.models import Decision, DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from golive.models import DeliveryStatus, Release, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from golive.outbound import Destination, guarded_transport, refusal_for_url, refusal_in, storable_text
 from golive.permissions import Action, require
 from golive.send_or_queue import send_or_leave_queued
+from gonogo.models import Decision
 
 logger = logging.getLogger(__name__)
 

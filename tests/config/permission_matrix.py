@@ -118,26 +118,26 @@ MATRIX: dict[str, Row] = {
     "registers:defect_edit": page(on(pk="defect"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     "registers:defect_resolve": page(on(pk="defect"), post=[("PROJECT", 302)]),
     # Go/no-go.
-    "golive:meeting_schedule": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
-    "golive:meeting_detail": page(on(pk="meeting"), get=VIEW),
-    "golive:meeting_open": page(on(pk="meeting"), post=[("CHAIR_OR_RELEASE_MANAGER", 302)]),
-    "golive:meeting_edit": page(
+    "gonogo:meeting_schedule": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "gonogo:meeting_detail": page(on(pk="meeting"), get=VIEW),
+    "gonogo:meeting_open": page(on(pk="meeting"), post=[("CHAIR_OR_RELEASE_MANAGER", 302)]),
+    "gonogo:meeting_edit": page(
         on(pk="meeting"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
     ),
-    "golive:meeting_cancel": page(
+    "gonogo:meeting_cancel": page(
         on(pk="meeting"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
     ),
-    "golive:meeting_vote": page(on(pk="meeting"), post=[("INVITED", 200), ("EVERYTHING", 403)]),
+    "gonogo:meeting_vote": page(on(pk="meeting"), post=[("INVITED", 200), ("EVERYTHING", 403)]),
     # A voting link opens only for the participant it was sent to (stakeholder); anyone else: not found.
-    "golive:vote_link": page(
+    "gonogo:vote_link": page(
         {"token": "vote_token"}, get=[("LINK_HOLDER", 200), ("SIGNED_IN", 404)], scope="account"
     ),
-    "golive:meeting_close": page(on(pk="meeting"), get=[("CHAIR", 200)], post=[("CHAIR", 200)]),
-    "golive:decision_detail": page(on(pk="decided_meeting"), get=VIEW),
-    "golive:participant_flags": page(
+    "gonogo:meeting_close": page(on(pk="meeting"), get=[("CHAIR", 200)], post=[("CHAIR", 200)]),
+    "gonogo:decision_detail": page(on(pk="decided_meeting"), get=VIEW),
+    "gonogo:participant_flags": page(
         on(pk="meeting", participant_pk="participant"), post=[("RELEASE_MANAGER", 302)]
     ),
-    "golive:condition_done": page(on(pk="condition"), post=[("CONDITION_OWNER_OR_RELEASE_MANAGER", 302)]),
+    "gonogo:condition_done": page(on(pk="condition"), post=[("CONDITION_OWNER_OR_RELEASE_MANAGER", 302)]),
     # Runbook.
     "runbook:runbook_plan": page(R, get=VIEW),
     "runbook:runbook_live": page(R, get=VIEW),

@@ -18,9 +18,6 @@ from golive.choices import DefectSeverity, Role
 from golive.models import (
     CalendarFeed,
     Communication,
-    DecisionCondition,
-    GoNoGoMeeting,
-    Participant,
     ProductionIssue,
     Release,
     WebhookDelivery,
@@ -28,11 +25,12 @@ from golive.models import (
 )
 from golive.services.api_tokens import create_api_token
 from golive.services.calendars import create_calendar_feed
-from golive.services.decisions import ConditionAction, close_voting
-from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
-from golive.services.vote_links import vote_link_urls
-from golive.services.votes import cast_vote
+from gonogo.models import DecisionCondition, GoNoGoMeeting, Participant
+from gonogo.services.decisions import ConditionAction, close_voting
+from gonogo.services.meetings import open_voting, schedule_meeting
+from gonogo.services.vote_links import vote_link_urls
+from gonogo.services.votes import cast_vote
 from handover.models import SupportTeam
 from registers.models import Defect, Risk
 from runbook.models import Rehearsal

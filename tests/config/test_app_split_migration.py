@@ -39,6 +39,10 @@ Redaction = old.get_model("golive", "Redaction")
 Step, Rehearsal = old.get_model("golive", "GoLiveStep"), old.get_model("golive", "Rehearsal")
 RehearsalStep = old.get_model("golive", "RehearsalStep")
 Communication = old.get_model("golive", "Communication")
+Meeting, Participant = old.get_model("golive", "GoNoGoMeeting"), old.get_model("golive", "Participant")
+Vote, VoteLinkUse = old.get_model("golive", "Vote"), old.get_model("golive", "VoteLinkUse")
+Decision, Condition = old.get_model("golive", "Decision"), old.get_model("golive", "DecisionCondition")
+Review = old.get_model("golive", "DecisionReview")
 
 manager = User.objects.create(username="manager")
 release = Release.objects.create(name="Spring", application="Portal", version="1",
@@ -60,10 +64,23 @@ RehearsalStep.objects.create(rehearsal=rehearsal, step=deploy, started_at=now,
                              finished_at=now + timezone.timedelta(minutes=12))
 Communication.objects.create(release=release, kind="golive_success", subject="Live", body="Portal is live",
                              runbook_step=deploy)
+meeting = Meeting.objects.create(release=release, scheduled_at=now, chair=manager, state="closed")
+invited = Participant.objects.create(meeting=meeting, user=manager, required=True, can_veto=True)
+Vote.objects.create(meeting=meeting, participant=invited, choice="go_with_conditions",
+                    conditions="Backup first")
+VoteLinkUse.objects.create(nonce="n" * 32, participant=invited)
+decision = Decision.objects.create(meeting=meeting, outcome="conditional_go",
+                                   computed_outcome="conditional_go", snapshot={"risks": [risk.pk]},
+                                   decided_by=manager)
+Condition.objects.create(decision=decision, text="Backup first", owner=manager, due_date=now.date())
+Review.objects.create(decision=decision, first_reasons=["A risk changed"])
 # Content types and permissions exist once a database has been migrated; a granted permission and a
 # redaction refer to them by id.
 old_ids = {}
-for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep"):
+GONOGO = ("gonogomeeting", "participant", "vote", "decision", "decisioncondition", "decisionreview",
+          "votelinkuse")
+for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep",
+              *GONOGO):
     content_type = ContentType.objects.create(app_label="golive", model=model)
     permission = Permission.objects.create(content_type=content_type, codename=f"change_{model}", name=model)
     manager.user_permissions.add(permission)
@@ -85,6 +102,7 @@ from golive.models import Redaction as NewRedaction
 from registers.models import Defect as NewDefect, Risk as NewRisk
 from golive.models import Communication as NewCommunication
 from runbook.models import GoLiveStep, Rehearsal as NewRehearsal, RehearsalStep as NewRehearsalStep
+from gonogo import models as gonogo
 
 NewContentType.objects.clear_cache()
 user = NewUser.objects.get(username="manager")
@@ -96,13 +114,21 @@ forward = {
     "content_types": {
         model._meta.model_name: [ct.app_label, ct.pk == old_ids[model._meta.model_name]]
         for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride, GoLiveStep, NewRehearsal,
-                      NewRehearsalStep)
+                      NewRehearsalStep, gonogo.GoNoGoMeeting, gonogo.Participant, gonogo.Vote,
+                      gonogo.Decision, gonogo.DecisionCondition, gonogo.DecisionReview, gonogo.VoteLinkUse)
         for ct in [NewContentType.objects.get_for_model(model)]
     },
     "steps": [[step.title, step.owner.username, [d.title for d in step.depends_on.all()],
                [u.username for u in step.shadows.all()]] for step in GoLiveStep.objects.all()],
     "timings": [[t.rehearsal.environment, t.step.title, t.minutes] for t in NewRehearsalStep.objects.all()],
     "step_messages": [[c.subject, c.runbook_step.title] for c in NewCommunication.objects.all()],
+    "meetings": [[m.release.name, m.chair.username, m.state, [str(p.user) for p in m.participants.all()]]
+                 for m in gonogo.GoNoGoMeeting.objects.all()],
+    "votes": [[v.participant.user.username, v.choice, v.conditions] for v in gonogo.Vote.objects.all()],
+    "decisions": [[d.outcome, d.meeting.release.name, d.snapshot == {"risks": [risk.pk]},
+                   [c.text for c in d.conditions.all()], d.review.first_reasons]
+                  for d in gonogo.Decision.objects.all()],
+    "used_links": [[u.nonce, u.participant.user.username] for u in gonogo.VoteLinkUse.objects.all()],
     "permissions": sorted(user.get_all_permissions()),
     "redacted": [str(redaction.target_type) for redaction in NewRedaction.objects.all()],
     "left_in_golive": sorted(NewContentType.objects.filter(app_label="golive", model__in=old_ids)
@@ -115,7 +141,10 @@ MigrationExecutor(connection).migrate(leaves())
 again = NewRisk.objects.count() + NewDefect.objects.count() + FreezeWindow.objects.count()
 again_runbook = [GoLiveStep.objects.count(), NewRehearsalStep.objects.count(),
                  NewCommunication.objects.filter(runbook_step__title="Deploy").count()]
-print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook}))
+again_gonogo = [gonogo.GoNoGoMeeting.objects.count(), gonogo.Vote.objects.count(),
+                gonogo.Decision.objects.filter(review__isnull=False).count()]
+print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook,
+                  "again_gonogo": again_gonogo}))
 """.replace("PRE_SPLIT_NODES", repr(PRE_SPLIT))
 
 EXPECTED_FORWARD = {
@@ -131,13 +160,31 @@ EXPECTED_FORWARD = {
         "golivestep": ["runbook", True],
         "rehearsal": ["runbook", True],
         "rehearsalstep": ["runbook", True],
+        "gonogomeeting": ["gonogo", True],
+        "participant": ["gonogo", True],
+        "vote": ["gonogo", True],
+        "decision": ["gonogo", True],
+        "decisioncondition": ["gonogo", True],
+        "decisionreview": ["gonogo", True],
+        "votelinkuse": ["gonogo", True],
     },
     "steps": [["Freeze writes", "manager", [], []], ["Deploy", "manager", ["Freeze writes"], ["manager"]]],
     "timings": [["staging", "Deploy", 12.0]],
     "step_messages": [["Live", "Deploy"]],
+    "meetings": [["Spring", "manager", "closed", ["manager"]]],
+    "votes": [["manager", "go_with_conditions", "Backup first"]],
+    "decisions": [["conditional_go", "Spring", True, ["Backup first"], ["A risk changed"]]],
+    "used_links": [["n" * 32, "manager"]],
     "permissions": [
         "freezes.change_freezeoverride",
         "freezes.change_freezewindow",
+        "gonogo.change_decision",
+        "gonogo.change_decisioncondition",
+        "gonogo.change_decisionreview",
+        "gonogo.change_gonogomeeting",
+        "gonogo.change_participant",
+        "gonogo.change_vote",
+        "gonogo.change_votelinkuse",
         "registers.change_defect",
         "registers.change_risk",
         "runbook.change_golivestep",
@@ -148,13 +195,20 @@ EXPECTED_FORWARD = {
     "left_in_golive": [],
 }
 EXPECTED_BACK = [
+    ["golive", "decision"],
+    ["golive", "decisioncondition"],
+    ["golive", "decisionreview"],
     ["golive", "defect"],
     ["golive", "freezeoverride"],
     ["golive", "freezewindow"],
     ["golive", "golivestep"],
+    ["golive", "gonogomeeting"],
+    ["golive", "participant"],
     ["golive", "rehearsal"],
     ["golive", "rehearsalstep"],
     ["golive", "risk"],
+    ["golive", "vote"],
+    ["golive", "votelinkuse"],
 ]
 
 
@@ -177,6 +231,7 @@ def _assert_nothing_lost(result: dict) -> None:
     assert [list(row) for row in result["back"]] == EXPECTED_BACK
     assert result["again"] == 3
     assert result["again_runbook"] == [2, 1, 1]
+    assert result["again_gonogo"] == [1, 1, 1]
 
 
 def test_the_split_keeps_rows_and_content_types_on_sqlite(tmp_path):

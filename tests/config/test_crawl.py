@@ -21,15 +21,13 @@ from freezes.models import FreezeWindow
 from golive.models import (
     ApiToken,
     Communication,
-    DecisionCondition,
-    GoNoGoMeeting,
-    Participant,
     ProductionIssue,
     Release,
     ReleaseMembership,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from gonogo.models import DecisionCondition, GoNoGoMeeting, Participant
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
 from registers.models import Defect, Risk
 from runbook.models import GoLiveStep, Rehearsal

@@ -24,12 +24,13 @@ from drf_spectacular.generators import SchemaGenerator
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
 from golive.choices import Role
-from golive.models import Decision, DecisionCondition, Release
+from golive.models import Release
 from golive.services.api_tokens import create_api_token
 from golive.services.communications import create_draft
-from golive.services.meetings import schedule_meeting
 from golive.services.production_issues import create_issue
 from golive.services.webhooks import add_endpoint, send_ping
+from gonogo.models import Decision, DecisionCondition
+from gonogo.services.meetings import schedule_meeting
 from registers.models import Risk
 from runbook.services.rehearsals import start_rehearsal
 from smoketests.services.checks import create_check

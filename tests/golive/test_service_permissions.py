@@ -13,7 +13,8 @@ from django.utils import timezone
 from golive.choices import Role
 from golive.models import AuditEvent, WebhookEndpoint
 from golive.permissions import SYSTEM, NotAllowed
-from golive.services import api_tokens, communications, meetings, production_issues, releases, webhooks
+from golive.services import api_tokens, communications, production_issues, releases, webhooks
+from gonogo.services import meetings
 from handover.services import plans, teams
 from registers.services import defects, risks
 from runbook.services import plan as plan_services

@@ -1,0 +1,16 @@
+"""What other apps may call in the freezes: a picker's freeze warning and the overrides recorded."""
+
+from freezes.models import FreezeOverride
+from freezes.views import warn_if_frozen
+
+
+def overrides_recorded_since(release, moment) -> list[FreezeOverride]:
+    """The freeze overrides recorded for the release from `moment` on, with their windows and recorders."""
+    return list(
+        FreezeOverride.objects.filter(release=release, recorded_at__gte=moment).select_related(
+            "window", "recorded_by"
+        )
+    )
+
+
+__all__ = ["overrides_recorded_since", "warn_if_frozen"]
