@@ -298,8 +298,9 @@ def main() -> None:
 
 
 def soak(options, base_url: str, target_url: str, flow: TaskFlow, stop: threading.Event) -> dict:
-    from golive.models import Communication, WebhookDelivery
-    from golive.services.communications import create_draft, queue_communication
+    from communications.models import Communication
+    from communications.services.outbox import create_draft, queue_communication
+    from golive.models import WebhookDelivery
     from golive.services.webhooks import send_ping
     from gonogo.models import Vote
     from smoketests.models import MonitorResult, SmokeRun

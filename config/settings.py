@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "registers",
     "gonogo",
     "runbook",
+    "communications",
     "freezes",
     "smoketests",
     "handover",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("registers.urls")),
     path("", include("gonogo.urls")),
     path("", include("runbook.urls")),
+    path("", include("communications.urls")),
     path("", include("freezes.urls")),
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),

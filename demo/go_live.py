@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from communications.models import AudienceAddresses
 from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.choices import Environment, Role
-from golive.models import AudienceAddresses, Release
+from golive.models import Release
 from golive.services.releases import add_member, create_release
 from gonogo.services.decisions import close_voting
 from gonogo.services.meetings import open_voting, schedule_meeting

@@ -2,16 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from golive.audit import capture, stored_row
-from golive.models import (
-    ApiToken,
-    AuditEvent,
-    Communication,
-    ProductionIssue,
-    Release,
-    ReleaseMembership,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from golive.models import ApiToken, AuditEvent, Release, ReleaseMembership, WebhookDelivery, WebhookEndpoint
 from golive.services.records import audited_field_names, record_admin_delete, record_admin_save
 
 
@@ -129,17 +120,3 @@ class WebhookEndpointAdmin(AuditedAdmin):
     search_fields = ["url", "release__name"]
     autocomplete_fields = ["release", "created_by"]
     inlines = [WebhookDeliveryInline]
-
-
-@admin.register(Communication)
-class CommunicationAdmin(ReadOnlyAdmin):
-    list_display = ["subject", "release", "kind", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["subject", "release__name", "error"]
-
-
-@admin.register(ProductionIssue)
-class ProductionIssueAdmin(ReadOnlyAdmin):
-    list_display = ["title", "release", "severity", "status", "opened_at", "resolved_at"]
-    list_filter = ["status", "severity"]
-    search_fields = ["title", "release__name"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import communications, redaction, releases
+from golive.views import redaction, releases
 
 app_name = "golive"
 
@@ -19,26 +19,5 @@ urlpatterns = [
         "releases/<int:release_pk>/members/<int:pk>/remove/",
         releases.release_member_remove,
         name="release_member_remove",
-    ),
-    path("releases/<int:release_pk>/outbox/", communications.outbox, name="outbox"),
-    path("releases/<int:release_pk>/outbox/new/", communications.communication_new, name="communication_new"),
-    path(
-        "releases/<int:release_pk>/outbox/<int:pk>/resend/",
-        communications.communication_resend,
-        name="communication_resend",
-    ),
-    path(
-        "releases/<int:release_pk>/outbox/<int:pk>/",
-        communications.communication_detail,
-        name="communication_detail",
-    ),
-    path(
-        "releases/<int:release_pk>/recipients/", communications.audience_addresses, name="audience_addresses"
-    ),
-    path("releases/<int:release_pk>/issues/", communications.issue_list, name="issue_list"),
-    path("releases/<int:release_pk>/issues/new/", communications.issue_edit, name="issue_create"),
-    path("releases/<int:release_pk>/issues/<int:pk>/", communications.issue_edit, name="issue_edit"),
-    path(
-        "releases/<int:release_pk>/issues/<int:pk>/notify/", communications.issue_notify, name="issue_notify"
     ),
 ]

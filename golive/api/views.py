@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communications.services.tracker_sync import upsert_defect, upsert_risk
 from golive.api.errors import Conflict
 from golive.api.metadata import ReleaseScopedMetadata
 from golive.api.permissions import ReleaseRolePermission, ReleaseScopedMixin
@@ -37,7 +38,6 @@ from golive.gate import blockers_of, deploy_gate, deploy_gates_for
 from golive.models import Release
 from golive.permissions import Action, releases_visible_to
 from golive.services.deployments import report_deployment
-from golive.services.tracker_sync import upsert_defect, upsert_risk
 from readiness.rules import attach_readiness, with_readiness_counts
 from registers.models import Defect, Risk
 from registers.services.defects import create_defect, update_defect

@@ -156,16 +156,20 @@ MATRIX: dict[str, Row] = {
     "runbook:rehearsal_detail": page(on(pk="rehearsal"), get=VIEW),
     "runbook:rehearsal_action": page(on(pk="rehearsal", action="finish"), post=[("RELEASE_MANAGER", 302)]),
     # Communications and production issues.
-    "golive:outbox": page(R, get=VIEW),
-    "golive:communication_new": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 400)]),
-    "golive:communication_resend": page(on(pk="communication"), post=[("RELEASE_MANAGER", 302)]),
+    "communications:outbox": page(R, get=VIEW),
+    "communications:communication_new": page(
+        R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 400)]
+    ),
+    "communications:communication_resend": page(on(pk="communication"), post=[("RELEASE_MANAGER", 302)]),
     # A reader's POST saves nothing and shows the page again, without the form.
-    "golive:communication_detail": page(on(pk="communication"), get=VIEW, post=VIEW),
-    "golive:audience_addresses": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
-    "golive:issue_list": page(R, get=VIEW),
-    "golive:issue_create": page(R, get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
-    "golive:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
-    "golive:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
+    "communications:communication_detail": page(on(pk="communication"), get=VIEW, post=VIEW),
+    "communications:audience_addresses": page(
+        R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
+    ),
+    "communications:issue_list": page(R, get=VIEW),
+    "communications:issue_create": page(R, get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
+    "communications:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
+    "communications:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
     # Freeze windows bind every release: everyone signed in reads them, only "everything" manages them.
     "freezes:freeze_list": page(get=[("SIGNED_IN", 200)], scope="account"),
     "freezes:freeze_create": page(

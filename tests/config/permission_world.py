@@ -10,19 +10,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from communications.models import Communication, ProductionIssue
 from demo.go_live import load_freeze_demo, load_runbook_demo
 from demo.handover import load_handover_demo
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
 from golive.choices import DefectSeverity, Role
-from golive.models import (
-    CalendarFeed,
-    Communication,
-    ProductionIssue,
-    Release,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from golive.models import CalendarFeed, Release, WebhookDelivery, WebhookEndpoint
 from golive.services.api_tokens import create_api_token
 from golive.services.calendars import create_calendar_feed
 from golive.services.releases import add_member, create_release

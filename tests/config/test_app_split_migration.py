@@ -39,6 +39,7 @@ Redaction = old.get_model("golive", "Redaction")
 Step, Rehearsal = old.get_model("golive", "GoLiveStep"), old.get_model("golive", "Rehearsal")
 RehearsalStep = old.get_model("golive", "RehearsalStep")
 Communication = old.get_model("golive", "Communication")
+Issue, Addresses = old.get_model("golive", "ProductionIssue"), old.get_model("golive", "AudienceAddresses")
 Meeting, Participant = old.get_model("golive", "GoNoGoMeeting"), old.get_model("golive", "Participant")
 Vote, VoteLinkUse = old.get_model("golive", "Vote"), old.get_model("golive", "VoteLinkUse")
 Decision, Condition = old.get_model("golive", "Decision"), old.get_model("golive", "DecisionCondition")
@@ -62,8 +63,13 @@ deploy.shadows.add(manager)
 rehearsal = Rehearsal.objects.create(release=release, environment="staging", started_by=manager)
 RehearsalStep.objects.create(rehearsal=rehearsal, step=deploy, started_at=now,
                              finished_at=now + timezone.timedelta(minutes=12))
+issue = Issue.objects.create(release=release, title="Checkout down", what_happened="500s", impact="Buyers",
+                             severity="critical", reported_by=manager)
 Communication.objects.create(release=release, kind="golive_success", subject="Live", body="Portal is live",
                              runbook_step=deploy)
+Communication.objects.create(release=release, kind="production_issue", subject="Checkout down", body="Fixing",
+                             production_issue=issue)
+Addresses.objects.create(release=release, audience="end_users", addresses="all@example.com")
 meeting = Meeting.objects.create(release=release, scheduled_at=now, chair=manager, state="closed")
 invited = Participant.objects.create(meeting=meeting, user=manager, required=True, can_veto=True)
 Vote.objects.create(meeting=meeting, participant=invited, choice="go_with_conditions",
@@ -77,10 +83,11 @@ Review.objects.create(decision=decision, first_reasons=["A risk changed"])
 # Content types and permissions exist once a database has been migrated; a granted permission and a
 # redaction refer to them by id.
 old_ids = {}
+COMMUNICATIONS = ("communication", "productionissue", "audienceaddresses")
 GONOGO = ("gonogomeeting", "participant", "vote", "decision", "decisioncondition", "decisionreview",
           "votelinkuse")
 for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep",
-              *GONOGO):
+              *GONOGO, *COMMUNICATIONS):
     content_type = ContentType.objects.create(app_label="golive", model=model)
     permission = Permission.objects.create(content_type=content_type, codename=f"change_{model}", name=model)
     manager.user_permissions.add(permission)
@@ -100,7 +107,7 @@ from django.contrib.contenttypes.models import ContentType as NewContentType
 from freezes.models import FreezeOverride, FreezeWindow
 from golive.models import Redaction as NewRedaction
 from registers.models import Defect as NewDefect, Risk as NewRisk
-from golive.models import Communication as NewCommunication
+from communications.models import AudienceAddresses, Communication as NewCommunication, ProductionIssue
 from runbook.models import GoLiveStep, Rehearsal as NewRehearsal, RehearsalStep as NewRehearsalStep
 from gonogo import models as gonogo
 
@@ -115,13 +122,18 @@ forward = {
         model._meta.model_name: [ct.app_label, ct.pk == old_ids[model._meta.model_name]]
         for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride, GoLiveStep, NewRehearsal,
                       NewRehearsalStep, gonogo.GoNoGoMeeting, gonogo.Participant, gonogo.Vote,
-                      gonogo.Decision, gonogo.DecisionCondition, gonogo.DecisionReview, gonogo.VoteLinkUse)
+                      gonogo.Decision, gonogo.DecisionCondition, gonogo.DecisionReview, gonogo.VoteLinkUse,
+                      NewCommunication, ProductionIssue, AudienceAddresses)
         for ct in [NewContentType.objects.get_for_model(model)]
     },
     "steps": [[step.title, step.owner.username, [d.title for d in step.depends_on.all()],
                [u.username for u in step.shadows.all()]] for step in GoLiveStep.objects.all()],
     "timings": [[t.rehearsal.environment, t.step.title, t.minutes] for t in NewRehearsalStep.objects.all()],
-    "step_messages": [[c.subject, c.runbook_step.title] for c in NewCommunication.objects.all()],
+    "step_messages": [[c.subject, c.runbook_step.title]
+                      for c in NewCommunication.objects.filter(runbook_step__isnull=False)],
+    "issue_messages": [[c.subject, c.production_issue.title, c.production_issue.get_severity_display()]
+                       for c in NewCommunication.objects.filter(production_issue__isnull=False)],
+    "addresses": [[a.audience, a.addresses, a.release.name] for a in AudienceAddresses.objects.all()],
     "meetings": [[m.release.name, m.chair.username, m.state, [str(p.user) for p in m.participants.all()]]
                  for m in gonogo.GoNoGoMeeting.objects.all()],
     "votes": [[v.participant.user.username, v.choice, v.conditions] for v in gonogo.Vote.objects.all()],
@@ -141,10 +153,12 @@ MigrationExecutor(connection).migrate(leaves())
 again = NewRisk.objects.count() + NewDefect.objects.count() + FreezeWindow.objects.count()
 again_runbook = [GoLiveStep.objects.count(), NewRehearsalStep.objects.count(),
                  NewCommunication.objects.filter(runbook_step__title="Deploy").count()]
+again_communications = [NewCommunication.objects.count(), ProductionIssue.objects.count(),
+                        AudienceAddresses.objects.count()]
 again_gonogo = [gonogo.GoNoGoMeeting.objects.count(), gonogo.Vote.objects.count(),
                 gonogo.Decision.objects.filter(review__isnull=False).count()]
 print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook,
-                  "again_gonogo": again_gonogo}))
+                  "again_gonogo": again_gonogo, "again_communications": again_communications}))
 """.replace("PRE_SPLIT_NODES", repr(PRE_SPLIT))
 
 EXPECTED_FORWARD = {
@@ -167,15 +181,23 @@ EXPECTED_FORWARD = {
         "decisioncondition": ["gonogo", True],
         "decisionreview": ["gonogo", True],
         "votelinkuse": ["gonogo", True],
+        "communication": ["communications", True],
+        "productionissue": ["communications", True],
+        "audienceaddresses": ["communications", True],
     },
     "steps": [["Freeze writes", "manager", [], []], ["Deploy", "manager", ["Freeze writes"], ["manager"]]],
     "timings": [["staging", "Deploy", 12.0]],
     "step_messages": [["Live", "Deploy"]],
+    "issue_messages": [["Checkout down", "Checkout down", "Critical"]],
+    "addresses": [["end_users", "all@example.com", "Spring"]],
     "meetings": [["Spring", "manager", "closed", ["manager"]]],
     "votes": [["manager", "go_with_conditions", "Backup first"]],
     "decisions": [["conditional_go", "Spring", True, ["Backup first"], ["A risk changed"]]],
     "used_links": [["n" * 32, "manager"]],
     "permissions": [
+        "communications.change_audienceaddresses",
+        "communications.change_communication",
+        "communications.change_productionissue",
         "freezes.change_freezeoverride",
         "freezes.change_freezewindow",
         "gonogo.change_decision",
@@ -195,6 +217,8 @@ EXPECTED_FORWARD = {
     "left_in_golive": [],
 }
 EXPECTED_BACK = [
+    ["golive", "audienceaddresses"],
+    ["golive", "communication"],
     ["golive", "decision"],
     ["golive", "decisioncondition"],
     ["golive", "decisionreview"],
@@ -204,6 +228,7 @@ EXPECTED_BACK = [
     ["golive", "golivestep"],
     ["golive", "gonogomeeting"],
     ["golive", "participant"],
+    ["golive", "productionissue"],
     ["golive", "rehearsal"],
     ["golive", "rehearsalstep"],
     ["golive", "risk"],
@@ -232,6 +257,7 @@ def _assert_nothing_lost(result: dict) -> None:
     assert result["again"] == 3
     assert result["again_runbook"] == [2, 1, 1]
     assert result["again_gonogo"] == [1, 1, 1]
+    assert result["again_communications"] == [2, 1, 1]
 
 
 def test_the_split_keeps_rows_and_content_types_on_sqlite(tmp_path):

@@ -16,17 +16,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from communications.models import Communication, ProductionIssue
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
-from golive.models import (
-    ApiToken,
-    Communication,
-    ProductionIssue,
-    Release,
-    ReleaseMembership,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from golive.models import ApiToken, Release, ReleaseMembership, WebhookDelivery, WebhookEndpoint
 from gonogo.models import DecisionCondition, GoNoGoMeeting, Participant
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
 from registers.models import Defect, Risk

@@ -21,13 +21,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from communications.services.outbox import create_draft
+from communications.services.production_issues import create_issue
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
 from golive.choices import Role
 from golive.models import Release
 from golive.services.api_tokens import create_api_token
-from golive.services.communications import create_draft
-from golive.services.production_issues import create_issue
 from golive.services.webhooks import add_endpoint, send_ping
 from gonogo.models import Decision, DecisionCondition
 from gonogo.services.meetings import schedule_meeting

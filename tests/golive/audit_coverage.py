@@ -21,22 +21,32 @@ SERVICE_PACKAGES = (
     "golive.services",
     "registers.services",
     "gonogo.services",
+    "communications.services",
     "runbook.services",
     "handover.services",
     "smoketests.services",
 )
 WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
-PROJECT_PACKAGES = ("golive.", "registers.", "gonogo.", "runbook.", "freezes.", "handover.", "smoketests.")
+PROJECT_PACKAGES = (
+    "golive.",
+    "registers.",
+    "gonogo.",
+    "runbook.",
+    "communications.",
+    "freezes.",
+    "handover.",
+    "smoketests.",
+)
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
 EXEMPT: dict[str, str] = {
     "runbook.spreadsheets.export_runbook": _READ,
-    "golive.services.communications.draft_text": _READ,
-    "golive.services.communications.recipients_for": _READ,
-    "golive.services.communications.smoke_verdict_for": _READ,
-    "golive.services.communications.split_addresses": _READ,
-    "golive.services.communications.resend_stalled_communications": _DISPATCH
+    "communications.services.outbox.draft_text": _READ,
+    "communications.services.outbox.recipients_for": _READ,
+    "communications.services.outbox.smoke_verdict_for": _READ,
+    "communications.services.outbox.split_addresses": _READ,
+    "communications.services.outbox.resend_stalled_communications": _DISPATCH
     + " (deliver_communication records communication.sent or communication.failed)",
     "gonogo.services.votes.ballots_for": _READ,
     "gonogo.services.votes.ballots_from": _READ,
@@ -67,12 +77,12 @@ EXEMPT: dict[str, str] = {
     "golive.services.webhooks.validate_webhook_url": _READ,
     "golive.services.webhooks.notify": "queues deliveries announcing an event that was itself audited;"
     " each WebhookDelivery row is the record of what was sent",
-    "golive.services.announcements.announce_step_started": "queues deliveries announcing a step start that"
-    " start_step audits",
-    "golive.services.announcements.announce_step_failed": "queues deliveries announcing a failure that"
-    " fail_step audits",
-    "golive.services.announcements.announce_production_issue": "queues deliveries announcing a production"
-    " issue whose creation or change is audited",
+    "communications.services.announcements.announce_step_started": "queues deliveries announcing a step"
+    " start that start_step audits",
+    "communications.services.announcements.announce_step_failed": "queues deliveries announcing a"
+    " failure that fail_step audits",
+    "communications.services.announcements.announce_production_issue": "queues deliveries announcing a"
+    " production issue whose creation or change is audited",
     "golive.services.calendars.agenda_summary": _READ,
     "golive.services.calendars.queue_meeting_invitations": _DISPATCH,
     "gonogo.services.vote_links.read_vote_link": _READ,

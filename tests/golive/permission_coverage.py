@@ -39,9 +39,9 @@ EXEMPT: dict[str, str] = {
     "golive.services.records.record_admin_delete": "audits an admin delete, as record_admin_save",
     "golive.services.deployments.report_deployment": "a pipeline's API token reports a deployment; the"
     " token's owner must be a member (the API view's release lookup)",
-    "golive.services.tracker_sync.upsert_defect": "creates or changes through create_defect/update_defect,"
-    " which check",
-    "golive.services.tracker_sync.upsert_risk": "creates or changes through create_risk/update_risk,"
+    "communications.services.tracker_sync.upsert_defect": "creates or changes through"
+    " create_defect/update_defect, which check",
+    "communications.services.tracker_sync.upsert_risk": "creates or changes through create_risk/update_risk,"
     " which check",
     "handover.services.plan_state.invalidate_signoff": _CONSEQUENCE.format("the handover services"),
     "handover.services.plan_state.move_plan_state": _CONSEQUENCE.format("the handover services"),
@@ -56,10 +56,10 @@ EXEMPT: dict[str, str] = {
 ACTS_FOR_NOBODY: frozenset[str] = frozenset(
     {
         "golive.services.calendars.send_meeting_invitations",
-        "golive.services.communications.create_automatic_draft",
-        "golive.services.communications.deliver_communication",
+        "communications.services.outbox.create_automatic_draft",
+        "communications.services.outbox.deliver_communication",
         "gonogo.services.decisions.recheck_decision_evidence",
-        "golive.services.production_issues.open_issue_from_monitor",
+        "communications.services.production_issues.open_issue_from_monitor",
         "runbook.services.execution.message_sent",
         "runbook.services.execution.send_runnable_notice",
         "gonogo.services.vote_links.remind_voters",

@@ -170,8 +170,8 @@ def test_admin_lists_go_live_records_read_only(go_release, staff, client_for):
         "gonogo_decision",
         "gonogo_decisioncondition",
         "runbook_golivestep",
-        "golive_communication",
-        "golive_productionissue",
+        "communications_communication",
+        "communications_productionissue",
     ):
         assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200, model
         assert client.get(reverse(f"admin:{model}_add")).status_code == 403, model

@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from communications.services import outbox as communications
+from communications.services import production_issues
 from golive.choices import Role
 from golive.models import AuditEvent, WebhookEndpoint
 from golive.permissions import SYSTEM, NotAllowed
-from golive.services import api_tokens, communications, production_issues, releases, webhooks
+from golive.services import api_tokens, releases, webhooks
 from gonogo.services import meetings
 from handover.services import plans, teams
 from registers.services import defects, risks

@@ -7,9 +7,9 @@ import httpx
 import pytest
 from django.urls import reverse
 
+from communications.services.production_issues import create_issue, update_issue
 from golive.choices import Role
 from golive.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from golive.services.production_issues import create_issue, update_issue
 from golive.services.webhooks import notify
 from runbook.models import GoLiveStep
 from runbook.services.execution import complete_step, fail_step, start_step

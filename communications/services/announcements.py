@@ -3,23 +3,28 @@
 Called by the runbook and production-issue services inside their transactions, like every `notify`.
 """
 
-from golive.models import ProductionIssue, WebhookEvent
+from typing import TYPE_CHECKING
+
+from communications.models import ProductionIssue
+from golive.models import WebhookEvent
 from golive.services.webhooks import notify
-from runbook.models import GoLiveStep
+
+if TYPE_CHECKING:
+    from runbook.models import GoLiveStep
 
 
-def _step_facts(step: GoLiveStep) -> dict:
+def _step_facts(step: "GoLiveStep") -> dict:
     return {"step_id": step.pk, "step": step.title, "owner": step.owner.get_username() if step.owner else ""}
 
 
-def announce_step_started(step: GoLiveStep, *, golive_started: bool) -> None:
+def announce_step_started(step: "GoLiveStep", *, golive_started: bool) -> None:
     if golive_started:
         notify(release=step.release, event=WebhookEvent.GOLIVE_STARTED, payload=_step_facts(step))
     if step.point_of_no_return:
         notify(release=step.release, event=WebhookEvent.POINT_OF_NO_RETURN_PASSED, payload=_step_facts(step))
 
 
-def announce_step_failed(step: GoLiveStep) -> None:
+def announce_step_failed(step: "GoLiveStep") -> None:
     notify(
         release=step.release,
         event=WebhookEvent.STEP_FAILED,

@@ -2,10 +2,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from communications.models import IssueSeverity, ProductionIssue, ProductionIssueStatus
+from communications.services.announcements import announce_production_issue
 from golive.audit import stored_row
-from golive.models import IssueSeverity, ProductionIssue, ProductionIssueStatus, Release
+from golive.models import Release
 from golive.permissions import SYSTEM, Action, person, require
-from golive.services.announcements import announce_production_issue
 from golive.services.records import create_record, update_record
 
 

@@ -6,15 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from golive.forms_communications import (
+from communications.forms import (
     AudienceAddressesForm,
     CommunicationForm,
     DraftRequestForm,
     ProductionIssueForm,
 )
-from golive.models import Communication, CommunicationKind, ProductionIssue
-from golive.permissions import Action, allowed_actions, get_release_for
-from golive.services.communications import (
+from communications.models import Communication, CommunicationKind, ProductionIssue
+from communications.services.outbox import (
     create_draft,
     edit_draft,
     queue_communication,
@@ -22,7 +21,8 @@ from golive.services.communications import (
     resend_communication,
     save_audience_addresses,
 )
-from golive.services.production_issues import create_issue, update_issue
+from communications.services.production_issues import create_issue, update_issue
+from golive.permissions import Action, allowed_actions, get_release_for
 from golive.views.mixins import add_service_errors
 
 
@@ -39,7 +39,7 @@ def outbox(request, release_pk: int):
     communications = release.communications.select_related("created_by", "production_issue")
     return render(
         request,
-        "golive/communications/outbox.html",
+        "communications/outbox.html",
         {
             "release": release,
             "communications": communications,
@@ -63,12 +63,10 @@ def communication_new(request, release_pk: int):
             communication = create_draft(
                 release=release, actor=request.user, kind=form.cleaned_data["kind"], production_issue=issue
             )
-            return redirect("golive:communication_detail", release_pk=release.pk, pk=communication.pk)
+            return redirect("communications:communication_detail", release_pk=release.pk, pk=communication.pk)
     elif form.is_bound:
         status = 400
-    return render(
-        request, "golive/communications/new.html", {"release": release, "form": form}, status=status
-    )
+    return render(request, "communications/new.html", {"release": release, "form": form}, status=status)
 
 
 def communication_detail(request, release_pk: int, pk: int):
@@ -94,7 +92,7 @@ def communication_detail(request, release_pk: int, pk: int):
                         request,
                         _queued_for(communication.recipients, again=False),
                     )
-                    return redirect("golive:outbox", release_pk=release.pk)
+                    return redirect("communications:outbox", release_pk=release.pk)
                 messages.success(request, "Draft saved.")
                 return redirect(communication)
     preview = (
@@ -104,7 +102,7 @@ def communication_detail(request, release_pk: int, pk: int):
     )
     return render(
         request,
-        "golive/communications/detail.html",
+        "communications/detail.html",
         {
             "release": release,
             "communication": communication,
@@ -128,7 +126,7 @@ def communication_resend(request, release_pk: int, pk: int):
         request,
         _queued_for(communication.recipients, again=True),
     )
-    return redirect("golive:outbox", release_pk=release.pk)
+    return redirect("communications:outbox", release_pk=release.pk)
 
 
 def audience_addresses(request, release_pk: int):
@@ -137,8 +135,8 @@ def audience_addresses(request, release_pk: int):
     if request.method == "POST" and form.is_valid():
         changed = save_audience_addresses(release=release, actor=request.user, addresses=form.cleaned_data)
         messages.success(request, "Recipient lists saved." if changed else "Nothing changed.")
-        return redirect("golive:outbox", release_pk=release.pk)
-    return render(request, "golive/communications/addresses.html", {"release": release, "form": form})
+        return redirect("communications:outbox", release_pk=release.pk)
+    return render(request, "communications/addresses.html", {"release": release, "form": form})
 
 
 def issue_list(request, release_pk: int):
@@ -146,7 +144,7 @@ def issue_list(request, release_pk: int):
     issues = release.production_issues.select_related("reported_by").prefetch_related("communications")
     return render(
         request,
-        "golive/communications/issues.html",
+        "communications/issues.html",
         {
             "release": release,
             "issues": issues,
@@ -169,11 +167,11 @@ def issue_edit(request, release_pk: int, pk: int | None = None):
             add_service_errors(form, error)
         else:
             messages.success(request, f"Production issue “{issue.title}” saved.")
-            return redirect("golive:issue_list", release_pk=release.pk)
+            return redirect("communications:issue_list", release_pk=release.pk)
     communications = issue.communications.all() if issue else []
     return render(
         request,
-        "golive/communications/issue_form.html",
+        "communications/issue_form.html",
         {
             "release": release,
             "form": form,

@@ -7,16 +7,17 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from golive.choices import Role
-from golive.models import AudienceAddresses, AuditEvent, Communication
-from golive.services.communications import (
+from communications.models import AudienceAddresses, Communication
+from communications.services.outbox import (
     create_draft,
     deliver_communication,
     queue_communication,
     recipients_for,
     resend_stalled_communications,
 )
-from golive.services.production_issues import create_issue, open_issue_from_monitor
+from communications.services.production_issues import create_issue, open_issue_from_monitor
+from golive.choices import Role
+from golive.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -23,6 +23,7 @@ class AudienceAddresses(models.Model):
     addresses = models.TextField(blank=True, help_text="E-mail addresses, one per line or comma-separated.")
 
     class Meta:
+        db_table = "golive_audienceaddresses"
         constraints = [
             models.UniqueConstraint(fields=["release", "audience"], name="one_address_list_per_audience")
         ]
@@ -70,6 +71,7 @@ class ProductionIssue(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "golive_productionissue"
         ordering = ["-opened_at", "-pk"]
         indexes = [models.Index(fields=["release", "status"])]
 
@@ -77,7 +79,7 @@ class ProductionIssue(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("golive:issue_edit", args=[self.release_id, self.pk])
+        return reverse("communications:issue_edit", args=[self.release_id, self.pk])
 
 
 class CommunicationKind(models.TextChoices):
@@ -133,6 +135,7 @@ class Communication(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "golive_communication"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["release", "-created_at"]), models.Index(fields=["status"])]
         constraints = [
@@ -147,7 +150,7 @@ class Communication(models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("golive:communication_detail", args=[self.release_id, self.pk])
+        return reverse("communications:communication_detail", args=[self.release_id, self.pk])
 
     def audience_labels(self) -> list[str]:
         return [Audience(value).label for value in self.audiences if value in Audience.values]

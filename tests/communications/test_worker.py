@@ -4,9 +4,9 @@ import time
 
 import pytest
 
+from communications.models import AudienceAddresses, Communication
+from communications.services.outbox import create_draft, queue_communication
 from golive.choices import Role
-from golive.models import AudienceAddresses, Communication
-from golive.services.communications import create_draft, queue_communication
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

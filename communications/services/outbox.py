@@ -18,21 +18,21 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from golive.audit import record_event, stored_row
-from golive.choices import Role
-from golive.models import (
+from communications.models import (
     Audience,
     AudienceAddresses,
     Communication,
     CommunicationKind,
     CommunicationStatus,
     ProductionIssue,
-    Release,
 )
+from golive.audit import record_event, stored_row
+from golive.choices import Role
+from golive.models import Release
 from golive.permissions import SYSTEM, Action, NotAllowed, can, person, require
 from golive.send_or_queue import send_or_leave_queued
 from golive.signals import communication_sent
-from gonogo.latest_decision import latest_decision
+from gonogo.interface import latest_decision
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def draft_text(
         "facts": facts.strip(),
         "smoke_verdict": smoke_verdict_for(release),
     }
-    rendered = render_to_string(f"golive/communications/messages/{kind}.txt", context).strip()
+    rendered = render_to_string(f"communications/messages/{kind}.txt", context).strip()
     subject_line, _, body = rendered.partition("\n")
     return subject_line.removeprefix("Subject:").strip(), body.strip() + "\n"
 
@@ -231,7 +231,7 @@ def edit_draft(
 
 
 def _dispatch(communication_id: int) -> None:
-    from golive.tasks import send_communication
+    from communications.tasks import send_communication
 
     send_or_leave_queued(send_communication, communication_id, what=f"Communication {communication_id}")
 

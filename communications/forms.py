@@ -1,15 +1,15 @@
 from django import forms
 
-from golive.forms import _CrispyForm
-from golive.models import (
+from communications.models import (
     Audience,
     AudienceAddresses,
     Communication,
     CommunicationKind,
     ProductionIssue,
-    Release,
 )
-from golive.services.communications import split_addresses
+from communications.services.outbox import split_addresses
+from golive.forms import _CrispyForm
+from golive.models import Release
 from golive.widgets import DateTimeInput
 
 _DATETIME = DateTimeInput()
