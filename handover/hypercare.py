@@ -1,7 +1,7 @@
 """Hypercare exit criteria: the window after go-live, open critical production issues, monitor uptime.
 
 The go-live moment comes from the release's own audit trail (its move to the status value "live");
-open critical issues from golive's ProductionIssue. Monitor results belong to the smoketests app:
+open critical issues from the communications' production issues. Monitor results belong to the smoketests app:
 when it is not installed, or no monitor has a finished check in the window, uptime is None and the
 page says "not measured yet" — a plan that requires the criteria then cannot be signed off, rather
 than being signed off on figures nobody measured.
