@@ -179,8 +179,8 @@ def build_workload(target_url: str, *, monitors: int, interval: int, checks: int
 
     from golive.choices import ReleaseStatus, Role
     from golive.models import Release
-    from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
+    from gonogo.services.meetings import open_voting, schedule_meeting
     from integrations.models import WebhookEvent
     from integrations.services.webhooks import add_endpoint
     from smoketests.models import SmokeCheck
@@ -299,8 +299,9 @@ def main() -> None:
 
 
 def soak(options, base_url: str, target_url: str, flow: TaskFlow, stop: threading.Event) -> dict:
-    from golive.models import Communication, Vote
-    from golive.services.communications import create_draft, queue_communication
+    from communications.models import Communication
+    from communications.services.outbox import create_draft, queue_communication
+    from gonogo.models import Vote
     from integrations.models import WebhookDelivery
     from integrations.services.webhooks import send_ping
     from smoketests.models import MonitorResult, SmokeRun

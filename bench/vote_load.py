@@ -25,9 +25,9 @@ def build_meeting(voters: int, *, label: str):
     from django.utils import timezone
 
     from golive.choices import Role
-    from golive.models import Participant
-    from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
+    from gonogo.models import Participant
+    from gonogo.services.meetings import open_voting, schedule_meeting
     from tests.factories import UserFactory
 
     stamp = f"{label}-{time.time_ns()}"
@@ -105,7 +105,7 @@ def main() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     rehearsal, rehearsal_users, _ = build_meeting(args.voters, label="rehearsal")
     meeting, users, _ = build_meeting(args.voters, label="measured")
-    from golive.models import Vote
+    from gonogo.models import Vote
 
     path = f"/releases/{meeting.release_id}/meetings/{meeting.pk}/"
     with gunicorn(args.database_url, workers=args.workers, threads=args.threads) as base_url:

@@ -49,8 +49,8 @@ def build_release(watchers: int, changes: int):
 
     from golive.choices import Role
     from golive.models import Release, ReleaseMembership
-    from golive.services.meetings import open_voting, schedule_meeting
     from golive.services.releases import add_member, create_release
+    from gonogo.services.meetings import open_voting, schedule_meeting
     from runbook.services.plan import add_step
 
     user_model = get_user_model()

@@ -33,13 +33,8 @@ from dashboards.audit_pack_records import (
     _training,
 )
 from dashboards.audit_pack_tables import Table, _person
-from golive.models import (
-    AuditEvent,
-    Decision,
-    GoNoGoMeeting,
-    Release,
-    Vote,
-)
+from golive.models import AuditEvent, Release
+from gonogo.models import Decision, GoNoGoMeeting, Vote
 from readiness.rules import readiness_for
 
 

@@ -4,10 +4,10 @@ communications, freeze overrides and the handover."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Q
 
+from communications.models import Communication, CommunicationStatus
 from dashboards.audit_pack_tables import Table, _person
 from freezes.models import FreezeOverride
-from golive.models import AuditEvent, Communication, Release
-from golive.models.communications import CommunicationStatus
+from golive.models import AuditEvent, Release
 from handover.choices import DocumentStatus
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SignOff, TrainingSession
 from runbook.models import GoLiveStep, StepStatus

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from golive.choices import HIGH_RISK_SCORE, DefectSeverity, DefectStatus, ReleaseStatus
-from golive.latest_decision import latest_decision, latest_decision_id
-from golive.models import AuditEvent, DecisionReview, GoNoGoMeeting, Release
+from golive.models import AuditEvent, Release
 from golive.permissions import releases_visible_to
+from gonogo.latest_decision import latest_decision, latest_decision_id
+from gonogo.models import DecisionReview, GoNoGoMeeting
 from handover.selectors import release_card as handover_card
 from readiness.rules import attach_readiness, readiness_for, with_readiness_counts
 from registers.models import Defect, Risk

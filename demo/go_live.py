@@ -4,13 +4,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from communications.models import AudienceAddresses
 from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.choices import Environment, Role
-from golive.models import AudienceAddresses, Release
-from golive.services.decisions import close_voting
-from golive.services.meetings import open_voting, schedule_meeting
+from golive.models import Release
 from golive.services.releases import add_member, create_release
-from golive.services.votes import cast_vote
+from gonogo.services.decisions import close_voting
+from gonogo.services.meetings import open_voting, schedule_meeting
+from gonogo.services.votes import cast_vote
 from registers.services.risks import create_risk
 from runbook.services.plan import add_step
 

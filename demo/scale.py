@@ -23,9 +23,9 @@ from golive.choices import (
     RiskStatus,
     Role,
 )
-from golive.decision_rule import Choice, Outcome
-from golive.models import AuditEvent, Decision, GoNoGoMeeting, Participant, Release, ReleaseMembership, Vote
-from golive.models.meetings import MeetingState
+from golive.models import AuditEvent, Release, ReleaseMembership
+from gonogo.decision_rule import Choice, Outcome
+from gonogo.models import Decision, GoNoGoMeeting, MeetingState, Participant, Vote
 from registers.models import Defect, Risk
 from runbook.models import GoLiveStep, StepStatus
 

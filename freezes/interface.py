@@ -1,5 +1,18 @@
-"""What freezes publishes for the apps above it: the freeze windows in force for releases."""
+"""What freezes publishes for the apps beside and above it: the windows in force, a picker's freeze warning,
+and the overrides recorded."""
 
+from freezes.models import FreezeOverride
+from freezes.views import warn_if_frozen
 from freezes.windows import FreezeOccurrence, freezes_in_force
 
-__all__ = ["FreezeOccurrence", "freezes_in_force"]
+
+def overrides_recorded_since(release, moment) -> list[FreezeOverride]:
+    """The freeze overrides recorded for the release from `moment` on, with their windows and recorders."""
+    return list(
+        FreezeOverride.objects.filter(release=release, recorded_at__gte=moment).select_related(
+            "window", "recorded_by"
+        )
+    )
+
+
+__all__ = ["FreezeOccurrence", "freezes_in_force", "overrides_recorded_since", "warn_if_frozen"]

@@ -1,18 +1,7 @@
 from django.contrib import admin
 
 from golive.audit import capture, stored_row
-from golive.models import (
-    AuditEvent,
-    Communication,
-    Decision,
-    DecisionCondition,
-    GoNoGoMeeting,
-    Participant,
-    ProductionIssue,
-    Release,
-    ReleaseMembership,
-    Vote,
-)
+from golive.models import AuditEvent, Release, ReleaseMembership
 from golive.services.records import audited_field_names, record_admin_delete, record_admin_save
 
 
@@ -84,56 +73,3 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["verb"]
     search_fields = ["verb", "target_repr", "actor_name", "release__name"]
     date_hierarchy = "created_at"
-
-
-class ParticipantInline(admin.TabularInline):
-    model = Participant
-    extra = 0
-    can_delete = False
-    readonly_fields = ["user", "required", "can_veto"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(GoNoGoMeeting)
-class GoNoGoMeetingAdmin(ReadOnlyAdmin):
-    list_display = ["release", "scheduled_at", "chair", "decision_rule", "hide_votes", "state"]
-    list_filter = ["state", "decision_rule"]
-    search_fields = ["release__name"]
-    inlines = [ParticipantInline]
-
-
-@admin.register(Vote)
-class VoteAdmin(ReadOnlyAdmin):
-    list_display = ["meeting", "participant", "choice", "changed_at"]
-    list_filter = ["choice"]
-    search_fields = ["meeting__release__name", "participant__user__username"]
-
-
-@admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ["meeting", "outcome", "computed_outcome", "override", "decided_by", "decided_at"]
-    list_filter = ["outcome", "override"]
-    search_fields = ["meeting__release__name", "rationale"]
-
-
-@admin.register(DecisionCondition)
-class DecisionConditionAdmin(ReadOnlyAdmin):
-    list_display = ["text", "decision", "owner", "due_date", "done_at"]
-    list_filter = [("done_at", admin.EmptyFieldListFilter)]
-    search_fields = ["text"]
-
-
-@admin.register(Communication)
-class CommunicationAdmin(ReadOnlyAdmin):
-    list_display = ["subject", "release", "kind", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["subject", "release__name", "error"]
-
-
-@admin.register(ProductionIssue)
-class ProductionIssueAdmin(ReadOnlyAdmin):
-    list_display = ["title", "release", "severity", "status", "opened_at", "resolved_at"]
-    list_filter = ["status", "severity"]
-    search_fields = ["title", "release__name"]

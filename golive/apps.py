@@ -6,7 +6,6 @@ class GoLiveConfig(AppConfig):
     verbose_name = "Go-live"
 
     def ready(self) -> None:
-        from golive import evidence_receivers  # noqa: F401  (connect signal receivers)
         from golive.field_limits import install_form_field_limits
         from golive.live_updates import connect_receivers
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
-from golive.models import GoNoGoMeeting, Participant
+from gonogo.models import GoNoGoMeeting, Participant
 
 PRODUCT_ID = "-//GoLive Desk//Go-live calendar//EN"
 # A go/no-go meeting has no end time of its own; calendars show it as this long.

@@ -297,21 +297,3 @@ def calendar_feed_owner(token: str):
     if feed is None:
         raise Http404("No such calendar feed.")
     return feed.user
-
-
-def get_invitation_for(user, participant_pk: int):
-    """The user's own invitation to a meeting: someone else's, or one on a release the user cannot see,
-    is 404, so a voting link never reveals or acts on another person's vote."""
-    from golive.models import Participant
-
-    participant = (
-        Participant.objects.select_related("meeting__release", "user")
-        .filter(pk=participant_pk, user_id=user.pk)
-        .first()
-        if user.is_authenticated
-        else None
-    )
-    if participant is None:
-        raise Http404("No such invitation.")
-    get_release_for(user, participant.meeting.release_id)
-    return participant

@@ -1,8 +1,7 @@
 """Read-side queries for pages. Each runs a fixed number of queries, however much data a release has."""
 
-from golive.evidence import evidence_changes
-from golive.latest_decision import latest_decision
-from golive.models import AuditEvent, DecisionCondition, GoNoGoMeeting, Release, ReleaseMembership
+from golive.models import AuditEvent, Release, ReleaseMembership
+from gonogo.selectors import release_decisions
 from registers.models import Defect, Risk
 
 
@@ -15,15 +14,6 @@ def release_overview(release: Release) -> dict:
         .select_related("user")
         .order_by("role", "user__username")
     )
-    meetings = list(
-        GoNoGoMeeting.objects.filter(release=release).select_related("decision").order_by("-scheduled_at")
-    )
-    latest = latest_decision(release)
-    open_conditions = list(
-        DecisionCondition.objects.filter(
-            decision__meeting__release=release, done_at__isnull=True
-        ).select_related("owner")
-    )
     activity = list(AuditEvent.objects.filter(release=release).select_related("actor")[:50])
     blocking_risks = [risk for risk in risks if risk.is_blocking]
     blocking_defects = [defect for defect in defects if defect.is_blocking]
@@ -32,10 +22,7 @@ def release_overview(release: Release) -> dict:
         "defects": defects,
         "memberships": memberships,
         "activity": activity,
-        "meetings": meetings,
-        "latest_decision": latest,
-        "decision_review": evidence_changes(latest) if latest is not None and latest.is_go else [],
-        "open_conditions": open_conditions,
+        **release_decisions(release),
         "blocking_risks": blocking_risks,
         "blocking_defects": blocking_defects,
         "blocker_count": len(blocking_risks) + len(blocking_defects),

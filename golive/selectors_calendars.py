@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from freezes.models import FreezeWindow
 from golive.calendar_ics import CalendarEntry, absolute_url, meeting_entry, uid_for
-from golive.models import CalendarFeed, GoNoGoMeeting, Release
+from golive.models import CalendarFeed, Release
+from gonogo.models import GoNoGoMeeting
 from runbook.models import GoLiveStep
 
 # Freeze occurrences in the feed: those that ended at most this long ago, up to this far ahead.

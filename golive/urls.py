@@ -1,6 +1,6 @@
 from django.urls import path
 
-from golive.views import communications, meetings, redaction, releases, vote_links
+from golive.views import redaction, releases
 
 app_name = "golive"
 
@@ -19,51 +19,5 @@ urlpatterns = [
         "releases/<int:release_pk>/members/<int:pk>/remove/",
         releases.release_member_remove,
         name="release_member_remove",
-    ),
-    path("releases/<int:release_pk>/meetings/new/", meetings.meeting_schedule, name="meeting_schedule"),
-    path("releases/<int:release_pk>/meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
-    path(
-        "releases/<int:release_pk>/meetings/<int:pk>/open/", meetings.meeting_open_voting, name="meeting_open"
-    ),
-    path("releases/<int:release_pk>/meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
-    path(
-        "releases/<int:release_pk>/meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"
-    ),
-    path("releases/<int:release_pk>/meetings/<int:pk>/vote/", meetings.meeting_vote, name="meeting_vote"),
-    path("vote/<str:token>/", vote_links.vote_link, name="vote_link"),
-    path("releases/<int:release_pk>/meetings/<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
-    path(
-        "releases/<int:release_pk>/meetings/<int:pk>/decision/",
-        meetings.decision_detail,
-        name="decision_detail",
-    ),
-    path(
-        "releases/<int:release_pk>/meetings/<int:pk>/participants/<int:participant_pk>/",
-        meetings.participant_flags,
-        name="participant_flags",
-    ),
-    path(
-        "releases/<int:release_pk>/conditions/<int:pk>/done/", meetings.condition_done, name="condition_done"
-    ),
-    path("releases/<int:release_pk>/outbox/", communications.outbox, name="outbox"),
-    path("releases/<int:release_pk>/outbox/new/", communications.communication_new, name="communication_new"),
-    path(
-        "releases/<int:release_pk>/outbox/<int:pk>/resend/",
-        communications.communication_resend,
-        name="communication_resend",
-    ),
-    path(
-        "releases/<int:release_pk>/outbox/<int:pk>/",
-        communications.communication_detail,
-        name="communication_detail",
-    ),
-    path(
-        "releases/<int:release_pk>/recipients/", communications.audience_addresses, name="audience_addresses"
-    ),
-    path("releases/<int:release_pk>/issues/", communications.issue_list, name="issue_list"),
-    path("releases/<int:release_pk>/issues/new/", communications.issue_edit, name="issue_create"),
-    path("releases/<int:release_pk>/issues/<int:pk>/", communications.issue_edit, name="issue_edit"),
-    path(
-        "releases/<int:release_pk>/issues/<int:pk>/notify/", communications.issue_notify, name="issue_notify"
     ),
 ]

@@ -1,7 +1,7 @@
 """Hypercare exit criteria: the window after go-live, open critical production issues, monitor uptime.
 
 The go-live moment comes from the release's own audit trail (its move to the status value "live");
-open critical issues from golive's ProductionIssue. Monitor results belong to the smoketests app:
+open critical issues from the communications' production issues. Monitor results belong to the smoketests app:
 when it is not installed, or no monitor has a finished check in the window, uptime is None and the
 page says "not measured yet" — a plan that requires the criteria then cannot be signed off, rather
 than being signed off on figures nobody measured.
@@ -15,9 +15,9 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from communications.selectors import open_critical_production_issue_count
 from golive.choices import ReleaseStatus
-from golive.models import AuditEvent, ProductionIssue, Release
-from golive.models.communications import IssueSeverity, ProductionIssueStatus
+from golive.models import AuditEvent, Release
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,7 @@ def went_live_at(release: Release) -> datetime | None:
 
 
 def open_critical_production_issues(release: Release) -> int:
-    return ProductionIssue.objects.filter(
-        release=release,
-        severity=IssueSeverity.CRITICAL,
-        status__in=[ProductionIssueStatus.OPEN, ProductionIssueStatus.FIXING],
-    ).count()
+    return open_critical_production_issue_count(release)
 
 
 def monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from freezes.interface import FreezeOccurrence, freezes_in_force
-from golive.decision_rule import Outcome
-from golive.evidence import evidence_changes_of
-from golive.latest_decision import latest_decisions
-from golive.models import Decision, DecisionCondition, GoNoGoMeeting, Release
-from golive.models.meetings import FINISHED_MEETING_STATES
+from golive.models import Release
+from gonogo.decision_rule import Outcome
+from gonogo.evidence import evidence_changes_of
+from gonogo.latest_decision import latest_decisions
+from gonogo.models import FINISHED_MEETING_STATES, Decision, DecisionCondition, GoNoGoMeeting
 from registers.models import Defect, Risk
 
 

@@ -19,12 +19,13 @@ import logging
 from django.db.models import Min
 from django.dispatch import receiver
 
+from communications.models import CommunicationKind
+from communications.services.outbox import GOLIVE_SUCCESS_CAUSE, create_automatic_draft
+from communications.services.production_issues import open_issue_from_monitor
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
-from golive.models import CommunicationKind, Release
+from golive.models import Release
 from golive.permissions import SYSTEM
-from golive.services.communications import GOLIVE_SUCCESS_CAUSE, create_automatic_draft
-from golive.services.production_issues import open_issue_from_monitor
 from runbook.models import GoLiveStep, StepStatus
 from runbook.services import execution as runbook
 from runbook.signals import release_went_live, smoke_suite_step_started

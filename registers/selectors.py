@@ -1,9 +1,29 @@
 """What other apps may read from the registers."""
 
 from golive.models import Release
-from registers.models import Risk
+from registers.models import Defect, Risk
 
 
 def open_contingencies(release: Release) -> list[Risk]:
     """The release's open risks that have a contingency plan, highest score first."""
     return list(Risk.objects.filter(release=release).open().exclude(contingency="").order_by("-score"))
+
+
+def open_risks(release: Release) -> list[Risk]:
+    """The release's open risks with their owners, highest score first."""
+    return list(Risk.objects.filter(release=release).open().select_related("owner").order_by("-score", "pk"))
+
+
+def open_defects(release: Release) -> list[Defect]:
+    """The release's open defects, most severe first, then newest."""
+    return list(Defect.objects.filter(release=release).open())
+
+
+def blocking_defects_of(release_ids) -> list[Defect]:
+    """The blocking defects of several releases, in one query."""
+    return list(Defect.objects.filter(release_id__in=release_ids).blocking())
+
+
+def high_risks_of(release_ids) -> list[Risk]:
+    """The open high risks of several releases, in one query."""
+    return list(Risk.objects.filter(release_id__in=release_ids).high())

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from golive.models.communications import CommunicationKind
+from communications.interface import CommunicationKind
 from golive.models.releases import Release
 from golive.secret_detection import reject_secrets
 from golive.validators import STEP_DURATION_VALIDATORS, within_planning_years

@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from communications.interface import GOLIVE_SUCCESS_CAUSE, CommunicationKind
 from golive.live_updates import PERSONAL, SHARED, live_fragment, watch_token, watched
-from golive.models import CommunicationKind
 from golive.permissions import Action, allowed_actions, can, get_release_for
 from golive.redirects import redirect_to_next
-from golive.services.communications import GOLIVE_SUCCESS_CAUSE
 from golive.views.mixins import add_service_errors
 from runbook.forms import (
     AbortForm,

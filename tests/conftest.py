@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from golive.choices import Role
 from golive.live_updates import forget_recent
 from golive.models import Release
+from gonogo.services.meetings import open_voting, schedule_meeting
 from runbook.services.plan import add_step
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory, grant_permission
 from tests.worker import django_db_modify_db_settings, isolated_celery_broker, start_celery_worker  # noqa: F401
@@ -148,3 +149,22 @@ def go_release(release, members):
         rollback_note="Switch traffic back",
     )
     return release
+
+
+@pytest.fixture
+def meeting(release, members):
+    """A scheduled meeting chaired by the release manager; the product owner, scrum team member and
+    release manager are invited (the stakeholder is not)."""
+    manager = members[Role.RELEASE_MANAGER]
+    return schedule_meeting(
+        release=release,
+        actor=manager,
+        scheduled_at=timezone.now(),
+        chair=manager,
+        invitees=[members[Role.PRODUCT_OWNER], members[Role.SCRUM_TEAM]],
+    )
+
+
+@pytest.fixture
+def open_meeting(meeting, members):
+    return open_voting(meeting=meeting, actor=members[Role.RELEASE_MANAGER])

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from golive import calendar_ics
 from golive.audit import record_event
-from golive.models import CalendarFeed, GoNoGoMeeting, MeetingState
+from golive.models import CalendarFeed
 from golive.models.calendars import new_feed_token
+from gonogo.models import GoNoGoMeeting, MeetingState
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _subject(meeting: GoNoGoMeeting) -> str:
 
 def agenda_summary(meeting: GoNoGoMeeting) -> str:
     """The agenda in a few lines of plain text, for the e-mail and the calendar event."""
-    from golive.selectors_meetings import meeting_agenda  # it reads through the meetings service
+    from gonogo.selectors import meeting_agenda  # it reads through the meetings service
 
     agenda = meeting_agenda(meeting)
     lines = [
@@ -135,7 +136,7 @@ def agenda_summary(meeting: GoNoGoMeeting) -> str:
 
 
 def _body(meeting: GoNoGoMeeting, summary: str, participant) -> str:
-    from golive.services.vote_links import vote_links_text  # the vote service imports this module
+    from gonogo.services.vote_links import vote_links_text  # the vote service imports this module
 
     if meeting.is_cancelled:
         return f"The go/no-go meeting is cancelled: {meeting.cancel_reason}\n\n{summary}\n"

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 
-from golive.decision_rule import OUTCOME_LABELS
+from gonogo.decision_rule import OUTCOME_LABELS
 
 register = template.Library()
 

@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from golive.choices import ReleaseStatus
 from golive.field_limits import BoundedSerializerMixin
-from golive.models import Decision, DecisionCondition, Release, ReleaseMembership
+from golive.models import Release, ReleaseMembership
+from gonogo.models import Decision, DecisionCondition
 from integrations.gate import DeployGate, GateDecision
 from integrations.services.deployments import REPORTABLE_STATUSES
 from readiness.rules import BLOCKERS, COUNT_NAMES, FIGURE_NAMES, WARNINGS, ReadinessState

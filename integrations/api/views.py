@@ -17,9 +17,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communications.services.tracker_sync import upsert_defect, upsert_risk
 from golive.models import Release
 from golive.permissions import Action, releases_visible_to
-from golive.services.tracker_sync import upsert_defect, upsert_risk
 from integrations.api.errors import Conflict
 from integrations.api.metadata import ReleaseScopedMetadata
 from integrations.api.permissions import ReleaseRolePermission, ReleaseScopedMixin

@@ -1,6 +1,6 @@
 """The API tokens and webhook models, moved from golive with their tables (golive_apitoken,
 golive_webhookendpoint, golive_webhookdelivery): only Django's idea of the models changes here, no table
-is created. golive 0019_integrations_move_out removes them from golive's state."""
+is created. golive 0021_integrations_move_out removes them from golive's state."""
 
 import django.db.models.deletion
 import integrations.models.webhooks

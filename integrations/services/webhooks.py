@@ -28,10 +28,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from golive.audit import record_event
-from golive.models import Decision, Release
+from golive.models import Release
 from golive.outbound import Destination, guarded_transport, refusal_for_url, refusal_in, storable_text
 from golive.permissions import Action, require
 from golive.send_or_queue import send_or_leave_queued
+from gonogo.models import Decision
 from integrations.chat.formats import render_body
 from integrations.gate import deploy_gate
 from integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent

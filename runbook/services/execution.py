@@ -17,12 +17,16 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from communications.interface import (
+    Communication,
+    CommunicationStatus,
+    create_draft,
+)
 from golive.audit import record_event
 from golive.choices import ReleaseStatus
 from golive.errors import IllegalTransition
-from golive.models import Communication, CommunicationStatus, Release
+from golive.models import Release
 from golive.permissions import SYSTEM, Action, NotAllowed, allows, can, require, require_rule
-from golive.services.communications import create_draft
 from golive.services.releases import move_release_status
 from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, StepKind, StepStatus
 from runbook.signals import release_went_live, smoke_suite_step_started, step_failed, step_started

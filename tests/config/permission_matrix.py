@@ -118,26 +118,26 @@ MATRIX: dict[str, Row] = {
     "registers:defect_edit": page(on(pk="defect"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     "registers:defect_resolve": page(on(pk="defect"), post=[("PROJECT", 302)]),
     # Go/no-go.
-    "golive:meeting_schedule": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
-    "golive:meeting_detail": page(on(pk="meeting"), get=VIEW),
-    "golive:meeting_open": page(on(pk="meeting"), post=[("CHAIR_OR_RELEASE_MANAGER", 302)]),
-    "golive:meeting_edit": page(
+    "gonogo:meeting_schedule": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
+    "gonogo:meeting_detail": page(on(pk="meeting"), get=VIEW),
+    "gonogo:meeting_open": page(on(pk="meeting"), post=[("CHAIR_OR_RELEASE_MANAGER", 302)]),
+    "gonogo:meeting_edit": page(
         on(pk="meeting"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
     ),
-    "golive:meeting_cancel": page(
+    "gonogo:meeting_cancel": page(
         on(pk="meeting"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
     ),
-    "golive:meeting_vote": page(on(pk="meeting"), post=[("INVITED", 200), ("EVERYTHING", 403)]),
+    "gonogo:meeting_vote": page(on(pk="meeting"), post=[("INVITED", 200), ("EVERYTHING", 403)]),
     # A voting link opens only for the participant it was sent to (stakeholder); anyone else: not found.
-    "golive:vote_link": page(
+    "gonogo:vote_link": page(
         {"token": "vote_token"}, get=[("LINK_HOLDER", 200), ("SIGNED_IN", 404)], scope="account"
     ),
-    "golive:meeting_close": page(on(pk="meeting"), get=[("CHAIR", 200)], post=[("CHAIR", 200)]),
-    "golive:decision_detail": page(on(pk="decided_meeting"), get=VIEW),
-    "golive:participant_flags": page(
+    "gonogo:meeting_close": page(on(pk="meeting"), get=[("CHAIR", 200)], post=[("CHAIR", 200)]),
+    "gonogo:decision_detail": page(on(pk="decided_meeting"), get=VIEW),
+    "gonogo:participant_flags": page(
         on(pk="meeting", participant_pk="participant"), post=[("RELEASE_MANAGER", 302)]
     ),
-    "golive:condition_done": page(on(pk="condition"), post=[("CONDITION_OWNER_OR_RELEASE_MANAGER", 302)]),
+    "gonogo:condition_done": page(on(pk="condition"), post=[("CONDITION_OWNER_OR_RELEASE_MANAGER", 302)]),
     # Runbook.
     "runbook:runbook_plan": page(R, get=VIEW),
     "runbook:runbook_live": page(R, get=VIEW),
@@ -156,16 +156,20 @@ MATRIX: dict[str, Row] = {
     "runbook:rehearsal_detail": page(on(pk="rehearsal"), get=VIEW),
     "runbook:rehearsal_action": page(on(pk="rehearsal", action="finish"), post=[("RELEASE_MANAGER", 302)]),
     # Communications and production issues.
-    "golive:outbox": page(R, get=VIEW),
-    "golive:communication_new": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 400)]),
-    "golive:communication_resend": page(on(pk="communication"), post=[("RELEASE_MANAGER", 302)]),
+    "communications:outbox": page(R, get=VIEW),
+    "communications:communication_new": page(
+        R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 400)]
+    ),
+    "communications:communication_resend": page(on(pk="communication"), post=[("RELEASE_MANAGER", 302)]),
     # A reader's POST saves nothing and shows the page again, without the form.
-    "golive:communication_detail": page(on(pk="communication"), get=VIEW, post=VIEW),
-    "golive:audience_addresses": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
-    "golive:issue_list": page(R, get=VIEW),
-    "golive:issue_create": page(R, get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
-    "golive:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
-    "golive:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
+    "communications:communication_detail": page(on(pk="communication"), get=VIEW, post=VIEW),
+    "communications:audience_addresses": page(
+        R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
+    ),
+    "communications:issue_list": page(R, get=VIEW),
+    "communications:issue_create": page(R, get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
+    "communications:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
+    "communications:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
     # Freeze windows bind every release: everyone signed in reads them, only "everything" manages them.
     "freezes:freeze_list": page(get=[("SIGNED_IN", 200)], scope="account"),
     "freezes:freeze_create": page(

@@ -10,26 +10,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from communications.models import Communication, ProductionIssue
 from demo.go_live import load_freeze_demo, load_runbook_demo
 from demo.handover import load_handover_demo
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
 from golive.choices import DefectSeverity, Role
-from golive.models import (
-    CalendarFeed,
-    Communication,
-    DecisionCondition,
-    GoNoGoMeeting,
-    Participant,
-    ProductionIssue,
-    Release,
-)
+from golive.models import CalendarFeed, Release
 from golive.services.calendars import create_calendar_feed
-from golive.services.decisions import ConditionAction, close_voting
-from golive.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
-from golive.services.vote_links import vote_link_urls
-from golive.services.votes import cast_vote
+from gonogo.models import DecisionCondition, GoNoGoMeeting, Participant
+from gonogo.services.decisions import ConditionAction, close_voting
+from gonogo.services.meetings import open_voting, schedule_meeting
+from gonogo.services.vote_links import vote_link_urls
+from gonogo.services.votes import cast_vote
 from handover.models import SupportTeam
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.services.api_tokens import create_api_token

@@ -41,6 +41,11 @@ RehearsalStep = old.get_model("golive", "RehearsalStep")
 Communication = old.get_model("golive", "Communication")
 ApiToken = old.get_model("golive", "ApiToken")
 Endpoint, Delivery = old.get_model("golive", "WebhookEndpoint"), old.get_model("golive", "WebhookDelivery")
+Issue, Addresses = old.get_model("golive", "ProductionIssue"), old.get_model("golive", "AudienceAddresses")
+Meeting, Participant = old.get_model("golive", "GoNoGoMeeting"), old.get_model("golive", "Participant")
+Vote, VoteLinkUse = old.get_model("golive", "Vote"), old.get_model("golive", "VoteLinkUse")
+Decision, Condition = old.get_model("golive", "Decision"), old.get_model("golive", "DecisionCondition")
+Review = old.get_model("golive", "DecisionReview")
 
 manager = User.objects.create(username="manager")
 release = Release.objects.create(name="Spring", application="Portal", version="1",
@@ -60,6 +65,8 @@ deploy.shadows.add(manager)
 rehearsal = Rehearsal.objects.create(release=release, environment="staging", started_by=manager)
 RehearsalStep.objects.create(rehearsal=rehearsal, step=deploy, started_at=now,
                              finished_at=now + timezone.timedelta(minutes=12))
+issue = Issue.objects.create(release=release, title="Checkout down", what_happened="500s", impact="Buyers",
+                             severity="critical", reported_by=manager)
 Communication.objects.create(release=release, kind="golive_success", subject="Live", body="Portal is live",
                              runbook_step=deploy)
 ApiToken.objects.create(user=manager, name="Deploy job", digest="d" * 64, hint="gld_abcd")
@@ -67,11 +74,27 @@ endpoint = Endpoint.objects.create(release=release, url="https://hooks.example.c
                                    secret="s" * 64, format="slack", created_by=manager)
 Delivery.objects.create(endpoint=endpoint, event="ping", body='{"event": "ping"}', status="failed",
                         attempts=3, response_status=502, error="Bad gateway")
+Communication.objects.create(release=release, kind="production_issue", subject="Checkout down", body="Fixing",
+                             production_issue=issue)
+Addresses.objects.create(release=release, audience="end_users", addresses="all@example.com")
+meeting = Meeting.objects.create(release=release, scheduled_at=now, chair=manager, state="closed")
+invited = Participant.objects.create(meeting=meeting, user=manager, required=True, can_veto=True)
+Vote.objects.create(meeting=meeting, participant=invited, choice="go_with_conditions",
+                    conditions="Backup first")
+VoteLinkUse.objects.create(nonce="n" * 32, participant=invited)
+decision = Decision.objects.create(meeting=meeting, outcome="conditional_go",
+                                   computed_outcome="conditional_go", snapshot={"risks": [risk.pk]},
+                                   decided_by=manager)
+Condition.objects.create(decision=decision, text="Backup first", owner=manager, due_date=now.date())
+Review.objects.create(decision=decision, first_reasons=["A risk changed"])
 # Content types and permissions exist once a database has been migrated; a granted permission and a
 # redaction refer to them by id.
 old_ids = {}
+COMMUNICATIONS = ("communication", "productionissue", "audienceaddresses")
+GONOGO = ("gonogomeeting", "participant", "vote", "decision", "decisioncondition", "decisionreview",
+          "votelinkuse")
 for model in ("risk", "defect", "freezewindow", "freezeoverride", "golivestep", "rehearsal", "rehearsalstep",
-              "apitoken", "webhookendpoint", "webhookdelivery"):
+              "apitoken", "webhookendpoint", "webhookdelivery", *GONOGO, *COMMUNICATIONS):
     content_type = ContentType.objects.create(app_label="golive", model=model)
     permission = Permission.objects.create(content_type=content_type, codename=f"change_{model}", name=model)
     manager.user_permissions.add(permission)
@@ -91,9 +114,10 @@ from django.contrib.contenttypes.models import ContentType as NewContentType
 from freezes.models import FreezeOverride, FreezeWindow
 from golive.models import Redaction as NewRedaction
 from registers.models import Defect as NewDefect, Risk as NewRisk
-from golive.models import Communication as NewCommunication
+from communications.models import AudienceAddresses, Communication as NewCommunication, ProductionIssue
 from runbook.models import GoLiveStep, Rehearsal as NewRehearsal, RehearsalStep as NewRehearsalStep
 from integrations.models import ApiToken as NewApiToken, WebhookDelivery, WebhookEndpoint
+from gonogo import models as gonogo
 
 NewContentType.objects.clear_cache()
 user = NewUser.objects.get(username="manager")
@@ -105,18 +129,32 @@ forward = {
     "content_types": {
         model._meta.model_name: [ct.app_label, ct.pk == old_ids[model._meta.model_name]]
         for model in (NewRisk, NewDefect, FreezeWindow, FreezeOverride, GoLiveStep, NewRehearsal,
-                      NewRehearsalStep, NewApiToken, WebhookEndpoint, WebhookDelivery)
+                      NewRehearsalStep, NewApiToken, WebhookEndpoint, WebhookDelivery,
+                      gonogo.GoNoGoMeeting, gonogo.Participant, gonogo.Vote,
+                      gonogo.Decision, gonogo.DecisionCondition, gonogo.DecisionReview, gonogo.VoteLinkUse,
+                      NewCommunication, ProductionIssue, AudienceAddresses)
         for ct in [NewContentType.objects.get_for_model(model)]
     },
     "steps": [[step.title, step.owner.username, [d.title for d in step.depends_on.all()],
                [u.username for u in step.shadows.all()]] for step in GoLiveStep.objects.all()],
     "timings": [[t.rehearsal.environment, t.step.title, t.minutes] for t in NewRehearsalStep.objects.all()],
-    "step_messages": [[c.subject, c.runbook_step.title] for c in NewCommunication.objects.all()],
+    "step_messages": [[c.subject, c.runbook_step.title]
+                      for c in NewCommunication.objects.filter(runbook_step__isnull=False)],
     "tokens": [[t.name, t.user.username, t.hint, t.is_active] for t in NewApiToken.objects.all()],
     "endpoints": [[e.url, e.release.name, e.events, e.format, e.created_by.username, e.secret == "s" * 64]
                   for e in WebhookEndpoint.objects.all()],
     "deliveries": [[d.endpoint.url, d.event, d.status, d.attempts, d.response_status, d.error]
                    for d in WebhookDelivery.objects.all()],
+    "issue_messages": [[c.subject, c.production_issue.title, c.production_issue.get_severity_display()]
+                       for c in NewCommunication.objects.filter(production_issue__isnull=False)],
+    "addresses": [[a.audience, a.addresses, a.release.name] for a in AudienceAddresses.objects.all()],
+    "meetings": [[m.release.name, m.chair.username, m.state, [str(p.user) for p in m.participants.all()]]
+                 for m in gonogo.GoNoGoMeeting.objects.all()],
+    "votes": [[v.participant.user.username, v.choice, v.conditions] for v in gonogo.Vote.objects.all()],
+    "decisions": [[d.outcome, d.meeting.release.name, d.snapshot == {"risks": [risk.pk]},
+                   [c.text for c in d.conditions.all()], d.review.first_reasons]
+                  for d in gonogo.Decision.objects.all()],
+    "used_links": [[u.nonce, u.participant.user.username] for u in gonogo.VoteLinkUse.objects.all()],
     "permissions": sorted(user.get_all_permissions()),
     "redacted": [str(redaction.target_type) for redaction in NewRedaction.objects.all()],
     "left_in_golive": sorted(NewContentType.objects.filter(app_label="golive", model__in=old_ids)
@@ -131,8 +169,13 @@ again_runbook = [GoLiveStep.objects.count(), NewRehearsalStep.objects.count(),
                  NewCommunication.objects.filter(runbook_step__title="Deploy").count()]
 again_integrations = [NewApiToken.objects.count(), WebhookEndpoint.objects.count(),
                       WebhookDelivery.objects.filter(endpoint__release__name="Spring").count()]
+again_communications = [NewCommunication.objects.count(), ProductionIssue.objects.count(),
+                        AudienceAddresses.objects.count()]
+again_gonogo = [gonogo.GoNoGoMeeting.objects.count(), gonogo.Vote.objects.count(),
+                gonogo.Decision.objects.filter(review__isnull=False).count()]
 print(json.dumps({"forward": forward, "back": back, "again": again, "again_runbook": again_runbook,
-                  "again_integrations": again_integrations}))
+                  "again_integrations": again_integrations, "again_gonogo": again_gonogo,
+                  "again_communications": again_communications}))
 """.replace("PRE_SPLIT_NODES", repr(PRE_SPLIT))
 
 EXPECTED_FORWARD = {
@@ -151,6 +194,16 @@ EXPECTED_FORWARD = {
         "apitoken": ["integrations", True],
         "webhookendpoint": ["integrations", True],
         "webhookdelivery": ["integrations", True],
+        "gonogomeeting": ["gonogo", True],
+        "participant": ["gonogo", True],
+        "vote": ["gonogo", True],
+        "decision": ["gonogo", True],
+        "decisioncondition": ["gonogo", True],
+        "decisionreview": ["gonogo", True],
+        "votelinkuse": ["gonogo", True],
+        "communication": ["communications", True],
+        "productionissue": ["communications", True],
+        "audienceaddresses": ["communications", True],
     },
     "steps": [["Freeze writes", "manager", [], []], ["Deploy", "manager", ["Freeze writes"], ["manager"]]],
     "timings": [["staging", "Deploy", 12.0]],
@@ -158,9 +211,25 @@ EXPECTED_FORWARD = {
     "tokens": [["Deploy job", "manager", "gld_abcd", True]],
     "endpoints": [["https://hooks.example.com/in", "Spring", ["ping"], "slack", "manager", True]],
     "deliveries": [["https://hooks.example.com/in", "ping", "failed", 3, 502, "Bad gateway"]],
+    "issue_messages": [["Checkout down", "Checkout down", "Critical"]],
+    "addresses": [["end_users", "all@example.com", "Spring"]],
+    "meetings": [["Spring", "manager", "closed", ["manager"]]],
+    "votes": [["manager", "go_with_conditions", "Backup first"]],
+    "decisions": [["conditional_go", "Spring", True, ["Backup first"], ["A risk changed"]]],
+    "used_links": [["n" * 32, "manager"]],
     "permissions": [
+        "communications.change_audienceaddresses",
+        "communications.change_communication",
+        "communications.change_productionissue",
         "freezes.change_freezeoverride",
         "freezes.change_freezewindow",
+        "gonogo.change_decision",
+        "gonogo.change_decisioncondition",
+        "gonogo.change_decisionreview",
+        "gonogo.change_gonogomeeting",
+        "gonogo.change_participant",
+        "gonogo.change_vote",
+        "gonogo.change_votelinkuse",
         "integrations.change_apitoken",
         "integrations.change_webhookdelivery",
         "integrations.change_webhookendpoint",
@@ -175,13 +244,23 @@ EXPECTED_FORWARD = {
 }
 EXPECTED_BACK = [
     ["golive", "apitoken"],
+    ["golive", "audienceaddresses"],
+    ["golive", "communication"],
+    ["golive", "decision"],
+    ["golive", "decisioncondition"],
+    ["golive", "decisionreview"],
     ["golive", "defect"],
     ["golive", "freezeoverride"],
     ["golive", "freezewindow"],
     ["golive", "golivestep"],
+    ["golive", "gonogomeeting"],
+    ["golive", "participant"],
+    ["golive", "productionissue"],
     ["golive", "rehearsal"],
     ["golive", "rehearsalstep"],
     ["golive", "risk"],
+    ["golive", "vote"],
+    ["golive", "votelinkuse"],
     ["golive", "webhookdelivery"],
     ["golive", "webhookendpoint"],
 ]
@@ -207,6 +286,8 @@ def _assert_nothing_lost(result: dict) -> None:
     assert result["again"] == 3
     assert result["again_runbook"] == [2, 1, 1]
     assert result["again_integrations"] == [1, 1, 1]
+    assert result["again_gonogo"] == [1, 1, 1]
+    assert result["again_communications"] == [2, 1, 1]
 
 
 def test_the_split_keeps_rows_and_content_types_on_sqlite(tmp_path):

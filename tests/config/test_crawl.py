@@ -16,17 +16,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from communications.models import Communication, ProductionIssue
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
-from golive.models import (
-    Communication,
-    DecisionCondition,
-    GoNoGoMeeting,
-    Participant,
-    ProductionIssue,
-    Release,
-    ReleaseMembership,
-)
+from golive.models import Release, ReleaseMembership
+from gonogo.models import DecisionCondition, GoNoGoMeeting, Participant
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from registers.models import Defect, Risk

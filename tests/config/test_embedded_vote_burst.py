@@ -39,7 +39,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.utils import timezone
 from importlib import import_module
 from golive.choices import Role
-from golive.services.meetings import open_voting, schedule_meeting
+from gonogo.services.meetings import open_voting, schedule_meeting
 from golive.services.releases import add_member, create_release
 
 users = get_user_model().objects
@@ -67,7 +67,7 @@ print(json.dumps({"path": meeting.get_absolute_url(), "meeting": meeting.pk, "se
 """
 
 COUNT = """
-from golive.models import Vote
+from gonogo.models import Vote
 print(Vote.objects.filter(meeting_id=MEETING).count(),
       Vote.objects.filter(meeting_id=MEETING).values("participant").distinct().count())
 """

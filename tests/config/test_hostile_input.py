@@ -21,13 +21,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from communications.services.outbox import create_draft
+from communications.services.production_issues import create_issue
 from forge.models import DeploymentTarget
 from freezes.models import FreezeWindow
 from golive.choices import Role
-from golive.models import Decision, DecisionCondition, Release
-from golive.services.communications import create_draft
-from golive.services.meetings import schedule_meeting
-from golive.services.production_issues import create_issue
+from golive.models import Release
+from gonogo.models import Decision, DecisionCondition
+from gonogo.services.meetings import schedule_meeting
 from integrations.services.api_tokens import create_api_token
 from integrations.services.webhooks import add_endpoint, send_ping
 from registers.models import Risk

@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from communications.models import Communication, CommunicationKind, CommunicationStatus
 from dashboards.audit_pack import build_audit_pack
 from golive.choices import ReleaseStatus, Role
-from golive.models import AuditEvent, Communication, Release
-from golive.models.communications import CommunicationKind, CommunicationStatus
-from golive.services.decisions import close_voting
-from golive.services.meetings import open_voting, schedule_meeting
-from golive.services.votes import cast_vote
+from golive.models import AuditEvent, Release
+from gonogo.services.decisions import close_voting
+from gonogo.services.meetings import open_voting, schedule_meeting
+from gonogo.services.votes import cast_vote
 from handover.choices import DocumentKind, DocumentStatus, ItemStatus, TeamKind
 from handover.models import HandoverItem, HandoverPlan, SignOff, SupportTeam
 from handover.services.access import create_access_transfer, grant_access

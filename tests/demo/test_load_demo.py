@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from golive.models import AuditEvent, Decision, Release
+from golive.models import AuditEvent, Release
+from gonogo.models import Decision
 from registers.models import Risk
 from runbook.models import GoLiveStep
 

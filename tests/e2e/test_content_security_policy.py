@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.models import Decision, Release
+from golive.models import Release
+from gonogo.models import Decision
 from runbook.models import GoLiveStep
 from smoketests.models import Monitor, SmokeCheck
 from tests.factories import UserFactory
@@ -51,7 +52,7 @@ def _main_pages() -> list[str]:
             )
         ]
     decision = Decision.objects.select_related("meeting").first()
-    urls += [reverse("golive:meeting_detail", args=[decision.meeting.release_id, decision.meeting_id])]
+    urls += [reverse("gonogo:meeting_detail", args=[decision.meeting.release_id, decision.meeting_id])]
     urls += [decision.get_absolute_url()]
     monitor = Monitor.objects.first()
     urls += [reverse("smoketests:monitor_detail", args=[monitor.release_id, monitor.pk])]

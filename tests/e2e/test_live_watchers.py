@@ -6,8 +6,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.services.meetings import open_voting, schedule_meeting
-from golive.services.votes import cast_vote
+from gonogo.services.meetings import open_voting, schedule_meeting
+from gonogo.services.votes import cast_vote
 from runbook.services.execution import start_step
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.models import GoNoGoMeeting, Release
+from golive.models import Release
+from gonogo.models import GoNoGoMeeting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

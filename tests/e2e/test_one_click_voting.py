@@ -8,9 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.models import Vote
 from golive.services.calendars import send_meeting_invitations
-from golive.services.meetings import open_voting, schedule_meeting
+from gonogo.models import Vote
+from gonogo.services.meetings import open_voting, schedule_meeting
 from tests.e2e.conftest import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.services.meetings import open_voting, schedule_meeting
+from gonogo.services.meetings import open_voting, schedule_meeting
 from tests.e2e.conftest import WIDER_THAN_WINDOW, save_screenshot
 from tests.e2e.test_handover_signoff import handover_ready_for_support  # noqa: F401 - a fixture
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.services.meetings import open_voting, schedule_meeting
+from gonogo.services.meetings import open_voting, schedule_meeting
 from tests.e2e.conftest import save_screenshot
 from tests.factories import RiskFactory
 

@@ -160,7 +160,7 @@ def test_scheduling_a_meeting_inside_a_freeze_warns_on_save(release, members, wi
     manager = members[Role.RELEASE_MANAGER]
     inside = (timezone.localtime(window_in_force.starts_at) + timedelta(minutes=30)).strftime(LOCAL)
     response = client_for(manager).post(
-        reverse("golive:meeting_schedule", args=[release.pk]),
+        reverse("gonogo:meeting_schedule", args=[release.pk]),
         {"scheduled_at": inside, "chair": manager.pk, "invitees": [members[Role.PRODUCT_OWNER].pk],
          "decision_rule": "unanimous", "notes": ""},
         follow=True,

@@ -20,6 +20,8 @@ from golive.audit import record_event
 SERVICE_PACKAGES = (
     "golive.services",
     "registers.services",
+    "gonogo.services",
+    "communications.services",
     "runbook.services",
     "handover.services",
     "smoketests.services",
@@ -29,7 +31,9 @@ WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
 PROJECT_PACKAGES = (
     "golive.",
     "registers.",
+    "gonogo.",
     "runbook.",
+    "communications.",
     "freezes.",
     "handover.",
     "smoketests.",
@@ -40,18 +44,18 @@ _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
 EXEMPT: dict[str, str] = {
     "runbook.spreadsheets.export_runbook": _READ,
-    "golive.services.communications.draft_text": _READ,
-    "golive.services.communications.recipients_for": _READ,
-    "golive.services.communications.smoke_verdict_for": _READ,
-    "golive.services.communications.split_addresses": _READ,
-    "golive.services.communications.resend_stalled_communications": _DISPATCH
+    "communications.services.outbox.draft_text": _READ,
+    "communications.services.outbox.recipients_for": _READ,
+    "communications.services.outbox.smoke_verdict_for": _READ,
+    "communications.services.outbox.split_addresses": _READ,
+    "communications.services.outbox.resend_stalled_communications": _DISPATCH
     + " (deliver_communication records communication.sent or communication.failed)",
-    "golive.services.votes.ballots_for": _READ,
-    "golive.services.votes.ballots_from": _READ,
-    "golive.services.meetings.default_flags": _READ,
+    "gonogo.services.votes.ballots_for": _READ,
+    "gonogo.services.votes.ballots_from": _READ,
+    "gonogo.services.meetings.default_flags": _READ,
     "golive.services.records.audited_field_names": _READ,
-    "golive.services.meetings.check_chair": _READ,
-    "golive.services.decisions.open_go_live_handover_items": _READ,
+    "gonogo.services.meetings.check_chair": _READ,
+    "gonogo.services.decisions.open_go_live_handover_items": _READ,
     "golive.services.redaction.redactable_fields": _READ,
     "golive.services.redaction.release_of": _READ,
     "runbook.services.execution.available_moves": _READ,
@@ -75,14 +79,14 @@ EXEMPT: dict[str, str] = {
     "integrations.services.webhooks.validate_webhook_url": _READ,
     "integrations.services.webhooks.notify": "queues deliveries announcing an event that was itself audited;"
     " each WebhookDelivery row is the record of what was sent",
-    "golive.services.announcements.announce_production_issue": "queues deliveries announcing a production"
-    " issue whose creation or change is audited",
+    "communications.services.announcements.announce_production_issue": "queues deliveries announcing a"
+    " production issue whose creation or change is audited",
     "golive.services.calendars.agenda_summary": _READ,
     "golive.services.calendars.queue_meeting_invitations": _DISPATCH,
-    "golive.services.vote_links.read_vote_link": _READ,
-    "golive.services.vote_links.vote_link_urls": _READ,
-    "golive.services.vote_links.vote_links_text": _READ,
-    "golive.services.vote_links.vote_through_link": "casts the vote through cast_vote_by_id, which records"
+    "gonogo.services.vote_links.read_vote_link": _READ,
+    "gonogo.services.vote_links.vote_link_urls": _READ,
+    "gonogo.services.vote_links.vote_links_text": _READ,
+    "gonogo.services.vote_links.vote_through_link": "casts the vote through cast_vote_by_id, which records"
     " vote.cast or vote.changed; the VoteLinkUse row records that the link was spent",
     "integrations.services.webhooks.notify_decision_recorded": "announces a decision that close_voting"
     " audits",

@@ -28,10 +28,10 @@ EXEMPT: dict[str, str] = {
     " only",
     "golive.services.calendars.create_calendar_feed": "a person's own calendar feed",
     "golive.services.calendars.replace_calendar_feed_token": "a person's own calendar feed",
-    "golive.services.votes.cast_vote": "voting is personal: the invitation (get_invitation_for) is the"
+    "gonogo.services.votes.cast_vote": "voting is personal: the invitation (get_invitation_for) is the"
     " right, and the service refuses a user who is not the participant",
-    "golive.services.votes.cast_vote_by_id": "as cast_vote",
-    "golive.services.vote_links.vote_through_link": "the signed one-click link is the credential",
+    "gonogo.services.votes.cast_vote_by_id": "as cast_vote",
+    "gonogo.services.vote_links.vote_through_link": "the signed one-click link is the credential",
     "runbook.services.execution.may_move": "answers whether a move is allowed; writes nothing",
     "golive.services.records.create_record": "the generic create-and-audit step under services that checked",
     "golive.services.records.update_record": "the generic change-and-audit step under services that checked",
@@ -40,9 +40,9 @@ EXEMPT: dict[str, str] = {
     "golive.services.records.record_admin_delete": "audits an admin delete, as record_admin_save",
     "integrations.services.deployments.report_deployment": "a pipeline's API token reports a deployment; the"
     " token's owner must be a member (the API view's release lookup)",
-    "golive.services.tracker_sync.upsert_defect": "creates or changes through create_defect/update_defect,"
-    " which check",
-    "golive.services.tracker_sync.upsert_risk": "creates or changes through create_risk/update_risk,"
+    "communications.services.tracker_sync.upsert_defect": "creates or changes through"
+    " create_defect/update_defect, which check",
+    "communications.services.tracker_sync.upsert_risk": "creates or changes through create_risk/update_risk,"
     " which check",
     "handover.services.plan_state.invalidate_signoff": _CONSEQUENCE.format("the handover services"),
     "handover.services.plan_state.move_plan_state": _CONSEQUENCE.format("the handover services"),
@@ -57,13 +57,13 @@ EXEMPT: dict[str, str] = {
 ACTS_FOR_NOBODY: frozenset[str] = frozenset(
     {
         "golive.services.calendars.send_meeting_invitations",
-        "golive.services.communications.create_automatic_draft",
-        "golive.services.communications.deliver_communication",
-        "golive.services.decisions.recheck_decision_evidence",
-        "golive.services.production_issues.open_issue_from_monitor",
+        "communications.services.outbox.create_automatic_draft",
+        "communications.services.outbox.deliver_communication",
+        "gonogo.services.decisions.recheck_decision_evidence",
+        "communications.services.production_issues.open_issue_from_monitor",
         "runbook.services.execution.message_sent",
         "runbook.services.execution.send_runnable_notice",
-        "golive.services.vote_links.remind_voters",
+        "gonogo.services.vote_links.remind_voters",
         "smoketests.services.monitors.check_monitor_slots",
         "smoketests.services.monitors.dispatch_due_monitors",
         "smoketests.services.monitors.end_monitoring_after_handover",

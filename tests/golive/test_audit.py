@@ -166,13 +166,13 @@ def test_admin_lists_go_live_records_read_only(go_release, staff, client_for):
     staff.save()
     client = client_for(staff)
     for model in (
-        "golive_gonogomeeting",
-        "golive_vote",
-        "golive_decision",
-        "golive_decisioncondition",
+        "gonogo_gonogomeeting",
+        "gonogo_vote",
+        "gonogo_decision",
+        "gonogo_decisioncondition",
         "runbook_golivestep",
-        "golive_communication",
-        "golive_productionissue",
+        "communications_communication",
+        "communications_productionissue",
     ):
         assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200, model
         assert client.get(reverse(f"admin:{model}_add")).status_code == 403, model
@@ -273,7 +273,7 @@ def test_the_walk_finds_an_event_through_the_functions_a_service_calls():
     functions = dict(service_functions())
     assert len(functions) > 100
     assert records_event(functions["registers.services.risks.create_risk"])  # via records.create_record
-    assert not records_event(functions["golive.services.votes.ballots_for"])
+    assert not records_event(functions["gonogo.services.votes.ballots_for"])
 
 
 def test_changes_of_names_that_are_no_column_are_kept_as_given(go_release):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from golive.choices import Role
 from golive.models import AuditEvent
-from golive.services.meetings import cancel_meeting, schedule_meeting
+from gonogo.services.meetings import cancel_meeting, schedule_meeting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

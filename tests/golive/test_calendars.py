@@ -11,10 +11,10 @@ from django.utils import timezone
 from freezes.models import FreezeRecurrence, FreezeWindow
 from golive.calendar_ics import uid_for
 from golive.choices import Role
-from golive.models import GoNoGoMeeting
 from golive.selectors_calendars import calendar_entries_for
 from golive.services.calendars import send_meeting_invitations
-from golive.services.meetings import cancel_meeting, schedule_meeting, update_meeting
+from gonogo.models import GoNoGoMeeting
+from gonogo.services.meetings import cancel_meeting, schedule_meeting, update_meeting
 from runbook.services.plan import add_step
 from tests.factories import ReleaseFactory, UserFactory
 

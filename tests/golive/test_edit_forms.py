@@ -8,10 +8,11 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from communications.models import AudienceAddresses
+from communications.services.outbox import create_draft
+from communications.services.production_issues import create_issue
 from golive.choices import Role
-from golive.models import AudienceAddresses, AuditEvent
-from golive.services.communications import create_draft
-from golive.services.production_issues import create_issue
+from golive.models import AuditEvent
 from golive.services.releases import update_release
 from runbook.services.plan import add_step
 from smoketests.services.checks import create_check
@@ -86,7 +87,7 @@ def test_production_issue_form(release, members, manager_client):
         impact="All customers.",
         next_update_at=AT,
     )
-    url = reverse("golive:issue_edit", args=[release.pk, issue.pk])
+    url = reverse("communications:issue_edit", args=[release.pk, issue.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, issue, "title")
 
 
@@ -94,7 +95,7 @@ def test_communication_draft_form(release, members, manager_client):
     draft = create_draft(
         release=release, actor=members[Role.RELEASE_MANAGER], kind="go_decision", audiences=["stakeholders"]
     )
-    url = reverse("golive:communication_detail", args=[release.pk, draft.pk])
+    url = reverse("communications:communication_detail", args=[release.pk, draft.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, draft, "subject")
 
 
@@ -102,7 +103,7 @@ def test_recipient_lists_form(release, manager_client):
     addresses = AudienceAddresses.objects.create(
         release=release, audience="end_users", addresses="users@example.com\nops@example.com"
     )
-    url = reverse("golive:audience_addresses", args=[release.pk])
+    url = reverse("communications:audience_addresses", args=[release.pk])
     _assert_saving_unchanged_changes_nothing(manager_client, url, addresses, "end_users")
 
 
@@ -163,13 +164,17 @@ def test_a_change_made_through_the_page_is_audited_from_the_stored_value(
         record = create_issue(
             release=release, actor=manager, title="Slow logins", what_happened="20 s.", impact="All."
         )
-        url, field, verb = reverse("golive:issue_edit", args=[release.pk, record.pk]), "title", "changed"
+        url, field, verb = (
+            reverse("communications:issue_edit", args=[release.pk, record.pk]),
+            "title",
+            "changed",
+        )
     elif kind == "smoke_check":
         record = create_check(release=release, actor=manager, name="Home", url="https://portal.example.com/")
         url, field, verb = reverse("smoketests:check_edit", args=[release.pk, record.pk]), "name", "changed"
     else:
         record = create_draft(release=release, actor=manager, kind="go_decision", audiences=["stakeholders"])
-        url = reverse("golive:communication_detail", args=[release.pk, record.pk])
+        url = reverse("communications:communication_detail", args=[release.pk, record.pk])
         field, verb = "subject", "edited"
     stored = getattr(record, field)
     _edit_through_the_page(manager_client, url, field, "Renamed on the page")

@@ -79,7 +79,7 @@ def test_every_url_serving_a_page_and_its_htmx_partial_varies_on_hx_request():
             found.setdefault(name, []).extend(problems)
     # The crawl can tell: it finds the live parts the pages are known to poll.
     assert {
-        "golive:meeting_detail",
+        "gonogo:meeting_detail",
         "runbook:runbook_live",
         "dashboards:release_dashboard",
         "smoketests:run_detail",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from golive import live_updates
 from golive.choices import Role
 from golive.models import ReleaseMembership
-from golive.services.votes import cast_vote
+from gonogo.services.votes import cast_vote
 from runbook.models import GoLiveStep
 from runbook.services.plan import add_step
 from tests.factories import UserFactory
@@ -190,8 +190,9 @@ UNREACHABLE_CACHE = {
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_shared_cache_down_votes_are_recorded_and_polls_rendered(members, client_for, settings):
-    from golive.models import Release, Vote
-    from golive.services.meetings import open_voting, schedule_meeting
+    from golive.models import Release
+    from gonogo.models import Vote
+    from gonogo.services.meetings import open_voting, schedule_meeting
 
     release = Release.objects.get(memberships__user=members[Role.RELEASE_MANAGER])
     manager = members[Role.RELEASE_MANAGER]

@@ -8,11 +8,11 @@ from django.apps import apps
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.models import DecisionCondition
 from golive.permissions import NotAllowed, can_create_release, get_release_for, may_do_everything
-from golive.services.decisions import ConditionAction, close_voting, complete_condition
-from golive.services.meetings import open_voting, set_participant_flags
-from golive.services.votes import cast_vote
+from gonogo.models import DecisionCondition
+from gonogo.services.decisions import ConditionAction, close_voting, complete_condition
+from gonogo.services.meetings import open_voting, set_participant_flags
+from gonogo.services.votes import cast_vote
 from registers.models import Risk
 from registers.services.risks import close_risk
 from runbook.models import Rehearsal

@@ -10,10 +10,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from communications.services import outbox as communications
+from communications.services import production_issues
 from golive.choices import Role
 from golive.models import AuditEvent
 from golive.permissions import SYSTEM, NotAllowed
-from golive.services import communications, meetings, production_issues, releases
+from golive.services import releases
+from gonogo.services import meetings
 from handover.services import plans, teams
 from integrations.models import WebhookEndpoint
 from integrations.services import api_tokens, webhooks

@@ -13,11 +13,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from communications.models import Communication
 from freezes.models import FreezeOverride, FreezeWindow
 from golive.audit import record_event
 from golive.choices import Role
-from golive.models import Communication, Vote
 from golive.spreadsheet import FORMULA_STARTS, SpreadsheetWriter, read_spreadsheet_cell, spreadsheet_cell
+from gonogo.models import Vote
 from handover.choices import DocumentKind
 from handover.models import (
     AccessTransfer,

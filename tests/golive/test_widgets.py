@@ -10,7 +10,7 @@ from django import forms
 
 from golive import widgets
 
-PRODUCT_APPS = ["golive", "smoketests", "handover"]
+PRODUCT_APPS = ["golive", "registers", "gonogo", "runbook", "freezes", "smoketests", "handover", "dashboards"]
 
 
 def _product_forms() -> list[type[forms.BaseForm]]:

@@ -9,8 +9,8 @@ from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from golive.models import AuditEvent, ProductionIssue, Release
-from golive.models.communications import IssueSeverity, ProductionIssueStatus
+from communications.models import IssueSeverity, ProductionIssue, ProductionIssueStatus
+from golive.models import AuditEvent, Release
 from handover import hypercare
 from handover.hypercare import hypercare_status
 from tests.handover.conftest import go_live

@@ -208,8 +208,8 @@ RECORDS_WITH_FREE_TEXT = [
     "registers.Risk",
     "registers.Defect",
     "runbook.GoLiveStep",
-    "golive.ProductionIssue",
-    "golive.Communication",
+    "communications.ProductionIssue",
+    "communications.Communication",
 ]
 # Written by the product itself, never typed by a person.
 SYSTEM_WRITTEN = {"RequiredDocument.original_name", "Communication.error", "Communication.automatic_cause"}

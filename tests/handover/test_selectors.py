@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from golive.services.meetings import schedule_meeting
+from gonogo.services.meetings import schedule_meeting
 from handover.services.items import accept_item, create_item, deliver_item
 from readiness.rules import ReadinessState, readiness_for
 
@@ -39,7 +39,7 @@ def test_the_go_no_go_agenda_lists_them_as_blockers(release, members, go_live_it
         release=release, actor=manager, scheduled_at=timezone.now(), chair=manager, invitees=[]
     )
     page = client_for(members["stakeholder"]).get(
-        reverse("golive:meeting_detail", args=[release.pk, meeting.pk])
+        reverse("gonogo:meeting_detail", args=[release.pk, meeting.pk])
     )
     blockers = page.content.decode().split('data-testid="agenda-blockers"')[1].split("</ul>")[0]
     for item in go_live_items:

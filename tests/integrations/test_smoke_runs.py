@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
+from communications.models import Communication, ProductionIssue
 from golive.choices import Role
-from golive.models import Communication, ProductionIssue, Release
+from golive.models import Release
 from golive.permissions import SYSTEM
 from runbook.models import GoLiveStep
 from runbook.services import execution as runbook

@@ -305,8 +305,8 @@ def test_a_communication_step_needs_its_message_kind(go_release, members):
 def test_a_communication_step_drafts_its_message_and_is_done_when_it_is_sent(
     go_release, members, settings, django_capture_on_commit_callbacks
 ):
-    from golive.models import AudienceAddresses
-    from golive.services.communications import deliver_communication, queue_communication
+    from communications.models import AudienceAddresses
+    from communications.services.outbox import deliver_communication, queue_communication
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     AudienceAddresses.objects.create(release=go_release, audience="end_users", addresses="users@example.com")

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from communications.models import Communication, ProductionIssue
 from golive.choices import Role
-from golive.models import AuditEvent, Communication, ProductionIssue
+from golive.models import AuditEvent
 from runbook.models import GoLiveStep
 from runbook.services.plan import add_step
 from tests.factories import RiskFactory
@@ -15,7 +16,7 @@ EVERY_ROLE = list(Role)
 
 
 # The outbox and production-issue pages are still golive's; the rest are the runbook app's.
-GOLIVE_URLS = {
+COMMUNICATIONS_URLS = {
     "audience_addresses",
     "communication_new",
     "communication_resend",
@@ -27,7 +28,7 @@ GOLIVE_URLS = {
 
 
 def _url(name, release, *extra):
-    namespace = "golive" if name in GOLIVE_URLS else "runbook"
+    namespace = "communications" if name in COMMUNICATIONS_URLS else "runbook"
     return reverse(f"{namespace}:{name}", args=[release.pk, *extra])
 
 
@@ -246,7 +247,7 @@ def test_who_reports_production_issues(who, expected, go_release, members, clien
 
 
 def test_notify_opens_the_prefilled_issue_message(go_release, members, client_for):
-    from golive.services.production_issues import create_issue
+    from communications.services.production_issues import create_issue
 
     issue = create_issue(
         release=go_release,
@@ -267,8 +268,8 @@ def test_notify_opens_the_prefilled_issue_message(go_release, members, client_fo
 def test_outbox_and_issue_pages_queries_are_bounded(
     size, go_release, members, client_for, django_assert_max_num_queries
 ):
-    from golive.services.communications import create_draft
-    from golive.services.production_issues import create_issue
+    from communications.services.outbox import create_draft
+    from communications.services.production_issues import create_issue
 
     for i in range(size):
         issue = create_issue(
@@ -407,7 +408,7 @@ def test_declaring_live_opens_the_success_message_only_when_one_was_drafted(go_r
 
 
 def _failed_message(release, members):
-    from golive.services.communications import create_draft
+    from communications.services.outbox import create_draft
 
     message = create_draft(release=release, actor=members[Role.RELEASE_MANAGER], kind="go_decision")
     Communication.objects.filter(pk=message.pk).update(
@@ -445,7 +446,7 @@ def test_only_the_release_manager_resends_a_failed_message(who, go_release, memb
 
 
 def test_only_a_failed_message_is_resent(go_release, members, client_for):
-    from golive.services.communications import create_draft
+    from communications.services.outbox import create_draft
 
     draft = create_draft(release=go_release, actor=members[Role.RELEASE_MANAGER], kind="go_decision")
     response = client_for(members[Role.RELEASE_MANAGER]).post(
@@ -461,7 +462,7 @@ def test_links_are_shown_only_to_roles_that_may_follow_them(who, go_release, mem
     """Every link on the issue, outbox, message and decision pages answers 200 for whoever sees it."""
     import re
 
-    from golive.services.production_issues import create_issue
+    from communications.services.production_issues import create_issue
 
     issue = create_issue(
         release=go_release,

@@ -6,9 +6,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from golive.choices import Role
-from golive.services.decisions import close_voting
-from golive.services.meetings import open_voting, schedule_meeting
-from golive.services.votes import cast_vote
+from gonogo.services.decisions import close_voting
+from gonogo.services.meetings import open_voting, schedule_meeting
+from gonogo.services.votes import cast_vote
 from integrations.services.api_tokens import create_api_token
 
 

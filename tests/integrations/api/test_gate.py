@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, Role
-from golive.evidence import evidence_changes
-from golive.services.decisions import ConditionAction
-from golive.services.meetings import schedule_meeting
 from golive.services.releases import move_release_status
+from gonogo.evidence import evidence_changes
+from gonogo.services.decisions import ConditionAction
+from gonogo.services.meetings import schedule_meeting
 from integrations.gate import deploy_gate
 from registers.services.defects import create_defect
 from registers.services.risks import create_risk

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from golive.choices import DefectSeverity, Role
-from golive.models import Decision, DecisionCondition, GoNoGoMeeting, MeetingState
+from gonogo.models import Decision, DecisionCondition, GoNoGoMeeting, MeetingState
 from tests.factories import DefectFactory, MembershipFactory, ReleaseFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db

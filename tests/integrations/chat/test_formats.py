@@ -7,8 +7,8 @@ import httpx
 import pytest
 from django.urls import reverse
 
+from communications.services.production_issues import create_issue, update_issue
 from golive.choices import Role
-from golive.services.production_issues import create_issue, update_issue
 from integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.services.webhooks import notify
 from runbook.models import GoLiveStep
