@@ -257,7 +257,9 @@ def record_monitor_outcomes(*, outcomes: list[ProbeOutcome]) -> int:
         return 0
     monitors = {
         monitor.pk: monitor
-        for monitor in Monitor.objects.select_for_update(no_key=True)
+        # The release and check come along for state changes (the audit event names both).
+        for monitor in Monitor.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("release", "smoke_check")
         .filter(pk__in={result.monitor_id for result in results})
         .order_by("pk")
     }

@@ -262,3 +262,23 @@ def test_ten_thousand_overdue_monitors_are_rescheduled_with_one_statement(
         expected = due_at + ((now - due_at) // interval + 1) * interval  # its next slot after now
         assert monitor.next_due_at == expected, (due_at, monitor.interval_seconds)
     assert Monitor.objects.get(smoke_check=checks[0]).next_due_at == now + timedelta(seconds=45)
+
+
+def test_first_checks_of_a_batch_of_monitors_load_no_monitor_relation_one_by_one(
+    live_release, make_check, target, django_assert_max_num_queries
+):
+    monitors = [
+        create_monitor(
+            release=live_release, actor=SYSTEM, smoke_check=make_check(f"c{n}", target.url("/fast"))
+        )
+        for n in range(50)
+    ]
+    slots = [claimed_slots(monitor, 1)[0] for monitor in monitors]
+    outcomes = [outcome_for(slot, Outcome.PASSED) for slot in slots]
+
+    # Each first check moves its monitor from unknown to up: an audit event and the listeners in a
+    # savepoint per monitor, but its release and check come with the batch's one query for monitors.
+    with django_assert_max_num_queries(3 * 50 + 10):
+        assert record_monitor_outcomes(outcomes=outcomes) == 50
+
+    assert set(Monitor.objects.values_list("state", flat=True)) == {MonitorState.UP}
