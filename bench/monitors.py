@@ -164,20 +164,42 @@ class Worker:
         self.settings_env, self.folder, self.concurrency = settings_env, folder, concurrency
         self.cpu_seconds = 0.0
         self.process = None
+        self.running = False
 
     def start(self) -> None:
         self.process, _ = start_bench_worker(self.settings_env, self.folder, self.concurrency)
         self.cpu_at_start = tree_cpu_seconds(self.process.pid)
+        self.running = True
 
     def cpu_now(self) -> float:
+        if not self.running:
+            return self.cpu_seconds
         return self.cpu_seconds + tree_cpu_seconds(self.process.pid) - self.cpu_at_start
 
     def stop(self, *, crash: bool = False) -> None:
         self.cpu_seconds = self.cpu_now()
+        self.running = False
         if crash:
             self.process.kill()
         else:
             self.process.stop()
+
+
+class CpuWindows:
+    """The worker's CPU at every WINDOW_SECONDS from the start: `sleep` takes the samples as it waits."""
+
+    def __init__(self, worker: Worker):
+        self.worker, self.start, self.samples = worker, time.monotonic(), [0.0]
+
+    def sleep(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while (mark := self.start + WINDOW_SECONDS * len(self.samples)) <= end:
+            time.sleep(max(0.0, mark - time.monotonic()))
+            self.samples.append(self.worker.cpu_now())
+        time.sleep(max(0.0, end - time.monotonic()))
+
+    def per_window(self) -> list[float]:
+        return [later - earlier for earlier, later in zip(self.samples, self.samples[1:], strict=False)]
 
 
 def main() -> None:
@@ -224,18 +246,19 @@ def main() -> None:
         worker = Worker(settings_env, folder, options.concurrency)
         worker.start()
         began = timezone.now()
+        cpu_windows = CpuWindows(worker)
         returned = None
         try:
             with PeakMemory(worker.process.pid, every=1.0) as memory:
                 if options.outage:
-                    time.sleep(options.before_outage)
+                    cpu_windows.sleep(options.before_outage)
                     worker.stop(crash=True)
-                    time.sleep(options.outage)
+                    cpu_windows.sleep(options.outage)
                     worker.start()
                     returned = timezone.now()
-                    time.sleep(options.after_outage)
+                    cpu_windows.sleep(options.after_outage)
                 else:
-                    time.sleep(options.duration)
+                    cpu_windows.sleep(options.duration)
                 ended = timezone.now()
                 cpu_used = worker.cpu_now()
         finally:
@@ -321,6 +344,14 @@ def main() -> None:
         show("checks stored", f"{checks_done} ({checks_passed} passed), {checks_done / wall:.1f}/s")
         show("worker CPU", f"{cpu_used:.1f} s = {100 * cpu_used / wall:.0f} % of one core, {cpu_ms:.2f} ms "
              f"per check   (target ≤ {MAX_CPU_MS_PER_CHECK:g} ms)")  # fmt: skip
+        print("worker CPU per stored check, per 30 s window of the finish (the worker's CPU in that window):")
+        for index, window_cpu in enumerate(cpu_windows.per_window()):
+            window_start = began + timedelta(seconds=index * WINDOW_SECONDS)
+            window_end = window_start + timedelta(seconds=WINDOW_SECONDS)
+            stored = completed.filter(finished_at__gte=window_start, finished_at__lt=window_end).count()
+            per_check = f"{1000 * window_cpu / stored:5.2f} ms" if stored else "    - ms"
+            label = f"{index * WINDOW_SECONDS}-{(index + 1) * WINDOW_SECONDS} s"
+            show(f"  {label}", f"{per_check} per check ({window_cpu:5.1f} s CPU, {stored:>5} checks)")
         show("worker RSS peak", f"{memory.peak / 2**20:.0f} MB (first worker)")
         show("monitors down", Monitor.objects.filter(state="down", pk__in=first_due.keys()).count())
         show("load average", " ".join(f"{value:.2f}" for value in os.getloadavg())

@@ -39,7 +39,24 @@ def broker_transport_options(broker_url: str) -> dict:
     return {}
 
 
+# A monitor dispatch tick must not wait behind minutes of check batches: it has a queue of its own,
+# which every worker consuming the default queue consumes too (it takes turns with the default queue,
+# so a tick waits for at most the batches already running).
+MONITOR_DISPATCH_TASK = "smoketests.dispatch_due_monitors"
+
+
+def monitor_dispatch_queue() -> str:
+    return f"{app.conf.task_default_queue}.monitor-dispatch"
+
+
+def route_task(name, args, kwargs, options, task=None, **_kwargs) -> dict | None:
+    if name == MONITOR_DISPATCH_TASK:
+        return {"queue": monitor_dispatch_queue()}
+    return None
+
+
 app.conf.update(
+    task_routes=(route_task,),
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     # One task at a time per worker process: a long smoke run must not hold others hostage.
@@ -66,6 +83,13 @@ def retry_the_broker_for_ever(sender=None, **_kwargs) -> None:
     """A worker or beat rides out a broker outage: it reconnects for as long as it takes, waiting 2 s more
     after each failed attempt (at most 30 s), instead of exiting after the first one."""
     app.conf.broker_connection_max_retries = None
+
+
+@signals.celeryd_after_setup.connect
+def consume_the_monitor_dispatch_queue(sender=None, instance=None, **_kwargs) -> None:
+    queues = instance.app.amqp.queues
+    if instance.app.conf.task_default_queue in queues.consume_from:
+        queues.select_add(monitor_dispatch_queue())
 
 
 @signals.before_task_publish.connect

@@ -12,13 +12,14 @@ one interval. Slots a stopped worker left in the queue are marked missed once a 
 
 import copy
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from golive.audit import record_event, stored_row
@@ -122,12 +123,44 @@ def dispatch_due_monitors(
     `limit` at a time, one transaction each. Returns the ids of the MonitorResult rows created.
     """
     now = now or timezone.now()
+    skip_backlog(now=now)
     result_ids: list[int] = []
     while True:
         created, seen = _dispatch_some(now=now, limit=limit, batch_size=batch_size)
         result_ids += created
         if seen < limit:
             return result_ids
+
+
+# The first slot after `now` of a monitor overdue since next_due_at, in one statement for all of them.
+# CASE re-checks the row PostgreSQL updates: one a concurrent tick has just moved on is left alone.
+NEXT_SLOT_SQL = {
+    "postgresql": (
+        "CASE WHEN next_due_at < %s THEN next_due_at + make_interval(secs => interval_seconds * "
+        "(floor(extract(epoch from (%s - next_due_at)) / interval_seconds) + 1)) ELSE next_due_at END"
+    ),
+    # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole microseconds, in integers throughout.
+    "sqlite": (
+        "CASE WHEN next_due_at < %s THEN strftime('%%Y-%%m-%%d %%H:%%M:%%S', next_us / 1000000, 'unixepoch') "
+        "|| printf('.%%06d', next_us %% 1000000) ELSE next_due_at END"
+    ),
+}
+SQLITE_MICROSECONDS = "(strftime('%%s', next_due_at) * 1000000 + CAST(substr(next_due_at, 21, 6) AS INTEGER))"
+
+
+def skip_backlog(*, now: datetime) -> int:
+    """Monitors overdue by more than CATCH_UP_SECONDS move to their next slot, all in one UPDATE."""
+    cutoff = now - timedelta(seconds=CATCH_UP_SECONDS)
+    backlog = due_monitors(now).filter(next_due_at__lt=cutoff)
+    if connection.vendor == "sqlite":
+        interval_us = "(interval_seconds * 1000000)"
+        now_us = int(now.timestamp()) * 1_000_000 + now.microsecond
+        steps = f"(({now_us} - {SQLITE_MICROSECONDS}) / {interval_us} + 1)"
+        next_us = f"({SQLITE_MICROSECONDS} + {interval_us} * {steps})"
+        sql = NEXT_SLOT_SQL["sqlite"].replace("next_us", next_us)
+        cutoff_text = cutoff.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        return backlog.update(next_due_at=RawSQL(sql, [cutoff_text]))
+    return backlog.update(next_due_at=RawSQL(NEXT_SLOT_SQL[connection.vendor], [cutoff, now]))
 
 
 def _dispatch_some(*, now: datetime, limit: int, batch_size: int) -> tuple[list[int], int]:
@@ -224,7 +257,9 @@ def record_monitor_outcomes(*, outcomes: list[ProbeOutcome]) -> int:
         return 0
     monitors = {
         monitor.pk: monitor
-        for monitor in Monitor.objects.select_for_update(no_key=True)
+        # The release and check come along for state changes (the audit event names both).
+        for monitor in Monitor.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("release", "smoke_check")
         .filter(pk__in={result.monitor_id for result in results})
         .order_by("pk")
     }

@@ -13,7 +13,7 @@ from golive.models import AuditEvent
 from golive.permissions import SYSTEM
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from smoketests.choices import MonitorState, Outcome
-from smoketests.models import Monitor, MonitorAlert, MonitorResult
+from smoketests.models import Monitor, MonitorAlert, MonitorResult, SmokeCheck
 from smoketests.probe import ProbeOutcome, ProbeSpec, stream_outcomes
 from smoketests.services.monitors import (
     check_monitor_slots,
@@ -226,3 +226,60 @@ def test_checks_of_one_host_share_kept_alive_connections():
     assert {o.outcome for o in outcomes} == {Outcome.PASSED}
     # Kept alive and shared: at most the per-host limit, not one per check.
     assert CountingServer.connections <= 5
+
+
+def test_ten_thousand_overdue_monitors_are_rescheduled_with_one_statement(
+    live_release, django_assert_max_num_queries
+):
+    checks = SmokeCheck.objects.bulk_create(
+        SmokeCheck(release=live_release, name=f"c{n}", url=f"http://127.0.0.1:9/{n}") for n in range(10_000)
+    )
+    now = timezone.now().replace(microsecond=250_000)
+    # Overdue by 11 s to about 11 hours, some by exactly whole intervals; a few due in the catch-up window.
+    overdue = {
+        check.pk: now - timedelta(seconds=11 + 4 * n, microseconds=(n % 7) * 125_000)
+        for n, check in enumerate(checks)
+    }
+    overdue[checks[0].pk] = now - timedelta(seconds=90)  # exactly two intervals: its slot is now, skipped
+    Monitor.objects.bulk_create(
+        Monitor(
+            release=live_release,
+            smoke_check=check,
+            interval_seconds=60 if n % 3 else 45,
+            next_due_at=overdue[check.pk],
+        )
+        for n, check in enumerate(checks)
+    )
+    catching_up = Monitor.objects.filter(smoke_check=checks[1])
+    catching_up.update(next_due_at=now - timedelta(seconds=4))
+
+    with django_assert_max_num_queries(8):
+        created = dispatch_due_monitors(now=now)
+
+    assert [result.monitor for result in MonitorResult.objects.filter(pk__in=created)] == [catching_up.get()]
+    for monitor in Monitor.objects.exclude(pk=catching_up.get().pk):
+        interval = timedelta(seconds=monitor.interval_seconds)
+        due_at = overdue[monitor.smoke_check_id]
+        expected = due_at + ((now - due_at) // interval + 1) * interval  # its next slot after now
+        assert monitor.next_due_at == expected, (due_at, monitor.interval_seconds)
+    assert Monitor.objects.get(smoke_check=checks[0]).next_due_at == now + timedelta(seconds=45)
+
+
+def test_first_checks_of_a_batch_of_monitors_load_no_monitor_relation_one_by_one(
+    live_release, make_check, target, django_assert_max_num_queries
+):
+    monitors = [
+        create_monitor(
+            release=live_release, actor=SYSTEM, smoke_check=make_check(f"c{n}", target.url("/fast"))
+        )
+        for n in range(50)
+    ]
+    slots = [claimed_slots(monitor, 1)[0] for monitor in monitors]
+    outcomes = [outcome_for(slot, Outcome.PASSED) for slot in slots]
+
+    # Each first check moves its monitor from unknown to up: an audit event and the listeners in a
+    # savepoint per monitor, but its release and check come with the batch's one query for monitors.
+    with django_assert_max_num_queries(3 * 50 + 10):
+        assert record_monitor_outcomes(outcomes=outcomes) == 50
+
+    assert set(Monitor.objects.values_list("state", flat=True)) == {MonitorState.UP}

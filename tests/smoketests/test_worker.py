@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -278,3 +279,40 @@ def test_a_monitor_going_down_reaches_webhooks_signed_and_retried_by_a_real_work
     for post in receiver.received:
         assert signature_is_valid(post.body, endpoint.secret, post.headers["X-GoLive-Signature"])
     assert json.loads(receiver.received[0].body)["data"]["monitor"] == monitor.pk
+
+
+def test_a_dispatch_tick_does_not_wait_behind_queued_check_batches(
+    release, make_check, target, start_celery_worker
+):
+    from smoketests.tasks import check_monitor_slots
+    from smoketests.tasks import dispatch_due_monitors as dispatch_tick
+
+    release.status = ReleaseStatus.LIVE
+    release.save()
+    slow = [
+        create_monitor(
+            release=release, actor=SYSTEM, smoke_check=make_check(f"slow {n}", target.url("/slow?ms=2000"))
+        )
+        for n in range(5)
+    ]
+    home = create_monitor(release=release, actor=SYSTEM, smoke_check=make_check("home", target.url("/fast")))
+    now = timezone.now()
+    Monitor.objects.filter(pk__in=[monitor.pk for monitor in slow]).update(
+        next_due_at=now + timedelta(hours=1)
+    )
+    Monitor.objects.filter(pk=home.pk).update(next_due_at=now)
+    start_celery_worker(concurrency=1)
+    queued = [MonitorResult.objects.create(monitor=monitor, scheduled_for=now) for monitor in slow]
+    for result in queued:  # about ten seconds of check batches waiting for the one worker process
+        check_monitor_slots.delay([result.pk])
+
+    dispatch_tick.delay()
+
+    home_slot = MonitorResult.objects.filter(monitor=home)
+    wait_for(home_slot.exists, timeout=30)  # the tick ran and gave home its slot
+    slow_done = MonitorResult.objects.filter(
+        pk__in=[result.pk for result in queued], finished_at__isnull=False
+    )
+    assert slow_done.count() <= 2, "the tick waited for the queued check batches"
+    wait_for(lambda: slow_done.count() == 5, timeout=30)
+    wait_for(home_slot.filter(outcome=Outcome.PASSED).exists, timeout=30)
