@@ -167,9 +167,10 @@ def test_a_batch_delivered_twice_to_a_real_worker_is_checked_and_counted_once(
         for n in range(20)
     ]
     Monitor.objects.update(next_due_at=timezone.now())
+    # The dispatch queues the batch itself; the worker may check it as soon as it starts, so count first.
+    hits = len(target.hits)
     result_ids = dispatch_due_monitors()
     start_celery_worker(concurrency=2)
-    hits = len(target.hits)
 
     for _ in range(2):  # a second delivery of the same batch, to the other worker process at once
         check_monitor_slots.delay(result_ids)
