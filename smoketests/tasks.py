@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from smoketests.services import alerts as alert_services
 from smoketests.services import monitors as monitor_services
 from smoketests.services import runs as run_services
 
@@ -31,7 +32,7 @@ def check_monitor_slots(result_ids: list[int]) -> int:
 
 @shared_task(name="smoketests.send_monitor_alert")
 def send_monitor_alert(alert_id: int) -> None:
-    monitor_services.send_alert(alert_id=alert_id)
+    alert_services.send_alert(alert_id=alert_id)
 
 
 @shared_task(name="smoketests.prune_monitor_results")

@@ -96,10 +96,10 @@ EXEMPT: dict[str, str] = {
     "integrations.services.webhooks.send_delivery_to_workers": _DISPATCH,
     "handover.services.plan_state.lock_plan": "takes a row lock; writes nothing",
     "handover.services.signoffs.expected_name": _READ,
-    "smoketests.services.monitors.alert_payload": _READ,
-    "smoketests.services.monitors.alert_recipients": _READ,
+    "smoketests.services.alerts.alert_payload": _READ,
+    "smoketests.services.alerts.alert_recipients": _READ,
     "smoketests.services.monitors.due_monitors": _READ,
-    "smoketests.services.monitors.alert_email_body": _READ,
+    "smoketests.services.alerts.alert_email_body": _READ,
     "smoketests.services.monitors.first_due_at": _READ,
     "smoketests.services.monitors.in_window": _READ,
     "smoketests.services.monitors.latest_slot": _READ,
@@ -107,7 +107,9 @@ EXEMPT: dict[str, str] = {
     " record of every slot",
     "smoketests.services.monitors.mark_missed_slots": "marks unchecked slots missed on their MonitorResult"
     " rows, the record of every slot",
-    "smoketests.services.monitors.send_alert": "sends an alert whose cause (monitor.state_changed) is"
+    "smoketests.services.monitors.skip_backlog": "moves overdue monitors to their next slot (scheduling);"
+    " the slots never checked are not slots, and the next MonitorResult records what is checked",
+    "smoketests.services.alerts.send_alert": "sends an alert whose cause (monitor.state_changed) is"
     " audited; the MonitorAlert row records the sending",
     "smoketests.services.runs.failed_results": _READ,
     "smoketests.services.runs.outcome_counts": _READ,

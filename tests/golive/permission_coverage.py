@@ -66,6 +66,7 @@ ACTS_FOR_NOBODY: frozenset[str] = frozenset(
         "gonogo.services.vote_links.remind_voters",
         "smoketests.services.monitors.check_monitor_slots",
         "smoketests.services.monitors.dispatch_due_monitors",
+        "smoketests.services.monitors.skip_backlog",
         "smoketests.services.monitors.end_monitoring_after_handover",
         "smoketests.services.monitors.prune_monitor_results",
         "smoketests.services.monitors.record_monitor_outcomes",

@@ -21,6 +21,7 @@ from integrations.services.webhooks import attempt_delivery, signature_is_valid
 from smoketests.choices import MonitorState, Outcome
 from smoketests.models import Monitor, MonitorAlert, MonitorResult
 from smoketests.selectors import monitor_page, monitor_uptime_percent, release_monitor_uptime_percent
+from smoketests.services.alerts import send_alert
 from smoketests.services.monitors import (
     check_monitor_slots,
     create_monitor,
@@ -28,7 +29,6 @@ from smoketests.services.monitors import (
     end_monitoring_after_handover,
     mark_missed_slots,
     prune_monitor_results,
-    send_alert,
 )
 from smoketests.services.runs import spec_for
 from tests.factories import ReleaseFactory
