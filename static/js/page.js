@@ -31,11 +31,13 @@
   document.addEventListener("htmx:afterSettle", makeScrollingTablesFocusable);
   window.addEventListener("resize", makeScrollingTablesFocusable);
 
-  // data-pause-while-focused: a polling htmx region skips its refresh while someone types in it.
+  // data-pause-while-focused: a polling htmx region skips its refresh while someone types in it, and while
+  // a dialog is open over the page (until it has closed), so the control that opened it is still there to
+  // take the focus back.
   document.addEventListener("htmx:beforeRequest", (event) => {
     const region = event.detail && event.detail.elt;
     if (region instanceof Element && region.hasAttribute("data-pause-while-focused")
-        && region.matches(":focus-within")) {
+        && (region.matches(":focus-within") || document.body.classList.contains("modal-open"))) {
       event.preventDefault();
     }
   });
