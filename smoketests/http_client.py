@@ -13,11 +13,12 @@ environment and no cookie is kept from one check to the next.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import socket
 import ssl
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import NamedTuple
 
 import aiohttp
@@ -35,6 +36,7 @@ FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"
 # connection, and aiohttp sends them again on a new one when the server closed it meanwhile. Any other
 # method gets a connection of its own, so it is neither lost to a keep-alive timeout nor sent twice.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+STALE_CONNECTION_ERRORS = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 
 class Endpoint(NamedTuple):
@@ -114,7 +116,8 @@ class SmokeClient:
             max_field_size=MAX_HEAD_LINE_BYTES,
         )
 
-    def request(
+    @contextlib.asynccontextmanager
+    async def request(
         self,
         *,
         method: str,
@@ -123,25 +126,43 @@ class SmokeClient:
         body: bytes | None,
         verify_tls: bool,
         timeout: float,
-    ) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
         """The request, to be used as `async with`; DestinationRefused before anything is sent to a host
         that may not be requested. `timeout` bounds the whole exchange, reading the body included."""
         endpoint = endpoint_of_url(url)
         if refusal := refusal_for_host(endpoint.host, self.destination):
             raise DestinationRefused(refusal)
-        if method in IDEMPOTENT_METHODS:
-            session = self.session
+        deadline = time.monotonic() + timeout
+
+        def send(session: aiohttp.ClientSession) -> Awaitable[aiohttp.ClientResponse]:
+            return session.request(
+                method,
+                url,
+                headers={name: value for name, value in headers.items() if name.lower() not in FRAMING_HEADERS},
+                data=body,
+                allow_redirects=False,
+                ssl=self.tls_context(verify_tls) if endpoint.scheme == "https" else True,
+                timeout=aiohttp.ClientTimeout(total=max(deadline - time.monotonic(), 0.001)),
+            )
+
+        if method not in IDEMPOTENT_METHODS:
+            answer = await send(self._unshared())
         else:
-            session = self.unshared_session = self.unshared_session or self._session(force_close=True)
-        return session.request(
-            method,
-            url,
-            headers={name: value for name, value in headers.items() if name.lower() not in FRAMING_HEADERS},
-            data=body,
-            allow_redirects=False,
-            ssl=self.tls_context(verify_tls) if endpoint.scheme == "https" else True,
-            timeout=aiohttp.ClientTimeout(total=timeout),
-        )
+            try:
+                answer = await send(self.session)
+            except STALE_CONNECTION_ERRORS as error:
+                if isinstance(error, aiohttp.ClientConnectorError):
+                    raise  # no connection could be opened: not a kept-alive one found closed
+                # aiohttp sent it again on another kept-alive connection, and that one had been closed
+                # too: the server's keep-alive timeout struck both before this loop heard of it.
+                answer = await send(self._unshared())
+        async with answer:
+            yield answer
+
+    def _unshared(self) -> aiohttp.ClientSession:
+        """A session whose every request opens a connection of its own."""
+        self.unshared_session = self.unshared_session or self._session(force_close=True)
+        return self.unshared_session
 
     async def close(self) -> None:
         await self.session.close()

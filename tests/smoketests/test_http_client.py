@@ -1,13 +1,15 @@
 """Kept-alive connections per host and the per-host limit, measured by real servers counting connections."""
 
+import asyncio
 import threading
 import time
 
 import pytest
 
 from smoketests.choices import Outcome
-from smoketests.http_client import endpoint_of_url
-from smoketests.probe import ProbeSpec, stream_outcomes
+from golive.outbound import Destination
+from smoketests.http_client import SmokeClient, endpoint_of_url
+from smoketests.probe import ProbeSpec, stream_outcomes, tls_context
 from tests.config.test_settings import _manage, _settings_value
 from tests.smoketests.target import CountingServer
 
@@ -122,6 +124,34 @@ def test_a_request_dropped_on_a_kept_alive_connection_is_sent_again_on_a_new_one
     outcomes = probe_all(checks(server, 6, "/drop-second"), concurrency=6, per_host_limit=1)
     assert {outcome.outcome for outcome in outcomes.values()} == {Outcome.PASSED}
     assert (server.requests, server.opened) == (6, 6)
+
+
+def test_a_check_whose_every_kept_alive_connection_was_closed_is_sent_on_a_new_one(counting_server):
+    server = counting_server()
+    url = server.url("/drop-second")
+
+    async def two_at_once_then_one() -> list[int]:
+        client = SmokeClient(
+            destination=Destination.SMOKE_CHECK, limit=2, limit_per_host=2, tls_context=tls_context
+        )
+
+        async def status() -> int:
+            async with client.request(
+                method="GET", url=url, headers={}, body=None, verify_tls=True, timeout=5
+            ) as answer:
+                await answer.read()
+                return answer.status
+
+        try:
+            # Two kept-alive connections, each of which the server drops at its next request: the
+            # third check meets one, is sent again on the other, and needs a third.
+            first_two = await asyncio.gather(status(), status())
+            return [*first_two, await status()]
+        finally:
+            await client.close()
+
+    assert asyncio.run(two_at_once_then_one()) == [200, 200, 200]
+    assert (server.requests, server.opened) == (3, 3)
 
 
 def test_a_listener_that_stops_listening_stops_the_probing_and_closes_its_connections(counting_server):
