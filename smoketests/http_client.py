@@ -133,12 +133,13 @@ class SmokeClient:
         if refusal := refusal_for_host(endpoint.host, self.destination):
             raise DestinationRefused(refusal)
         deadline = time.monotonic() + timeout
+        headers = {name: value for name, value in headers.items() if name.lower() not in FRAMING_HEADERS}
 
         def send(session: aiohttp.ClientSession) -> Awaitable[aiohttp.ClientResponse]:
             return session.request(
                 method,
                 url,
-                headers={name: value for name, value in headers.items() if name.lower() not in FRAMING_HEADERS},
+                headers=headers,
                 data=body,
                 allow_redirects=False,
                 ssl=self.tls_context(verify_tls) if endpoint.scheme == "https" else True,

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from smoketests.choices import Outcome
 from golive.outbound import Destination
+from smoketests.choices import Outcome
 from smoketests.http_client import SmokeClient, endpoint_of_url
 from smoketests.probe import ProbeSpec, stream_outcomes, tls_context
 from tests.config.test_settings import _manage, _settings_value
