@@ -102,6 +102,11 @@ def current_and_upcoming(
     return sorted(found, key=lambda occurrence: occurrence.starts_at)
 
 
+def release_page_part(release: Release) -> dict:
+    """The freezes in force for the release, for its page."""
+    return {"freezes": freezes_in_force([release]).get(release.pk, [])}
+
+
 def warning_for(*, release: Release, moment: datetime, what: str) -> str:
     """A warning naming the freezes `moment` falls into for this release, or an empty string."""
     covering = freezes_covering(

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from golive.models.calendars import CalendarFeedTokenConverter
-from golive.views import calendars
+from integrations.views import calendars
 from integrations.views import connections as integration
 
 app_name = "integrations"

@@ -27,3 +27,20 @@ def blocking_defects_of(release_ids) -> list[Defect]:
 def high_risks_of(release_ids) -> list[Risk]:
     """The open high risks of several releases, in one query."""
     return list(Risk.objects.filter(release_id__in=release_ids).high())
+
+
+def release_page_part(release: Release) -> dict:
+    """The release page's risks and defects, and what blocks the go-live among them."""
+    risks = list(Risk.objects.filter(release=release).select_related("owner").order_by("-score", "pk"))
+    defects = list(Defect.objects.filter(release=release).select_related("owner").order_by("severity", "pk"))
+    blocking_risks = [risk for risk in risks if risk.is_blocking]
+    blocking_defects = [defect for defect in defects if defect.is_blocking]
+    return {
+        "risks": risks,
+        "defects": defects,
+        "blocking_risks": blocking_risks,
+        "blocking_defects": blocking_defects,
+        "blocker_count": len(blocking_risks) + len(blocking_defects),
+        "open_risk_count": sum(1 for risk in risks if risk.is_open),
+        "open_defect_count": sum(1 for defect in defects if defect.is_open),
+    }

@@ -18,14 +18,15 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 
-from gonogo.decision_rule import OUTCOME_LABELS
-
 register = template.Library()
 
 
 def _choice_labels() -> dict[str, str]:
-    """Every stored choice value of every model field, with its label (the first label wins)."""
-    labels: dict[str, str] = {str(code): label for code, label in OUTCOME_LABELS.items()}
+    """Every stored choice value of every model field, with its label (the first label wins), after the
+    codes no field lists, which an app names in its AppConfig's `code_labels`."""
+    labels: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        labels.update(getattr(config, "code_labels", {}))
     for model in apps.get_models():
         for field in model._meta.get_fields():
             for code, label in getattr(field, "flatchoices", None) or []:

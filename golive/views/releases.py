@@ -3,12 +3,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from freezes.views import warn_if_frozen
-from freezes.windows import freezes_in_force
 from golive.choices import Role
 from golive.forms import MembershipForm, ReleaseForm, ReleaseStatusForm
 from golive.models import ReleaseMembership
 from golive.permissions import Action, allowed_actions, can_create_release, get_release_for
+from golive.release_page import date_warnings
 from golive.selectors import release_overview
 from golive.services.releases import (
     add_member,
@@ -18,6 +17,11 @@ from golive.services.releases import (
     update_release,
 )
 from golive.views.mixins import add_service_errors
+
+
+def warn_about_target_go_live(request, release) -> None:
+    for warning in date_warnings(release=release, moment=release.target_go_live, what="target go-live"):
+        messages.warning(request, warning)
 
 
 def release_create(request):
@@ -31,7 +35,7 @@ def release_create(request):
             add_service_errors(form, error)
         else:
             messages.success(request, f"Release “{release.name}” created; you are its release manager.")
-            warn_if_frozen(request, release=release, moment=release.target_go_live, what="target go-live")
+            warn_about_target_go_live(request, release)
             return redirect(release)
     return render(request, "golive/release_form.html", {"form": form})
 
@@ -46,7 +50,7 @@ def release_edit(request, release_pk: int):
             add_service_errors(form, error)
         else:
             messages.success(request, "Release saved.")
-            warn_if_frozen(request, release=release, moment=release.target_go_live, what="target go-live")
+            warn_about_target_go_live(request, release)
             return redirect(release)
     return render(request, "golive/release_form.html", {"form": form, "release": release})
 
@@ -57,7 +61,6 @@ def release_detail(request, release_pk: int):
         "release": release,
         "perms_on_release": allowed_actions(request.user, release),
         "status_form": ReleaseStatusForm(release=release),
-        "freezes": freezes_in_force([release]).get(release.pk, []),
         **release_overview(release),
     }
     return render(request, "golive/release_detail.html", context)

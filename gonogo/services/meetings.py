@@ -12,10 +12,10 @@ from golive.choices import ReleaseStatus, Role
 from golive.errors import VotingClosed
 from golive.models import Release
 from golive.permissions import Action, require, require_rule
-from golive.services.calendars import queue_meeting_invitations
 from golive.services.releases import move_release_status
 from gonogo.decision_rule import Rule
 from gonogo.models import FINISHED_MEETING_STATES, GoNoGoMeeting, MeetingState, Participant
+from gonogo.services.invitations import queue_meeting_invitations
 
 # Moving to "go/no-go scheduled" is allowed from these statuses; the release already there stays there.
 _SCHEDULABLE_FROM = {

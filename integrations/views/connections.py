@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from golive.permissions import Action, allowed_actions, get_release_for
-from golive.selectors_calendars import calendar_feed_for
 from golive.views.mixins import add_service_errors
+from integrations.calendar_feed import calendar_feed_for
 from integrations.forms import ApiTokenForm, WebhookEndpointForm
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.services.api_tokens import create_api_token, revoke_api_token

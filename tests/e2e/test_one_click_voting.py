@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from golive.choices import Role
-from golive.services.calendars import send_meeting_invitations
 from gonogo.models import Vote
+from gonogo.services.invitations import send_meeting_invitations
 from gonogo.services.meetings import open_voting, schedule_meeting
 from tests.e2e.conftest import save_screenshot
 

@@ -81,8 +81,8 @@ EXEMPT: dict[str, str] = {
     " each WebhookDelivery row is the record of what was sent",
     "communications.services.announcements.announce_production_issue": "queues deliveries announcing a"
     " production issue whose creation or change is audited",
-    "golive.services.calendars.agenda_summary": _READ,
-    "golive.services.calendars.queue_meeting_invitations": _DISPATCH,
+    "gonogo.services.invitations.agenda_summary": _READ,
+    "gonogo.services.invitations.queue_meeting_invitations": _DISPATCH,
     "gonogo.services.vote_links.read_vote_link": _READ,
     "gonogo.services.vote_links.vote_link_urls": _READ,
     "gonogo.services.vote_links.vote_links_text": _READ,

@@ -56,7 +56,7 @@ EXEMPT: dict[str, str] = {
 # what it writes follows from an action that was checked (a run started, a monitor created, a vote cast).
 ACTS_FOR_NOBODY: frozenset[str] = frozenset(
     {
-        "golive.services.calendars.send_meeting_invitations",
+        "gonogo.services.invitations.send_meeting_invitations",
         "communications.services.outbox.create_automatic_draft",
         "communications.services.outbox.deliver_communication",
         "gonogo.services.decisions.recheck_decision_evidence",

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from golive.choices import Role
 from golive.models import AuditEvent
-from golive.tasks import remind_voters_task
 from gonogo.services.meetings import cancel_meeting, schedule_meeting
+from gonogo.tasks import remind_voters_task
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

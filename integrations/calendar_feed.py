@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from freezes.models import FreezeWindow
-from golive.calendar_ics import CalendarEntry, absolute_url, meeting_entry, uid_for
+from golive.calendar_ics import CalendarEntry, absolute_url, uid_for
 from golive.models import CalendarFeed, Release
+from gonogo.calendar import meeting_entry
 from gonogo.models import GoNoGoMeeting
 from runbook.models import GoLiveStep
 

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+# The names date from when these tasks lived in golive; kept, so queued messages and beat entries still run.
+
 
 @shared_task(name="golive.remind_voters")
 def remind_voters_task() -> int:
@@ -10,6 +12,6 @@ def remind_voters_task() -> int:
 
 @shared_task(name="golive.send_meeting_invitations")
 def send_meeting_invitations_task(meeting_id: int) -> int:
-    from golive.services.calendars import send_meeting_invitations
+    from gonogo.services.invitations import send_meeting_invitations
 
     return send_meeting_invitations(meeting_id)

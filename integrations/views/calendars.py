@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from golive import calendar_ics
 from golive.permissions import calendar_feed_owner
-from golive.selectors_calendars import calendar_entries_for
 from golive.services.calendars import create_calendar_feed, replace_calendar_feed_token
+from integrations.calendar_feed import calendar_entries_for
 
 
 @login_not_required
