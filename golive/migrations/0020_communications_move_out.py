@@ -6,33 +6,13 @@ which permissions, redactions and audit events refer to: the rows are relabelled
 
 from django.db import migrations
 
+from golive.migrations._app_moves import relabel_content_types
+
 MOVED = {
     "communication": "communications",
     "productionissue": "communications",
     "audienceaddresses": "communications",
 }
-
-
-def _relabel(apps, *, forward: bool) -> None:
-    content_type = apps.get_model("contenttypes", "ContentType")
-    for model, new_label in MOVED.items():
-        old_label, target_label = ("golive", new_label) if forward else (new_label, "golive")
-        moving = content_type.objects.filter(app_label=old_label, model=model).first()
-        if moving is None:
-            continue
-        # A row created for the new label by an earlier partial migrate holds nothing yet: the moving row
-        # carries the permissions and records that refer to it.
-        content_type.objects.filter(app_label=target_label, model=model).delete()
-        moving.app_label = target_label
-        moving.save(update_fields=["app_label"])
-
-
-def relabel_content_types(apps, schema_editor) -> None:
-    _relabel(apps, forward=True)
-
-
-def restore_content_types(apps, schema_editor) -> None:
-    _relabel(apps, forward=False)
 
 
 class Migration(migrations.Migration):
@@ -50,5 +30,5 @@ class Migration(migrations.Migration):
                 migrations.DeleteModel(name="AudienceAddresses"),
             ],
         ),
-        migrations.RunPython(relabel_content_types, restore_content_types),
+        relabel_content_types(MOVED),
     ]
