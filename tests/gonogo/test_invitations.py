@@ -5,36 +5,17 @@ from datetime import timedelta
 import icalendar
 import pytest
 import vobject
-from django.utils import timezone
 
 from golive.calendar_ics import uid_for
 from golive.choices import Role
 from gonogo.models import GoNoGoMeeting
 from gonogo.services.invitations import send_meeting_invitations
-from gonogo.services.meetings import cancel_meeting, schedule_meeting, update_meeting
+from gonogo.services.meetings import cancel_meeting, update_meeting
 
 
 @pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def scheduled(release, members, mailoutbox, eager_celery, django_capture_on_commit_callbacks):
-    manager = members[Role.RELEASE_MANAGER]
-    with django_capture_on_commit_callbacks(execute=True):
-        meeting = schedule_meeting(
-            release=release,
-            actor=manager,
-            scheduled_at=timezone.now() + timedelta(days=2),
-            chair=manager,
-            invitees=[members[Role.PRODUCT_OWNER], members[Role.SCRUM_TEAM]],
-        )
-    return meeting
+def scheduled(schedule_with_invitations):
+    return schedule_with_invitations(timedelta(days=2))
 
 
 def _invitation(message) -> tuple[str, icalendar.Calendar, vobject.base.Component]:

@@ -16,27 +16,10 @@ from gonogo.services.vote_links import remind_voters, vote_link_urls
 
 
 @pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def invited(release, members, mailoutbox, eager_celery, django_capture_on_commit_callbacks):
+def invited(members, schedule_with_invitations):
     """A meeting in 30 minutes with voting open; the product owner, dev and manager are invited."""
-    manager = members[Role.RELEASE_MANAGER]
-    with django_capture_on_commit_callbacks(execute=True):
-        meeting = schedule_meeting(
-            release=release,
-            actor=manager,
-            scheduled_at=timezone.now() + timedelta(minutes=30),
-            chair=manager,
-            invitees=[members[Role.PRODUCT_OWNER], members[Role.SCRUM_TEAM]],
-        )
-    open_voting(meeting=meeting, actor=manager)
+    meeting = schedule_with_invitations(timedelta(minutes=30))
+    open_voting(meeting=meeting, actor=members[Role.RELEASE_MANAGER])
     return meeting
 
 
