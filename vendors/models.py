@@ -8,7 +8,7 @@ is their on-call contact while the release goes live.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -115,6 +115,7 @@ class VendorEngagement(models.Model):
             if self.acknowledged_at > now + CLOCK_SLACK:
                 errors["acknowledged_at"] = "An acknowledgement cannot be in the future."
             elif self.informed_at and self.acknowledged_at < self.informed_at:
-                errors["acknowledged_at"] = "The vendor acknowledged before being informed; check both times."
+                # Not on one field: the entry's form changes one time, the acknowledgement's form the other.
+                errors[NON_FIELD_ERRORS] = "The vendor acknowledged before being informed; check both times."
         if errors:
             raise ValidationError(errors)

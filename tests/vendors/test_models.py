@@ -62,7 +62,7 @@ def test_dates_outside_the_planning_years_are_refused(release):
 def test_an_acknowledgement_before_being_informed_or_in_the_future_is_refused(release):
     informed = timezone.now() - timedelta(days=2)
     before = _errors(_entry(release, informed_at=informed, acknowledged_at=informed - timedelta(hours=1)))
-    assert before["acknowledged_at"] == ["The vendor acknowledged before being informed; check both times."]
+    assert before["__all__"] == ["The vendor acknowledged before being informed; check both times."]
     future = _errors(_entry(release, acknowledged_at=timezone.now() + timedelta(hours=1)))
     assert future["acknowledged_at"] == ["An acknowledgement cannot be in the future."]
 

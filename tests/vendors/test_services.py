@@ -109,10 +109,29 @@ def test_an_acknowledgement_before_the_vendor_was_informed_is_refused(release, m
         acknowledge_vendor(
             engagement=entry, actor=manager, acknowledged_at=entry.informed_at - timedelta(minutes=10)
         )
-    assert "acknowledged_at" in refused.value.message_dict
+    assert "acknowledged before being informed" in str(refused.value)
     entry.refresh_from_db()
     assert entry.acknowledged_at is None
     assert not AuditEvent.objects.filter(verb="vendor.acknowledged").exists()
+
+
+def test_recording_the_same_acknowledgement_again_changes_nothing(release, members):
+    manager, dev = members[Role.RELEASE_MANAGER], members[Role.SCRUM_TEAM]
+    entry = _record(release, manager)
+    answered = timezone.now() - timedelta(hours=1)
+    acknowledge_vendor(engagement=entry, actor=manager, acknowledged_at=answered, acknowledgement_note="Yes")
+    acknowledge_vendor(engagement=entry, actor=dev, acknowledged_at=answered, acknowledgement_note="Yes")
+    entry.refresh_from_db()
+    assert entry.acknowledgement_recorded_by == manager
+    assert AuditEvent.objects.filter(verb="vendor.acknowledged").count() == 1
+    acknowledge_vendor(
+        engagement=entry, actor=dev, acknowledged_at=answered, acknowledgement_note="Confirmed"
+    )
+    entry.refresh_from_db()
+    assert entry.acknowledgement_recorded_by == dev
+    assert AuditEvent.objects.get(verb="vendor.acknowledged", actor=dev).changes == {
+        "acknowledgement_note": ["Yes", "Confirmed"]
+    }
 
 
 def test_removing_a_vendor_deletes_it_and_leaves_an_event(release, members):

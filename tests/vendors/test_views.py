@@ -145,17 +145,31 @@ def test_an_acknowledgement_in_the_future_or_before_being_informed_is_refused(
     release, members, client_for, entry
 ):
     client = client_for(members[Role.RELEASE_MANAGER])
-    for when in (
-        timezone.localtime() + timedelta(days=1),
-        timezone.localtime(entry.informed_at) - timedelta(days=1),
-    ):
-        response = client.post(
-            _url("vendor_acknowledge", release, entry), {"acknowledged_at": when.strftime(LOCAL)}
-        )
-        assert response.status_code == 200
-        assert response.context["form"].errors["acknowledged_at"]
+    url = _url("vendor_acknowledge", release, entry)
+    future = client.post(url, {"acknowledged_at": (timezone.localtime() + timedelta(days=1)).strftime(LOCAL)})
+    assert future.context["form"].errors["acknowledged_at"] == ["An acknowledgement cannot be in the future."]
+    early = timezone.localtime(entry.informed_at) - timedelta(days=1)
+    before = client.post(url, {"acknowledged_at": early.strftime(LOCAL)})
+    assert before.context["form"].non_field_errors() == [
+        "The vendor acknowledged before being informed; check both times."
+    ]
     entry.refresh_from_db()
     assert entry.acknowledged_at is None
+
+
+def test_moving_the_informed_time_past_the_acknowledgement_is_refused_on_the_form(
+    release, members, client_for, entry
+):
+    entry.acknowledged_at = entry.informed_at + timedelta(hours=1)
+    entry.save()
+    late = timezone.localtime(entry.acknowledged_at) + timedelta(hours=1)
+    response = client_for(members[Role.RELEASE_MANAGER]).post(
+        _url("vendor_edit", release, entry), _form(vendor=entry.vendor, informed_at=late.strftime(LOCAL))
+    )
+    assert response.status_code == 200
+    assert "acknowledged before being informed" in response.context["form"].non_field_errors()[0]
+    stored = VendorEngagement.objects.get()
+    assert stored.informed_at == entry.informed_at
 
 
 def test_removing_a_vendor(release, members, client_for, entry):

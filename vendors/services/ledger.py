@@ -49,6 +49,11 @@ def acknowledge_vendor(
     corrects the time or the note."""
     require(actor, engagement.release, Action.MANAGE_VENDORS)
     engagement = stored_row(engagement)
+    if (engagement.acknowledged_at, engagement.acknowledgement_note) == (
+        acknowledged_at,
+        acknowledgement_note,
+    ):
+        return engagement  # recorded already: nothing changes, nobody new recorded it
     engagement.acknowledgement_recorded_by = person(actor)
     engagement.acknowledgement_recorded_at = timezone.now()
     return update_record(
