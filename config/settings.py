@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "freezes",
     "smoketests",
     "handover",
+    "vendors",
     "integrations",
     "forge",
     "dashboards",
@@ -262,6 +263,12 @@ LIVE_WATCH_TOKEN_SECONDS = env_int("LIVE_WATCH_TOKEN_SECONDS", 120)
 # The release dashboard's cards are shared by everyone watching a release for this many seconds (0: off);
 # a change recorded in the audit trail shows at once (README, "Dashboards").
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 5)
+
+# Readiness warns when a vendor on the release has not acknowledged being informed and the target go-live
+# is this many days away or closer (README, "Vendor support ledger").
+VENDOR_ACKNOWLEDGEMENT_DAYS = env_int("VENDOR_ACKNOWLEDGEMENT_DAYS", 5)
+if not 0 <= VENDOR_ACKNOWLEDGEMENT_DAYS <= 365:
+    raise ImproperlyConfigured("VENDOR_ACKNOWLEDGEMENT_DAYS must be between 0 and 365.")
 
 # Smoke tests and monitors (README, "Smoke tests and monitoring"). An empty host list lets checks
 # target any host but link-local and metadata addresses (golive/outbound.py); production should name its

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("freezes.urls")),
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),
+    path("", include("vendors.urls")),
     path("", include("forge.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -40,6 +40,7 @@ class Action(StrEnum):
     MANAGE_HANDOVER = "manage_handover"
     REDACT_RECORDS = "redact_records"
     OVERRIDE_FREEZE = "override_freeze"
+    MANAGE_VENDORS = "manage_vendors"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -50,6 +51,7 @@ _DELIVERY_TEAM = _EVERY_MEMBER | {
     Action.MANAGE_SMOKE_CHECKS,
     Action.RUN_SMOKE_TESTS,
     Action.MANAGE_HANDOVER,
+    Action.MANAGE_VENDORS,
 }
 
 # What each role may do on its release. Release-manager-only actions (editing the release, moving its

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -31,6 +32,7 @@ from registers.models.defects import BLOCKING_DEFECT, OPEN_DEFECT
 from registers.models.risks import BLOCKING_RISK, HIGH_RISK, OPEN_RISK
 from smoketests.choices import MonitorState, RunStatus
 from smoketests.models import Monitor, SmokeRun
+from vendors.models import UNACKNOWLEDGED_VENDOR, VendorEngagement
 
 # Handover items due within this many days are a warning before they become overdue blockers.
 DUE_SOON_DAYS = 7
@@ -42,6 +44,9 @@ NOT_YET_LIVE_STATUSES = (
     ReleaseStatus.GO,
     ReleaseStatus.NO_GO,
 )
+# Vendors are told before go-live; once the release is live (or rolled back) an unanswered case no longer
+# warns.
+BEFORE_LIVE_STATUSES = (*NOT_YET_LIVE_STATUSES, ReleaseStatus.DEPLOYING)
 # Open major defects not flagged as blocking (those count as blockers already).
 MAJOR_DEFECT = OPEN_DEFECT & Q(severity=DefectSeverity.MAJOR, blocks_go_live=False)
 COVERED_RISK = HIGH_RISK & Q(contingency_accepted=True)
@@ -102,6 +107,34 @@ class TargetDatePassed:
         return int(matches(self.rule_on(now), release))
 
 
+class UnacknowledgedVendorsNearGoLive:
+    """How many vendors on the release have not acknowledged being informed, once the target go-live is
+    settings.VENDOR_ACKNOWLEDGEMENT_DAYS days away or closer (or past) and the release is not live yet;
+    0 before that."""
+
+    def release_rule(self, now: datetime) -> Q:
+        horizon = now + timedelta(days=settings.VENDOR_ACKNOWLEDGEMENT_DAYS)
+        return Q(status__in=BEFORE_LIVE_STATUSES, target_go_live__lte=horizon)
+
+    def sql(self, now: datetime) -> Case:
+        unacknowledged = count_per_release(VendorEngagement, UNACKNOWLEDGED_VENDOR)
+        return Case(
+            When(self.release_rule(now), then=unacknowledged), default=Value(0), output_field=IntegerField()
+        )
+
+    def in_python(self, release: Release, now: datetime) -> int:
+        if not matches(self.release_rule(now), release):
+            return 0
+        rows = VendorEngagement._base_manager.filter(release=release)
+        return sum(1 for row in rows if matches(UNACKNOWLEDGED_VENDOR, row))
+
+
+def _describe_unacknowledged_vendors(n: int) -> str:
+    days = settings.VENDOR_ACKNOWLEDGEMENT_DAYS
+    vendors = "vendor has" if n == 1 else "vendors have"
+    return f"{n} {vendors} not acknowledged the release, {days} days or less before go-live"
+
+
 class ReadinessState(models.TextChoices):
     READY = "ready", "Ready"
     AT_RISK = "at_risk", "At risk"
@@ -122,7 +155,7 @@ class Signal:
     moment, and how a non-zero count reads in words."""
 
     count_name: str
-    count: RowCount | LastRunFailed | TargetDatePassed
+    count: RowCount | LastRunFailed | TargetDatePassed | UnacknowledgedVendorsNearGoLive
     describe: Callable[[int], str]
 
 
@@ -179,6 +212,9 @@ WARNINGS = (
         ),
     ),
     Signal("target_date_passed", TargetDatePassed(), lambda n: "the target go-live date has passed"),
+    Signal(
+        "unacknowledged_vendor_count", UnacknowledgedVendorsNearGoLive(), _describe_unacknowledged_vendors
+    ),
 )
 
 

@@ -116,6 +116,7 @@ _PHRASES = {
     "down": "saw {noun} go down",
     "up": "saw {noun} come back up",
     "reported": "reported {noun}",
+    "acknowledged": "recorded the acknowledgement of {noun}",
 }
 
 

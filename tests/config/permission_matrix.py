@@ -26,7 +26,7 @@ AUDIENCES: dict[str, set[str]] = {
     "SIGNED_IN": set(ACTORS) - {"anonymous"},
     "MEMBERS": {"everything", *ROLE_HOLDERS, *PREDICATE_HOLDERS},
     "RELEASE_MANAGER": {"manager", "everything"},
-    # Risks, defects, smoke checks and the handover's project side.
+    # Risks, defects, smoke checks, the vendor ledger and the handover's project side.
     "PROJECT": {"manager", "owner", "dev", "everything"},
     "ISSUES": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
     "SMOKE_RUNNERS": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
@@ -260,6 +260,12 @@ MATRIX: dict[str, Row] = {
     "handover:training_edit": page(on(pk="training"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     "handover:training_held": page(on(pk="training"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     "handover:withdraw": page(on(kind="items", pk="item"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    # The vendor support ledger: every member reads it, the project side keeps it.
+    "vendors:vendor_list": page(R, get=VIEW),
+    "vendors:vendor_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "vendors:vendor_edit": page(on(pk="vendor"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "vendors:vendor_acknowledge": page(on(pk="vendor"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
+    "vendors:vendor_remove": page(on(pk="vendor"), post=[("PROJECT", 302)]),
     "handover:report": page(R, get=VIEW),
     "handover:report_csv": page(R, get=VIEW),
     # Forge: the hooks answer the forge (a signature, not a login); deployment targets are the RM's.

@@ -32,6 +32,7 @@ from runbook.models import Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from tests.factories import grant_permission
+from vendors.models import VendorEngagement
 
 # actor → the role it holds on the release (None: not a member).
 ACTOR_ROLES = {
@@ -147,6 +148,9 @@ def build_world() -> dict:
         environment="production",
         created_by=manager,
     )
+    vendor = VendorEngagement.objects.create(
+        release=release, vendor="Pega GCS", informed_at=timezone.now(), shared="The go-live plan"
+    )
     load_freeze_demo()
     token = create_api_token(user=manager, name="Pipeline")
     feed: CalendarFeed = create_calendar_feed(user=manager)
@@ -178,6 +182,7 @@ def build_world() -> dict:
         "webhook": endpoint.pk,
         "delivery": delivery.pk,
         "deploy_target": target.pk,
+        "vendor": vendor.pk,
         "freeze": FreezeWindow.objects.order_by("pk").first().pk,
         "api_token": token.token.pk,
         "calendar_token": feed.token,

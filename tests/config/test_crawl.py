@@ -28,6 +28,7 @@ from runbook.models import GoLiveStep, Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
 from tests.factories import UserFactory
+from vendors.models import VendorEngagement
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ SEGMENT_MODELS = {
     "training": TrainingSession,
     "freezes": FreezeWindow,
     "deploy-targets": DeploymentTarget,
+    "vendors": VendorEngagement,
 }
 # Ways an object belongs to a release, tried in turn.
 RELEASE_LOOKUPS = ["release", "plan__release", "meeting__release", "decision__meeting__release",

@@ -110,6 +110,7 @@ def _release_scoped(release: Release) -> dict:
         "handover": plan.items.values_list("pk", flat=True).first() if plan else None,
         "freezes": FreezeWindow.objects.values_list("pk", flat=True).first(),
         "deploy-targets": release.deployment_targets.values_list("pk", flat=True).first(),
+        "vendors": release.vendor_engagements.values_list("pk", flat=True).first(),
         # ".../redact/<content_type_id>/<object_pk>/": a risk of this release.
         "redact": ContentType.objects.get_for_model(Risk).pk,
         "object_pk": release.risks.values_list("pk", flat=True).first(),

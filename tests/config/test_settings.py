@@ -220,3 +220,17 @@ def test_the_site_address_follows_the_web_port_when_it_is_not_set():
         "settings.SITE_URL", {"WEB_PORT": "8765", "SITE_URL": "https://golive.example.com"}
     )
     assert shown == "https://golive.example.com"
+
+
+@pytest.mark.parametrize("raw", ["five", "-1", "366"])
+def test_a_bad_vendor_acknowledgement_window_stops_start_up(raw):
+    result = _manage("check", env_overrides={"VENDOR_ACKNOWLEDGEMENT_DAYS": raw})
+    assert result.returncode != 0
+    assert "VENDOR_ACKNOWLEDGEMENT_DAYS" in result.stderr
+
+
+def test_the_vendor_acknowledgement_window_defaults_to_five_days_and_follows_its_variable():
+    assert _settings_value("settings.VENDOR_ACKNOWLEDGEMENT_DAYS", {}) == "5"
+    assert (
+        _settings_value("settings.VENDOR_ACKNOWLEDGEMENT_DAYS", {"VENDOR_ACKNOWLEDGEMENT_DAYS": "10"}) == "10"
+    )

@@ -27,6 +27,8 @@ from smoketests.services import checks, monitors, runs
 from tests.factories import DefectFactory, RiskFactory
 from tests.golive.audit_coverage import service_functions
 from tests.golive.permission_coverage import ACTS_FOR_NOBODY, EXEMPT, unchecked_services
+from vendors.models import VendorEngagement
+from vendors.services import ledger
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,12 @@ def _check(release) -> SmokeCheck:
     check.full_clean()
     check.save()
     return check
+
+
+def _vendor(release) -> VendorEngagement:
+    return VendorEngagement.objects.create(
+        release=release, vendor="Pega GCS", informed_at=timezone.now(), shared="The go-live plan"
+    )
 
 
 def _endpoint(release, manager):
@@ -127,6 +135,18 @@ FAMILIES = {
     ),
     "create a support team": lambda release, rm, actor: teams.create_team(
         release=release, actor=actor, name="Ops", kind="application", lead=rm
+    ),
+    "record a vendor": lambda release, rm, actor: ledger.record_vendor(
+        release=release, actor=actor, vendor="Pega GCS", informed_at=timezone.now(), shared="The plan"
+    ),
+    "change a vendor": lambda release, rm, actor: ledger.update_vendor(
+        engagement=_vendor(release), actor=actor, case_number="INC-1"
+    ),
+    "record a vendor's acknowledgement": lambda release, rm, actor: ledger.acknowledge_vendor(
+        engagement=_vendor(release), actor=actor, acknowledged_at=timezone.now()
+    ),
+    "remove a vendor": lambda release, rm, actor: ledger.remove_vendor(
+        engagement=_vendor(release), actor=actor
     ),
 }
 

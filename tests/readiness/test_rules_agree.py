@@ -9,6 +9,7 @@ reasons, and the SQL rank must give the same state.
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from registers.models import Defect, Risk
 from smoketests.choices import MonitorState, RunStatus
 from smoketests.models import Monitor, SmokeCheck, SmokeRun
 from tests.factories import ReleaseFactory, UserFactory
+from vendors.models import VendorEngagement
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,9 @@ items = st.lists(
     max_size=4,
 )
 releases = st.tuples(st.sampled_from(ReleaseStatus), st.integers(-3, 3))
+# Each vendor acknowledged or not, and how many days before go-live an unacknowledged one warns.
+vendors = st.lists(st.booleans(), max_size=3)
+acknowledgement_days = st.integers(0, 4)
 
 
 @pytest.fixture
@@ -58,7 +63,9 @@ def team():
     return SupportTeam.objects.create(name="Service desk", kind=TeamKind.SERVICE_DESK, lead=UserFactory())
 
 
-def _build(team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, item_rows) -> Release:
+def _build(
+    team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, item_rows, vendor_rows
+) -> Release:
     now = timezone.now()
     status, target_in_days = release_facts
     release = ReleaseFactory(status=status)
@@ -101,6 +108,14 @@ def _build(team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, 
                 waiver_reason="Not needed" if status == ItemStatus.WAIVED else "",
                 rejection_reason="Incomplete" if status == ItemStatus.REJECTED else "",
             )
+    for number, acknowledged in enumerate(vendor_rows):
+        VendorEngagement.objects.create(
+            release=release,
+            vendor=f"Vendor {number}",
+            informed_at=now - timedelta(days=1),
+            shared="The go-live plan",
+            acknowledged_at=now if acknowledged else None,
+        )
     return release
 
 
@@ -109,12 +124,19 @@ def _build(team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, 
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(releases, defects, risks, monitors, runs, items)
+@given(releases, defects, risks, monitors, runs, items, vendors, acknowledgement_days)
 def test_sql_and_python_give_the_same_readiness(
-    team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, item_rows
+    team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, item_rows, vendor_rows, days
 ):
-    release = _build(team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, item_rows)
+    release = _build(
+        team, release_facts, defect_rows, risk_rows, monitor_rows, run_rows, item_rows, vendor_rows
+    )
     now = timezone.now()
+    with override_settings(VENDOR_ACKNOWLEDGEMENT_DAYS=days):
+        _assert_sql_and_python_agree(release, now)
+
+
+def _assert_sql_and_python_agree(release, now):
     in_sql = readiness_for(release, now=now)
     in_python = readiness_in_python(release, now=now)
     assert dict(in_sql.counts) == dict(in_python.counts)
