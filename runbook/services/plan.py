@@ -101,9 +101,10 @@ def update_step(
 ) -> GoLiveStep:
     require(actor, step.release, Action.EDIT_RUNBOOK)
     step = stored_row(step)
-    if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note"}:
+    if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note", "operational"}:
         raise IllegalTransition(
-            "Only a pending step can be re-planned; its instructions and rollback note can still change."
+            "Only a pending step can be re-planned; its instructions, rollback note and whether it is "
+            "operational can still change."
         )
     if depends_on is not None:
         _check_same_release(step, depends_on)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from demo.handover import load_handover_demo
+from demo.knowledge_transfer import load_knowledge_transfer_demo
 from demo.scale import load_scale_demo
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
 from golive.models import Release
@@ -139,6 +140,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Created the demo handover plan and support teams."))
         if load_runbook_demo(release=release, users=users):
             self.stdout.write(self.style.SUCCESS("Created the demo runbook."))
+        load_knowledge_transfer_demo(release=release, users=users, password=DEMO_PASSWORD)
         if load_live_release_demo(users=users):
             self.stdout.write(
                 self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
