@@ -1,8 +1,9 @@
 """The knowledge-transfer ladder: how far each person has come with each operational step.
 
 Shadowed → co-performed → performed unaided, read from real executions only: a step done in a go-live
-or timed to its end in a rehearsal (its owner performed it, its shadows watched), and co-performances
-confirmed by the step's owner or the release manager.
+(its owner performed it, its shadows watched), a step timed to its end in a rehearsal (who owned and who
+shadowed it when its timing stopped), and co-performances confirmed by the step's owner or the release
+manager.
 
 The ladder belongs to the application and the step's title, not to one release: the next release copies
 the runbook, so what was earned on 4.1's "Rollback of the orders database" counts for 4.2's step of that
@@ -74,7 +75,7 @@ def releases_counted_for(release: Release):
 
 
 def operational_step_ladders(release: Release) -> list[StepLadder]:
-    """One ladder per operational step of `release`, in runbook order; five queries however long."""
+    """One ladder per operational step of `release`, in runbook order; six queries however long."""
     steps = list(release.steps.filter(operational=True).order_by("order", "pk"))
     if not steps:
         return []
@@ -90,8 +91,10 @@ def operational_step_ladders(release: Release) -> list[StepLadder]:
     history_ids = [step.pk for step in history]
     rehearsed = defaultdict(list)
     timings = RehearsalStep.objects.filter(step_id__in=history_ids, finished_at__isnull=False)
-    for timing in timings.select_related("rehearsal").order_by("finished_at", "pk"):
-        rehearsed[timing.step_id].append(timing.rehearsal)
+    for timing in (
+        timings.select_related("rehearsal").prefetch_related("shadowed_by").order_by("finished_at", "pk")
+    ):
+        rehearsed[timing.step_id].append(timing)
     climbs: dict[str, dict[int, Climb]] = defaultdict(dict)
 
     def lift(step: GoLiveStep, user_id: int, rung: Rung, occasion: str) -> None:
@@ -100,13 +103,17 @@ def operational_step_ladders(release: Release) -> list[StepLadder]:
             climbs[title_key(step.title)][user_id] = Climb(rung, f"{occasion} of {step.release.version}")
 
     for step in history:
-        occasions = [f"the rehearsal on {rehearsal.environment}" for rehearsal in rehearsed[step.pk]]
-        if step.status == StepStatus.DONE:
-            occasions.append("the go-live")
-        for occasion in occasions:
-            lift(step, step.owner_id, Rung.UNAIDED, occasion)
-            for shadow in step.shadows.all():
+        for timing in rehearsed[step.pk]:
+            occasion = f"the rehearsal on {timing.rehearsal.environment}"
+            if timing.performed_by_id is not None:
+                lift(step, timing.performed_by_id, Rung.UNAIDED, occasion)
+            for shadow in timing.shadowed_by.all():
                 lift(step, shadow.pk, Rung.SHADOWED, occasion)
+        if step.status == StepStatus.DONE:
+            # A step's owner and shadows cannot change once it has started (runbook.services.plan).
+            lift(step, step.owner_id, Rung.UNAIDED, "the go-live")
+            for shadow in step.shadows.all():
+                lift(step, shadow.pk, Rung.SHADOWED, "the go-live")
     steps_by_id = {step.pk: step for step in history}
     for record in CoPerformance.objects.filter(step_id__in=history_ids).select_related("rehearsal"):
         lift(steps_by_id[record.step_id], record.performer_id, Rung.CO_PERFORMED, record.occasion)

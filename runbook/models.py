@@ -145,6 +145,12 @@ class RehearsalStep(models.Model):
     step = models.ForeignKey(GoLiveStep, on_delete=models.CASCADE, related_name="rehearsal_timings")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who ran and who watched the step in this rehearsal, kept when its timing stops: the knowledge-transfer
+    # ladder reads them, so a later change of the step's owner or shadows does not rewrite the rehearsal.
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shadowed_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
         db_table = "golive_rehearsalstep"

@@ -90,7 +90,11 @@ def test_sign_off_waits_for_the_rung_then_opens(
     GoLiveStep.objects.filter(pk=rollback.pk).update(owner=support)
     rehearsal = Rehearsal.objects.create(release=release, started_by=manager)
     RehearsalStep.objects.create(
-        rehearsal=rehearsal, step=rollback, started_at=rehearsal.started_at, finished_at=rehearsal.started_at
+        rehearsal=rehearsal,
+        step=rollback,
+        started_at=rehearsal.started_at,
+        finished_at=rehearsal.started_at,
+        performed_by=support,
     )
     assert _ladder_lines(plan, support_team) == []
     sign_off(plan=plan, team=support_team, actor=support, typed_name=support.get_full_name())

@@ -167,3 +167,11 @@ def test_a_support_member_of_another_release_cannot_be_named(done_step, members,
     MembershipFactory(release=ReleaseFactory(), user=outsider, role=Role.PRODUCTION_SUPPORT)
     client_for(members[Role.SCRUM_TEAM]).post(_url(done_step), {"performer": outsider.pk})
     assert not CoPerformance.objects.exists()
+
+
+def test_the_form_waits_until_the_step_ran_or_a_rehearsal_exists(step, members, client_for):
+    client = client_for(members[Role.SCRUM_TEAM])
+    runbook_page = f"/releases/{step.release_id}/runbook/"
+    assert "Confirm co-performed" not in client.get(runbook_page).content.decode()
+    _rehearsal(step, finished=True)
+    assert "Confirm co-performed" in client.get(runbook_page).content.decode()

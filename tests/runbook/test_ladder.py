@@ -7,9 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from golive.choices import Role
+from golive.errors import IllegalTransition
 from runbook.ladder import Rung, operational_step_ladders
-from runbook.models import CoPerformance, GoLiveStep, Rehearsal, RehearsalStep
+from runbook.models import CoPerformance, GoLiveStep, Rehearsal
 from runbook.services.plan import add_step, update_step
+from runbook.services.rehearsals import start_rehearsal, time_rehearsal_step
 from runbook.spreadsheets import export_runbook, import_runbook
 from tests.factories import MembershipFactory, ReleaseFactory, UserFactory
 
@@ -46,12 +48,12 @@ def _done(step) -> None:
 
 
 def _rehearsed(step, manager, *, finished=True) -> Rehearsal:
-    rehearsal = Rehearsal.objects.create(release=step.release, started_by=manager)
-    timing = RehearsalStep.objects.create(rehearsal=rehearsal, step=step, started_at=rehearsal.started_at)
+    """A staging rehearsal in which the step's timing was started and, if `finished`, stopped."""
+    rehearsal = start_rehearsal(release=step.release, actor=manager, environment="staging")
+    timing = rehearsal.timings.get(step=step)
+    time_rehearsal_step(timing=timing, actor=manager)
     if finished:
-        RehearsalStep.objects.filter(pk=timing.pk).update(
-            finished_at=rehearsal.started_at + timedelta(minutes=9)
-        )
+        time_rehearsal_step(timing=timing, actor=manager)
     return rehearsal
 
 
@@ -90,6 +92,29 @@ def test_a_step_run_to_its_end_in_a_rehearsal_counts(release, manager, support, 
     climbs = _climbs(release)[ROLLBACK]
     assert climbs["desk"] == (Rung.UNAIDED, f"the rehearsal on staging of {release.version}")
     assert climbs["support"][0] == Rung.SHADOWED
+
+
+def test_a_rehearsal_keeps_who_ran_and_watched_it_when_the_step_is_reassigned_later(
+    release, manager, support, desk, members
+):
+    step = _operational(release, manager, desk, shadows=[support])
+    _rehearsed(step, manager)
+    update_step(step=step, actor=manager, owner=members[Role.SCRUM_TEAM], shadows=[])
+    climbs = _climbs(release)[ROLLBACK]
+    assert climbs["desk"][0] == Rung.UNAIDED and climbs["support"][0] == Rung.SHADOWED
+    assert "dev" not in climbs
+
+
+def test_who_shadowed_a_step_that_ran_cannot_be_rewritten(release, manager, support, desk):
+    step = _operational(release, manager, manager, shadows=[support])
+    _done(step)
+    with pytest.raises(IllegalTransition, match="only while it is pending"):
+        update_step(step=step, actor=manager, shadows=[support, desk])
+    update_step(step=step, actor=manager, shadows=[support])  # unchanged: accepted
+    assert _climbs(release)[ROLLBACK] == {
+        "manager": (Rung.UNAIDED, f"the go-live of {release.version}"),
+        "support": (Rung.SHADOWED, f"the go-live of {release.version}"),
+    }
 
 
 def test_a_confirmed_co_performance_is_the_middle_rung_and_the_highest_rung_wins(
