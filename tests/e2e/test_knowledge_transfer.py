@@ -12,7 +12,7 @@ from handover.services.plans import create_plan
 from runbook.models import GoLiveStep
 from runbook.services.plan import add_step
 from tests.e2e.conftest import WIDER_THAN_WINDOW, save_screenshot
-from tests.factories import ReleaseFactory
+from tests.factories import MembershipFactory, ReleaseFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -79,3 +79,30 @@ def test_the_plan_requires_operational_steps_performed_unaided(release, service_
     expect(phone_list).to_contain_text("Service desk: shadowed")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width} px wide: {page.evaluate(WIDER_THAN_WINDOW)}"
+
+
+def test_the_release_manager_copies_the_runbook_with_support_as_owners(
+    release, members, service_desk, new_page, log_in
+):
+    manager, support = members[Role.RELEASE_MANAGER], members[Role.PRODUCTION_SUPPORT]
+    GoLiveStep.objects.filter(release=release, title=ROLLBACK).update(operational=True)
+    following = ReleaseFactory(
+        application=release.application,
+        version="4.3.0",
+        target_go_live=release.target_go_live + timedelta(days=90),
+    )
+    MembershipFactory(release=following, user=manager, role=Role.RELEASE_MANAGER)
+    MembershipFactory(release=following, user=support, role=Role.PRODUCTION_SUPPORT)
+    page = new_page()
+    log_in(page, "manager")
+    page.goto(f"/releases/{release.pk}/handover/")
+    page.get_by_role("link", name="Copy the runbook for the next release with support as owners").click()
+    page.get_by_label("Into the release").select_option(str(following.pk))
+    page.get_by_label("Owner from Service desk").select_option(str(support.pk))
+    save_screenshot(page, "knowledge-transfer-copy-runbook")
+    page.get_by_role("button", name="Copy the runbook").click()
+    expect(page.get_by_role("alert").first).to_contain_text("support owns its operational steps")
+    page.goto(f"/releases/{following.pk}/runbook/")
+    row = page.get_by_test_id("runbook-plan").get_by_role("row").filter(has_text=ROLLBACK)
+    expect(row).to_contain_text(support.get_full_name())
+    expect(row).to_contain_text("operational")
