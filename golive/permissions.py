@@ -197,6 +197,7 @@ OBJECT_RULES: dict[str, tuple[str | Action, ...]] = {
     "change_participant": (Action.MANAGE_MEETINGS,),
     "complete_condition": ("condition_owner", Action.MANAGE_MEETINGS),
     "move_step": ("step_owner", Action.EDIT_RUNBOOK),
+    "confirm_co_performance": ("step_owner", Action.EDIT_RUNBOOK),
 }
 REFUSALS = {
     "open_voting": "Only the chair or the release manager opens voting.",
@@ -204,6 +205,8 @@ REFUSALS = {
     "change_participant": "Only the release manager changes who must vote and who may veto.",
     "complete_condition": "Only the condition's owner or the release manager marks it done.",
     "move_step": "Only the step's owner or the release manager moves a step.",
+    "confirm_co_performance": "Only the step's owner or the release manager confirms that someone "
+    "performed the step with the owner present.",
 }
 
 

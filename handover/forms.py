@@ -65,7 +65,14 @@ class PlanSettingsForm(_CrispyForm, forms.ModelForm):
 
     class Meta:
         model = HandoverPlan
-        fields = ["teams", "notes", "require_hypercare_exit", "hypercare_hours", "uptime_target_percent"]
+        fields = [
+            "teams",
+            "notes",
+            "require_hypercare_exit",
+            "hypercare_hours",
+            "uptime_target_percent",
+            "require_unaided_operational_steps",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -243,3 +250,58 @@ class TeamMembersForm(_CrispyForm, forms.Form):
             .distinct()
             .order_by("username")
         )
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class RunbookCopyForm(_CrispyForm, forms.Form):
+    """Copy the runbook into the next release: per receiving team, who owns its operational steps there
+    (the team lead unless another member is chosen), and per operational step, which team owns it
+    (at first the team lowest on the knowledge-transfer ladder for that step)."""
+
+    submit_label = "Copy the runbook"
+    target = forms.TypedChoiceField(label="Into the release", coerce=int)
+
+    def __init__(self, *args, targets, teams, matrix, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._targets = {release.pk: release for release in targets}
+        self.fields["target"].choices = [
+            (release.pk, f"{release.application} {release.version} — {release.name}") for release in targets
+        ]
+        self._people = {}
+        for team in teams:
+            people = [team.lead, *sorted(team.members.exclude(pk=team.lead_id), key=_person)]
+            self._people.update({person.pk: person for person in people})
+            self.fields[f"owner_{team.pk}"] = forms.TypedChoiceField(
+                label=f"Owner from {team.name}",
+                choices=[(person.pk, _person(person)) for person in people],
+                coerce=int,
+                initial=team.lead_id,
+            )
+        self._steps = [row.step for row in matrix]
+        for row in matrix:
+            lowest = min(row.cells, key=lambda cell: cell.rung, default=None)
+            self.fields[f"team_{row.step.pk}"] = forms.TypedChoiceField(
+                label=f"“{row.step.title}” is owned by",
+                choices=[(team.pk, team.name) for team in teams],
+                coerce=int,
+                initial=lowest.team.pk if lowest else None,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self._steps and not any(name.startswith("owner_") for name in self.fields):
+            raise forms.ValidationError("Add the receiving teams first: support owns the operational steps.")
+        return cleaned
+
+    def target_release(self) -> Release:
+        return self._targets[self.cleaned_data["target"]]
+
+    def operational_owners(self) -> dict:
+        """Step id → the person chosen for the team that owns the step."""
+        return {
+            step.pk: self._people[self.cleaned_data[f"owner_{self.cleaned_data[f'team_{step.pk}']}"]]
+            for step in self._steps
+        }

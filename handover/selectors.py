@@ -3,6 +3,7 @@ items, documents, accesses and sessions it has."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import ngettext
@@ -12,6 +13,7 @@ from golive.models import Release, ReleaseMembership
 from golive.permissions import may_do_everything
 from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, NeededBy, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
+from handover.knowledge_ladder import LadderRow, knowledge_matrix
 from handover.models import (
     AccessTransfer,
     HandoverItem,
@@ -89,6 +91,11 @@ class PlanOverview:
     def past_go_live(self) -> bool:
         """Items "needed before go-live" are late once the release is deploying or beyond."""
         return self.release.status in PAST_GO_LIVE_STATUSES
+
+    @cached_property
+    def knowledge_matrix(self) -> list[LadderRow]:
+        """Operational runbook steps × receiving teams (handover/knowledge_ladder.py)."""
+        return knowledge_matrix(self.release, self.teams)
 
     def progress_for(self, team: SupportTeam) -> TeamProgress:
         return next(progress for progress in self.progress if progress.team.pk == team.pk)

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from golive.choices import ReleaseStatus
 from handover.choices import AccessStatus, ItemStatus
+from handover.knowledge_ladder import missing_rungs_for_team
 
 SIGNABLE_RELEASE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.HANDED_OVER)
 
@@ -71,6 +72,7 @@ def missing_for_team(overview, progress) -> list[str]:
                 missing.append(
                     f"Hypercare exit criterion “{criterion.name}” is {criterion.label}: {criterion.figure}"
                 )
+    missing.extend(missing_rungs_for_team(overview, progress))
     return missing
 
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from handover.views import access, documents, files, items, plans, report, signoffs, training, withdrawal
+from handover.views import (
+    access,
+    documents,
+    files,
+    items,
+    knowledge_transfer,
+    plans,
+    report,
+    signoffs,
+    training,
+    withdrawal,
+)
 
 app_name = "handover"
 
@@ -34,6 +45,7 @@ urlpatterns = [
     path(_PREFIX + "training/<int:pk>/edit/", training.training_edit, name="training_edit"),
     path(_PREFIX + "training/<int:pk>/held/", training.training_held, name="training_held"),
     path(_PREFIX + "<slug:kind>/<int:pk>/withdraw/", withdrawal.withdraw_entry, name="withdraw"),
+    path(_PREFIX + "copy-runbook/", knowledge_transfer.runbook_copy, name="runbook_copy"),
     path(_PREFIX + "report/", report.report, name="report"),
     path(_PREFIX + "report.csv", report.report_csv, name="report_csv"),
 ]

@@ -28,6 +28,7 @@ class StepForm(_CrispyForm, forms.ModelForm):
             "kind",
             "message_kind",
             "point_of_no_return",
+            "operational",
             "rollback_note",
         ]
         widgets = {
@@ -112,3 +113,28 @@ class RehearsalForm(_CrispyForm, forms.Form):
 
 class RehearsalTimingForm(forms.Form):
     timing = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+_SELECT = "form-select form-select-sm"
+
+
+class CoPerformanceForm(forms.Form):
+    performer = forms.ModelChoiceField(
+        queryset=None, label="Performed by", empty_label=None, widget=forms.Select(attrs={"class": _SELECT})
+    )
+    rehearsal = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="In",
+        empty_label="the go-live",
+        widget=forms.Select(attrs={"class": _SELECT}),
+    )
+
+    def __init__(self, *args, step: GoLiveStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        release = step.release
+        self.fields["performer"].queryset = members_of(release, roles=[Role.PRODUCTION_SUPPORT]).exclude(
+            pk=step.owner_id
+        )
+        self.fields["performer"].label_from_instance = _label
+        self.fields["rehearsal"].queryset = release.rehearsals.all()

@@ -59,6 +59,11 @@ class GoLiveStep(models.Model):
     point_of_no_return = models.BooleanField(
         default=False, help_text="After this step starts, rolling back is no longer possible or very costly."
     )
+    operational = models.BooleanField(
+        default=False,
+        help_text="Production support runs this step in later releases: each receiving team climbs from "
+        "shadowed to co-performed to performed unaided.",
+    )
     status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
     skip_reason = models.TextField(blank=True, validators=[reject_secrets])
     failure_note = models.TextField(blank=True, validators=[reject_secrets])
@@ -140,6 +145,12 @@ class RehearsalStep(models.Model):
     step = models.ForeignKey(GoLiveStep, on_delete=models.CASCADE, related_name="rehearsal_timings")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who ran and who watched the step in this rehearsal, kept when its timing stops: the knowledge-transfer
+    # ladder reads them, so a later change of the step's owner or shadows does not rewrite the rehearsal.
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shadowed_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
         db_table = "golive_rehearsalstep"
@@ -156,3 +167,43 @@ class RehearsalStep(models.Model):
         if self.started_at is None or self.finished_at is None:
             return None
         return round((self.finished_at - self.started_at).total_seconds() / 60, 1)
+
+
+class CoPerformance(models.Model):
+    """A support member performed a step with its owner present, in the go-live or in a rehearsal.
+
+    Confirmed by the step's owner (or the release manager) when it is recorded: the middle rung of the
+    knowledge-transfer ladder (runbook/ladder.py).
+    """
+
+    step = models.ForeignKey(GoLiveStep, on_delete=models.CASCADE, related_name="co_performances")
+    performer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rehearsal = models.ForeignKey(
+        Rehearsal, on_delete=models.CASCADE, null=True, blank=True, related_name="co_performances"
+    )
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "performer"],
+                condition=models.Q(rehearsal__isnull=True),
+                name="one_go_live_co_performance_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["step", "performer", "rehearsal"],
+                condition=models.Q(rehearsal__isnull=False),
+                name="one_rehearsal_co_performance_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.performer} co-performed {self.step}"
+
+    @property
+    def occasion(self) -> str:
+        return (
+            "the go-live" if self.rehearsal_id is None else f"the rehearsal on {self.rehearsal.environment}"
+        )

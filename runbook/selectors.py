@@ -2,6 +2,7 @@
 
 from golive.choices import ReleaseStatus
 from golive.models import Release
+from golive.permissions import Action, can, releases_visible_to
 from registers.selectors import open_contingencies
 from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, StepStatus
 from runbook.services.execution import RUNNABLE_RELEASE_STATUSES, available_release_moves
@@ -61,3 +62,13 @@ def runbook_state(release: Release) -> dict:
         "all_finished": all_finished,
         "contingencies": open_contingencies(release) if failed else [],
     }
+
+
+def runbook_copy_targets(release: Release, user) -> list[Release]:
+    """The other releases of the application whose runbook the user may plan, latest first."""
+    candidates = releases_visible_to(user).filter(application=release.application).exclude(pk=release.pk)
+    return [
+        target
+        for target in candidates.order_by("-target_go_live", "-pk")
+        if can(user, target, Action.EDIT_RUNBOOK)
+    ]

@@ -32,6 +32,7 @@ COLUMNS = [
     "kind",
     "point_of_no_return",
     "message_kind",
+    "operational",
 ]
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
@@ -42,17 +43,15 @@ ASCII_NUMBER = re.compile(r"^[0-9]{1,7}$")
 UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
-def export_runbook(release: Release) -> str:
-    buffer = io.StringIO()
-    writer = SpreadsheetWriter(buffer)
-    writer.writerow(COLUMNS)
+def runbook_rows(release: Release) -> list[dict]:
+    """The release's steps as CSV rows (column → value), in runbook order."""
     steps = (
         release.steps.select_related("owner")
         .prefetch_related("shadows", "depends_on")
         .order_by("order", "pk")
     )
-    for step in steps:
-        row = {
+    return [
+        {
             "order": step.order,
             "title": step.title,
             "instructions": step.instructions,
@@ -67,9 +66,23 @@ def export_runbook(release: Release) -> str:
             "kind": step.kind,
             "point_of_no_return": "yes" if step.point_of_no_return else "no",
             "message_kind": step.message_kind,
+            "operational": "yes" if step.operational else "no",
         }
+        for step in steps
+    ]
+
+
+def write_runbook(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = SpreadsheetWriter(buffer)
+    writer.writerow(COLUMNS)
+    for row in rows:
         writer.writerow([row[column] for column in COLUMNS])
     return buffer.getvalue()
+
+
+def export_runbook(release: Release) -> str:
+    return write_runbook(runbook_rows(release))
 
 
 def _row_error(number: int, message: str) -> ValidationError:
@@ -102,7 +115,7 @@ def _names(cell: str) -> list[str]:
     return [name.strip() for name in cell.split(";") if name.strip()]
 
 
-def _step_form(release: Release, row: dict, *, point_of_no_return: bool) -> StepForm:
+def _step_form(release: Release, row: dict, *, point_of_no_return: bool, operational: bool) -> StepForm:
     """The step form, bound to a row: the one definition of a valid step judges an imported one too.
 
     People are named by username in the file; dependencies are checked by the importer, as they name
@@ -120,6 +133,7 @@ def _step_form(release: Release, row: dict, *, point_of_no_return: bool) -> Step
             "kind": row.get("kind") or StepKind.MANUAL,
             "message_kind": row.get("message_kind", ""),
             "point_of_no_return": point_of_no_return,
+            "operational": operational,
             "rollback_note": row.get("rollback_note", ""),
         },
         release=release,
@@ -133,13 +147,16 @@ def _parse_row(release: Release, number: int, row: dict) -> dict:
     order_form = RunbookRowOrderForm({"order": row.get("order", "")})
     if not order_form.is_valid():
         raise _first_error(number, order_form, row)
-    flag = row.get("point_of_no_return", "").lower()
-    if flag not in _TRUE | _FALSE:
-        raise _row_error(number, f"point_of_no_return “{_shown(flag)}” is not yes or no.")
+    flags = {}
+    for column in ("point_of_no_return", "operational"):
+        flag = row.get(column, "").lower()
+        if flag not in _TRUE | _FALSE:
+            raise _row_error(number, f"{column} “{_shown(flag)}” is not yes or no.")
+        flags[column] = flag in _TRUE
     dependencies = _names(row.get("depends_on", ""))
     if not all(ASCII_NUMBER.match(value) for value in dependencies):
         raise _row_error(number, "depends_on must list step orders separated by “;”.")
-    form = _step_form(release, row, point_of_no_return=flag in _TRUE)
+    form = _step_form(release, row, **flags)
     if not form.is_valid():
         raise _first_error(number, form, row)
     step = dict(form.cleaned_data)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from runbook import views
+from runbook import co_performance_views, views
 
 app_name = "runbook"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("releases/<int:release_pk>/runbook/steps/<int:pk>/delete/", views.step_delete, name="step_delete"),
     path(
         "releases/<int:release_pk>/runbook/steps/<int:pk>/reorder/", views.step_reorder, name="step_reorder"
+    ),
+    path(
+        "releases/<int:release_pk>/runbook/steps/<int:pk>/co-performed/",
+        co_performance_views.step_co_performed,
+        name="step_co_performed",
     ),
     path(
         "releases/<int:release_pk>/runbook/steps/<int:pk>/<str:action>/",

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from communications.interface import GOLIVE_SUCCESS_CAUSE, CommunicationKind
 from golive.live_updates import PERSONAL, SHARED, live_fragment, watch_token, watched
-from golive.permissions import Action, allowed_actions, can, get_release_for
+from golive.permissions import Action, allowed_actions, allows, can, get_release_for
 from golive.redirects import redirect_to_next
 from golive.views.mixins import add_service_errors
 from runbook.forms import (
     AbortForm,
+    CoPerformanceForm,
     FailStepForm,
     RehearsalForm,
     RehearsalTimingForm,
@@ -23,7 +24,7 @@ from runbook.forms import (
     SkipStepForm,
     StepForm,
 )
-from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, Rehearsal, RehearsalStep
+from runbook.models import FINISHED_STEP_STATUSES, GoLiveStep, Rehearsal, RehearsalStep, StepStatus
 from runbook.selectors import passed_point_of_no_return, runbook_state, runbook_steps
 from runbook.services import execution as services
 from runbook.services import plan as runbook_plan_services
@@ -41,9 +42,21 @@ def _step_for(user, release_pk: int, pk: int, action: Action = Action.VIEW_RELEA
 
 def runbook_plan(request, release_pk: int):
     release = get_release_for(request.user, release_pk)
+    steps = runbook_steps(release)
+    rehearsed = release.rehearsals.exists()
+    for step in steps:
+        # Owners and the release manager confirm who performed an operational step with them, once the
+        # step ran in the go-live or there is a rehearsal it may have run in.
+        ran = step.status == StepStatus.DONE or rehearsed
+        may_confirm = (
+            step.operational and ran and allows(request.user, "confirm_co_performance", step, release=release)
+        )
+        step.co_performance_form = (
+            CoPerformanceForm(step=step, auto_id=f"id_co_{step.pk}_%s") if may_confirm else None
+        )
     context = {
         "release": release,
-        "steps": runbook_steps(release),
+        "steps": steps,
         "perms_on_release": allowed_actions(request.user, release),
         "import_form": RunbookImportForm(),
         "rehearsals": release.rehearsals.all()[:5],

@@ -38,6 +38,12 @@ class HandoverPlan(models.Model):
         default=Decimal("99.50"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    require_unaided_operational_steps = models.BooleanField(
+        "require every operational runbook step performed unaided before sign-off",
+        default=False,
+        help_text="A team signs only once one of its members has performed each operational step of the "
+        "runbook unaided, in a go-live or a rehearsal of this or an earlier release of the application.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
 

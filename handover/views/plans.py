@@ -84,7 +84,13 @@ def plan_settings(request, release_pk: int):
     def save(data):
         values = {
             name: data[name]
-            for name in ["notes", "require_hypercare_exit", "hypercare_hours", "uptime_target_percent"]
+            for name in [
+                "notes",
+                "require_hypercare_exit",
+                "hypercare_hours",
+                "uptime_target_percent",
+                "require_unaided_operational_steps",
+            ]
         }
         update_plan_settings(plan=plan, actor=request.user, teams=list(data["teams"]), **values)
 

@@ -101,14 +101,22 @@ def update_step(
 ) -> GoLiveStep:
     require(actor, step.release, Action.EDIT_RUNBOOK)
     step = stored_row(step)
-    if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note"}:
+    if step.status != StepStatus.PENDING and set(values) - {"instructions", "rollback_note", "operational"}:
         raise IllegalTransition(
-            "Only a pending step can be re-planned; its instructions and rollback note can still change."
+            "Only a pending step can be re-planned; its instructions, rollback note and whether it is "
+            "operational can still change."
         )
     if depends_on is not None:
         _check_same_release(step, depends_on)
         check_no_cycle(step, depends_on)
         _check_dependencies_come_first(step, depends_on)
+    if (
+        shadows is not None
+        and step.status != StepStatus.PENDING
+        and {user.pk for user in shadows} != set(step.shadows.values_list("pk", flat=True))
+    ):
+        # Who shadowed a step that ran is what the knowledge-transfer ladder reads; it is not rewritten.
+        raise IllegalTransition("Who shadows a step can change only while it is pending.")
     update_record(step, actor=actor, verb="step.changed", values=values)
     if depends_on is not None:
         set_step_dependencies(step=step, actor=actor, depends_on=depends_on)

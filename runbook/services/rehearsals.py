@@ -37,10 +37,13 @@ def time_rehearsal_step(*, timing: RehearsalStep, actor: AbstractBaseUser) -> Re
         changed = "started_at"
     elif timing.finished_at is None:
         timing.finished_at = now
+        timing.performed_by_id = timing.step.owner_id
         changed = "finished_at"
     else:
         raise IllegalTransition("This step's rehearsal timing is already recorded.")
-    timing.save(update_fields=["started_at", "finished_at"])
+    timing.save(update_fields=["started_at", "finished_at", "performed_by"])
+    if changed == "finished_at":
+        timing.shadowed_by.set(timing.step.shadows.all())
     record_event(
         verb="rehearsal.step_timed",
         actor=actor,

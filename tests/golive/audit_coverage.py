@@ -46,6 +46,8 @@ _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
 EXEMPT: dict[str, str] = {
     "runbook.spreadsheets.export_runbook": _READ,
+    "runbook.spreadsheets.runbook_rows": _READ,
+    "runbook.spreadsheets.write_runbook": _READ,
     "communications.services.outbox.draft_text": _READ,
     "communications.services.outbox.recipients_for": _READ,
     "communications.services.outbox.smoke_verdict_for": _READ,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from demo.handover import load_handover_demo
+from demo.knowledge_transfer import load_knowledge_transfer_demo
 from demo.scale import load_scale_demo
 from demo.vendors import load_vendor_demo
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
@@ -141,6 +142,7 @@ class Command(BaseCommand):
         if load_runbook_demo(release=release, users=users):
             self.stdout.write(self.style.SUCCESS("Created the demo runbook."))
         load_vendor_demo(release=release, users=users)
+        load_knowledge_transfer_demo(release=release, users=users, password=DEMO_PASSWORD)
         if load_live_release_demo(users=users):
             self.stdout.write(
                 self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
