@@ -26,6 +26,7 @@ SERVICE_PACKAGES = (
     "handover.services",
     "smoketests.services",
     "integrations.services",
+    "statuspage.services",
 )
 WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
 PROJECT_PACKAGES = (
@@ -38,11 +39,17 @@ PROJECT_PACKAGES = (
     "handover.",
     "smoketests.",
     "integrations.",
+    "statuspage.",
 )
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
 EXEMPT: dict[str, str] = {
+    "statuspage.services.pages.status_page_of": _READ,
+    "statuspage.services.subscriptions.absolute": _READ,
+    "statuspage.services.subscriptions.unsubscribe_url": _READ,
+    "statuspage.services.mailing.resend_pending_update_mails": _DISPATCH
+    + " (deliver_update_mails records status_page.update_mailed)",
     "runbook.spreadsheets.export_runbook": _READ,
     "communications.services.outbox.draft_text": _READ,
     "communications.services.outbox.recipients_for": _READ,
