@@ -46,10 +46,13 @@ def status_page(request, slug: str):
     if visibility == Visibility.SIGNED_IN and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     response = HttpResponse(html)
-    if visibility == Visibility.PUBLIC:
-        patch_cache_control(response, public=True, max_age=30)
-    else:
-        patch_cache_control(response, private=True, no_cache=True)
+    # Browsers and proxies ask again each time, so a published update shows at the next load; the
+    # server's own copy (statuspage.snapshot) is what keeps that cheap.
+    patch_cache_control(
+        response,
+        no_cache=True,
+        **({"public": True} if visibility == Visibility.PUBLIC else {"private": True}),
+    )
     return response
 
 
