@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from golive.permissions import Action, get_release_for
 from golive.views.mixins import add_service_errors
@@ -37,7 +37,7 @@ def _message(request, page: StatusPage, title: str, text: str, *, status: int = 
 
 
 @login_not_required
-@require_GET
+@require_safe
 def status_page(request, slug: str):
     found = status_page_html(slug)
     if found is None:

@@ -174,3 +174,12 @@ def test_a_sign_in_only_page_refuses_anonymous_visitors(status_page, members, cl
 
 def test_an_unknown_page_is_not_found():
     assert Client().get("/status/no-such-application/").status_code == 404
+
+
+def test_the_issue_list_links_the_status_page_settings_for_the_release_manager_only(
+    release, members, client_for
+):
+    url = reverse("communications:issue_list", args=[release.pk])
+    settings_url = reverse("statuspage:settings", args=[release.pk]).encode()
+    assert settings_url in client_for(members[Role.RELEASE_MANAGER]).get(url).content
+    assert settings_url not in client_for(members[Role.PRODUCTION_SUPPORT]).get(url).content
