@@ -16,7 +16,7 @@ from statuspage.models import StatusPage, Visibility
 from statuspage.services.pages import save_status_page, status_page_of
 from statuspage.services.subscriptions import confirm_subscription, request_subscription, unsubscribe
 from statuspage.snapshot import status_page_html
-from statuspage.tokens import BadLink
+from statuspage.tokens import BadLink, subscriber_to_unsubscribe
 
 
 def _page_or_404(slug: str) -> StatusPage:
@@ -101,10 +101,15 @@ def confirm(request, slug: str, token: str):
 @require_http_methods(["GET", "POST"])
 def unsubscribe_view(request, slug: str, token: str):
     page = _page_or_404(slug)
-    if request.method == "GET":
-        # Link checkers in mail systems follow links: only the button (or the mail client's POST) acts.
-        return render(request, "statuspage/unsubscribe.html", {"page": page, "token": token})
     try:
+        if request.method == "GET":
+            # Link checkers in mail systems follow links: only the button (or the mail client's POST) acts.
+            subscriber = subscriber_to_unsubscribe(token, page)
+            return render(
+                request,
+                "statuspage/unsubscribe.html",
+                {"page": page, "token": token, "subscriber": subscriber},
+            )
         unsubscribe(page=page, token=token)
     except BadLink as error:
         return _message(request, page, "This link does not work", str(error), status=400)

@@ -186,7 +186,7 @@ MATRIX: dict[str, Row] = {
     ),
     "statuspage:unsubscribe": page(
         {"slug": "status_slug", "token": "status_token"},
-        get=[("ALL", 200)],
+        get=[("ALL", 400)],
         post=[("ALL", 400)],
         scope="public",
     ),
