@@ -6,6 +6,7 @@ from communications.models import (
     Communication,
     CommunicationKind,
     ProductionIssue,
+    PublicIssueUpdate,
 )
 from communications.services.outbox import split_addresses
 from golive.forms import _CrispyForm
@@ -88,6 +89,23 @@ class ProductionIssueForm(_CrispyForm, forms.ModelForm):
         widgets = {
             "next_update_at": _DATETIME,
             "what_happened": forms.Textarea(attrs={"rows": 3}),
+            "impact": forms.Textarea(attrs={"rows": 2}),
+            "workaround": forms.Textarea(attrs={"rows": 2}),
+            "fix_plan": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class PublicIssueUpdateForm(_CrispyForm, forms.ModelForm):
+    """What end users are told; prefilled from the last published update, never from the internal notes."""
+
+    submit_label = "Publish to the status page"
+
+    class Meta:
+        model = PublicIssueUpdate
+        fields = ["title", "what_it_is", "impact", "workaround", "fix_plan", "next_update_at"]
+        widgets = {
+            "next_update_at": _DATETIME,
+            "what_it_is": forms.Textarea(attrs={"rows": 3}),
             "impact": forms.Textarea(attrs={"rows": 2}),
             "workaround": forms.Textarea(attrs={"rows": 2}),
             "fix_plan": forms.Textarea(attrs={"rows": 2}),

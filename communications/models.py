@@ -82,6 +82,40 @@ class ProductionIssue(models.Model):
         return reverse("communications:issue_edit", args=[self.release_id, self.pk])
 
 
+class PublicIssueUpdate(models.Model):
+    """What end users are told about a production issue: written for them, apart from the issue's own
+    (internal) notes, and public only once someone who may publish has published it. Never edited: a new
+    update supersedes the last, and every one stays in the issue's public history."""
+
+    issue = models.ForeignKey(ProductionIssue, on_delete=models.CASCADE, related_name="public_updates")
+    title = models.CharField(
+        "public title",
+        max_length=200,
+        validators=[reject_secrets],
+        help_text="What end users see as its name.",
+    )
+    what_it_is = models.TextField("what it is", validators=[reject_secrets])
+    impact = models.TextField(
+        help_text="Who is affected and how, in end users' words.", validators=[reject_secrets]
+    )
+    workaround = models.TextField(blank=True, validators=[reject_secrets])
+    fix_plan = models.TextField("plan to fix", blank=True, validators=[reject_secrets])
+    next_update_at = models.DateTimeField(
+        "next update", null=True, blank=True, validators=[within_planning_years]
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["issue", "-published_at"], name="publicupdate_latest")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CommunicationKind(models.TextChoices):
     GO_DECISION = "go_decision", "Go decision"
     GOLIVE_SUCCESS = "golive_success", "Go-live successful"

@@ -22,4 +22,5 @@ urlpatterns = [
     path("releases/<int:release_pk>/issues/new/", views.issue_edit, name="issue_create"),
     path("releases/<int:release_pk>/issues/<int:pk>/", views.issue_edit, name="issue_edit"),
     path("releases/<int:release_pk>/issues/<int:pk>/notify/", views.issue_notify, name="issue_notify"),
+    path("releases/<int:release_pk>/issues/<int:pk>/public/", views.issue_publish, name="issue_publish"),
 ]

@@ -11,6 +11,7 @@ from communications.forms import (
     CommunicationForm,
     DraftRequestForm,
     ProductionIssueForm,
+    PublicIssueUpdateForm,
 )
 from communications.models import Communication, CommunicationKind, ProductionIssue
 from communications.services.outbox import (
@@ -22,6 +23,7 @@ from communications.services.outbox import (
     save_audience_addresses,
 )
 from communications.services.production_issues import create_issue, update_issue
+from communications.services.public_updates import publish_public_update
 from golive.permissions import Action, allowed_actions, get_release_for
 from golive.views.mixins import add_service_errors
 
@@ -190,3 +192,30 @@ def issue_notify(request, release_pk: int, pk: int):
         release=release, actor=request.user, kind=CommunicationKind.PRODUCTION_ISSUE, production_issue=issue
     )
     return redirect(communication)
+
+
+def issue_publish(request, release_pk: int, pk: int):
+    """Write and publish what end users are told about the issue (the status page and its subscribers)."""
+    release = get_release_for(request.user, release_pk, Action.PUBLISH_STATUS_UPDATES)
+    issue = get_object_or_404(ProductionIssue, release=release, pk=pk)
+    published = list(issue.public_updates.select_related("published_by"))
+    initial = {}
+    if published:
+        latest = published[0]
+        initial = {name: getattr(latest, name) for name in PublicIssueUpdateForm.Meta.fields}
+    form = PublicIssueUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publish_public_update(issue=issue, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "The update is published on the status page and mailed to its subscribers."
+            )
+            return redirect("communications:issue_publish", release_pk=release.pk, pk=issue.pk)
+    return render(
+        request,
+        "communications/public_update_form.html",
+        {"release": release, "issue": issue, "form": form, "published": published},
+    )

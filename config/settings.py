@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "vendors",
     "integrations",
     "forge",
+    "statuspage",
     "dashboards",
     "demo",
 ]
@@ -357,6 +358,18 @@ WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 # Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
 CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {
     "task": "golive.resend_pending_webhook_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+
+# Status pages (README, "Status page"): how long a rendered page is kept (0: never), how long a
+# confirmation link works, and how soon one address may be sent another confirmation mail.
+STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 30)
+STATUS_PAGE_CONFIRM_HOURS = env_int("STATUS_PAGE_CONFIRM_HOURS", 72)
+STATUS_PAGE_CONFIRM_RESEND_MINUTES = env_int("STATUS_PAGE_CONFIRM_RESEND_MINUTES", 10)
+# Hands the workers the update mails a down broker left waiting.
+CELERY_BEAT_SCHEDULE["statuspage-resend-pending-mails"] = {
+    "task": "statuspage.resend_pending_update_mails",
     "schedule": 60.0,
     "options": {"expires": 60},
 }

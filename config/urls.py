@@ -39,5 +39,6 @@ urlpatterns = [
     path("", include("handover.urls")),
     path("", include("vendors.urls")),
     path("", include("forge.urls")),
+    path("", include("statuspage.urls")),
     path("", include("dashboards.urls")),
 ]

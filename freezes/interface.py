@@ -3,7 +3,7 @@ and the overrides recorded."""
 
 from freezes.models import FreezeOverride
 from freezes.views import warn_if_frozen
-from freezes.windows import FreezeOccurrence, freezes_in_force
+from freezes.windows import FreezeOccurrence, announced_for_application, freezes_in_force
 
 
 def overrides_recorded_since(release, moment) -> list[FreezeOverride]:
@@ -15,4 +15,10 @@ def overrides_recorded_since(release, moment) -> list[FreezeOverride]:
     )
 
 
-__all__ = ["FreezeOccurrence", "freezes_in_force", "overrides_recorded_since", "warn_if_frozen"]
+__all__ = [
+    "FreezeOccurrence",
+    "announced_for_application",
+    "freezes_in_force",
+    "overrides_recorded_since",
+    "warn_if_frozen",
+]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from freezes.models import FreezeOverride, FreezeWindow
+from golive.choices import Environment
 from golive.models import Release
 
 UPCOMING_WITHIN = timedelta(days=14)
@@ -105,6 +106,23 @@ def current_and_upcoming(
 def release_page_part(release: Release) -> dict:
     """The freezes in force for the release, for its page."""
     return {"freezes": freezes_in_force([release]).get(release.pk, [])}
+
+
+def announced_for_application(
+    application: str, *, now: datetime | None = None, within: timedelta = timedelta(days=30)
+) -> list[FreezeOccurrence]:
+    """Occurrences in force now or starting within `within` that bind the application in production,
+    soonest first: the maintenance windows its status page announces."""
+    now = now or timezone.now()
+    found = []
+    for window in _windows():
+        if not window.applies_to(application=application, environment=Environment.PRODUCTION):
+            continue
+        found.extend(
+            FreezeOccurrence(window, *occurrence)
+            for occurrence in window.occurrences_between(now, now + within)
+        )
+    return sorted(found, key=lambda occurrence: occurrence.starts_at)
 
 
 def warning_for(*, release: Release, moment: datetime, what: str) -> str:

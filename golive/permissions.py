@@ -41,6 +41,8 @@ class Action(StrEnum):
     REDACT_RECORDS = "redact_records"
     OVERRIDE_FREEZE = "override_freeze"
     MANAGE_VENDORS = "manage_vendors"
+    PUBLISH_STATUS_UPDATES = "publish_status_updates"
+    MANAGE_STATUS_PAGE = "manage_status_page"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -55,15 +57,17 @@ _DELIVERY_TEAM = _EVERY_MEMBER | {
 }
 
 # What each role may do on its release. Release-manager-only actions (editing the release, moving its
-# status, members, meetings, the runbook plan, communications, redacting secrets) are in no other role's
-# set.
+# status, members, meetings, the runbook plan, communications, the status page's settings, redacting
+# secrets) are in no other role's set.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.RELEASE_MANAGER: frozenset(Action),
     Role.PRODUCT_OWNER: frozenset(_DELIVERY_TEAM),
     Role.SCRUM_TEAM: frozenset(_DELIVERY_TEAM),
     Role.STAKEHOLDER: frozenset(_EVERY_MEMBER),
+    # Production support speaks to end users about the running service (public status updates).
     Role.PRODUCTION_SUPPORT: frozenset(
-        _EVERY_MEMBER | {Action.MANAGE_PRODUCTION_ISSUES, Action.RUN_SMOKE_TESTS}
+        _EVERY_MEMBER
+        | {Action.MANAGE_PRODUCTION_ISSUES, Action.RUN_SMOKE_TESTS, Action.PUBLISH_STATUS_UPDATES}
     ),
     Role.VENDOR_SUPPORT: frozenset(_EVERY_MEMBER),
 }

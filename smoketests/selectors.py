@@ -70,6 +70,38 @@ def release_monitor_uptime_percent(release: Release, *, since: datetime, until: 
     return uptime_percent(**results.aggregate(**uptime_counts()))
 
 
+def monitors_of_releases(release_ids: list[int], *, now: datetime) -> list[Monitor]:
+    """The releases' enabled monitors still within their monitoring window, with their checks' names."""
+    return list(
+        Monitor.objects.filter(release__in=release_ids, enabled=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("smoke_check")
+        .order_by("smoke_check__name", "pk")
+    )
+
+
+def uptime_of_releases(release_ids: list[int], *, since: datetime, until: datetime) -> dict:
+    """{"overall": uptime over every monitor of the releases, "by_monitor": {monitor id: uptime}} in the
+    window, from one query; None where nothing was measured."""
+    rows = list(
+        MonitorResult.objects.filter(
+            monitor__release__in=release_ids, scheduled_for__gte=since, scheduled_for__lt=until
+        )
+        .values("monitor_id")
+        .annotate(**uptime_counts())
+        .order_by()
+    )
+    return {
+        "overall": uptime_percent(
+            passed=sum(row["passed"] for row in rows), completed=sum(row["completed"] for row in rows)
+        ),
+        "by_monitor": {
+            row["monitor_id"]: uptime_percent(passed=row["passed"], completed=row["completed"])
+            for row in rows
+        },
+    }
+
+
 def monitor_page(monitor: Monitor, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     day_ago = now - timedelta(hours=24)

@@ -29,6 +29,8 @@ AUDIENCES: dict[str, set[str]] = {
     # Risks, defects, smoke checks, the vendor ledger and the handover's project side.
     "PROJECT": {"manager", "owner", "dev", "everything"},
     "ISSUES": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
+    # Public updates of production issues (the status page): the release manager and production support.
+    "PUBLISHERS": {"manager", "everything", *_PRODUCTION_SUPPORT},
     "SMOKE_RUNNERS": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
     "CHAIR": {"chair", "everything"},
     "CHAIR_OR_RELEASE_MANAGER": {"chair", "manager", "everything"},
@@ -171,6 +173,25 @@ MATRIX: dict[str, Row] = {
     "communications:issue_create": page(R, get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
     "communications:issue_edit": page(on(pk="issue"), get=[("ISSUES", 200)], post=[("ISSUES", 200)]),
     "communications:issue_notify": page(on(pk="issue"), post=[("RELEASE_MANAGER", 302)]),
+    "communications:issue_publish": page(
+        on(pk="issue"), get=[("PUBLISHERS", 200)], post=[("PUBLISHERS", 200)]
+    ),
+    # The status page of the release's application: readable by anyone when public (the world's page is),
+    # its settings the release manager's. A bad or empty submission is a 400 page, never a 500.
+    "statuspage:page": page({"slug": "status_slug"}, get=[("ALL", 200)], scope="public"),
+    "statuspage:subscribe": page(
+        {"slug": "status_slug"}, get=[("ALL", 200)], post=[("ALL", 400)], scope="public"
+    ),
+    "statuspage:confirm": page(
+        {"slug": "status_slug", "token": "status_token"}, get=[("ALL", 400)], scope="public"
+    ),
+    "statuspage:unsubscribe": page(
+        {"slug": "status_slug", "token": "status_token"},
+        get=[("ALL", 400)],
+        post=[("ALL", 400)],
+        scope="public",
+    ),
+    "statuspage:settings": page(R, get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]),
     # Freeze windows bind every release: everyone signed in reads them, only "everything" manages them.
     "freezes:freeze_list": page(get=[("SIGNED_IN", 200)], scope="account"),
     "freezes:freeze_create": page(

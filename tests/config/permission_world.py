@@ -31,6 +31,7 @@ from registers.models import Defect, Risk
 from runbook.models import Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
+from statuspage.models import StatusPage
 from tests.factories import grant_permission
 from vendors.models import VendorEngagement
 
@@ -152,6 +153,7 @@ def build_world() -> dict:
         release=release, vendor="Pega GCS", informed_at=timezone.now(), shared="The go-live plan"
     )
     load_freeze_demo()
+    status_page = StatusPage.objects.create(application="Portal", slug="portal", created_by=manager)
     token = create_api_token(user=manager, name="Pipeline")
     feed: CalendarFeed = create_calendar_feed(user=manager)
     vote_link = vote_link_urls(participants["stakeholder"])["go"].rstrip("/").rsplit("/", 1)[-1]
@@ -189,6 +191,8 @@ def build_world() -> dict:
         "vote_token": vote_link,
         "risk_type": ContentType.objects.get_for_model(Risk).pk,
         "start": "start",
+        "status_slug": status_page.slug,
+        "status_token": "not-a-signed-token",
         "finish": "finish",
     }
     return {"users": users, "objects": objects}

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from communications.models import Communication, ProductionIssue
 from forge.models import DeploymentTarget
@@ -119,6 +120,8 @@ def _paths_for(release: Release, user) -> list[str]:
                 kwargs[parameter] = "no-such-token-0123456789"
             elif parameter == "kind":
                 kwargs[parameter] = "items"
+            elif parameter == "slug":  # a status page: the one of the release's application
+                kwargs[parameter] = slugify(release.application)
             elif parameter in REDACTION_TARGET:
                 # The redaction page names its record by content type and id: a risk of this release.
                 kwargs[parameter] = REDACTION_TARGET[parameter](release, user)

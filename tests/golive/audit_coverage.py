@@ -27,6 +27,7 @@ SERVICE_PACKAGES = (
     "smoketests.services",
     "integrations.services",
     "vendors.services",
+    "statuspage.services",
 )
 WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
 PROJECT_PACKAGES = (
@@ -40,11 +41,17 @@ PROJECT_PACKAGES = (
     "smoketests.",
     "integrations.",
     "vendors.",
+    "statuspage.",
 )
 
 _READ = "reads or computes; writes nothing"
 _DISPATCH = "hands ids to the workers; the work they do is audited where it happens"
 EXEMPT: dict[str, str] = {
+    "statuspage.services.pages.status_page_of": _READ,
+    "statuspage.services.subscriptions.absolute": _READ,
+    "statuspage.services.subscriptions.unsubscribe_url": _READ,
+    "statuspage.services.mailing.resend_pending_update_mails": _DISPATCH
+    + " (deliver_update_mails records status_page.update_mailed)",
     "runbook.spreadsheets.export_runbook": _READ,
     "runbook.spreadsheets.runbook_rows": _READ,
     "runbook.spreadsheets.write_runbook": _READ,

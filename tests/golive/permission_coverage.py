@@ -22,7 +22,13 @@ PERSON_PARAMETERS = ("actor", "by", "user")
 CHECKS = frozenset(inspect.unwrap(function) for function in (require, require_rule, require_handover))
 
 _CONSEQUENCE = "moves as a consequence of a service that checked its own rule first; people use {}"
+_SUBSCRIBER = (
+    "a visitor without an account subscribes; the signed link mailed to the address is the credential"
+)
 EXEMPT: dict[str, str] = {
+    "statuspage.services.subscriptions.request_subscription": _SUBSCRIBER,
+    "statuspage.services.subscriptions.confirm_subscription": _SUBSCRIBER,
+    "statuspage.services.subscriptions.unsubscribe": _SUBSCRIBER,
     "golive.services.releases.move_release_status": _CONSEQUENCE.format("change_release_status"),
     "integrations.services.api_tokens.create_api_token": "a signed-in person issues a token for themselves"
     " only",
@@ -59,6 +65,8 @@ ACTS_FOR_NOBODY: frozenset[str] = frozenset(
         "gonogo.services.invitations.send_meeting_invitations",
         "communications.services.outbox.create_automatic_draft",
         "communications.services.outbox.deliver_communication",
+        "statuspage.services.mailing.queue_update_mails",
+        "statuspage.services.mailing.deliver_update_mails",
         "gonogo.services.decisions.recheck_decision_evidence",
         "communications.services.production_issues.open_issue_from_monitor",
         "runbook.services.execution.message_sent",

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from communications.services import outbox as communications
-from communications.services import production_issues
+from communications.services import production_issues, public_updates
 from golive.choices import Role
 from golive.models import AuditEvent
 from golive.permissions import SYSTEM, NotAllowed
@@ -24,6 +24,7 @@ from registers.services import defects, risks
 from runbook.services import plan as plan_services
 from smoketests.models import SmokeCheck
 from smoketests.services import checks, monitors, runs
+from statuspage.services import pages as status_pages
 from tests.factories import DefectFactory, RiskFactory
 from tests.golive.audit_coverage import service_functions
 from tests.golive.permission_coverage import ACTS_FOR_NOBODY, EXEMPT, unchecked_services
@@ -92,6 +93,16 @@ FAMILIES = {
         issue=production_issues.open_issue_from_monitor(release=release, monitor_name="home", details="down"),
         actor=actor,
         title="Changed",
+    ),
+    "publish a public update": lambda release, rm, actor: public_updates.publish_public_update(
+        issue=production_issues.open_issue_from_monitor(release=release, monitor_name="home", details="down"),
+        actor=actor,
+        title="Slow pages",
+        what_it_is="Pages load slowly.",
+        impact="Everyone",
+    ),
+    "set up the status page": lambda release, rm, actor: status_pages.save_status_page(
+        release=release, actor=actor, visibility="public"
     ),
     "define a smoke check": lambda release, rm, actor: checks.create_check(
         release=release, actor=actor, name="api", url="https://portal.example.com/api"

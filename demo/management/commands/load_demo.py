@@ -18,6 +18,7 @@ from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_rel
 from demo.handover import load_handover_demo
 from demo.knowledge_transfer import load_knowledge_transfer_demo
 from demo.scale import load_scale_demo
+from demo.status_page import load_status_page_demo
 from demo.vendors import load_vendor_demo
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
 from golive.models import Release
@@ -149,6 +150,7 @@ class Command(BaseCommand):
             )
         if load_freeze_demo():
             self.stdout.write(self.style.SUCCESS("Created the demo freeze windows."))
+        load_status_page_demo(users=users)
         if options["scale"] > 0:
             created = load_scale_demo(count=options["scale"], users=users)
             self.stdout.write(
