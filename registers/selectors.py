@@ -1,5 +1,7 @@
 """What other apps may read from the registers."""
 
+from django.db.models import QuerySet
+
 from golive.models import Release
 from registers.models import Defect, Risk
 
@@ -27,3 +29,13 @@ def blocking_defects_of(release_ids) -> list[Defect]:
 def high_risks_of(release_ids) -> list[Risk]:
     """The open high risks of several releases, in one query."""
     return list(Risk.objects.filter(release_id__in=release_ids).high())
+
+
+def release_defects(release: Release) -> QuerySet[Defect]:
+    """Every defect of the release, open or not, most severe first: a production issue may name any."""
+    return Defect.objects.filter(release=release).order_by("severity", "pk")
+
+
+def release_risks(release: Release) -> QuerySet[Risk]:
+    """Every risk of the release, highest score first."""
+    return Risk.objects.filter(release=release).order_by("-score", "pk")
