@@ -10,3 +10,12 @@ def open_critical_production_issue_count(release) -> int:
         severity=IssueSeverity.CRITICAL,
         status__in=[ProductionIssueStatus.OPEN, ProductionIssueStatus.FIXING],
     ).count()
+
+
+def production_issues_of(release_ids) -> list[ProductionIssue]:
+    """The production issues of several releases with what caused them, oldest first, in one query."""
+    return list(
+        ProductionIssue.objects.filter(release_id__in=release_ids)
+        .select_related("caused_by_defect", "caused_by_risk")
+        .order_by("opened_at", "pk")
+    )

@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("smoketests.urls")),
     path("", include("handover.urls")),
     path("", include("forge.urls")),
+    path("", include("reviews.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -40,6 +40,8 @@ class Action(StrEnum):
     MANAGE_HANDOVER = "manage_handover"
     REDACT_RECORDS = "redact_records"
     OVERRIDE_FREEZE = "override_freeze"
+    WRITE_REVIEW = "write_review"
+    PUBLISH_REVIEW = "publish_review"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -50,18 +52,19 @@ _DELIVERY_TEAM = _EVERY_MEMBER | {
     Action.MANAGE_SMOKE_CHECKS,
     Action.RUN_SMOKE_TESTS,
     Action.MANAGE_HANDOVER,
+    Action.WRITE_REVIEW,
 }
 
 # What each role may do on its release. Release-manager-only actions (editing the release, moving its
-# status, members, meetings, the runbook plan, communications, redacting secrets) are in no other role's
-# set.
+# status, members, meetings, the runbook plan, communications, redacting secrets, publishing or redrafting
+# the post-implementation review) are in no other role's set.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.RELEASE_MANAGER: frozenset(Action),
     Role.PRODUCT_OWNER: frozenset(_DELIVERY_TEAM),
     Role.SCRUM_TEAM: frozenset(_DELIVERY_TEAM),
     Role.STAKEHOLDER: frozenset(_EVERY_MEMBER),
     Role.PRODUCTION_SUPPORT: frozenset(
-        _EVERY_MEMBER | {Action.MANAGE_PRODUCTION_ISSUES, Action.RUN_SMOKE_TESTS}
+        _EVERY_MEMBER | {Action.MANAGE_PRODUCTION_ISSUES, Action.RUN_SMOKE_TESTS, Action.WRITE_REVIEW}
     ),
     Role.VENDOR_SUPPORT: frozenset(_EVERY_MEMBER),
 }
@@ -182,6 +185,11 @@ def owns_condition(user, condition) -> bool:
     return user.is_authenticated and condition.owner_id == user.pk
 
 
+@predicate("review_action_owner")
+def owns_review_action(user, action) -> bool:
+    return user.is_authenticated and action.owner_id == user.pk
+
+
 def holds(user, predicate_name: str, obj) -> bool:
     """The named predicate holds for the user on `obj` (an inactive user holds none)."""
     return bool(user.is_active) and PREDICATES[predicate_name](user, obj)
@@ -195,6 +203,7 @@ OBJECT_RULES: dict[str, tuple[str | Action, ...]] = {
     "change_participant": (Action.MANAGE_MEETINGS,),
     "complete_condition": ("condition_owner", Action.MANAGE_MEETINGS),
     "move_step": ("step_owner", Action.EDIT_RUNBOOK),
+    "complete_review_action": ("review_action_owner", Action.WRITE_REVIEW),
 }
 REFUSALS = {
     "open_voting": "Only the chair or the release manager opens voting.",
@@ -202,6 +211,7 @@ REFUSALS = {
     "change_participant": "Only the release manager changes who must vote and who may veto.",
     "complete_condition": "Only the condition's owner or the release manager marks it done.",
     "move_step": "Only the step's owner or the release manager moves a step.",
+    "complete_review_action": "Only the action's owner or those who write the review mark it done.",
 }
 
 

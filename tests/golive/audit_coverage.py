@@ -26,6 +26,7 @@ SERVICE_PACKAGES = (
     "handover.services",
     "smoketests.services",
     "integrations.services",
+    "reviews.services",
 )
 WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
 PROJECT_PACKAGES = (
@@ -38,6 +39,7 @@ PROJECT_PACKAGES = (
     "handover.",
     "smoketests.",
     "integrations.",
+    "reviews.",
 )
 
 _READ = "reads or computes; writes nothing"
