@@ -103,6 +103,9 @@ class ProductionIssue(models.Model):
         return reverse("communications:issue_edit", args=[self.release_id, self.pk])
 
     def clean(self) -> None:
+        # A form validates a new issue before its release is set; the service checks it again with it.
+        if self.release_id is None:
+            return
         for name in ("caused_by_defect", "caused_by_risk"):
             cause = getattr(self, name)
             if cause is not None and cause.release_id != self.release_id:

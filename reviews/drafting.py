@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from communications.selectors import production_issues_of
 from golive.models import Release
-from gonogo.interface import Outcome, latest_decision, snapshot_blocker_count
+from gonogo.interface import latest_decision, snapshot_blocker_count
 from handover.interface import waived_items
 from reviews.choices import KIND_ORDER, FindingKind
 from reviews.outcomes import HypercareWindow, hypercare_window
@@ -52,7 +52,7 @@ def _decision_facts(decision) -> dict | None:
     return {
         "id": decision.pk,
         "outcome": decision.outcome,
-        "outcome_label": Outcome(decision.outcome).label,
+        "outcome_label": decision.get_outcome_display(),
         "decided_at": decision.decided_at.isoformat(),
         "blocker_count": snapshot_blocker_count(decision.snapshot),
         "override": decision.override,
@@ -63,7 +63,7 @@ def _issue_findings(issues, decision) -> list[FindingRow]:
     snapshot = decision.snapshot if decision is not None else {}
     known_defects = {item["id"]: item for item in snapshot.get("defects", [])}
     known_risks = {item["id"]: item for item in snapshot.get("risks", [])}
-    decided = Outcome(decision.outcome).label.upper() if decision is not None else None
+    decided = decision.get_outcome_display() if decision is not None else None
     rows = []
     for issue in issues:
         issue_words = f"production issue #{issue.pk} “{issue.title}” ({issue.get_severity_display().lower()})"

@@ -71,7 +71,7 @@ def _release_row(release: Release, decision, issues, now) -> dict:
     return {
         "release": release,
         "decision": decision,
-        "outcome_label": Outcome(decision.outcome).label if decision else None,
+        "outcome_label": decision.get_outcome_display() if decision else None,
         "blocker_count": snapshot_blocker_count(decision.snapshot) if decision else None,
         "went_live_at": window.went_live_at,
         "sev1": sev1,

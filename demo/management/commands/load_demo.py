@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from demo.handover import load_handover_demo
+from demo.reviews import load_review_demo
 from demo.scale import load_scale_demo
 from golive.choices import DefectSeverity, DefectStatus, Environment, Role
 from golive.models import Release
@@ -143,6 +144,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
             )
+        load_review_demo(users=users)
         if load_freeze_demo():
             self.stdout.write(self.style.SUCCESS("Created the demo freeze windows."))
         if options["scale"] > 0:
