@@ -23,6 +23,6 @@ KIND_ORDER = {kind: position for position, kind in enumerate(FindingKind.values)
 
 
 class DraftTrigger(models.TextChoices):
-    DAYS_AFTER_GO_LIVE = "days_after_go_live", "Days after go-live"
-    HANDOVER_COMPLETED = "handover_completed", "Handover completed"
-    BY_HAND = "by_hand", "Drafted by the release manager"
+    DAYS_AFTER_GO_LIVE = "days_after_go_live", "automatically, days after go-live"
+    HANDOVER_COMPLETED = "handover_completed", "when the handover completed"
+    BY_HAND = "by_hand", "by the release manager"

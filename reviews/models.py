@@ -9,6 +9,7 @@ redrafts a review that is still a draft; once published the review is a record.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from golive.models.releases import Release
 from golive.secret_detection import reject_secrets
@@ -117,3 +118,7 @@ class ReviewAction(models.Model):
     @property
     def release(self) -> Release:
         return self.review.release
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_date < timezone.localdate()
