@@ -123,3 +123,21 @@ def test_publishing_is_audited_and_freezes_the_review(live_release, manager):
     with pytest.raises(ValidationError):
         add_team_finding(review=review, actor=manager, text="Too late")
     assert DraftedFinding.objects.filter(review=review).count() == drafted
+
+
+def test_the_table_holds_one_review_per_release_whoever_drafts(live_release, manager, monkeypatch):
+    """Two drafters that both saw no review: the second's insert fails and it returns the first's review."""
+    first, _ = draft_review(release=live_release, actor=manager, trigger=DraftTrigger.BY_HAND)
+    real_filter = Review.objects.filter
+    calls = []
+
+    def filter_seeing_nothing_once(*args, **kwargs):
+        calls.append(kwargs)
+        queryset = real_filter(*args, **kwargs)
+        return queryset.none() if len(calls) == 1 else queryset
+
+    monkeypatch.setattr(Review.objects, "filter", filter_seeing_nothing_once)
+    again, created = draft_review(release=live_release, actor=SYSTEM, trigger=DraftTrigger.BY_HAND)
+    assert not created and again.pk == first.pk
+    assert Review.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="review.drafted").count() == 1
