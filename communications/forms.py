@@ -12,6 +12,7 @@ from communications.services.outbox import split_addresses
 from golive.forms import _CrispyForm
 from golive.models import Release
 from golive.widgets import DateTimeInput
+from registers.selectors import release_defects, release_risks
 
 _DATETIME = DateTimeInput()
 
@@ -85,6 +86,8 @@ class ProductionIssueForm(_CrispyForm, forms.ModelForm):
             "workaround",
             "fix_plan",
             "next_update_at",
+            "caused_by_defect",
+            "caused_by_risk",
         ]
         widgets = {
             "next_update_at": _DATETIME,
@@ -93,6 +96,13 @@ class ProductionIssueForm(_CrispyForm, forms.ModelForm):
             "workaround": forms.Textarea(attrs={"rows": 2}),
             "fix_plan": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, release: Release, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this release's defects and risks can be named; another release's id is "not a valid choice".
+        self.fields["caused_by_defect"].queryset = release_defects(release)
+        self.fields["caused_by_risk"].queryset = release_risks(release)
+        self.fields["caused_by_defect"].label_from_instance = _defect_label
 
 
 class PublicIssueUpdateForm(_CrispyForm, forms.ModelForm):
@@ -110,3 +120,7 @@ class PublicIssueUpdateForm(_CrispyForm, forms.ModelForm):
             "workaround": forms.Textarea(attrs={"rows": 2}),
             "fix_plan": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+def _defect_label(defect) -> str:
+    return f"{defect.external_key} — {defect.title}" if defect.external_key else defect.title

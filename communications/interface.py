@@ -1,7 +1,7 @@
 """What other apps may call in the communications: the runbook drafts a step's message and names the
-go-live-successful draft and the message kinds."""
+go-live-successful draft and the message kinds; the review names production issues' severities."""
 
-from communications.models import Communication, CommunicationKind, CommunicationStatus
+from communications.models import Communication, CommunicationKind, CommunicationStatus, IssueSeverity
 from communications.services.outbox import GOLIVE_SUCCESS_CAUSE, create_draft
 
 __all__ = [
@@ -9,5 +9,6 @@ __all__ = [
     "Communication",
     "CommunicationKind",
     "CommunicationStatus",
+    "IssueSeverity",
     "create_draft",
 ]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -67,6 +68,26 @@ class ProductionIssue(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What caused it, when known: the post-implementation review reads these links, so it can say
+    # "a defect known at the go/no-go became this issue" only where a person recorded it.
+    caused_by_defect = models.ForeignKey(
+        "registers.Defect",
+        verbose_name="caused by defect",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="production_issues",
+        help_text="The release's defect this issue comes from, if known.",
+    )
+    caused_by_risk = models.ForeignKey(
+        "registers.Risk",
+        verbose_name="caused by risk",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="production_issues",
+        help_text="The release's risk that materialised as this issue, if any.",
+    )
     opened_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -80,6 +101,15 @@ class ProductionIssue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("communications:issue_edit", args=[self.release_id, self.pk])
+
+    def clean(self) -> None:
+        # A form validates a new issue before its release is set; the service checks it again with it.
+        if self.release_id is None:
+            return
+        for name in ("caused_by_defect", "caused_by_risk"):
+            cause = getattr(self, name)
+            if cause is not None and cause.release_id != self.release_id:
+                raise ValidationError({name: "Choose a defect or risk of this release."})
 
 
 class PublicIssueUpdate(models.Model):

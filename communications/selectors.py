@@ -38,3 +38,12 @@ def published_unresolved_issues(release_ids: list[int]) -> list[ProductionIssue]
 def public_update(update_id: int) -> PublicIssueUpdate | None:
     """One published update with its issue and release, or None if it is gone."""
     return PublicIssueUpdate.objects.select_related("issue__release").filter(pk=update_id).first()
+
+
+def production_issues_of(release_ids) -> list[ProductionIssue]:
+    """The production issues of several releases with what caused them, oldest first, in one query."""
+    return list(
+        ProductionIssue.objects.filter(release_id__in=release_ids)
+        .select_related("caused_by_defect", "caused_by_risk")
+        .order_by("opened_at", "pk")
+    )

@@ -143,7 +143,9 @@ def audience_addresses(request, release_pk: int):
 
 def issue_list(request, release_pk: int):
     release = get_release_for(request.user, release_pk)
-    issues = release.production_issues.select_related("reported_by").prefetch_related("communications")
+    issues = release.production_issues.select_related(
+        "reported_by", "caused_by_defect", "caused_by_risk"
+    ).prefetch_related("communications")
     return render(
         request,
         "communications/issues.html",
@@ -158,7 +160,7 @@ def issue_list(request, release_pk: int):
 def issue_edit(request, release_pk: int, pk: int | None = None):
     release = get_release_for(request.user, release_pk, Action.MANAGE_PRODUCTION_ISSUES)
     issue = get_object_or_404(ProductionIssue, release=release, pk=pk) if pk else None
-    form = ProductionIssueForm(request.POST or None, instance=issue)
+    form = ProductionIssueForm(request.POST or None, instance=issue, release=release)
     if request.method == "POST" and form.is_valid():
         try:
             if issue is None:

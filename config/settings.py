@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "integrations",
     "forge",
     "statuspage",
+    "reviews",
     "dashboards",
     "demo",
 ]
@@ -389,6 +390,17 @@ CELERY_BEAT_SCHEDULE["forge-reevaluate-waiting-deployments"] = {
     "task": "forge.reevaluate_deployment_reviews",
     "schedule": 60.0,
     "options": {"expires": 60},
+}
+
+# Post-implementation reviews draft themselves this many days after go-live (or when the handover
+# completes, whichever comes first); the sweep runs every hour (README, "Post-implementation review").
+REVIEW_DRAFT_DAYS = env_int("REVIEW_DRAFT_DAYS", 7)
+if REVIEW_DRAFT_DAYS < 0:
+    raise ImproperlyConfigured("REVIEW_DRAFT_DAYS must be 0 or more.")
+CELERY_BEAT_SCHEDULE["reviews-draft-due"] = {
+    "task": "reviews.draft_due_reviews",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
 }
 
 # HTTPS. Each applies only when set, so the embedded stack answers on plain http://127.0.0.1; production

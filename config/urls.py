@@ -40,5 +40,6 @@ urlpatterns = [
     path("", include("vendors.urls")),
     path("", include("forge.urls")),
     path("", include("statuspage.urls")),
+    path("", include("reviews.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -43,6 +43,8 @@ class Action(StrEnum):
     MANAGE_VENDORS = "manage_vendors"
     PUBLISH_STATUS_UPDATES = "publish_status_updates"
     MANAGE_STATUS_PAGE = "manage_status_page"
+    WRITE_REVIEW = "write_review"
+    PUBLISH_REVIEW = "publish_review"
 
 
 _EVERY_MEMBER = {Action.VIEW_RELEASE}
@@ -54,11 +56,12 @@ _DELIVERY_TEAM = _EVERY_MEMBER | {
     Action.RUN_SMOKE_TESTS,
     Action.MANAGE_HANDOVER,
     Action.MANAGE_VENDORS,
+    Action.WRITE_REVIEW,
 }
 
 # What each role may do on its release. Release-manager-only actions (editing the release, moving its
 # status, members, meetings, the runbook plan, communications, the status page's settings, redacting
-# secrets) are in no other role's set.
+# secrets, publishing or redrafting the post-implementation review) are in no other role's set.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.RELEASE_MANAGER: frozenset(Action),
     Role.PRODUCT_OWNER: frozenset(_DELIVERY_TEAM),
@@ -67,7 +70,12 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # Production support speaks to end users about the running service (public status updates).
     Role.PRODUCTION_SUPPORT: frozenset(
         _EVERY_MEMBER
-        | {Action.MANAGE_PRODUCTION_ISSUES, Action.RUN_SMOKE_TESTS, Action.PUBLISH_STATUS_UPDATES}
+        | {
+            Action.MANAGE_PRODUCTION_ISSUES,
+            Action.RUN_SMOKE_TESTS,
+            Action.PUBLISH_STATUS_UPDATES,
+            Action.WRITE_REVIEW,
+        }
     ),
     Role.VENDOR_SUPPORT: frozenset(_EVERY_MEMBER),
 }
@@ -188,6 +196,11 @@ def owns_condition(user, condition) -> bool:
     return user.is_authenticated and condition.owner_id == user.pk
 
 
+@predicate("review_action_owner")
+def owns_review_action(user, action) -> bool:
+    return user.is_authenticated and action.owner_id == user.pk
+
+
 def holds(user, predicate_name: str, obj) -> bool:
     """The named predicate holds for the user on `obj` (an inactive user holds none)."""
     return bool(user.is_active) and PREDICATES[predicate_name](user, obj)
@@ -202,6 +215,7 @@ OBJECT_RULES: dict[str, tuple[str | Action, ...]] = {
     "complete_condition": ("condition_owner", Action.MANAGE_MEETINGS),
     "move_step": ("step_owner", Action.EDIT_RUNBOOK),
     "confirm_co_performance": ("step_owner", Action.EDIT_RUNBOOK),
+    "complete_review_action": ("review_action_owner", Action.WRITE_REVIEW),
 }
 REFUSALS = {
     "open_voting": "Only the chair or the release manager opens voting.",
@@ -211,6 +225,7 @@ REFUSALS = {
     "move_step": "Only the step's owner or the release manager moves a step.",
     "confirm_co_performance": "Only the step's owner or the release manager confirms that someone "
     "performed the step with the owner present.",
+    "complete_review_action": "Only the action's owner or those who write the review mark it done.",
 }
 
 

@@ -1,5 +1,13 @@
-"""What other apps may call in the go/no-go app: the release's latest decision."""
+"""What other apps may call in the go/no-go app: the latest decision and what its snapshot recorded."""
 
-from gonogo.latest_decision import latest_decision
+from gonogo.decision_rule import Choice, Outcome
+from gonogo.evidence import snapshot_blocker_count
+from gonogo.latest_decision import latest_decision, latest_decisions
 
-__all__ = ["latest_decision"]
+__all__ = [
+    "Choice",
+    "Outcome",
+    "latest_decision",
+    "latest_decisions",
+    "snapshot_blocker_count",
+]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -42,12 +43,17 @@ class HypercareStatus:
         return all(criterion.met is True for criterion in self.criteria)
 
 
+def moves_to_live() -> QuerySet[AuditEvent]:
+    """Every release's moves to Live in the audit trail: the one definition of the go-live moment."""
+    return AuditEvent.objects.filter(
+        verb="release.status_changed", changes__status__1=ReleaseStatus.LIVE.value
+    )
+
+
 def went_live_at(release: Release) -> datetime | None:
     """When the release last moved to Live, from the audit trail's stored status value; None if it
     never did."""
-    events = AuditEvent.objects.filter(
-        release=release, verb="release.status_changed", changes__status__1=ReleaseStatus.LIVE.value
-    ).order_by("-created_at", "-pk")
+    events = moves_to_live().filter(release=release).order_by("-created_at", "-pk")
     event = events.only("created_at").first()
     return event.created_at if event else None
 

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from golive.choices import ReleaseStatus
 from golive.models import Release, ReleaseMembership
 from golive.permissions import may_do_everything
-from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, NeededBy, PlanState
+from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, ItemStatus, NeededBy, PlanState
 from handover.hypercare import HypercareStatus, hypercare_status
 from handover.knowledge_ladder import LadderRow, knowledge_matrix
 from handover.models import (
@@ -290,3 +290,20 @@ def release_card(release: Release) -> dict:
         )
     )
     return {"plan": plan, "teams": teams}
+
+
+def waived_items(release: Release) -> list[HandoverItem]:
+    """The release's waived handover items (not withdrawn), with their team and who agreed the waiver."""
+    return list(
+        HandoverItem.objects.filter(
+            plan__release=release, status=ItemStatus.WAIVED, withdrawn_at__isnull=True
+        )
+        .select_related("receiving_team", "waiver_by_project", "waiver_by_team")
+        .order_by("receiving_team__name", "pk")
+    )
+
+
+def hypercare_window_hours(release: Release) -> int:
+    """The plan's hypercare window, or the plan's default while the release has none."""
+    hours = HandoverPlan.objects.filter(release=release).values_list("hypercare_hours", flat=True).first()
+    return hours if hours is not None else HandoverPlan._meta.get_field("hypercare_hours").default

@@ -1,5 +1,7 @@
 """What other apps may read from the registers."""
 
+from django.db.models import QuerySet
+
 from golive.models import Release
 from registers.models import Defect, Risk
 
@@ -44,3 +46,13 @@ def release_page_part(release: Release) -> dict:
         "open_risk_count": sum(1 for risk in risks if risk.is_open),
         "open_defect_count": sum(1 for defect in defects if defect.is_open),
     }
+
+
+def release_defects(release: Release) -> QuerySet[Defect]:
+    """Every defect of the release, open or not, most severe first: a production issue may name any."""
+    return Defect.objects.filter(release=release).order_by("severity", "pk")
+
+
+def release_risks(release: Release) -> QuerySet[Risk]:
+    """Every risk of the release, highest score first."""
+    return Risk.objects.filter(release=release).order_by("-score", "pk")

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from golive.models import Release
-from smoketests.choices import COMPLETED_OUTCOMES, MonitorState, Outcome
+from smoketests.choices import COMPLETED_OUTCOMES, MonitorState, Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun
 from smoketests.uptime import uptime_counts, uptime_percent
 
@@ -147,3 +147,34 @@ def last_verdict_text(release) -> str | None:
     """The last smoke run's verdict in words ("passed (run #12)"), or None before any run."""
     run = release_smoke_summary(release)["last_run"]
     return None if run is None else f"{run.get_status_display().lower()} (run #{run.pk})"
+
+
+def runs_started_between(release: Release, *, since: datetime, until: datetime) -> list[dict]:
+    """The release's finished smoke runs started in the window, oldest first, each with its counts and the
+    names of the checks that did not pass."""
+    runs = list(
+        with_result_counts(
+            SmokeRun.objects.filter(release=release, started_at__gte=since, started_at__lt=until)
+        ).order_by("started_at", "pk")
+    )
+    failing: dict[int, list[str]] = {}
+    for run_id, name in (
+        CheckResult.objects.filter(run__in=runs, outcome__in=[Outcome.FAILED, Outcome.ERROR])
+        .order_by("check_name")
+        .values_list("run_id", "check_name")
+    ):
+        failing.setdefault(run_id, []).append(name)
+    return [
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "started_at": run.started_at,
+            "passed": run.status == RunStatus.PASSED,
+            "finished": run.is_finished,
+            "total": run.total_count,
+            "passed_count": run.passed_count,
+            "failing_checks": failing.get(run.pk, []),
+        }
+        for run in runs
+    ]

@@ -17,7 +17,14 @@ check in the code shows up as a cell that answers differently from this table.
 from dataclasses import dataclass, field
 
 ROLE_HOLDERS = ["manager", "owner", "dev", "stakeholder", "vendor", "support"]
-PREDICATE_HOLDERS = ["chair", "step_owner", "condition_owner", "team_lead", "team_member"]
+PREDICATE_HOLDERS = [
+    "chair",
+    "step_owner",
+    "condition_owner",
+    "review_action_owner",
+    "team_lead",
+    "team_member",
+]
 ACTORS = ["anonymous", "stranger", "admin_staff", "everything", *ROLE_HOLDERS, *PREDICATE_HOLDERS]
 
 _PRODUCTION_SUPPORT = {"support", "team_lead", "team_member"}
@@ -36,6 +43,16 @@ AUDIENCES: dict[str, set[str]] = {
     "CHAIR_OR_RELEASE_MANAGER": {"chair", "manager", "everything"},
     "CONDITION_OWNER_OR_RELEASE_MANAGER": {"condition_owner", "manager", "everything"},
     "STEP_OWNER_OR_RELEASE_MANAGER": {"step_owner", "manager", "everything"},
+    # The post-implementation review's team findings and actions.
+    "REVIEW_WRITERS": {"manager", "owner", "dev", "everything", *_PRODUCTION_SUPPORT},
+    "REVIEW_ACTION_OWNER_OR_WRITERS": {
+        "review_action_owner",
+        "manager",
+        "owner",
+        "dev",
+        "everything",
+        *_PRODUCTION_SUPPORT,
+    },
     # The open meeting's participants: voting is personal, even for whoever may do everything.
     "INVITED": {"manager", "owner", "dev", "stakeholder", "chair"},
     "TEAM_LEAD": {"team_lead", "everything"},
@@ -252,6 +269,22 @@ MATRIX: dict[str, Row] = {
     "smoketests:monitor_detail": page(on(pk="monitor"), get=VIEW),
     "smoketests:monitor_edit": page(on(pk="monitor"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     # Handover.
+    # The post-implementation review and the application's track record.
+    "reviews:review": page(R, get=VIEW),
+    "reviews:review_draft": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "reviews:review_redraft": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "reviews:review_publish": page(R, post=[("RELEASE_MANAGER", 302)]),
+    "reviews:finding_create": page(R, get=[("REVIEW_WRITERS", 200)], post=[("REVIEW_WRITERS", 200)]),
+    "reviews:finding_edit": page(
+        on(pk="team_finding"), get=[("REVIEW_WRITERS", 200)], post=[("REVIEW_WRITERS", 200)]
+    ),
+    "reviews:finding_remove": page(on(pk="team_finding"), post=[("REVIEW_WRITERS", 302)]),
+    "reviews:action_create": page(R, get=[("REVIEW_WRITERS", 200)], post=[("REVIEW_WRITERS", 200)]),
+    "reviews:action_edit": page(
+        on(pk="review_action"), get=[("REVIEW_WRITERS", 200)], post=[("REVIEW_WRITERS", 200)]
+    ),
+    "reviews:action_done": page(on(pk="review_action"), post=[("REVIEW_ACTION_OWNER_OR_WRITERS", 302)]),
+    "reviews:track_record": page(R, get=VIEW),
     "handover:plan": page(R, get=VIEW),
     "handover:plan_create": page(R, get=[("PROJECT", 302)], post=[("PROJECT", 302)]),
     "handover:plan_settings": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),

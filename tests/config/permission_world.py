@@ -28,6 +28,7 @@ from handover.models import SupportTeam
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.services.api_tokens import create_api_token
 from registers.models import Defect, Risk
+from reviews.models import Review, ReviewAction, TeamFinding
 from runbook.models import Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
@@ -50,6 +51,7 @@ ACTOR_ROLES = {
     "chair": Role.STAKEHOLDER,
     "step_owner": Role.STAKEHOLDER,
     "condition_owner": Role.STAKEHOLDER,
+    "review_action_owner": Role.STAKEHOLDER,
     "team_lead": Role.PRODUCTION_SUPPORT,
     "team_member": Role.PRODUCTION_SUPPORT,
 }
@@ -140,6 +142,13 @@ def build_world() -> dict:
     issue = ProductionIssue.objects.create(
         release=release, title="Slow search", what_happened="…", impact="All"
     )
+    # A drafted review with a team finding and an action owned by review_action_owner (a stakeholder).
+    review = Review.objects.create(release=release, trigger="by_hand", drafted_at=timezone.now())
+    team_finding = TeamFinding.objects.create(review=review, text="The rehearsal ran on a small copy.")
+    review_action = ReviewAction.objects.create(
+        review=review, text="Rehearse on a full copy", owner=users["review_action_owner"],
+        due_date=timezone.localdate() + timedelta(days=14),
+    )  # fmt: skip
     endpoint = WebhookEndpoint.objects.create(release=release, url="https://hooks.example.com/golive")
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="release.status_changed", body="{}")
     target = DeploymentTarget.objects.create(
@@ -172,6 +181,8 @@ def build_world() -> dict:
         "rehearsal": rehearsal.pk,
         "communication": communication.pk,
         "issue": issue.pk,
+        "team_finding": team_finding.pk,
+        "review_action": review_action.pk,
         "check": check.pk,
         "run": run.pk,
         "monitor": monitor.pk,

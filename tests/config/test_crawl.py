@@ -25,6 +25,7 @@ from gonogo.models import DecisionCondition, GoNoGoMeeting, Participant
 from handover.models import AccessTransfer, HandoverItem, RequiredDocument, SupportTeam, TrainingSession
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from registers.models import Defect, Risk
+from reviews.models import ReviewAction, TeamFinding
 from runbook.models import GoLiveStep, Rehearsal
 from smoketests.choices import Outcome, RunStatus
 from smoketests.models import CheckResult, Monitor, SmokeCheck, SmokeRun
@@ -60,10 +61,13 @@ SEGMENT_MODELS = {
     "freezes": FreezeWindow,
     "deploy-targets": DeploymentTarget,
     "vendors": VendorEngagement,
+    "findings": TeamFinding,
+    "actions": ReviewAction,
 }
 # Ways an object belongs to a release, tried in turn.
 RELEASE_LOOKUPS = ["release", "plan__release", "meeting__release", "decision__meeting__release",
-                   "plans__release", "endpoint__release", "memberships__release"]  # fmt: skip
+                   "plans__release", "endpoint__release", "memberships__release",
+                   "review__release"]  # fmt: skip
 ACTIONS = {"step_action": "start", "rehearsal_action": "start"}
 REDACTION_TARGET = {
     "content_type_id": lambda release, user: ContentType.objects.get_for_model(Risk).pk,

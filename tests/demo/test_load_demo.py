@@ -20,7 +20,7 @@ def _counts():
 def test_demo_loads_once_and_a_second_run_changes_nothing():
     call_command("load_demo")
     first = _counts()
-    assert first["Release"] == 2 and first["Decision"] == 1 and first["GoLiveStep"] == 11
+    assert first["Release"] == 3 and first["Decision"] == 2 and first["GoLiveStep"] == 15
     call_command("load_demo")
     assert _counts() == first
     for username in ("manager", "owner", "dev", "stakeholder", "support"):

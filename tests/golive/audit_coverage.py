@@ -28,6 +28,7 @@ SERVICE_PACKAGES = (
     "integrations.services",
     "vendors.services",
     "statuspage.services",
+    "reviews.services",
 )
 WRITER_MODULES = ("runbook.spreadsheets", "freezes.services")
 PROJECT_PACKAGES = (
@@ -42,6 +43,7 @@ PROJECT_PACKAGES = (
     "integrations.",
     "vendors.",
     "statuspage.",
+    "reviews.",
 )
 
 _READ = "reads or computes; writes nothing"

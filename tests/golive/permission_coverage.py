@@ -83,6 +83,8 @@ ACTS_FOR_NOBODY: frozenset[str] = frozenset(
         "smoketests.services.runs.finish_run",
         "smoketests.services.runs.give_up_run",
         "smoketests.services.runs.reap_smoke_runs",
+        "reviews.services.drafting_schedule.draft_due_reviews",
+        "reviews.services.drafting_schedule.draft_review_after_handover",
     }
 )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from demo.handover import load_handover_demo
 from demo.knowledge_transfer import load_knowledge_transfer_demo
+from demo.reviews import load_review_demo
 from demo.scale import load_scale_demo
 from demo.status_page import load_status_page_demo
 from demo.vendors import load_vendor_demo
@@ -148,6 +149,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Created “{LIVE_DEMO_RELEASE_NAME}”, decided GO and ready to run.")
             )
+        load_review_demo(users=users)
         if load_freeze_demo():
             self.stdout.write(self.style.SUCCESS("Created the demo freeze windows."))
         load_status_page_demo(users=users)
