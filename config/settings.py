@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.api_settings import rest_framework_settings
+from config.beat_schedule import celery_beat_schedule
 from config.env import env_bool, env_cache, env_int, env_list, env_str, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -290,65 +292,12 @@ SMOKETESTS_QUEUED_RUN_EXPIRY_SECONDS = env_int("SMOKETESTS_QUEUED_RUN_EXPIRY_SEC
 SMOKETESTS_MISSED_SLOT_AFTER_SECONDS = env_int("SMOKETESTS_MISSED_SLOT_AFTER_SECONDS", 300)
 SMOKETESTS_RESULT_RETENTION_DAYS = env_int("SMOKETESTS_RESULT_RETENTION_DAYS", 30)
 SMOKETESTS_DISPATCH_EVERY_SECONDS = env_int("SMOKETESTS_DISPATCH_EVERY_SECONDS", 2)
-CELERY_BEAT_SCHEDULE = {
-    # Ticks that could not run while workers were down are dropped (expires), not replayed in a burst.
-    "smoketests-dispatch-due-monitors": {
-        "task": "smoketests.dispatch_due_monitors",
-        "schedule": float(SMOKETESTS_DISPATCH_EVERY_SECONDS),
-        "options": {"expires": 10},
-    },
-    "smoketests-reap": {"task": "smoketests.reap_smoke_runs", "schedule": 10.0, "options": {"expires": 10}},
-    "smoketests-prune": {"task": "smoketests.prune_monitor_results", "schedule": 3600.0},
-    "golive-remind-voters": {"task": "golive.remind_voters", "schedule": 300.0, "options": {"expires": 300}},
-    "golive-resend-stalled-communications": {
-        "task": "golive.resend_stalled_communications",
-        "schedule": 60.0,
-        "options": {"expires": 60},
-    },
-}
+CELERY_BEAT_SCHEDULE = celery_beat_schedule(dispatch_every_seconds=SMOKETESTS_DISPATCH_EVERY_SECONDS)
 
 # The JSON API for pipelines (README, "Pipeline integration"). API_TOKEN_RATE limits each token; the
 # throttle counts in the default cache, which is per process unless CACHE_URL points at a shared one.
 API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/minute")
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "integrations.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.ApiTokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_token": API_TOKEN_RATE},
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.PagePagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "integrations.api.errors.json_exception_handler",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "GoLive Desk API",
-    "DESCRIPTION": "Deploy gate, deployment reports, smoke runs, risks and defects for CI/CD pipelines.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # The documentation page loads Swagger UI from this server's static files, never from a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        "ReleaseStatusEnum": "golive.choices.ReleaseStatus",
-        "RiskStatusEnum": "golive.choices.RiskStatus",
-        "DefectStatusEnum": "golive.choices.DefectStatus",
-        "GateDecisionEnum": "integrations.gate.GateDecision",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "integrations.api.schema.add_error_responses",
-    ],
-}
+REST_FRAMEWORK, SPECTACULAR_SETTINGS = rest_framework_settings(token_rate=API_TOKEN_RATE)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 # The first retry waits this long, each next one twice as long (at most an hour).
@@ -356,24 +305,12 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
 # An empty list lets webhooks go to any public host; a host named here may also be loopback or private
 # (golive/outbound.py). Production should name the receivers' hosts or domains.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
-# Re-sends webhook deliveries a down broker left waiting; retries themselves are scheduled by Celery.
-CELERY_BEAT_SCHEDULE["golive-resend-pending-webhooks"] = {
-    "task": "golive.resend_pending_webhook_deliveries",
-    "schedule": 60.0,
-    "options": {"expires": 60},
-}
 
 # Status pages (README, "Status page"): how long a rendered page is kept (0: never), how long a
 # confirmation link works, and how soon one address may be sent another confirmation mail.
 STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 30)
 STATUS_PAGE_CONFIRM_HOURS = env_int("STATUS_PAGE_CONFIRM_HOURS", 72)
 STATUS_PAGE_CONFIRM_RESEND_MINUTES = env_int("STATUS_PAGE_CONFIRM_RESEND_MINUTES", 10)
-# Hands the workers the update mails a down broker left waiting.
-CELERY_BEAT_SCHEDULE["statuspage-resend-pending-mails"] = {
-    "task": "statuspage.resend_pending_update_mails",
-    "schedule": 60.0,
-    "options": {"expires": 60},
-}
 
 # The deploy gate inside GitHub and GitLab (README, "The deploy gate inside GitHub and GitLab").
 GITHUB_APP_ID = env_str("GITHUB_APP_ID")
@@ -384,24 +321,12 @@ GITLAB_API_URL = env_str("GITLAB_API_URL", "https://gitlab.com/api/v4")
 GITLAB_TOKEN = env_str("GITLAB_TOKEN")
 GITLAB_WEBHOOK_TOKEN = env_str("GITLAB_WEBHOOK_TOKEN")
 FORGE_TIMEOUT_SECONDS = env_int("FORGE_TIMEOUT_SECONDS", 10)
-# Deployments kept waiting are asked again every minute: a freeze that ends, or an overdue condition
-# marked done, changes the gate without any event.
-CELERY_BEAT_SCHEDULE["forge-reevaluate-waiting-deployments"] = {
-    "task": "forge.reevaluate_deployment_reviews",
-    "schedule": 60.0,
-    "options": {"expires": 60},
-}
 
 # Post-implementation reviews draft themselves this many days after go-live (or when the handover
 # completes, whichever comes first); the sweep runs every hour (README, "Post-implementation review").
 REVIEW_DRAFT_DAYS = env_int("REVIEW_DRAFT_DAYS", 7)
 if REVIEW_DRAFT_DAYS < 0:
     raise ImproperlyConfigured("REVIEW_DRAFT_DAYS must be 0 or more.")
-CELERY_BEAT_SCHEDULE["reviews-draft-due"] = {
-    "task": "reviews.draft_due_reviews",
-    "schedule": 3600.0,
-    "options": {"expires": 3600},
-}
 
 # HTTPS. Each applies only when set, so the embedded stack answers on plain http://127.0.0.1; production
 # behind TLS sets them all (README, "Running in production").
