@@ -13,6 +13,7 @@ from handover.models import AccessTransfer, HandoverItem, RequiredDocument, Sign
 from runbook.models import GoLiveStep, StepStatus
 from smoketests.choices import COMPLETED_OUTCOMES
 from smoketests.models import CheckResult, Monitor
+from smoketests.selectors import pruned_counts_by_monitor
 from smoketests.uptime import uptime_counts, uptime_percent
 
 
@@ -105,12 +106,16 @@ def _monitors(release: Release) -> Table:
         )
         .order_by("smoke_check__name", "pk")
     )
+    # Pruned results count through their days (smoketests.uptime).
+    pruned = pruned_counts_by_monitor(release)
     for monitor in monitors:
-        uptime = uptime_percent(passed=monitor.passed, completed=monitor.completed)
+        pruned_passed, pruned_completed = pruned.get(monitor.pk, (0, 0))
+        passed, completed = monitor.passed + pruned_passed, monitor.completed + pruned_completed
+        uptime = uptime_percent(passed=passed, completed=completed)
         latency = round(monitor.mean_latency) if monitor.mean_latency is not None else None
         table.rows.append([
             monitor.smoke_check.name, monitor.smoke_check.url, monitor.interval_seconds,
-            monitor.get_state_display(), monitor.completed, monitor.passed, uptime,
+            monitor.get_state_display(), completed, passed, uptime,
             latency, monitor.last_checked_at,
         ])  # fmt: skip
     return table

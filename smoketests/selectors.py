@@ -3,13 +3,13 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from golive.models import Release
 from smoketests.choices import COMPLETED_OUTCOMES, MonitorState, Outcome, RunStatus
-from smoketests.models import CheckResult, Monitor, MonitorResult, SmokeCheck, SmokeRun
-from smoketests.uptime import uptime_counts, uptime_percent
+from smoketests.models import CheckResult, Monitor, MonitorDay, MonitorResult, SmokeCheck, SmokeRun
+from smoketests.uptime import uptime_counts, uptime_percent, whole_days_within
 
 
 def with_result_counts(runs: QuerySet[SmokeRun]) -> QuerySet[SmokeRun]:
@@ -56,18 +56,25 @@ def monitor_uptime_percent(
     monitor: Monitor, *, since: datetime, until: datetime | None = None
 ) -> Decimal | None:
     """Passed checks as a share of completed ones; missed slots (no worker) count for neither."""
-    results = MonitorResult.objects.filter(monitor=monitor, scheduled_for__gte=since)
-    if until is not None:
-        results = results.filter(scheduled_for__lt=until)
-    return uptime_percent(**results.aggregate(**uptime_counts()))
+    return _uptime_of(Q(monitor=monitor), since=since, until=until)
 
 
 def release_monitor_uptime_percent(release: Release, *, since: datetime, until: datetime) -> Decimal | None:
     """Uptime over all of the release's monitors in the window; None when nothing was checked."""
-    results = MonitorResult.objects.filter(
-        monitor__release=release, scheduled_for__gte=since, scheduled_for__lt=until
+    return _uptime_of(Q(monitor__release=release), since=since, until=until)
+
+
+def _uptime_of(monitors: Q, *, since: datetime, until: datetime | None) -> Decimal | None:
+    results = MonitorResult.objects.filter(monitors, scheduled_for__gte=since)
+    if until is not None:
+        results = results.filter(scheduled_for__lt=until)
+    counts = results.aggregate(**uptime_counts())
+    pruned = MonitorDay.objects.filter(monitors, **whole_days_within(since, until)).aggregate(
+        passed=Sum("passed", default=0), completed=Sum("completed", default=0)
     )
-    return uptime_percent(**results.aggregate(**uptime_counts()))
+    return uptime_percent(
+        passed=counts["passed"] + pruned["passed"], completed=counts["completed"] + pruned["completed"]
+    )
 
 
 def monitors_of_releases(release_ids: list[int], *, now: datetime) -> list[Monitor]:
@@ -82,7 +89,8 @@ def monitors_of_releases(release_ids: list[int], *, now: datetime) -> list[Monit
 
 def uptime_of_releases(release_ids: list[int], *, since: datetime, until: datetime) -> dict:
     """{"overall": uptime over every monitor of the releases, "by_monitor": {monitor id: uptime}} in the
-    window, from one query; None where nothing was measured."""
+    window, from two queries; None where nothing was measured."""
+    counts: dict[int, list[int]] = {}
     rows = list(
         MonitorResult.objects.filter(
             monitor__release__in=release_ids, scheduled_for__gte=since, scheduled_for__lt=until
@@ -91,14 +99,36 @@ def uptime_of_releases(release_ids: list[int], *, since: datetime, until: dateti
         .annotate(**uptime_counts())
         .order_by()
     )
+    rows += list(
+        MonitorDay.objects.filter(monitor__release__in=release_ids, **whole_days_within(since, until))
+        .values("monitor_id")
+        .annotate(passed=Sum("passed"), completed=Sum("completed"))
+        .order_by()
+    )
+    for row in rows:
+        passed_and_completed = counts.setdefault(row["monitor_id"], [0, 0])
+        passed_and_completed[0] += row["passed"]
+        passed_and_completed[1] += row["completed"]
     return {
         "overall": uptime_percent(
-            passed=sum(row["passed"] for row in rows), completed=sum(row["completed"] for row in rows)
+            passed=sum(passed for passed, _ in counts.values()),
+            completed=sum(completed for _, completed in counts.values()),
         ),
         "by_monitor": {
-            row["monitor_id"]: uptime_percent(passed=row["passed"], completed=row["completed"])
-            for row in rows
+            monitor_id: uptime_percent(passed=passed, completed=completed)
+            for monitor_id, (passed, completed) in counts.items()
         },
+    }
+
+
+def pruned_counts_by_monitor(release: Release) -> dict[int, tuple[int, int]]:
+    """{monitor id: (passed, completed)} of the release's pruned results, in one query."""
+    return {
+        row["monitor_id"]: (row["passed"], row["completed"])
+        for row in MonitorDay.objects.filter(monitor__release=release)
+        .values("monitor_id")
+        .annotate(passed=Sum("passed"), completed=Sum("completed"))
+        .order_by()
     }
 
 

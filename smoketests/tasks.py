@@ -4,6 +4,7 @@ from celery import shared_task
 
 from smoketests.services import alerts as alert_services
 from smoketests.services import monitors as monitor_services
+from smoketests.services import retention
 from smoketests.services import runs as run_services
 
 
@@ -37,4 +38,4 @@ def send_monitor_alert(alert_id: int) -> None:
 
 @shared_task(name="smoketests.prune_monitor_results")
 def prune_monitor_results() -> int:
-    return monitor_services.prune_monitor_results()
+    return retention.prune_monitor_results()

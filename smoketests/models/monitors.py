@@ -108,6 +108,28 @@ class MonitorResult(models.Model):
         return f"{self.monitor} at {self.scheduled_for:%Y-%m-%d %H:%M:%S}: {self.get_outcome_display()}"
 
 
+class MonitorDay(models.Model):
+    """A monitor's uptime counts for one UTC day, kept when that day's results are pruned: long uptime
+    windows (a status page's 90 days) stay true after SMOKETESTS_RESULT_RETENTION_DAYS."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    passed = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["monitor", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "day"], name="monitorday_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(passed__lte=models.F("completed")), name="monitorday_passed_of_completed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor} on {self.day:%Y-%m-%d}: {self.passed} of {self.completed} passed"
+
+
 class MonitorAlert(models.Model):
     """One e-mail alert to send when a monitor goes down or recovers; sent at most once.
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -336,22 +336,3 @@ def mark_missed_slots(*, now: datetime | None = None) -> int:
     return MonitorResult.objects.filter(
         outcome__in=[Outcome.PENDING, Outcome.RUNNING], scheduled_for__lt=cutoff
     ).update(outcome=Outcome.MISSED, message=MISSED_MESSAGE)
-
-
-def prune_monitor_results(*, now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.SMOKETESTS_RESULT_RETENTION_DAYS)
-    old = MonitorResult.objects.filter(scheduled_for__lt=cutoff)
-    per_release = dict(
-        old.values("monitor__release").annotate(n=Count("pk")).values_list("monitor__release", "n")
-    )
-    with transaction.atomic():
-        deleted, _ = old.delete()
-        # Uptime figures shown later cover fewer checks: each release's trail says how many went and why.
-        for release in Release.objects.filter(pk__in=per_release):
-            record_event(
-                verb="monitor_results.pruned",
-                target=release,
-                data={"deleted": per_release[release.pk], "older_than": cutoff.isoformat()},
-            )
-    return deleted

@@ -76,7 +76,7 @@ ACTS_FOR_NOBODY: frozenset[str] = frozenset(
         "smoketests.services.monitors.dispatch_due_monitors",
         "smoketests.services.monitors.skip_backlog",
         "smoketests.services.monitors.end_monitoring_after_handover",
-        "smoketests.services.monitors.prune_monitor_results",
+        "smoketests.services.retention.prune_monitor_results",
         "smoketests.services.monitors.record_monitor_outcomes",
         "smoketests.services.runs.claim_run",
         "smoketests.services.runs.execute_run",

@@ -28,8 +28,8 @@ from smoketests.services.monitors import (
     dispatch_due_monitors,
     end_monitoring_after_handover,
     mark_missed_slots,
-    prune_monitor_results,
 )
+from smoketests.services.retention import prune_monitor_results
 from smoketests.services.runs import spec_for
 from tests.factories import ReleaseFactory
 from tests.integrations.api.receiver import WebhookReceiver
