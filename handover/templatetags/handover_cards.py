@@ -1,5 +1,7 @@
 from django import template
+from django.conf import settings
 
+from handover.disband import disband_state
 from handover.permissions import is_team_member
 from handover.selectors import release_card
 
@@ -12,4 +14,7 @@ def handover_card(release, user):
     card = release_card(release)
     for team in card.get("teams", []):
         team.is_mine = is_team_member(user, team)
+    if card["plan"] is not None:
+        card["disband"] = disband_state(card["plan"])
+        card["min_holders"] = settings.HANDOVER_MIN_VERIFIED_HOLDERS
     return {"release": release, **card}
