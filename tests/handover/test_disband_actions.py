@@ -196,3 +196,10 @@ def test_the_plan_page_lists_the_gaps_under_the_disband_guard(access, plan, mana
 def test_the_chat_message_of_a_completed_handover_says_whether_the_team_may_disband():
     message = describe("handover.completed", {"id": 1, "name": "Spring"}, {"project_team_may_disband": True})
     assert ("Project team may disband", "yes") in message.facts
+
+
+def test_the_report_shows_the_kept_reason_and_the_disband_guard(access, plan, manager, client_for):
+    keep_project_access(access=access, actor=manager, reason="Escalation contact until June.")
+    page = client_for(manager).get(reverse("handover:report", args=[plan.release_id])).content.decode()
+    assert "project access kept: Escalation contact until June." in page
+    assert "Orders database: one verified holder in Application support — a bus factor of one" in page
