@@ -93,26 +93,26 @@ def disband_gaps(
     gaps: list[DisbandGap] = []
     for (team_name, _), lines in sorted(groups.items()):
         team_id, system = lines[0].receiving_team_id, lines[0].system
-        sentences: list[str] = []
+        expired: list[str] = []
         holders: set[int] = set()
         for access in lines:
             expires = verification_expires_at(access, reconfirm_days=reconfirm_days)
             if expires is None or access.verified_by_id is None:
                 continue
             if now >= expires:
-                sentences.append(
+                expired.append(
                     f"{system}: verification by {_person(access.verified_by)} expired on "
                     f"{timezone.localdate(expires).isoformat()}"
                 )
             elif access.verified_by_id in team_people.get(team_id, set()):
                 holders.add(access.verified_by_id)
         holder_gap = _holder_gap(system, team_name, len(holders), needed)
-        sentences[:0] = [holder_gap] if holder_gap else []
-        sentences += [
+        unsettled = [
             f"{system}: project access of {access.current_holder} neither revoked nor kept"
             for access in lines
             if not access.project_access_settled
         ]
+        sentences = ([holder_gap] if holder_gap else []) + expired + unsettled
         gaps += [DisbandGap(team_id, system, sentence) for sentence in dict.fromkeys(sentences)]
     return DisbandState(systems=len(groups), gaps=gaps)
 
