@@ -1,6 +1,7 @@
 """The permission policy's per-person rules, for hiding the buttons a person may not use."""
 
 from django import template
+from django.utils import timezone
 
 from handover import permissions
 from handover.disband import verification_expires_at
@@ -32,3 +33,9 @@ def may_reconfirm_access(access, user) -> bool:
 @register.filter
 def verification_expires(access):
     return verification_expires_at(access)
+
+
+@register.filter
+def verification_expired(access) -> bool:
+    expires = verification_expires_at(access)
+    return expires is not None and timezone.now() >= expires

@@ -203,3 +203,16 @@ def test_the_report_shows_the_kept_reason_and_the_disband_guard(access, plan, ma
     page = client_for(manager).get(reverse("handover:report", args=[plan.release_id])).content.decode()
     assert "project access kept: Escalation contact until June." in page
     assert "Orders database: one verified holder in Application support — a bus factor of one" in page
+
+
+def test_the_ledger_says_when_a_verification_expired(access, plan, manager, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(days=40)
+    AccessTransfer.objects.filter(pk=access.pk).update(
+        requested_at=long_ago, granted_at=long_ago, verified_at=long_ago
+    )
+    page = client_for(manager).get(reverse("handover:plan", args=[plan.release_id])).content.decode()
+    assert "verification expired" in page
