@@ -210,6 +210,17 @@ HANDOVER_UPLOAD_EXTENSIONS = env_list(
     ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "md", "csv", "png", "jpg", "jpeg"],
 )
 
+# The disband guard (README "Disband guard"): how many verified holders each system of the access ledger
+# needs in its receiving team, and after how many days a holder re-confirms a verified access.
+HANDOVER_MIN_VERIFIED_HOLDERS = env_int("HANDOVER_MIN_VERIFIED_HOLDERS", 2)
+ACCESS_RECONFIRM_DAYS = env_int("ACCESS_RECONFIRM_DAYS", 30)
+for _name, _lowest, _highest in (
+    ("HANDOVER_MIN_VERIFIED_HOLDERS", 1, 50),
+    ("ACCESS_RECONFIRM_DAYS", 1, 3650),
+):
+    if not _lowest <= globals()[_name] <= _highest:
+        raise ImproperlyConfigured(f"{_name} must be between {_lowest} and {_highest}.")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -198,18 +198,20 @@ def _access_ledger(release: Release) -> Table:
         "access_ledger.csv", "Access ledger",
         ["Receiving team", "System", "Access level", "Current holder", "Where the credential is kept",
          "Status", "Requested at", "Granted at", "Granted by", "Verified at", "Verified by",
-         "Project access revoked on", "Revoked by", "Notes"],
+         "Verification re-confirmed at", "Project access revoked on", "Revoked by",
+         "Project access kept because", "Kept by", "Notes"],
     )  # fmt: skip
     for access in (
         AccessTransfer.objects.filter(plan__release=release)
-        .select_related("receiving_team", "granted_by", "verified_by", "revoked_by")
+        .select_related("receiving_team", "granted_by", "verified_by", "revoked_by", "project_access_kept_by")
         .order_by("receiving_team__name", "system", "pk")
     ):
         table.rows.append([
             access.receiving_team.name, access.system, access.access_level, access.current_holder,
             access.credential_location, access.get_status_display(), access.requested_at, access.granted_at,
             _person(access.granted_by), access.verified_at, _person(access.verified_by),
-            access.project_access_revoked_on, _person(access.revoked_by), access.notes,
+            access.verification_confirmed_at, access.project_access_revoked_on, _person(access.revoked_by),
+            access.project_access_kept_reason, _person(access.project_access_kept_by), access.notes,
         ])  # fmt: skip
     return table
 

@@ -187,6 +187,18 @@ class RevokeForm(_CrispyForm, forms.Form):
     revoked_on = forms.DateField(label="Project access removed on", widget=DateInput())
 
 
+class KeepProjectAccessForm(_CrispyForm, forms.Form):
+    submit_label = "Keep the project's access"
+    reason = forms.CharField(
+        label="Why the project team keeps this access",
+        max_length=AccessTransfer._meta.get_field("project_access_kept_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_secrets],
+        help_text="For example: the vendor's escalation contact keeps read-only access until the "
+        "contract ends.",
+    )
+
+
 class TrainingSessionForm(_CrispyForm, forms.ModelForm):
     invited = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(), required=False, widget=forms.CheckboxSelectMultiple

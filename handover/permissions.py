@@ -11,8 +11,9 @@ cannot accept it or agree its waiver for the receiving team, and whoever holds a
 that it was handed over. Joining the receiving team, or doing everything, does not lift either rule.
 
 Each predicate is registered by name ("team_member", "team_lead", "project_side", "release_manager",
-"decides_for_team", "verifies_access"). What a service may refuse is a named rule in HANDOVER_RULES: the
-predicates that must hold, each with the sentence a refusal says, so a service passes only the rule's name.
+"decides_for_team", "verifies_access", "verified_this_access"). What a service may refuse is a named rule
+in HANDOVER_RULES: the predicates that must hold, each with the sentence a refusal says, so a service
+passes only the rule's name.
 """
 
 from collections.abc import Callable
@@ -92,6 +93,15 @@ def may_verify_access(user, access: AccessTransfer) -> bool:
     return is_team_member(user, access.receiving_team) and not holds_access(user, access)
 
 
+@predicate("verified_this_access")
+def verified_this_access(user, access: AccessTransfer) -> bool:
+    """The person who verified the access, still in its receiving team: re-confirming is personal, so
+    whoever may do everything does not re-confirm for someone else."""
+    if not user.is_authenticated or not user.is_active or access.verified_by_id is None:
+        return False
+    return user.pk == access.verified_by_id and is_team_member(user, access.receiving_team)
+
+
 @dataclass(frozen=True)
 class Check:
     """One predicate a rule needs, on the object `of` picks from the rule's object, and the sentence a
@@ -157,6 +167,20 @@ HANDOVER_RULES: dict[str, tuple[Check, ...]] = {
             "verifies_access",
             "Separation of duties: the holder of an access cannot verify its transfer, even as a member of "
             "the receiving team; another member of {obj.receiving_team.name} must.",
+        ),
+    ),
+    "keep_project_access": (
+        Check(
+            "release_manager",
+            "Only the release manager may decide that the project team keeps its own access.",
+            _plan_release,
+        ),
+    ),
+    "reconfirm_access": (
+        Check(
+            "verified_this_access",
+            "Only the member of {obj.receiving_team.name} who verified access to {obj.system} may "
+            "re-confirm it: each holder confirms their own access.",
         ),
     ),
     "withdraw_entry": (_project_side("withdraw handover entries", _plan_release),),

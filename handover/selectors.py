@@ -12,6 +12,7 @@ from golive.choices import ReleaseStatus
 from golive.models import Release, ReleaseMembership
 from golive.permissions import may_do_everything
 from handover.choices import SETTLED_ITEM_STATUSES, AccessStatus, ItemStatus, NeededBy, PlanState
+from handover.disband import DisbandState, disband_gaps, disband_state, measured_at
 from handover.hypercare import HypercareStatus, hypercare_status
 from handover.knowledge_ladder import LadderRow, knowledge_matrix
 from handover.models import (
@@ -65,6 +66,7 @@ class PlanOverview:
     signoffs: dict[int, SignOff]
     invalidated_signoffs: list[SignOff]
     hypercare: HypercareStatus
+    disband: DisbandState
     release_member_ids: set[int] = field(default_factory=set)
     # Entries withdrawn as made by mistake: listed apart, left out of every gate and count.
     withdrawn: list = field(default_factory=list)
@@ -85,7 +87,11 @@ class PlanOverview:
     @property
     def project_access_still_held(self) -> list[AccessTransfer]:
         """Accesses the support team verified while the project team still holds its own."""
-        return [access for access in self.access_transfers if access.status == AccessStatus.VERIFIED]
+        return [
+            access
+            for access in self.access_transfers
+            if access.status == AccessStatus.VERIFIED and not access.project_access_kept_reason
+        ]
 
     @property
     def past_go_live(self) -> bool:
@@ -119,7 +125,12 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
     every_document = list(RequiredDocument.objects.filter(plan=plan).select_related("owner", "withdrawn_by"))
     every_access = list(
         AccessTransfer.objects.filter(plan=plan).select_related(
-            "receiving_team", "granted_by", "verified_by", "revoked_by", "withdrawn_by"
+            "receiving_team",
+            "granted_by",
+            "verified_by",
+            "revoked_by",
+            "project_access_kept_by",
+            "withdrawn_by",
         )
     )
     every_session = list(
@@ -164,6 +175,13 @@ def load_overview(plan: HandoverPlan, *, now: datetime | None = None) -> PlanOve
         withdrawn=withdrawn,
         hypercare=hypercare_status(
             release=release, hours=plan.hypercare_hours, uptime_target=plan.uptime_target_percent, now=now
+        ),
+        disband=disband_gaps(
+            access_transfers,
+            team_people={
+                team.pk: {team.lead_id, *(member.pk for member in team.members.all())} for team in teams
+            },
+            now=measured_at(plan, now),
         ),
         release_member_ids=set(
             ReleaseMembership.objects.filter(release=release).values_list("user_id", flat=True)
@@ -290,6 +308,14 @@ def release_card(release: Release) -> dict:
         )
     )
     return {"plan": plan, "teams": teams}
+
+
+def release_page_part(release: Release) -> dict:
+    """The release page's handover card: the plan, its teams and whether the project team may disband."""
+    card = release_card(release)
+    if card["plan"] is not None:
+        card["disband"] = disband_state(card["plan"])
+    return {"handover_card": card}
 
 
 def waived_items(release: Release) -> list[HandoverItem]:

@@ -58,6 +58,8 @@ def missing_for_team(overview, progress) -> list[str]:
                 f"Access to {access.system} ({access.access_level}) is granted but not verified "
                 f"by {team.name} yet."
             )
+    # The disband guard's gaps for this team's systems (handover.disband, the one definition).
+    missing += [f"{sentence}." for sentence in overview.disband.sentences_for(team)]
     for document in overview.documents:
         if not document.is_provided:
             missing.append(f"Required document “{document.get_kind_display()}” has not been provided yet.")

@@ -7,6 +7,7 @@ transaction that records the change, so the webhook rows are written with it and
 from django.dispatch import receiver
 
 from golive.signals import decision_recorded, production_issue_changed
+from handover.disband import disband_state
 from handover.models import SignOff
 from handover.signals import handover_completed
 
@@ -127,5 +128,7 @@ def announce_handover_completed(sender, plan, **kwargs) -> None:
                 }
                 for signoff in signoffs.order_by("team__name")
             ],
+            # The disband guard at completion: project_team_may_disband and the gaps, each a sentence.
+            **disband_state(plan).as_payload(),
         },
     )

@@ -11,4 +11,8 @@ class SmokeTestsConfig(AppConfig):
         # httpx logs every request at INFO: each webhook a run or monitor sends would be a line in the
         # worker's log.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        from golive.release_page import contribute
         from smoketests import receivers  # noqa: F401 (connects the signal receivers)
+        from smoketests.selectors import release_page_part
+
+        contribute(release_page_part)

@@ -208,3 +208,8 @@ def runs_started_between(release: Release, *, since: datetime, until: datetime) 
         }
         for run in runs
     ]
+
+
+def release_page_part(release: Release) -> dict:
+    """The release page's smoke card."""
+    return {"smoke": release_smoke_summary(release)}

@@ -46,6 +46,16 @@ class AccessTransfer(Withdrawable):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The holder who verified re-confirms the access every ACCESS_RECONFIRM_DAYS (the disband guard).
+    verification_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The project's own access may stay, on purpose and with a reason, instead of being revoked.
+    project_access_kept_reason = models.CharField(
+        max_length=500, blank=True, editable=False, validators=[reject_secrets]
+    )
+    project_access_kept_at = models.DateTimeField(null=True, blank=True, editable=False)
+    project_access_kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["receiving_team__name", "system", "pk"]
@@ -57,6 +67,21 @@ class AccessTransfer(Withdrawable):
 
     def __str__(self) -> str:
         return f"{self.system} ({self.access_level})"
+
+    @property
+    def is_verified(self) -> bool:
+        """The receiving team verified it (a revoked project access was verified first)."""
+        return self.status in (AccessStatus.VERIFIED, AccessStatus.PROJECT_ACCESS_REVOKED)
+
+    @property
+    def last_confirmed_at(self):
+        """When its verification was last confirmed: the verification itself or the latest re-confirmation."""
+        return self.verification_confirmed_at or self.verified_at
+
+    @property
+    def project_access_settled(self) -> bool:
+        """The project's own access is revoked, or kept on purpose with a reason."""
+        return self.status == AccessStatus.PROJECT_ACCESS_REVOKED or bool(self.project_access_kept_reason)
 
     def clean(self):
         """The ledger's dates run in order — requested ≤ granted ≤ verified ≤ project access revoked — and

@@ -1,4 +1,5 @@
-"""The access ledger: requested → granted → verified by the receiving team → project access revoked."""
+"""The access ledger: requested → granted → verified by the receiving team → project access revoked (or
+kept on purpose, with a reason); a verification is re-confirmed by its holder (the disband guard)."""
 
 from datetime import date
 
@@ -147,3 +148,68 @@ def revoke_project_access(
         if hasattr(error, "error_dict") and "project_access_revoked_on" in error.error_dict:
             raise ValidationError({"revoked_on": error.message_dict["project_access_revoked_on"]}) from error
         raise
+
+
+@transaction.atomic
+def keep_project_access(*, access: AccessTransfer, actor: AbstractBaseUser, reason: str) -> AccessTransfer:
+    """The release manager decides that the project's own access stays (for example a named escalation
+    contact), saying why: the disband guard then counts it as settled instead of waiting for revocation."""
+    require_handover(actor, "keep_project_access", access)
+    access = _fresh(access)
+    if access.status == AccessStatus.PROJECT_ACCESS_REVOKED:
+        raise ValidationError(f"The project's access to {access.system} is already revoked.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the project team keeps this access: a reason is required."})
+    old_reason = access.project_access_kept_reason
+    access.project_access_kept_reason = reason
+    access.project_access_kept_at = timezone.now()
+    access.project_access_kept_by = actor
+    try:
+        access.full_clean()
+    except ValidationError as error:
+        # The model names its own field; the form's is "reason".
+        if hasattr(error, "error_dict") and "project_access_kept_reason" in error.error_dict:
+            raise ValidationError({"reason": error.message_dict["project_access_kept_reason"]}) from error
+        raise
+    access.save(
+        update_fields=["project_access_kept_reason", "project_access_kept_at", "project_access_kept_by"]
+    )
+    record_event(
+        verb="access_transfer.project_access_kept",
+        actor=actor,
+        target=access,
+        release=access.plan.release,
+        changes={"project_access_kept_reason": [old_reason or None, reason]},
+        data={"receiving_team": access.receiving_team.name, "current_holder": access.current_holder},
+    )
+    return access
+
+
+@transaction.atomic
+def reconfirm_access(*, access: AccessTransfer, actor: AbstractBaseUser) -> AccessTransfer:
+    """The holder who verified the access confirms it still works; until ACCESS_RECONFIRM_DAYS later it
+    counts again for the disband guard."""
+    access = _fresh(access)
+    require_handover(actor, "reconfirm_access", access)
+    if not access.is_verified:
+        raise ValidationError(
+            f"Access to {access.system} is not verified yet, so there is nothing to re-confirm."
+        )
+    old = access.last_confirmed_at
+    access.verification_confirmed_at = timezone.now()
+    access.save(update_fields=["verification_confirmed_at"])
+    record_event(
+        verb="access_transfer.reconfirmed",
+        actor=actor,
+        target=access,
+        release=access.plan.release,
+        changes={
+            "verification_confirmed_at": [
+                old.isoformat() if old else None,
+                access.verification_confirmed_at.isoformat(),
+            ]
+        },
+        data={"receiving_team": access.receiving_team.name},
+    )
+    return access

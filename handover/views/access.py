@@ -1,15 +1,19 @@
-"""The access ledger pages: the project team records and grants; the receiving team verifies."""
+"""The access ledger pages: the project team records and grants; the receiving team verifies; holders
+re-confirm their verification; the project's own access is revoked or, by the release manager, kept."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from golive.permissions import Action
-from handover.forms import AccessTransferForm, RevokeForm
+from handover.forms import AccessTransferForm, KeepProjectAccessForm, RevokeForm
 from handover.models import AccessTransfer
+from handover.permissions import require_handover
 from handover.services.access import (
     create_access_transfer,
     grant_access,
+    keep_project_access,
+    reconfirm_access,
     revoke_project_access,
     update_access_transfer,
     verify_access,
@@ -97,4 +101,34 @@ def access_revoke(request, release_pk: int, pk: int):
         ),
         success=f"Project access to {access.system} recorded as revoked.",
         fallback=plan.get_absolute_url() + "#access",
+    )
+
+
+def access_keep(request, release_pk: int, pk: int):
+    release, plan, access = _access(request, release_pk, pk)
+    require_handover(request.user, "keep_project_access", access)
+    form = KeepProjectAccessForm(
+        request.POST or None, initial={"reason": access.project_access_kept_reason or None}
+    )
+    return form_page(
+        request,
+        form=form,
+        release=release,
+        title=f"Keep the project's access to {access.system}",
+        intro=f"{access.current_holder} keeps this access after the handover. The reason is recorded in "
+        "the audit trail; the disband guard then counts this access as settled.",
+        service=lambda data: keep_project_access(access=access, actor=request.user, reason=data["reason"]),
+        success=f"The project's access to {access.system} is kept, with the reason recorded.",
+        fallback=plan.get_absolute_url() + "#access",
+    )
+
+
+@require_POST
+def access_reconfirm(request, release_pk: int, pk: int):
+    release, plan, access = _access(request, release_pk, pk)
+    return run_action(
+        request,
+        plan.get_absolute_url() + "#access",
+        lambda: reconfirm_access(access=access, actor=request.user),
+        f"Your access to {access.system} is re-confirmed.",
     )

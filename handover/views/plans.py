@@ -1,5 +1,6 @@
 """The handover plan page, creating and configuring the plan, teams, agreement and reopening."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,7 +48,13 @@ def plan_detail(request, release_pk: int):
         progress.user_is_member = is_team_member(request.user, progress.team)
         progress.user_is_lead = is_team_lead(request.user, progress.team)
     my_team_ids = {p.team.pk for p in overview.progress if p.user_is_member}
-    context.update(plan=plan, overview=overview, my_team_ids=my_team_ids)
+    context.update(
+        plan=plan,
+        overview=overview,
+        my_team_ids=my_team_ids,
+        min_holders=settings.HANDOVER_MIN_VERIFIED_HOLDERS,
+        reconfirm_days=settings.ACCESS_RECONFIRM_DAYS,
+    )
     return render(request, "handover/plan.html", context)
 
 

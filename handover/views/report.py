@@ -1,5 +1,6 @@
 """The handover report: one printable page per release, and the list as CSV."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -35,7 +36,13 @@ def report(request, release_pk: int):
     return render(
         request,
         "handover/report.html",
-        {"release": release, "plan": plan, "overview": overview, "generated_at": timezone.now()},
+        {
+            "release": release,
+            "plan": plan,
+            "overview": overview,
+            "generated_at": timezone.now(),
+            "min_holders": settings.HANDOVER_MIN_VERIFIED_HOLDERS,
+        },
     )
 
 

@@ -76,7 +76,9 @@ def describe(event: str, release: dict, data: dict) -> ChatMessage:
         title, tone = f"Point of no return passed: {data.get('step', '')}", "attention"
         summary, facts = "From here on the go-live rolls forward; the rollback plan no longer applies.", []
     elif event == "handover.completed":
-        title, summary, facts, tone = "Handover complete", "Every support team has signed off.", [], "good"
+        title, summary, tone = "Handover complete", "Every support team has signed off.", "good"
+        may_disband = data.get("project_team_may_disband")
+        facts = [] if may_disband is None else [("Project team may disband", "yes" if may_disband else "no")]
     elif event == "deployment.reported":
         status = str(data.get("status", ""))
         title, summary, facts, tone = f"Deployment reported: {status}", data.get("note", ""), [], "neutral"

@@ -57,6 +57,8 @@ AUDIENCES: dict[str, set[str]] = {
     "INVITED": {"manager", "owner", "dev", "stakeholder", "chair"},
     "TEAM_LEAD": {"team_lead", "everything"},
     "TEAM": {"team_lead", "team_member", "everything"},
+    # Who verified the world's verified access: re-confirming is personal, even for whoever does everything.
+    "ACCESS_VERIFIER": {"team_member"},
     "EVERYTHING": {"everything"},
     "TOKEN_OWNER": {"manager"},
     "LINK_HOLDER": {"stakeholder"},
@@ -312,6 +314,12 @@ MATRIX: dict[str, Row] = {
     "handover:access_grant": page(on(pk="access"), post=[("PROJECT", 302)]),
     "handover:access_verify": page(on(pk="access"), post=[("TEAM", 302)]),
     "handover:access_revoke": page(on(pk="access"), post=[("PROJECT", 200)]),
+    "handover:access_keep": page(
+        on(pk="access"), get=[("RELEASE_MANAGER", 200)], post=[("RELEASE_MANAGER", 200)]
+    ),
+    "handover:access_reconfirm": page(
+        on(pk="verified_access"), post=[("ACCESS_VERIFIER", 302), ("EVERYTHING", 403)]
+    ),
     "handover:training_create": page(R, get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     "handover:training_edit": page(on(pk="training"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),
     "handover:training_held": page(on(pk="training"), get=[("PROJECT", 200)], post=[("PROJECT", 200)]),

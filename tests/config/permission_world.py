@@ -25,6 +25,7 @@ from gonogo.services.meetings import open_voting, schedule_meeting
 from gonogo.services.vote_links import vote_link_urls
 from gonogo.services.votes import cast_vote
 from handover.models import SupportTeam
+from handover.services.access import create_access_transfer, grant_access, verify_access
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.services.api_tokens import create_api_token
 from registers.models import Defect, Risk
@@ -92,6 +93,13 @@ def build_world() -> dict:
     team.members.add(users["team_member"])
     plan = release.handover_plan
     item = plan.items.filter(receiving_team=team, delivered_by__isnull=True).order_by("pk").first()
+    # An access team_member verified: only they re-confirm it.
+    verified_access = create_access_transfer(
+        plan=plan, actor=manager, system="Matrix console", access_level="admin", current_holder="Dana",
+        receiving_team=team, credential_location="kv/matrix/console",
+    )  # fmt: skip
+    grant_access(access=verified_access, actor=manager)
+    verify_access(access=verified_access, actor=users["team_member"])
 
     load_runbook_demo(release=release, users={**users, "support": users["team_member"]})
     step = release.steps.order_by("order").first()
@@ -190,6 +198,7 @@ def build_world() -> dict:
         "item": item.pk,
         "document": plan.documents.order_by("pk").first().pk,
         "access": plan.access_transfers.filter(receiving_team=team).order_by("pk").first().pk,
+        "verified_access": verified_access.pk,
         "training": plan.training_sessions.order_by("pk").first().pk,
         "items": "items",
         "webhook": endpoint.pk,

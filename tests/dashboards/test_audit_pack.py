@@ -292,6 +292,7 @@ def test_access_training_and_document_versions_are_in_the_pack(handover_records,
         ("Admin console", "Application support", "Granted", manager.get_full_name())
     ]
     assert ledger[0]["Where the credential is kept"] == "kv/portal/admin"
+    assert (ledger[0]["Project access kept because"], ledger[0]["Verification re-confirmed at"]) == ("", "")
     training = _rows(archive, "training_sessions.csv")
     assert [(row["Topic"], row["Invited"], row["Attended"]) for row in training] == [
         ("Restarting the batch", support.get_full_name(), support.get_full_name())

@@ -4,11 +4,18 @@ from playwright.sync_api import expect
 from golive.choices import Role
 from handover.choices import DocumentStatus
 from handover.models import SupportTeam
-from handover.services.access import create_access_transfer, grant_access
+from handover.services.access import (
+    create_access_transfer,
+    grant_access,
+    keep_project_access,
+    revoke_project_access,
+    verify_access,
+)
 from handover.services.documents import update_document
 from handover.services.items import create_item, deliver_item
 from handover.services.plans import agree_for_team, create_plan
 from tests.e2e.conftest import save_screenshot
+from tests.factories import MembershipFactory, UserFactory
 from tests.handover.conftest import go_live
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def handover_ready_for_support(release, members):
     """A live release whose handover waits only for `support`'s team: two items delivered, one access
-    granted, the documents final and the list agreed."""
+    granted (a second holder's verified), the documents final and the list agreed."""
     manager = members[Role.RELEASE_MANAGER]
     support = members[Role.PRODUCTION_SUPPORT]
     team = SupportTeam.objects.create(name="Application support", kind="applications", lead=support)
@@ -36,6 +43,24 @@ def handover_ready_for_support(release, members):
         credential_location="kv/portal/production/payment-console",
     )
     grant_access(access=access, actor=manager)
+    # The disband guard: a second holder already verified the console, and the project's own access on
+    # both lines is settled (kept on the first, revoked on the second).
+    backup = UserFactory(username="backup", first_name="Bea", last_name="Backup")
+    MembershipFactory(release=release, user=backup, role=Role.PRODUCTION_SUPPORT)
+    team.members.add(backup)
+    second = create_access_transfer(
+        plan=plan,
+        actor=manager,
+        system="Payment console",
+        access_level="admin",
+        current_holder="Dana Developer",
+        receiving_team=team,
+        credential_location="kv/portal/production/payment-console/backup",
+    )
+    grant_access(access=second, actor=manager)
+    verify_access(access=second, actor=backup)
+    revoke_project_access(access=second, actor=manager)
+    keep_project_access(access=access, actor=manager, reason="Dana stays the escalation contact.")
     for document in plan.documents.all():
         update_document(
             document=document,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.disband import load_disband_demo
 from demo.go_live import LIVE_DEMO_RELEASE_NAME, load_freeze_demo, load_live_release_demo, load_runbook_demo
 from demo.handover import load_handover_demo
 from demo.knowledge_transfer import load_knowledge_transfer_demo
@@ -141,6 +142,7 @@ class Command(BaseCommand):
             self.stdout.write(f"The demo release “{release.name}” is already there; nothing changed.")
         if load_handover_demo(release=release, users=users, password=DEMO_PASSWORD):
             self.stdout.write(self.style.SUCCESS("Created the demo handover plan and support teams."))
+        load_disband_demo(release=release, users=users)
         if load_runbook_demo(release=release, users=users):
             self.stdout.write(self.style.SUCCESS("Created the demo runbook."))
         load_vendor_demo(release=release, users=users)

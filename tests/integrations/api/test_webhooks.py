@@ -245,6 +245,8 @@ def test_a_completed_handover_is_announced(release, members, endpoint):
                     "signed_at": signoff.signed_at.isoformat(),
                 }
             ],
+            "project_team_may_disband": True,
+            "disband_gaps": [],
         },
     )
     assert json.loads(WebhookDelivery.objects.get().body)["release"]["status"] == "handed_over"
