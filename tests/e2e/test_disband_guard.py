@@ -86,7 +86,7 @@ def test_gaps_are_named_then_closed_and_the_release_page_says_the_team_may_disba
     manager_page = new_page()
     log_in(manager_page, "manager")
     manager_page.goto(f"/releases/{release.pk}/handover/#access")
-    manager_page.get_by_role("link", name="Project access to Orders database revoked").click()
+    manager_page.get_by_role("link", name="Project access revoked for Orders database").click()
     manager_page.get_by_role("button", name="Record project access revoked").click()
     expect(manager_page.get_by_text("recorded as revoked")).to_be_visible()
 
