@@ -53,26 +53,27 @@ def review_draft(request, release_pk: int):
     return redirect("reviews:review", release_pk=release.pk)
 
 
-@require_POST
-def review_redraft(request, release_pk: int):
+def _on_the_review(request, release_pk: int, service, success: str):
+    """A release manager's action on the release's review: done, or refused with the service's reason."""
     release = get_release_for(request.user, release_pk, Action.PUBLISH_REVIEW)
     try:
-        redraft_review(review=get_object_or_404(Review, release=release), actor=request.user)
+        service(review=get_object_or_404(Review, release=release), actor=request.user)
     except ValidationError as error:
         return _refused(request, release.pk, error)
-    messages.success(request, "Drafted findings computed again from today's data.")
+    messages.success(request, success)
     return redirect("reviews:review", release_pk=release.pk)
+
+
+@require_POST
+def review_redraft(request, release_pk: int):
+    return _on_the_review(
+        request, release_pk, redraft_review, "Drafted findings computed again from today's data."
+    )
 
 
 @require_POST
 def review_publish(request, release_pk: int):
-    release = get_release_for(request.user, release_pk, Action.PUBLISH_REVIEW)
-    try:
-        publish_review(review=get_object_or_404(Review, release=release), actor=request.user)
-    except ValidationError as error:
-        return _refused(request, release.pk, error)
-    messages.success(request, "Review published.")
-    return redirect("reviews:review", release_pk=release.pk)
+    return _on_the_review(request, release_pk, publish_review, "Review published.")
 
 
 def _edit_page(request, release, form, *, title: str, save):
