@@ -32,6 +32,10 @@ from gonogo.services.meetings import schedule_meeting
 from integrations.services.api_tokens import create_api_token
 from integrations.services.webhooks import add_endpoint, send_ping
 from registers.models import Risk
+from reviews.choices import DraftTrigger
+from reviews.models import ReviewAction, TeamFinding
+from reviews.services.reviews import draft_review
+from reviews.services.team import add_review_action, add_team_finding
 from runbook.services.rehearsals import start_rehearsal
 from smoketests.services.checks import create_check
 from smoketests.services.monitors import create_monitor
@@ -75,6 +79,8 @@ PATH_WORDS = {
     "token": ["no-such-token-0123456789", "abc"],
     # Withdrawal: every kind of entry, and a word that is none.
     "kind": ["items", "access", "training", "documents", "abc"],
+    # Status pages: the demo application's, and one no application has.
+    "slug": ["customer-portal", "no-such-application"],
 }
 
 
@@ -111,6 +117,8 @@ def _release_scoped(release: Release) -> dict:
         "freezes": FreezeWindow.objects.values_list("pk", flat=True).first(),
         "deploy-targets": release.deployment_targets.values_list("pk", flat=True).first(),
         "vendors": release.vendor_engagements.values_list("pk", flat=True).first(),
+        "findings": TeamFinding.objects.filter(review__release=release).values_list("pk", flat=True).first(),
+        "actions": ReviewAction.objects.filter(review__release=release).values_list("pk", flat=True).first(),
         # ".../redact/<content_type_id>/<object_pk>/": a risk of this release.
         "redact": ContentType.objects.get_for_model(Risk).pk,
         "object_pk": release.risks.values_list("pk", flat=True).first(),
@@ -230,6 +238,15 @@ def world(postgresql, settings):
         scheduled_at=timezone.now() + timedelta(days=1),
         chair=manager,
         invitees=[users["owner"], users["dev"]],
+    )
+    review, _ = draft_review(release=live, actor=manager, trigger=DraftTrigger.BY_HAND)
+    add_team_finding(review=review, actor=manager, text="The cut-over ran long")
+    add_review_action(
+        review=review,
+        actor=manager,
+        text="Rehearse the cut-over",
+        owner=manager,
+        due_date=timezone.now().date(),
     )
     decision = Decision.objects.get(meeting__release=live)
     DecisionCondition.objects.create(
