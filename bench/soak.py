@@ -124,10 +124,10 @@ def build_workload(target_url: str, *, monitors: int, interval: int, checks: int
     from integrations.services.webhooks import add_endpoint
     from smoketests.models import SmokeCheck
     from smoketests.services.monitors import create_monitor
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, release_creator
 
     stamp = time.strftime("%H%M%S")
-    manager = UserFactory(username=f"soak-manager-{stamp}")
+    manager = release_creator(f"soak-manager-{stamp}")
 
     def release(name):
         return create_release(

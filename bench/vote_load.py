@@ -28,10 +28,10 @@ def build_meeting(voters: int, *, label: str):
     from golive.services.releases import add_member, create_release
     from gonogo.models import Participant
     from gonogo.services.meetings import open_voting, schedule_meeting
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, release_creator
 
     stamp = f"{label}-{time.time_ns()}"
-    manager = UserFactory(username=f"bench-manager-{stamp}")
+    manager = release_creator(f"bench-manager-{stamp}")
     release = create_release(
         actor=manager,
         name=f"Vote load {stamp}",

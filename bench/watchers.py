@@ -52,10 +52,11 @@ def build_release(watchers: int, changes: int):
     from golive.services.releases import add_member, create_release
     from gonogo.services.meetings import open_voting, schedule_meeting
     from runbook.services.plan import add_step
+    from tests.factories import release_creator
 
     user_model = get_user_model()
     stamp = time.time_ns()
-    manager = user_model.objects.create_user(username=f"watch-manager-{stamp}")
+    manager = release_creator(f"watch-manager-{stamp}")
     owner = user_model.objects.create_user(username=f"watch-owner-{stamp}")
     release = create_release(
         actor=manager,

@@ -65,3 +65,11 @@ def grant_permission(user, permission: str) -> None:
     """Give the user a Django permission ("app_label.codename") directly, as an administrator would."""
     app_label, codename = permission.split(".")
     user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def release_creator(username: str):
+    """A person who may create releases (the "Can add release" permission), as the release-creating
+    services require."""
+    user = UserFactory(username=username)
+    grant_permission(user, "golive.add_release")
+    return user
