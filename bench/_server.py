@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -26,19 +27,9 @@ def free_port() -> int:
 
 def prepare_database(database_url: str) -> None:
     """Create the benchmark database if needed, point Django at it, and migrate it."""
-    import psycopg2
-
-    parsed = urlparse(database_url)
-    if parsed.scheme not in ("postgres", "postgresql"):
+    if urlparse(database_url).scheme not in ("postgres", "postgresql"):
         raise SystemExit("The benchmark runs on PostgreSQL: pass --database-url postgres://…")
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(database_url.replace(f"/{name}", "/postgres", 1))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    create_database_if_missing(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -47,6 +38,24 @@ def prepare_database(database_url: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def create_database_if_missing(database_url: str) -> None:
+    """A PostgreSQL database named in the URL is created when it does not exist yet; other URLs are
+    left alone (SQLite creates its file itself)."""
+    import psycopg2
+
+    parsed = urlparse(database_url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        return
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(database_url.replace(f"/{name}", "/postgres", 1))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
 
 
 @contextmanager
@@ -108,6 +117,34 @@ def session_cookie_for(user) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
+
+
+def cpu_seconds_of(marker: str) -> float:
+    """CPU time (user + system) of every process whose command line holds `marker`, from /proc: e.g. a
+    gunicorn's `--bind=127.0.0.1:PORT` (its master and workers) or `postgres: ` (the database's backends)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker.encode() not in (proc / "cmdline").read_bytes():
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Starts the threads, waits for all of them; returns the wall-clock seconds that took."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def percentile(values: list[float], share: float) -> float:

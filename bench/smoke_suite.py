@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _server import create_database_if_missing
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -103,6 +105,8 @@ def prepare(database_url: str | None, folder: Path) -> dict:
         "SECRET_KEY": "benchmark-only-" + "s" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
     }
+    if database_url:
+        create_database_if_missing(database_url)
     os.environ.update(settings_env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

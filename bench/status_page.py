@@ -15,10 +15,9 @@ verdict: PASS when the status page's median is at least 50 % of /healthz's and n
 import argparse
 import statistics
 import threading
-import time
 import urllib.request
 
-from _server import gunicorn, prepare_database
+from _server import gunicorn, prepare_database, run_threads
 
 SHARE_TARGET = 0.50
 
@@ -55,13 +54,7 @@ def send(url: str, *, requests: int, concurrency: int) -> dict:
                 with lock:
                     errors.append(str(error))
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    wall = run_threads([threading.Thread(target=worker) for _ in range(concurrency)])
     return {"rps": (requests - len(errors)) / wall, "errors": errors}
 
 

@@ -29,10 +29,9 @@ import secrets
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from types import SimpleNamespace
 
-from _server import gunicorn, percentile, prepare_database, session_cookie_for
+from _server import cpu_seconds_of, gunicorn, percentile, prepare_database, session_cookie_for
 
 TARGET_SECONDS = 2.0
 CHANGE_MARKERS = {
@@ -106,20 +105,8 @@ def watch_tokens(path: str, release_pk: int, users, session_keys: list[str], *, 
 
 
 def server_cpu_seconds(port: int) -> float:
-    """CPU time (user + system) of every process serving `port`: the gunicorn master and its workers."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if f"--bind=127.0.0.1:{port}".encode() not in (proc / "cmdline").read_bytes():
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+    """CPU time of every process serving `port`: the gunicorn master and its workers."""
+    return cpu_seconds_of(f"--bind=127.0.0.1:{port}")
 
 
 class Watchers:

@@ -5,10 +5,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from communications.models import AudienceAddresses
+from demo.team import add_demo_team
 from freezes.models import FreezeRecurrence, FreezeWindow
-from golive.choices import Environment, Role
+from golive.choices import Environment
 from golive.models import Release
-from golive.services.releases import add_member, create_release
+from golive.services.releases import create_release
 from gonogo.services.decisions import close_voting
 from gonogo.services.meetings import open_voting, schedule_meeting
 from gonogo.services.votes import cast_vote
@@ -79,13 +80,7 @@ def load_live_release_demo(*, users: dict) -> bool:
         target_go_live=timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=30),
         description="Invoice rounding fix and the new payment-terms endpoint.",
     )
-    for username, role in (
-        ("owner", Role.PRODUCT_OWNER),
-        ("dev", Role.SCRUM_TEAM),
-        ("stakeholder", Role.STAKEHOLDER),
-        ("support", Role.PRODUCTION_SUPPORT),
-    ):
-        add_member(release=release, user=users[username], role=role, actor=manager)
+    add_demo_team(release, users, actor=manager)
     create_risk(
         release=release,
         actor=users["dev"],

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from communications.models import ProductionIssue
 from communications.services.production_issues import create_issue
-from golive.choices import DefectSeverity, Environment, ReleaseStatus, Role
+from demo.team import add_demo_team
+from golive.choices import DefectSeverity, Environment, ReleaseStatus
 from golive.models import AuditEvent, Release
 from golive.permissions import SYSTEM
-from golive.services.releases import add_member, create_release, move_release_status
+from golive.services.releases import create_release, move_release_status
 from gonogo.models import Decision, DecisionCondition
 from gonogo.services.decisions import ConditionAction, close_voting
 from gonogo.services.meetings import open_voting, schedule_meeting
@@ -193,13 +194,7 @@ def load_review_demo(*, users: dict) -> bool:
         target_go_live=live_at,
         description="Order history redesign and the new confirmation e-mails.",
     )
-    for username, role in (
-        ("owner", Role.PRODUCT_OWNER),
-        ("dev", Role.SCRUM_TEAM),
-        ("stakeholder", Role.STAKEHOLDER),
-        ("support", Role.PRODUCTION_SUPPORT),
-    ):
-        add_member(release=release, user=users[username], role=role, actor=manager)
+    add_demo_team(release, users, actor=manager)
     defect = create_defect(
         release=release,
         actor=users["dev"],

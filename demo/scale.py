@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demo.scale_operations import _handover, _smoke_tests
 from demo.scale_profiles import AT_RISK, BLOCKED, PROFILE_WEIGHTS, READY
+from demo.team import DEMO_ROLES
 from golive.choices import (
     HIGH_RISK_SCORE,
     DefectSeverity,
@@ -21,7 +22,6 @@ from golive.choices import (
     Environment,
     ReleaseStatus,
     RiskStatus,
-    Role,
 )
 from golive.models import AuditEvent, Release, ReleaseMembership
 from gonogo.decision_rule import Choice, Outcome
@@ -82,13 +82,6 @@ DECIDED_STATUSES = (
     ReleaseStatus.HANDED_OVER,
     ReleaseStatus.ROLLED_BACK,
 )
-DEMO_ROLES = {
-    "manager": Role.RELEASE_MANAGER,
-    "owner": Role.PRODUCT_OWNER,
-    "dev": Role.SCRUM_TEAM,
-    "stakeholder": Role.STAKEHOLDER,
-    "support": Role.PRODUCTION_SUPPORT,
-}
 
 
 def _profile(index: int) -> str:

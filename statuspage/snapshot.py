@@ -21,7 +21,7 @@ from communications.selectors import published_unresolved_issues
 from freezes.interface import announced_for_application
 from golive.choices import Environment, ReleaseStatus
 from golive.models import Release
-from smoketests.selectors import monitors_of_releases, uptime_of_releases
+from smoketests.interface import MonitorState, monitors_of_releases, uptime_of_releases
 from statuspage.models import StatusPage
 
 GENERATION_KEY = "statuspage:generation"
@@ -48,11 +48,11 @@ def forget_status_pages() -> None:
 
 def overall_state(monitors: list, issues: list) -> tuple[str, str]:
     """(state, words) for the banner: a monitor down or a published issue open means trouble."""
-    if any(monitor.state == "down" for monitor in monitors):
+    if any(monitor.state == MonitorState.DOWN for monitor in monitors):
         return "down", "Service disruption"
     if issues:
         return "issues", "Known issues"
-    if monitors and all(monitor.state == "up" for monitor in monitors):
+    if monitors and all(monitor.state == MonitorState.UP for monitor in monitors):
         return "up", "All systems operational"
     return "unknown", "No current measurements"
 

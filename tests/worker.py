@@ -219,3 +219,16 @@ def start_celery_worker(transactional_db, isolated_celery_broker, tmp_path):
     # The test is over and its rows are written: no need to wait seconds for a polite shutdown.
     for worker in started:
         worker.kill()
+
+
+def wait_for(condition, *, what: str, timeout: float = 30.0, worker: WorkerProcess | None = None):
+    """condition() until it returns something true, which is returned; after `timeout` seconds the test
+    fails, naming `what` (with the end of the worker's log when there is one)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    log = f"\n{worker.log()[-3000:]}" if worker else ""
+    raise AssertionError(f"Not reached within {timeout:g} s: {what}{log}")

@@ -17,7 +17,7 @@ from smoketests.choices import RunStatus
 from smoketests.models import SmokeCheck, SmokeRun
 from smoketests.services.runs import reap_smoke_runs, start_smoke_run
 from tests.smoketests.target import TargetServer, unused_port
-from tests.worker import point_celery_at
+from tests.worker import point_celery_at, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,16 +70,6 @@ def own_redis(tmp_path, isolated_celery_broker, monkeypatch):
     server.stop()
     kombu_pools.reset()
     point_celery_at(queue=isolated_celery_broker.queue, broker_url=isolated_celery_broker.broker_url)
-
-
-def wait_for(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"Not reached within {timeout} s: {what}")
 
 
 def test_the_worker_rides_out_a_redis_outage_and_runs_a_run_started_during_it(

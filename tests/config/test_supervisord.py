@@ -17,7 +17,7 @@ from smoketests.choices import FINISHED_RUN_STATUSES, RunStatus
 from smoketests.models import CheckResult, SmokeCheck, SmokeRun
 from smoketests.services.runs import start_smoke_run
 from tests.smoketests.target import TargetServer, unused_port
-from tests.worker import ROOT, database_url_for
+from tests.worker import ROOT, database_url_for, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,16 +37,6 @@ class Stack:
     def get(self, path: str) -> int:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
             return response.status
-
-
-def wait_for(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"Not reached within {timeout} s: {what}")
 
 
 @pytest.fixture
