@@ -11,17 +11,20 @@ that one for this object". A service calls `require(...)` or `require_rule(...)`
 permission (directly or through a group). `is_staff` only opens the admin site.
 """
 
+import functools
 from collections.abc import Callable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from golive.choices import Role
-from golive.models import Release
+from golive.models import Release, ReleaseMembership
 
 
 class Action(StrEnum):
@@ -129,15 +132,42 @@ def may_do_everything(user) -> bool:
     return user.__dict__[_EVERYTHING_CACHE]
 
 
-def _everything_granted_to(user) -> Exists:
-    """The grant as ModelBackend reads it (the user's own permissions or a group's), for one query
-    that also reads the roles. Every backend in use derives from ModelBackend (golive.sso too)."""
+# A user id no row has: the grant's and the memberships' SQL are built with it, then given the real one.
+_ANY_USER = -1
+
+
+@functools.cache
+def _compiled_grant(vendor: str) -> tuple[str, tuple]:
+    """The grant as ModelBackend reads it (the user's own permissions or a group's), as one EXISTS.
+
+    Built by the ORM once per process and database vendor, not once per request: every release page
+    and the portfolio read the grant, and building this query cost them more than running it.
+    Every authentication backend in use derives from ModelBackend (golive.sso too).
+    """
     app_label, codename = EVERY_RELEASE_PERMISSION.split(".")
-    return Exists(
-        Permission.objects.filter(content_type__app_label=app_label, codename=codename).filter(
-            Q(user=user) | Q(group__user=user)
-        )
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename).filter(
+        Q(user=_ANY_USER) | Q(group__user=_ANY_USER)
     )
+    sql, params = granted.order_by().values("pk")[:1].query.sql_with_params()
+    return f"EXISTS({sql})", params
+
+
+@functools.cache
+def _compiled_memberships(vendor: str) -> tuple[str, tuple]:
+    """The ids of the releases the user is a member of (built once, as the grant is)."""
+    member_of = ReleaseMembership.objects.filter(user=_ANY_USER).order_by().values("release_id")
+    return member_of.query.sql_with_params()
+
+
+def _for_user(compiled: tuple[str, tuple], user, output_field) -> RawSQL:
+    """The compiled SQL for this user. It names no table of the query it is put in, so it stays right
+    when that query is itself used as a subquery (and its tables renamed)."""
+    sql, params = compiled
+    return RawSQL(sql, tuple(user.pk if value == _ANY_USER else value for value in params), output_field)
+
+
+def _everything_granted_to(user) -> RawSQL:
+    return _for_user(_compiled_grant(connection.vendor), user, BooleanField())
 
 
 def roles_on(user, release: Release) -> frozenset[str]:
@@ -272,8 +302,8 @@ def releases_visible_to(user) -> QuerySet[Release]:
         return Release.objects.none()
     if user.is_superuser or user.__dict__.get(_EVERYTHING_CACHE):
         return Release.objects.all()
-    member_of = Q(pk__in=user.memberships.values("release_id"))
-    return Release.objects.filter(member_of | _everything_granted_to(user))
+    member_of = _for_user(_compiled_memberships(connection.vendor), user, IntegerField())
+    return Release.objects.filter(Q(pk__in=member_of) | Q(_everything_granted_to(user)))
 
 
 def get_release_for(user, pk: int, action: Action = Action.VIEW_RELEASE) -> Release:

@@ -5,10 +5,17 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from golive.choices import Role
-from golive.permissions import NotAllowed, can_create_release, get_release_for, may_do_everything
+from golive.permissions import (
+    NotAllowed,
+    can_create_release,
+    get_release_for,
+    may_do_everything,
+    releases_visible_to,
+)
 from gonogo.models import DecisionCondition
 from gonogo.services.decisions import ConditionAction, close_voting, complete_condition
 from gonogo.services.meetings import open_voting, set_participant_flags
@@ -17,7 +24,7 @@ from registers.models import Risk
 from registers.services.risks import close_risk
 from runbook.models import Rehearsal
 from runbook.services.rehearsals import finish_rehearsal
-from tests.factories import UserFactory, grant_permission
+from tests.factories import ReleaseFactory, UserFactory, grant_permission
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +113,22 @@ def test_the_migration_keeps_what_existing_staff_could_do(release):
     staff, other = (type(user).objects.get(pk=user.pk) for user in (staff, other))
     assert may_do_everything(staff) and can_create_release(staff)
     assert not may_do_everything(other) and not can_create_release(other)
+
+
+def test_the_releases_visible_to_a_member_a_grantee_and_a_stranger(release, members):
+    other = ReleaseFactory()
+    granted_directly, granted_by_group, stranger = (UserFactory() for _ in range(3))
+    grant_permission(granted_directly, "golive.act_on_every_release")
+    release_office = Group.objects.create(name="Release office")
+    release_office.permissions.add(Permission.objects.get(codename="act_on_every_release"))
+    granted_by_group.groups.add(release_office)
+    member = members[Role.SCRUM_TEAM]
+    assert set(releases_visible_to(member)) == {release}
+    assert set(releases_visible_to(granted_directly)) == {release, other}
+    assert set(releases_visible_to(granted_by_group)) == {release, other}
+    assert not releases_visible_to(stranger).exists()
+    # Used as a subquery (its tables renamed), the rule still reads the right user's rows.
+    Risk.objects.create(release=release, title="Visible", probability=1, impact=1)
+    Risk.objects.create(release=other, title="Hidden", probability=1, impact=1)
+    seen = Risk.objects.filter(release__in=releases_visible_to(member))
+    assert list(seen.values_list("title", flat=True)) == ["Visible"]
