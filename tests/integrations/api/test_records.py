@@ -253,3 +253,20 @@ def test_a_title_that_is_not_text_is_refused_as_the_schema_says(kind, title, rel
     assert response.status_code == 400
     assert "title" in response.json()["fields"]
     assert not Risk.objects.exists() and not Defect.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "model", "body", "change"), UPSERTS)
+@pytest.mark.parametrize("padding", ["\u00a0", " ", "\t"])
+def test_a_text_longer_than_the_schema_allows_is_refused_even_if_trimming_would_fit_it(
+    kind, model, body, change, padding, release, members, api_for
+):
+    """The schema says maxLength 200; a title of 201 characters whose first is white space is 201 long."""
+    limit = model._meta.get_field("title").max_length
+    response = api_for(members[Role.SCRUM_TEAM]).put(
+        reverse(f"api:{kind}_upsert", args=[release.pk]),
+        {**body, "title": padding + "x" * limit},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"]["title"] == [f"Ensure this field has no more than {limit} characters."]
+    assert not model.objects.exists()
