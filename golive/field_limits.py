@@ -67,19 +67,14 @@ class BoundedSerializerMixin:
                 raise serializers.ValidationError({name: ["Give text (a JSON string)."] for name in not_text})
             # DRF checks max_length after trimming white space; the schema's maxLength is about what was sent.
             too_long = {
-                name: field.max_length
+                name: [field.error_messages["max_length"].format(max_length=field.max_length)]
                 for name, field in self.fields.items()
                 if isinstance(field, serializers.CharField)
                 and field.max_length is not None
                 and len(data.get(name) or "") > field.max_length
             }
             if too_long:
-                raise serializers.ValidationError(
-                    {
-                        name: [f"Ensure this field has no more than {limit} characters."]
-                        for name, limit in too_long.items()
-                    }
-                )
+                raise serializers.ValidationError(too_long)
         return super().to_internal_value(data)
 
     def get_fields(self) -> dict:
