@@ -182,3 +182,10 @@ def test_detail_and_gate_cost_the_same_queries_however_many_records(
             assert client.get(url).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("page", ["", "abc", "0"])
+def test_a_page_that_is_not_a_whole_number_from_1_is_a_404(page, release, members, api_for):
+    response = api_for(members[Role.STAKEHOLDER]).get(reverse("api:release_list") + f"?page={page}")
+    assert response.status_code == 404
+    assert set(response.json()) == {"error", "fields"}
